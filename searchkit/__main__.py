@@ -1,0 +1,5 @@
+"""`python -m searchkit` runs the command line."""
+
+from searchkit.cli import main
+
+main()

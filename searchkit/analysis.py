@@ -1,0 +1,96 @@
+"""Text analysis shared by indexing, querying and snippets: tokens with offsets, folding, stemming.
+
+Pure Python (no Whoosh), so snippets and tests use exactly the analysis the index uses.
+
+- Tokens are runs of letters/digits; an apostrophe inside a word is kept ("o'brien"), a trailing
+  possessive is dropped ("Russia's" -> "russia").
+- Case and accents are folded ("Erdoğan" -> "erdogan", "São" -> "sao").
+- A hyphenated compound yields its parts at consecutive positions and the joined form at the first
+  part's position, so "cease-fire", "ceasefire" and "cease fire" meet.
+- Stemming is Snowball English (PyStemmer), cached.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterator
+from functools import lru_cache
+
+import Stemmer
+
+_WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)*(?:[-‐‑][^\W_]+(?:['’][^\W_]+)*)*")
+_HYPHENS = re.compile(r"[-‐‑]")
+_SPECIAL = str.maketrans({"ł": "l", "ø": "o", "đ": "d", "ß": "ss", "æ": "ae", "œ": "oe", "ı": "i", "þ": "th",
+                          "’": "'"})
+
+STOPWORDS: frozenset[str] = frozenset(
+    """
+a about above after again against all am an and any are as at be because been before being below between both
+but by can could did do does doing down during each few for from further had has have having he her here hers
+herself him himself his how i if in into is it its itself just me more most my myself no nor not now of off on
+once only or other our ours ourselves out over own same she should so some such than that the their theirs
+them themselves then there these they this those through to too under until up very was we were what when
+where which while who whom why will with would you your yours yourself yourselves
+""".split()  # noqa: SIM905
+)
+
+_stemmer = Stemmer.Stemmer("english")
+
+
+@lru_cache(maxsize=200_000)
+def fold(word: str) -> str:
+    """Lower-case, strip accents and a trailing possessive: "Erdoğan's" -> "erdogan"."""
+    w = word.lower().translate(_SPECIAL)
+    if not w.isascii():
+        w = "".join(c for c in unicodedata.normalize("NFKD", w) if not unicodedata.combining(c))
+    if w.endswith("'s"):
+        w = w[:-2]
+    elif w.endswith("'"):
+        w = w[:-1]
+    return w
+
+
+@lru_cache(maxsize=200_000)
+def stem(word: str) -> str:
+    """Snowball English stem of an already folded word."""
+    return _stemmer.stemWord(word)
+
+
+def tokens(text: str) -> Iterator[tuple[str, int, int, int]]:
+    """Yield `(folded_word, position, start_char, end_char)` for every token in `text`.
+
+    A hyphenated compound yields the joined form first (same position as its first part, spanning the
+    whole compound), then each part at its own position.
+    """
+    pos = 0
+    for m in _WORD.finditer(text):
+        raw = m.group()
+        start = m.start()
+        if "-" in raw or "‐" in raw or "‑" in raw:
+            parts = _HYPHENS.split(raw)
+            joined = fold("".join(parts))
+            if joined:
+                yield joined, pos, start, m.end()
+            offset = start
+            for part in parts:
+                word = fold(part)
+                if word:
+                    yield word, pos, offset, offset + len(part)
+                    pos += 1
+                offset += len(part) + 1
+        else:
+            word = fold(raw)
+            if word:
+                yield word, pos, start, m.end()
+                pos += 1
+
+
+def stemmed_terms(text: str) -> list[str]:
+    """The index terms of `text` for the stemmed fields: stems of non-stopword tokens."""
+    return [stem(w) for w, _p, _s, _e in tokens(text) if w not in STOPWORDS]
+
+
+def exact_terms(text: str) -> list[str]:
+    """The index terms of `text` for the exact (phrase) fields: every folded token, stopwords kept."""
+    return [w for w, _p, _s, _e in tokens(text)]

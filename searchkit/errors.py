@@ -1,0 +1,47 @@
+"""Errors searchkit raises; the CLI turns each into a one-line message at a single boundary."""
+
+from __future__ import annotations
+
+
+class SearchkitError(Exception):
+    """Base class: something the user can act on went wrong."""
+
+    hint: str | None = None
+
+
+class IndexNotFound(SearchkitError):
+    """There is no index at the given location."""
+
+    hint = "run `searchkit index` first"
+
+
+class IndexLocked(SearchkitError):
+    """Another process holds the index's write lock."""
+
+    hint = "wait for the other `searchkit index` to finish"
+
+
+class IndexCorrupt(SearchkitError):
+    """The index exists but cannot be opened."""
+
+    hint = "rebuild it with `searchkit index --rebuild`"
+
+
+class InvalidQuery(SearchkitError):
+    """The query cannot be understood."""
+
+
+class InvalidDate(SearchkitError):
+    """A date or date bound cannot be parsed."""
+
+
+class ArticleNotFound(SearchkitError):
+    """No document has the requested id."""
+
+
+class UnreadableFile(SearchkitError):
+    """A file cannot be read as an article; the message says why."""
+
+
+class NoInputFiles(SearchkitError):
+    """A path given to `index` does not exist."""

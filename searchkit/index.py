@@ -1,0 +1,432 @@
+"""The on-disk index: Whoosh schema, document preparation, writing, and reading stored documents.
+
+This module and `query.py` are the only ones that touch Whoosh, so the engine can change behind them.
+
+Design choices around Whoosh 2.7.4's weak spots:
+- Text is analysed once, in worker processes (`prepare`), into Whoosh posting items; the writer in the
+  main process only pools them (`PreAnalyzedText`).
+- Deletes reuse one searcher (`update_documents`) instead of `update_document`'s searcher per call.
+- Segments are written non-compound: opening a searcher is ~1 ms instead of 100+ ms.
+- Dates are also indexed as period terms ("2019", "2019-03", "2019-03-15") so a date filter is a
+  handful of term lookups rather than a range enumeration (Whoosh's query-string date ranges are wrong).
+- Stemmed fields (ranking) drop stopwords and keep no positions; exact fields keep every word with
+  positions for phrases, prefixes, fuzzy terms and spelling suggestions.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import warnings
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+warnings.filterwarnings("ignore", category=DeprecationWarning, module="whoosh")
+warnings.filterwarnings("ignore", category=SyntaxWarning, module="whoosh")
+
+from whoosh import index as whoosh_index  # noqa: E402
+from whoosh.analysis import Analyzer, Token  # noqa: E402
+from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3Codec, W3TermInfo, _lenfield  # noqa: E402
+from whoosh.fields import DATETIME, ID, KEYWORD, STORED, TEXT, Schema  # noqa: E402
+from whoosh.filedb.filestore import FileStorage  # noqa: E402
+from whoosh.index import LockError  # noqa: E402
+from whoosh.writing import SegmentWriter  # noqa: E402
+
+from searchkit import analysis  # noqa: E402
+from searchkit.errors import IndexCorrupt, IndexLocked, IndexNotFound  # noqa: E402
+from searchkit.models import Article, SpeakerCount  # noqa: E402
+
+INDEX_NAME = "searchkit"
+SCHEMA_VERSION = 1
+TITLE_BOOST = 2.0
+LOCK_TIMEOUT_S = 3.0
+# Posting lists shorter than INLINE_POSTINGS live in the term table: most terms are rare, and a block
+# write (pickle + compress + header) per term dominated commit time. Level-1 zlib is much cheaper than
+# Whoosh's default level 3 for nearly the same size.
+CODEC = W3Codec(blocklimit=128, compression=1, inlinelimit=16)
+if not hasattr(W3TermInfo, "set_inline"):  # Whoosh 2.7.4's writer calls a misspelling of set_inlined
+    W3TermInfo.set_inline = W3TermInfo.set_inlined
+
+
+class NewsAnalyzer(Analyzer):
+    """Whoosh adapter over `searchkit.analysis`: folded tokens, stemmed without stopwords or exact."""
+
+    def __init__(self, stemmed: bool) -> None:
+        self.stemmed = stemmed
+
+    def __call__(self, value: str, positions: bool = False, chars: bool = False,
+                 keeporiginal: bool = False, removestops: bool = True, start_pos: int = 0,
+                 start_char: int = 0, tokenize: bool = True, mode: str = "", **kwargs: Any) -> Iterator[Token]:
+        token = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
+        stops, stem = analysis.STOPWORDS, analysis.stem
+        for word, pos, start, end in analysis.tokens(value):
+            if self.stemmed:
+                if word in stops:
+                    continue
+                word = stem(word)
+            token.text = word
+            token.boost = 1.0
+            token.stopped = False
+            if positions:
+                token.pos = start_pos + pos
+            if chars:
+                token.startchar = start_char + start
+                token.endchar = start_char + end
+            yield token
+
+    def has_morph(self) -> bool:
+        return self.stemmed
+
+
+class PreAnalyzedText(TEXT):
+    """A TEXT field that also accepts posting items computed elsewhere (a list), so analysis can run
+    in worker processes while one writer pools the postings."""
+
+    def index(self, value: Any, **kwargs: Any) -> Iterable[tuple[bytes, int, float, bytes]]:
+        if isinstance(value, list):
+            return value
+        return super().index(value, **kwargs)
+
+
+def build_schema() -> Schema:
+    """The index schema (see the module docstring for why each field looks the way it does)."""
+    stemmed, exact = NewsAnalyzer(stemmed=True), NewsAnalyzer(stemmed=False)
+    return Schema(
+        key=ID(unique=True, stored=True),
+        id=ID(stored=True),
+        source=ID(stored=True),
+        title=PreAnalyzedText(analyzer=stemmed, phrase=False, stored=True, field_boost=TITLE_BOOST),
+        body=PreAnalyzedText(analyzer=stemmed, phrase=False, stored=True),
+        title_exact=PreAnalyzedText(analyzer=exact, phrase=True),
+        body_exact=PreAnalyzedText(analyzer=exact, phrase=True),
+        date=DATETIME(stored=True, sortable=True),
+        period=KEYWORD(commas=True, scorable=False),
+        speaker=KEYWORD(commas=True, scorable=False),
+        speakers=STORED(),
+        roles=STORED(),
+        summary=STORED(),
+        fmt=STORED(),
+    )
+
+
+_SCHEMA: Schema | None = None
+
+
+def schema() -> Schema:
+    """The process-wide schema instance (used to pre-analyse in workers)."""
+    global _SCHEMA
+    if _SCHEMA is None:
+        _SCHEMA = build_schema()
+    return _SCHEMA
+
+
+def period_terms(when: date) -> list[str]:
+    """The date filter terms of a day: its year, month and day."""
+    return [f"{when.year:04d}", f"{when.year:04d}-{when.month:02d}", when.strftime("%Y-%m-%d")]
+
+
+def speaker_terms(names: Sequence[str]) -> list[str]:
+    """Keyword terms for speakers: each folded full name and its surname."""
+    terms: list[str] = []
+    for name in names:
+        words = [analysis.fold(w) for w in name.replace(",", " ").split()]
+        words = [w for w in words if w]
+        if not words:
+            continue
+        full = " ".join(words)
+        for term in (full, words[-1]):
+            if term not in terms:
+                terms.append(term)
+    return terms
+
+
+def document_key(article: Article) -> str:
+    """The unique key of an article: its file and its place in that file."""
+    return f"{article.source}#{article.ordinal}"
+
+
+def prepare(article: Article) -> dict[str, Any]:
+    """Turn an article into `add_document` keyword arguments, with text fields pre-analysed."""
+    sch = schema()
+    names = article.speaker_names
+    doc: dict[str, Any] = {
+        "key": document_key(article),
+        "id": article.id,
+        "source": article.source,
+        "title": list(sch["title"].index(article.title)),
+        "_stored_title": article.title,
+        "body": list(sch["body"].index(article.body)),
+        "_stored_body": article.body,
+        "title_exact": list(sch["title_exact"].index(article.title)),
+        "body_exact": list(sch["body_exact"].index(article.body)),
+        "speaker": ",".join(speaker_terms(names)) or None,
+        "speakers": names,
+        "roles": [s.role for s in article.speakers],
+        "summary": article.summary,
+        "fmt": article.source_format,
+    }
+    if article.date is not None:
+        doc["date"] = article.date
+        doc["period"] = ",".join(period_terms(article.date.date()))
+    return doc
+
+
+@dataclass(frozen=True, slots=True)
+class StoredDoc:
+    """A document's stored fields, as searchkit types."""
+
+    id: str
+    key: str
+    source: str
+    title: str
+    body: str
+    date: datetime | None
+    speakers: tuple[str, ...]
+    roles: tuple[str | None, ...]
+    summary: str | None
+    source_format: str
+
+
+def stored_doc(fields: dict[str, Any]) -> StoredDoc:
+    """Convert Whoosh's stored-field dict into a `StoredDoc`."""
+    return StoredDoc(
+        id=fields.get("id", ""),
+        key=fields.get("key", ""),
+        source=fields.get("source", ""),
+        title=fields.get("title", ""),
+        body=fields.get("body", ""),
+        date=fields.get("date"),
+        speakers=tuple(fields.get("speakers") or ()),
+        roles=tuple(fields.get("roles") or ()),
+        summary=fields.get("summary"),
+        source_format=fields.get("fmt", ""),
+    )
+
+
+def exists(index_dir: Path) -> bool:
+    """True when `index_dir` holds a searchkit index."""
+    return index_dir.is_dir() and whoosh_index.exists_in(str(index_dir), indexname=INDEX_NAME)
+
+
+def open_index(index_dir: Path) -> whoosh_index.Index:
+    """Open an existing index or raise `IndexNotFound` / `IndexCorrupt`."""
+    if not exists(index_dir):
+        raise IndexNotFound(f"no index at {index_dir}")
+    try:
+        return whoosh_index.open_dir(str(index_dir), indexname=INDEX_NAME)
+    except Exception as exc:  # Whoosh raises many kinds here; all mean the same to a user
+        raise IndexCorrupt(f"cannot open the index at {index_dir}: {exc}") from exc
+
+
+def create_index(index_dir: Path) -> whoosh_index.Index:
+    """Create an empty index at `index_dir` (replacing any index there)."""
+    index_dir.mkdir(parents=True, exist_ok=True)
+    storage = FileStorage(str(index_dir))
+    ix = storage.create_index(schema(), indexname=INDEX_NAME)
+    (index_dir / "searchkit.json").write_text(json.dumps({"schema_version": SCHEMA_VERSION}), encoding="utf-8")
+    return ix
+
+
+class IndexWriter:
+    """One write session: holds the index's write lock from start to commit or cancel."""
+
+    def __init__(self, index_dir: Path, *, rebuild: bool = False, limitmb: int = 128,
+                 lock_timeout: float = LOCK_TIMEOUT_S) -> None:
+        self.index_dir = index_dir
+        if rebuild or not exists(index_dir):
+            if exists(index_dir):
+                self._check_unlocked(index_dir, lock_timeout)
+            self.ix = create_index(index_dir)
+        else:
+            self.ix = open_index(index_dir)
+        try:
+            self.writer: SegmentWriter = self.ix.writer(timeout=lock_timeout, limitmb=limitmb, compound=False,
+                                                        codec=CODEC)
+        except LockError as exc:
+            raise IndexLocked(f"index is locked by another process: {index_dir}") from exc
+        per_document_reader = self.writer.per_document_reader
+        self.writer.per_document_reader = lambda: _CachedLengths(per_document_reader())
+        self._searcher = None
+
+    @staticmethod
+    def _check_unlocked(index_dir: Path, timeout: float) -> None:
+        """Refuse to rebuild an index another process is writing."""
+        ix = open_index(index_dir)
+        try:
+            ix.writer(timeout=timeout).cancel()
+        except LockError as exc:
+            raise IndexLocked(f"index is locked by another process: {index_dir}") from exc
+
+    def delete_sources(self, sources: Iterable[str]) -> int:
+        """Delete every document that came from any of `sources`, with one shared searcher."""
+        count = 0
+        if self._searcher is None:
+            self._searcher = self.writer.searcher()
+        for source in sources:
+            count += self.writer.delete_by_term("source", source, searcher=self._searcher)
+        return count
+
+    def add(self, doc: dict[str, Any]) -> None:
+        """Add one prepared document."""
+        self.writer.add_document(**{k: v for k, v in doc.items() if v is not None})
+
+    def commit(self, *, optimize: bool = False) -> None:
+        """Make everything written so far the index's current state (atomically)."""
+        self._close_searcher()
+        self.writer.commit(optimize=optimize)
+
+    def cancel(self) -> None:
+        """Abandon the session and release the lock."""
+        self._close_searcher()
+        self.writer.cancel()
+
+    def _close_searcher(self) -> None:
+        if self._searcher is not None:
+            self._searcher.close()
+            self._searcher = None
+
+
+class _CachedLengths:
+    """Wraps the per-document reader Whoosh consults once per posting while writing a segment, so each
+    field's lengths column is read once rather than once per posting (the top cost of a commit)."""
+
+    def __init__(self, reader: Any) -> None:
+        self._reader = reader
+        self._lengths: dict[str, list[int]] = {}
+
+    def doc_field_length(self, docnum: int, fieldname: str, default: int = 0) -> int:
+        lengths = self._lengths.get(fieldname)
+        if lengths is None:
+            lengths = self._lengths[fieldname] = self._load(fieldname)
+        return lengths[docnum] if docnum < len(lengths) else default
+
+    def _load(self, fieldname: str) -> list[int]:
+        from whoosh.util.numeric import byte_to_length
+
+        column = _lenfield(fieldname)
+        if not self._reader.has_column(column):
+            return []
+        return [byte_to_length(b) if b else 0 for b in self._reader.column_reader(column, LENGTHS_COLUMN)]
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._reader, name)
+
+
+@contextmanager
+def searching(index_dir: Path) -> Iterator[Any]:
+    """A Whoosh searcher over the index at `index_dir`."""
+    ix = open_index(index_dir)
+    searcher = ix.searcher()
+    try:
+        yield searcher
+    finally:
+        searcher.close()
+
+
+def doc_count(index_dir: Path) -> int:
+    """Number of live documents in the index."""
+    return open_index(index_dir).doc_count()
+
+
+def index_size(index_dir: Path) -> int:
+    """Bytes used by the index folder."""
+    return sum(f.stat().st_size for f in index_dir.iterdir() if f.is_file())
+
+
+def last_update(index_dir: Path) -> datetime | None:
+    """When the index was last committed."""
+    tocs = list(index_dir.glob(f"_{INDEX_NAME}_*.toc"))
+    if not tocs:
+        return None
+    return datetime.fromtimestamp(max(os.path.getmtime(t) for t in tocs))
+
+
+def day_range_terms(first: date, last: date) -> list[str]:
+    """Fewest period terms covering every day from `first` to `last` inclusive."""
+    terms: list[str] = []
+    day = first
+    while day <= last:
+        if day.month == 1 and day.day == 1 and date(day.year, 12, 31) <= last:
+            terms.append(f"{day.year:04d}")
+            day = date(day.year + 1, 1, 1)
+            continue
+        next_month = date(day.year + day.month // 12, day.month % 12 + 1, 1)
+        if day.day == 1 and next_month - timedelta(days=1) <= last:
+            terms.append(f"{day.year:04d}-{day.month:02d}")
+            day = next_month
+            continue
+        terms.append(day.strftime("%Y-%m-%d"))
+        day += timedelta(days=1)
+    return terms
+
+
+def year_span(searcher: Any) -> tuple[int, int] | None:
+    """First and last year with dated documents, from the period lexicon."""
+    years = [int(t) for t in (b.decode() for b in searcher.lexicon("period")) if len(t) == 4 and t.isdigit()]
+    return (min(years), max(years)) if years else None
+
+
+def _live_docs(reader: Any, fieldname: str, term: str) -> set[int]:
+    """Live document numbers holding a term (Whoosh's postings skip deleted documents)."""
+    try:
+        return set(reader.postings(fieldname, term).all_ids())
+    except Exception:  # TermNotFound
+        return set()
+
+
+def speaker_counts(searcher: Any, limit: int | None = None) -> list[SpeakerCount]:
+    """Speakers by article count, from the speaker postings (not by reading every document).
+
+    A surname that is also indexed alone (an unresolved "Zakharova") is merged into the full name when
+    exactly one known full name ends with it; otherwise it is listed on its own.
+    """
+    reader = searcher.reader()
+    terms = [t.decode("utf-8") for t in reader.lexicon("speaker")]
+    fulls = {t: _live_docs(reader, "speaker", t) for t in terms if " " in t}
+    fulls = {t: d for t, d in fulls.items() if d}
+    by_surname: dict[str, list[str]] = {}
+    for full in fulls:
+        by_surname.setdefault(full.rsplit(" ", 1)[1], []).append(full)
+    singles: dict[str, set[int]] = {}
+    for term in terms:
+        if " " in term:
+            continue
+        owners = by_surname.get(term, [])
+        orphans = _live_docs(reader, "speaker", term) - set().union(*(fulls[o] for o in owners))
+        if not orphans:
+            continue
+        if len(owners) == 1:
+            fulls[owners[0]] |= orphans
+        else:
+            singles[term] = orphans
+    ranked = sorted([*fulls.items(), *singles.items()], key=lambda kv: (-len(kv[1]), kv[0]))
+    if limit is not None:
+        ranked = ranked[:limit]
+    return [_speaker_count(searcher, term, docs) for term, docs in ranked]
+
+
+def _speaker_count(searcher: Any, term: str, docs: set[int]) -> SpeakerCount:
+    """Display name and roles for a speaker term, read from one document that quotes them."""
+    fields = searcher.stored_fields(min(docs))
+    names = fields.get("speakers") or []
+    roles = fields.get("roles") or []
+    for i, name in enumerate(names):
+        if speaker_terms([name])[0] == term or speaker_terms([name])[-1] == term:
+            role = roles[i] if i < len(roles) else None
+            return SpeakerCount(name=name, articles=len(docs), roles=(role,) if role else ())
+    return SpeakerCount(name=term.title(), articles=len(docs))
+
+
+def date_span(searcher: Any) -> tuple[datetime | None, datetime | None]:
+    """Earliest and latest article dates."""
+    from whoosh.query import Every
+
+    first = searcher.search(Every("date"), sortedby="date", limit=1)
+    last = searcher.search(Every("date"), sortedby="date", reverse=True, limit=1)
+    if not first.scored_length():
+        return None, None
+    return first[0].get("date"), last[0].get("date")

@@ -1,0 +1,64 @@
+"""The manifest beside the index: what each indexed file looked like when it was read.
+
+An SQLite table keyed by file path holding size, mtime (ns), a content hash and the number of
+documents the file gave. `index` compares a fresh `stat` against it, so unchanged files are never
+read, and it lists the files under a folder so deletions are found without scanning the index.
+The manifest is committed after the index, so a crash between the two only makes the next run
+redo (idempotently) the files it had not yet recorded.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+MANIFEST_NAME = "manifest.sqlite"
+
+
+@dataclass(frozen=True, slots=True)
+class FileState:
+    """What a file looked like when it was indexed."""
+
+    key: str
+    size: int
+    mtime_ns: int
+    digest: str
+    docs: int
+
+
+class Manifest:
+    """Read and update the manifest of an index folder."""
+
+    def __init__(self, index_dir: Path) -> None:
+        self.path = index_dir / MANIFEST_NAME
+        self.db = sqlite3.connect(self.path)
+        self.db.execute("PRAGMA journal_mode=WAL")
+        self.db.execute(
+            "CREATE TABLE IF NOT EXISTS files (key TEXT PRIMARY KEY, size INTEGER, mtime_ns INTEGER,"
+            " digest TEXT, docs INTEGER)"
+        )
+
+    def load(self) -> dict[str, FileState]:
+        """Every recorded file, by key."""
+        rows = self.db.execute("SELECT key, size, mtime_ns, digest, docs FROM files")
+        return {row[0]: FileState(*row) for row in rows}
+
+    def apply(self, upserts: Iterable[FileState], deletes: Iterable[str]) -> None:
+        """Record new states and forget deleted files, in one transaction."""
+        with self.db:
+            self.db.executemany("DELETE FROM files WHERE key = ?", ((k,) for k in deletes))
+            self.db.executemany(
+                "INSERT OR REPLACE INTO files (key, size, mtime_ns, digest, docs) VALUES (?, ?, ?, ?, ?)",
+                ((s.key, s.size, s.mtime_ns, s.digest, s.docs) for s in upserts),
+            )
+
+    def clear(self) -> None:
+        """Forget every file (for a rebuild)."""
+        with self.db:
+            self.db.execute("DELETE FROM files")
+
+    def close(self) -> None:
+        """Close the database."""
+        self.db.close()

@@ -1,0 +1,236 @@
+"""Compile parsed queries and filters to Whoosh queries, and run them.
+
+Unquoted words search the stemmed title and body fields (stopwords dropped); quoted phrases, prefixes
+and fuzzy words search the exact fields, so `"diplomatic settlements"` never matches "settlement".
+Filters (dates, speakers) are built as term queries and passed as Whoosh filters, never parsed from text.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from whoosh import query as wq
+
+from searchkit import analysis, index
+from searchkit.querylang import AnyOf, Group, Node, Not, Phrase, Word, leaves
+from searchkit.snippets import MatchSpec
+
+_TEXT_FIELDS: dict[str | None, tuple[str, ...]] = {None: ("title", "body"), "title": ("title",), "body": ("body",)}
+_PERIOD = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
+
+
+@dataclass(frozen=True, slots=True)
+class Compiled:
+    """A Whoosh query plus what snippets need to highlight its matches."""
+
+    query: wq.Query | None
+    spec: MatchSpec
+
+
+def _parts(text: str) -> tuple[list[str], str | None]:
+    """The folded words of `text` and, for a hyphenated compound, its joined form."""
+    toks = list(analysis.tokens(text))
+    parts: list[str] = []
+    joined = None
+    for i, (word, pos, _s, _e) in enumerate(toks):
+        if i + 1 < len(toks) and toks[i + 1][1] == pos:  # a compound's joined form shares its first position
+            joined = joined or word
+            continue
+        parts.append(word)
+    return parts, joined
+
+
+def _or(queries: Sequence[wq.Query]) -> wq.Query | None:
+    qs = [q for q in queries if q is not None]
+    if not qs:
+        return None
+    return qs[0] if len(qs) == 1 else wq.Or(qs)
+
+
+def _and(queries: Sequence[wq.Query]) -> wq.Query | None:
+    qs = [q for q in queries if q is not None]
+    if not qs:
+        return None
+    return qs[0] if len(qs) == 1 else wq.And(qs)
+
+
+class Compiler:
+    """Turns a syntax tree into a Whoosh query; `match_all` sets the default operator."""
+
+    def __init__(self, match_all: bool, keep_stopwords: bool = False) -> None:
+        self.match_all = match_all
+        self.keep_stopwords = keep_stopwords
+
+    def compile(self, node: Node | None) -> wq.Query | None:
+        if node is None:
+            return None
+        if isinstance(node, Word):
+            return self.word(node)
+        if isinstance(node, Phrase):
+            return self.phrase(node)
+        if isinstance(node, AnyOf):
+            return _or([self.compile(x) for x in node.items])
+        if isinstance(node, Not):
+            inner = self.compile(node.item)
+            return wq.AndNot(wq.Every(), inner) if inner is not None else None
+        return self.group(node)
+
+    def group(self, node: Group) -> wq.Query | None:
+        pos = [self.compile(x) for x in node.items if not isinstance(x, Not)]
+        neg = [self.compile(x.item) for x in node.items if isinstance(x, Not)]
+        positive = (_and if node.all or self.match_all else _or)(pos)
+        negative = _or(neg)
+        if negative is None:
+            return positive
+        return wq.AndNot(positive if positive is not None else wq.Every(), negative)
+
+    def word(self, node: Word) -> wq.Query | None:
+        if node.field in ("speaker", "date", "id"):
+            return _keyword(node.field, node.text, node.prefix)
+        fields = _TEXT_FIELDS[node.field]
+        if node.prefix:
+            return _or([wq.Prefix(f + "_exact", analysis.fold(node.text)) for f in fields])
+        parts, joined = _parts(node.text)
+        if not parts:
+            return None
+        if node.fuzzy:
+            return _or([wq.FuzzyTerm(f + "_exact", parts[0], maxdist=node.fuzzy, prefixlength=1) for f in fields])
+        if len(parts) == 1:
+            word = parts[0]
+            if word in analysis.STOPWORDS:
+                return _or([wq.Term(f + "_exact", word) for f in fields]) if self.keep_stopwords else None
+            return _or([wq.Term(f, analysis.stem(word)) for f in fields])
+        phrase = _or([wq.Phrase(f + "_exact", parts) for f in fields])
+        if joined:
+            return _or([*(wq.Term(f, analysis.stem(joined)) for f in fields), phrase])
+        return phrase
+
+    def phrase(self, node: Phrase) -> wq.Query | None:
+        if node.field in ("speaker", "date", "id"):
+            return _keyword(node.field, node.text, False)
+        fields = _TEXT_FIELDS[node.field]
+        parts, _joined = _parts(node.text)
+        if not parts:
+            return None
+        if len(parts) == 1:
+            return _or([wq.Term(f + "_exact", parts[0]) for f in fields])
+        return _or([wq.Phrase(f + "_exact", parts, slop=node.slop + 1) for f in fields])
+
+
+def _keyword(fieldname: str, text: str, prefix: bool) -> wq.Query | None:
+    """Queries on the keyword fields: speakers (folded names), dates (periods), ids (verbatim)."""
+    if fieldname == "id":
+        return wq.Prefix("id", text) if prefix else wq.Term("id", text)
+    if fieldname == "date":
+        return wq.Term("period", text) if _PERIOD.match(text) else None
+    name = " ".join(w for w, *_ in analysis.tokens(text))
+    if not name:
+        return None
+    return wq.Prefix("speaker", name) if prefix else wq.Term("speaker", name)
+
+
+def compile_query(tree: Node | None, *, match_all: bool) -> Compiled:
+    """Compile a tree; a query of stopwords only searches them as exact words."""
+    q = Compiler(match_all).compile(tree)
+    if q is None and tree is not None:
+        q = Compiler(match_all, keep_stopwords=True).compile(tree)
+    return Compiled(q, match_spec(tree))
+
+
+def match_spec(tree: Node | None) -> MatchSpec:
+    """What to highlight for a tree: stems of words, prefixes, fuzzy words and phrases."""
+    stems: set[str] = set()
+    words: set[str] = set()
+    prefixes: list[str] = []
+    phrases: list[tuple[str, ...]] = []
+    for leaf in leaves(tree):
+        if leaf.field in ("speaker", "date", "id"):
+            continue
+        parts, joined = _parts(leaf.text)
+        if isinstance(leaf, Phrase):
+            if len(parts) == 1:
+                words.add(parts[0])
+            elif parts:
+                phrases.append(tuple(parts))
+        elif leaf.prefix:
+            prefixes.append(analysis.fold(leaf.text))
+        elif leaf.fuzzy:
+            words.update(parts)
+        elif len(parts) == 1:
+            stems.add(analysis.stem(parts[0]))
+        elif parts:
+            phrases.append(tuple(parts))
+            if joined:
+                stems.add(analysis.stem(joined))
+    return MatchSpec(stems=frozenset(stems), words=frozenset(words), prefixes=tuple(prefixes),
+                     phrases=tuple(phrases))
+
+
+def date_filter(searcher: Any, start: datetime | None, end: datetime | None) -> wq.Query | None:
+    """Documents dated from `start` to `end` (inclusive, by day), as period terms."""
+    if start is None and end is None:
+        return None
+    span = index.year_span(searcher)
+    if span is None:
+        return wq.NullQuery
+    first = start.date() if start else date(span[0], 1, 1)
+    last = end.date() if end else date(span[1], 12, 31)
+    first = max(first, date(span[0], 1, 1))
+    last = min(last, date(span[1], 12, 31))
+    if first > last:
+        return wq.NullQuery
+    return _or([wq.Term("period", t) for t in index.day_range_terms(first, last)])
+
+
+def speaker_filter(names: Sequence[str]) -> wq.Query | None:
+    """Documents quoting any of `names` (full name or surname, case- and accent-insensitive)."""
+    return _or([_keyword("speaker", n, False) for n in names])
+
+
+def everything() -> wq.Query:
+    """Every document (for a filter-only search)."""
+    return wq.Every()
+
+
+def combine_filters(*filters: wq.Query | None) -> wq.Query | None:
+    """All of the given filters."""
+    return _and([f for f in filters if f is not None])
+
+
+def run(searcher: Any, q: wq.Query, flt: wq.Query | None, *, sort: str,
+        limit: int) -> tuple[int, list[tuple[int, float]]]:
+    """Run a query: the exact number of matches and the top `limit` (docnum, score) pairs.
+
+    The non-skipping collector is used so the total is exact under a filter (Whoosh's block-skipping
+    collector recounts without the filter).
+    """
+    kwargs: dict[str, Any] = {"limit": limit, "optimize": False, "filter": flt}
+    if sort != "relevance":
+        kwargs.update(sortedby="date", reverse=(sort == "newest"))
+    results = searcher.search(q, **kwargs)
+    return len(results), [(docnum, score) for score, docnum in _items(results)]
+
+
+def _items(results: Any) -> list[tuple[float, int]]:
+    return [(results.score(i) or 0.0, results.docnum(i)) for i in range(results.scored_length())]
+
+
+def suggest(searcher: Any, tree: Node | None) -> dict[str, str]:
+    """Close spellings from the index vocabulary for query words the index does not contain."""
+    corrector = searcher.corrector("body_exact")
+    fixes: dict[str, str] = {}
+    reader = searcher.reader()
+    for leaf in leaves(tree):
+        if not isinstance(leaf, Word) or leaf.prefix or leaf.fuzzy or leaf.field not in (None, "title", "body"):
+            continue
+        for word in _parts(leaf.text)[0]:
+            if reader.doc_frequency("body_exact", word) or reader.doc_frequency("title_exact", word):
+                continue
+            found = corrector.suggest(word, limit=1, maxdist=2)
+            if found:
+                fixes[word] = found[0]
+    return fixes

@@ -1,0 +1,175 @@
+"""Rendering records for people (rich) and for scripts (JSON). No logic beyond presentation."""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Iterable
+from datetime import datetime
+from typing import Any
+
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+from searchkit.index import StoredDoc
+from searchkit.models import Hit, IndexStats, IndexSummary, SearchResult, Snippet, SpeakerCount
+
+HIGHLIGHT = "bold yellow"
+
+
+def stdout() -> Console:
+    """Console for results; plain (no colour, no wrapping games) when not a terminal."""
+    return Console(highlight=False, soft_wrap=True)
+
+
+def stderr() -> Console:
+    """Console for progress, notes and errors."""
+    return Console(stderr=True, highlight=False)
+
+
+def iso(value: datetime | None) -> str | None:
+    """ISO 8601 text for a date, or None."""
+    return value.isoformat() if value else None
+
+
+def rel(path: str) -> str:
+    """A path relative to the working directory when that is shorter."""
+    try:
+        r = os.path.relpath(path)
+    except ValueError:
+        return path
+    return r if len(r) < len(path) else path
+
+
+def styled(snippet: Snippet) -> Text:
+    """A snippet as rich text with its matches highlighted."""
+    text = Text(snippet.text)
+    for span in snippet.highlights:
+        text.stylize(HIGHLIGHT, span.start, span.end)
+    return text
+
+
+# --- JSON shapes -------------------------------------------------------------------------------
+
+def hit_json(hit: Hit) -> dict[str, Any]:
+    return {"id": hit.id, "path": hit.path, "title": hit.title, "date": iso(hit.date), "speakers": list(hit.speakers),
+            "score": hit.score, "snippet": hit.snippet.text,
+            "highlights": [[s.start, s.end] for s in hit.snippet.highlights]}
+
+
+def result_json(result: SearchResult) -> dict[str, Any]:
+    out: dict[str, Any] = {"query": result.query, "total": result.total, "page": result.page,
+                           "hits": [hit_json(h) for h in result.hits]}
+    if result.query_id is not None:
+        out = {"query_id": result.query_id, **out}
+    if result.fallback_any:
+        out["fallback"] = "any"
+    if result.suggestion:
+        out["suggestion"] = result.suggestion
+    return out
+
+
+def summary_json(summary: IndexSummary) -> dict[str, Any]:
+    return {"added": summary.added, "updated": summary.updated, "removed": summary.removed,
+            "unchanged": summary.unchanged, "failed": [{"path": f.path, "reason": f.reason} for f in summary.failed],
+            "warnings": [{"path": f.path, "reason": f.reason} for f in summary.warnings],
+            "documents": summary.documents, "seconds": summary.seconds}
+
+
+def doc_json(doc: StoredDoc) -> dict[str, Any]:
+    return {"id": doc.id, "path": doc.source, "title": doc.title, "date": iso(doc.date), "speakers": list(doc.speakers),
+            "speaker_roles": [r for r in doc.roles], "summary": doc.summary, "body": doc.body}
+
+
+def stats_json(stats: IndexStats) -> dict[str, Any]:
+    return {"path": stats.path, "documents": stats.documents, "earliest": iso(stats.earliest),
+            "latest": iso(stats.latest), "size_bytes": stats.size_bytes, "last_update": iso(stats.last_update),
+            "top_speakers": [speaker_json(s) for s in stats.top_speakers]}
+
+
+def speaker_json(s: SpeakerCount) -> dict[str, Any]:
+    return {"name": s.name, "articles": s.articles, "roles": list(s.roles)}
+
+
+def print_json(console: Console, obj: Any) -> None:
+    """One JSON document on its own line."""
+    console.file.write(json.dumps(obj, ensure_ascii=False) + "\n")
+
+
+# --- human output ------------------------------------------------------------------------------
+
+def summary(console: Console, s: IndexSummary, index_dir: str) -> None:
+    console.print(f"Indexed into {index_dir}: [green]{s.added} added[/], {s.updated} updated, {s.removed} removed, "
+                  f"{s.unchanged} unchanged, [{'red' if s.failed else 'green'}]{len(s.failed)} failed[/] "
+                  f"— {s.documents} documents ({s.seconds:.1f} s)")
+    for f in s.failed:
+        console.print(f"  [red]failed[/] {rel(f.path)}: {f.reason}")
+    for w in s.warnings:
+        console.print(f"  [yellow]warning[/] {rel(w.path)}: {w.reason}")
+
+
+def results(console: Console, result: SearchResult, limit: int) -> None:
+    if result.total == 0:
+        console.print(f"No results for [bold]{result.query}[/].")
+        if result.suggestion:
+            console.print(f"Did you mean: [bold]{result.suggestion}[/]?")
+        return
+    first = (result.page - 1) * limit + 1
+    last = first + len(result.hits) - 1
+    note = " (no article has all the words; showing articles with any)" if result.fallback_any else ""
+    if not result.hits:
+        console.print(f"{result.total} results; page {result.page} is past the end.")
+        return
+    console.print(f"{result.total} results for [bold]{result.query}[/]{note} — showing {first}–{last}\n")
+    for hit in result.hits:
+        _hit(console, hit)
+
+
+def _hit(console: Console, hit: Hit) -> None:
+    head = Text(f"{hit.rank:>3}. ", style="bold")
+    head.append(hit.title or hit.id, style="bold cyan")
+    meta = [hit.date.strftime("%Y-%m-%d") if hit.date else "undated"]
+    if hit.speakers:
+        meta.append(", ".join(hit.speakers))
+    meta.append(f"score {hit.score:.2f}")
+    meta.append(rel(hit.path))
+    console.print(head)
+    console.print(Text("     " + " · ".join(meta), style="dim"))
+    body = Text("     ")
+    body.append_text(styled(hit.snippet))
+    console.print(body)
+    console.print()
+
+
+def document(console: Console, doc: StoredDoc, title: Snippet | None = None, body: Snippet | None = None) -> None:
+    console.print(styled(title) if title else Text(doc.title), style="bold cyan")
+    meta = [doc.date.strftime("%Y-%m-%d %H:%M") if doc.date else "undated", f"id {doc.id}", rel(doc.source)]
+    console.print(" · ".join(meta), style="dim")
+    if doc.speakers:
+        names = [f"{n} ({r})" if r else n for n, r in zip(doc.speakers, list(doc.roles) + [None] * len(doc.speakers),
+                                                            strict=False)]
+        console.print("Speakers: " + ", ".join(names), style="dim")
+    if doc.summary:
+        console.print(Text(doc.summary, style="italic"))
+    console.print()
+    console.print(styled(body) if body else Text(doc.body))
+
+
+def stats(console: Console, st: IndexStats) -> None:
+    table = Table(show_header=False, box=None)
+    table.add_row("index", st.path)
+    table.add_row("documents", str(st.documents))
+    span = f"{st.earliest:%Y-%m-%d} – {st.latest:%Y-%m-%d}" if st.earliest and st.latest else "no dated articles"
+    table.add_row("date span", span)
+    table.add_row("index size", f"{st.size_bytes / 1e6:.1f} MB")
+    table.add_row("last update", f"{st.last_update:%Y-%m-%d %H:%M:%S}" if st.last_update else "never")
+    table.add_row("top speakers", ", ".join(f"{s.name} ({s.articles})" for s in st.top_speakers) or "none")
+    console.print(table)
+
+
+def speakers(console: Console, rows: Iterable[SpeakerCount]) -> None:
+    table = Table("speaker", "articles", "role")
+    for row in rows:
+        table.add_row(row.name, str(row.articles), ", ".join(row.roles))
+    console.print(table)

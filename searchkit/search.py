@@ -1,0 +1,118 @@
+"""Searching an index: ranked, filtered, paginated hits with snippets, plus lookups over stored documents.
+
+`Searcher` opens the index once; every method returns searchkit records (never Whoosh objects).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Sequence
+from datetime import datetime
+from pathlib import Path
+from types import TracebackType
+from typing import Any, Literal
+
+from searchkit import index, query, querylang, snippets
+from searchkit.errors import ArticleNotFound, InvalidQuery
+from searchkit.index import StoredDoc
+from searchkit.models import Hit, IndexStats, SearchResult, Snippet, SpeakerCount
+
+Sort = Literal["relevance", "newest", "oldest"]
+Match = Literal["all", "any"]
+MAX_LIMIT = 10_000
+
+
+class Searcher:
+    """An open index, ready for many searches."""
+
+    def __init__(self, index_dir: Path) -> None:
+        self.index_dir = index_dir
+        self._ctx = index.searching(index_dir)
+        self._s: Any = self._ctx.__enter__()
+
+    def __enter__(self) -> Searcher:
+        return self
+
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                 tb: TracebackType | None) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Release the index."""
+        self._ctx.__exit__(None, None, None)
+
+    def search(self, text: str, *, date_from: datetime | None = None, date_to: datetime | None = None,
+               speakers: Sequence[str] = (), sort: Sort = "relevance", limit: int = 10, page: int = 1,
+               match: Match = "all", query_id: str | None = None) -> SearchResult:
+        """Run one query; with `match="all"` and nothing found, fall back to any-word ranking."""
+        if limit < 1 or page < 1:
+            raise InvalidQuery("--limit and --page must be at least 1")
+        limit = min(limit, MAX_LIMIT)
+        parsed = querylang.parse(text)
+        flt = query.combine_filters(query.date_filter(self._s, date_from, date_to),
+                                    query.speaker_filter(speakers))
+        compiled = query.compile_query(parsed.tree, match_all=(match == "all"))
+        fallback = False
+        total, top = self._run(compiled, flt, sort, page * limit)
+        if total == 0 and match == "all" and parsed.tree is not None:
+            any_compiled = query.compile_query(parsed.tree, match_all=False)
+            if any_compiled.query != compiled.query:
+                total, top = self._run(any_compiled, flt, sort, page * limit)
+                fallback = total > 0
+        hits = tuple(self._hit(rank, docnum, score, compiled.spec)
+                     for rank, (docnum, score) in enumerate(top[(page - 1) * limit:], (page - 1) * limit + 1))
+        suggestion = self._suggestion(text, parsed.tree) if total == 0 else None
+        return SearchResult(query=text, total=total, page=page, hits=hits, fallback_any=fallback,
+                            suggestion=suggestion, query_id=query_id)
+
+    def _run(self, compiled: query.Compiled, flt: Any, sort: Sort, limit: int) -> tuple[int, list[tuple[int, float]]]:
+        q = compiled.query
+        if q is None:
+            if flt is None:
+                return 0, []
+            q = query.everything()
+        return query.run(self._s, q, flt, sort=sort, limit=limit)
+
+    def _hit(self, rank: int, docnum: int, score: float, spec: snippets.MatchSpec) -> Hit:
+        doc = index.stored_doc(self._s.stored_fields(docnum))
+        return Hit(rank=rank, id=doc.id, path=doc.source, title=doc.title, date=doc.date, speakers=doc.speakers,
+                   score=round(score, 4), snippet=snippets.make_snippet(doc.body, spec))
+
+    def _suggestion(self, text: str, tree: querylang.Node | None) -> str | None:
+        fixes = query.suggest(self._s, tree)
+        if not fixes:
+            return None
+        out = text
+        for wrong, right in fixes.items():
+            out = re.sub(rf"(?i)\b{re.escape(wrong)}\b", right, out)
+        return out if out != text else None
+
+    def get(self, doc_id: str) -> StoredDoc:
+        """The stored document with this id (or this key)."""
+        for fieldname in ("id", "key"):
+            docnum = self._s.document_number(**{fieldname: doc_id})
+            if docnum is not None:
+                return index.stored_doc(self._s.stored_fields(docnum))
+        raise ArticleNotFound(f"no article with id {doc_id!r}")
+
+    def documents(self) -> Iterator[StoredDoc]:
+        """Every live document, in index order."""
+        for fields in self._s.all_stored_fields():
+            yield index.stored_doc(fields)
+
+    def speaker_counts(self, limit: int | None = None) -> list[SpeakerCount]:
+        """Speakers by number of articles; a bare surname merges into the one full name ending in it."""
+        return index.speaker_counts(self._s, limit)
+
+    def stats(self, top: int = 10) -> IndexStats:
+        """Document count, date span, size, last update and top speakers."""
+        earliest, latest = index.date_span(self._s)
+        return IndexStats(path=str(self.index_dir), documents=self._s.doc_count(), earliest=earliest, latest=latest,
+                          size_bytes=index.index_size(self.index_dir), last_update=index.last_update(self.index_dir),
+                          top_speakers=tuple(self.speaker_counts(top)))
+
+
+def highlight_document(doc: StoredDoc, text: str) -> tuple[Snippet, Snippet]:
+    """The title and body of `doc` with the matches of query `text` highlighted."""
+    spec = query.match_spec(querylang.parse(text).tree)
+    return snippets.highlight_all(doc.title, spec), snippets.highlight_all(doc.body, spec)

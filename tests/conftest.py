@@ -1,0 +1,65 @@
+"""Shared fixtures: a small article collection written fresh for each test, and paths to ../shared."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED = ROOT.parent / "shared"
+SEEDS = ROOT / "seeds"
+
+# A tiny, hand-written collection with known dates and speakers, so search assertions do not depend on
+# extraction quality. Ids are the record ids.
+ARTICLES = [
+    {"id": "a1", "title": "Peace talks collapsed in Valdor", "date": "2023-01-15T09:00:00",
+     "speakers": ["Elena Marsh"],
+     "body": "The peace talks collapsed on Sunday after a long night. Diplomatic settlements were discussed "
+             "but no diplomatic settlement emerged. Return to the path of dialogue, Marsh said."},
+    {"id": "a2", "title": "Fishing quota dispute", "date": "2023-02-28T12:00:00", "speakers": ["Tomas Berg"],
+     "body": "A talk collapses into shouting as the fishing quota dispute widens. Oil prices rose."},
+    {"id": "a3", "title": "Cease-fire holds in the north", "date": "2023-03-01T00:00:00",
+     "speakers": ["Elena Marsh", "Ana Ruiz"],
+     "body": "The cease-fire held overnight in Erdoğan Square, officials said. Ruiz welcomed the calm."},
+    {"id": "a4", "title": "Ceasefire monitors arrive", "date": "2024-02-29T08:30:00", "speakers": ["Ana Ruiz"],
+     "body": "Monitors arrived to watch the ceasefire. Russia's envoy returned the path map."},
+    {"id": "a5", "title": "Undated market note", "speakers": [],
+     "body": "Oil prices fell sharply as markets weighed the return to the path of growth."},
+]
+
+
+@pytest.fixture(autouse=True)
+def _isolated(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Keep tests off any real index: no SEARCHKIT_INDEX from the environment, no debug tracebacks."""
+    monkeypatch.delenv("SEARCHKIT_INDEX", raising=False)
+    monkeypatch.delenv("SEARCHKIT_DEBUG", raising=False)
+
+
+@pytest.fixture
+def corpus(tmp_path: Path) -> Path:
+    """A folder holding the sample collection as a JSON Lines file."""
+    folder = tmp_path / "corpus"
+    folder.mkdir()
+    (folder / "articles.jsonl").write_text("\n".join(json.dumps(a) for a in ARTICLES) + "\n", encoding="utf-8")
+    return folder
+
+
+@pytest.fixture
+def built(corpus: Path, tmp_path: Path) -> Path:
+    """An index of the sample collection."""
+    from searchkit.indexer import index_paths
+
+    index_dir = tmp_path / "index"
+    index_paths([corpus], index_dir, workers=1)
+    return index_dir
+
+
+@pytest.fixture
+def shared() -> Path:
+    """The read-only ../shared folder; tests using it skip when it is absent."""
+    if not SHARED.is_dir() or os.environ.get("SEARCHKIT_NO_SHARED"):
+        pytest.skip("../shared is not present")
+    return SHARED

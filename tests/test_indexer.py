@@ -1,0 +1,162 @@
+"""Incremental indexing: new, changed, touched, deleted and broken files; locking; rebuild."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+
+from searchkit.errors import IndexLocked, NoInputFiles
+from searchkit.index import IndexWriter
+from searchkit.indexer import index_paths
+from searchkit.search import Searcher
+
+
+def write(folder: Path, name: str, title: str, body: str) -> Path:
+    path = folder / name
+    path.write_text(f"{title}\n\n{body}\n", encoding="utf-8")
+    return path
+
+
+def hits(index_dir: Path, query: str) -> list[str]:
+    with Searcher(index_dir) as s:
+        return sorted(h.id for h in s.search(query, limit=100).hits)
+
+
+@pytest.fixture
+def folder(tmp_path: Path) -> Path:
+    d = tmp_path / "docs"
+    d.mkdir()
+    write(d, "a.txt", "Alpha harbour report", "The harbour opened on Monday.")
+    write(d, "b.txt", "Beta mountain report", "Snow closed the mountain pass.")
+    return d
+
+
+def test_first_run_adds_every_file(folder: Path, tmp_path: Path) -> None:
+    summary = index_paths([folder], tmp_path / "ix", workers=1)
+    assert (summary.added, summary.updated, summary.removed, summary.unchanged) == (2, 0, 0, 0)
+    assert summary.documents == 2
+    assert hits(tmp_path / "ix", "harbour") == ["a.txt"]
+
+
+def test_rerun_without_changes_reads_nothing(folder: Path, tmp_path: Path) -> None:
+    index_paths([folder], tmp_path / "ix", workers=1)
+    summary = index_paths([folder], tmp_path / "ix", workers=1)
+    assert (summary.added, summary.updated, summary.removed, summary.unchanged) == (0, 0, 0, 2)
+
+
+def test_add_change_delete_are_reflected_in_counts_and_results(folder: Path, tmp_path: Path) -> None:
+    ix = tmp_path / "ix"
+    index_paths([folder], ix, workers=1)
+    write(folder, "c.txt", "Gamma river report", "The river flooded the valley.")
+    write(folder, "a.txt", "Alpha airport report", "The airport opened on Tuesday.")
+    os.utime(folder / "a.txt", ns=(1, 1_000_000_000_000))
+    (folder / "b.txt").unlink()
+    summary = index_paths([folder], ix, workers=1)
+    assert (summary.added, summary.updated, summary.removed, summary.unchanged) == (1, 1, 1, 0)
+    assert summary.documents == 2
+    assert hits(ix, "harbour") == []
+    assert hits(ix, "airport") == ["a.txt"]
+    assert hits(ix, "mountain") == []
+    assert hits(ix, "river") == ["c.txt"]
+
+
+def test_touched_but_identical_file_is_unchanged(folder: Path, tmp_path: Path) -> None:
+    ix = tmp_path / "ix"
+    index_paths([folder], ix, workers=1)
+    os.utime(folder / "a.txt", ns=(1, 2_000_000_000_000))
+    summary = index_paths([folder], ix, workers=1)
+    assert (summary.added, summary.updated, summary.unchanged) == (0, 0, 2)
+    assert hits(ix, "harbour") == ["a.txt"]
+
+
+def test_broken_file_is_reported_and_the_rest_indexed(folder: Path, tmp_path: Path) -> None:
+    (folder / "broken.json").write_text("{not json", encoding="utf-8")
+    (folder / "empty.txt").write_text("  \n", encoding="utf-8")
+    (folder / "image.png").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00")
+    summary = index_paths([folder], tmp_path / "ix", workers=1)
+    assert summary.added == 2
+    failed = {Path(f.path).name: f.reason for f in summary.failed}
+    assert set(failed) == {"broken.json", "empty.txt", "image.png"}
+    assert all(reason for reason in failed.values())
+    # still reported on the next run: a failure is never forgotten silently
+    again = index_paths([folder], tmp_path / "ix", workers=1)
+    assert {Path(f.path).name for f in again.failed} == set(failed)
+
+
+def test_file_that_breaks_later_loses_its_old_documents_and_is_reported(folder: Path, tmp_path: Path) -> None:
+    ix = tmp_path / "ix"
+    index_paths([folder], ix, workers=1)
+    (folder / "a.txt").write_bytes(b"\x00\x01binary")
+    summary = index_paths([folder], ix, workers=1)
+    assert [Path(f.path).name for f in summary.failed] == ["a.txt"]
+    assert hits(ix, "harbour") == []
+
+
+def test_jsonl_records_keep_their_ids_and_update_together(tmp_path: Path) -> None:
+    src = tmp_path / "src"
+    src.mkdir()
+    records = [{"id": "r1", "title": "One", "body": "apples"}, {"id": "r2", "title": "Two", "body": "pears"}]
+    (src / "recs.jsonl").write_text("\n".join(json.dumps(r) for r in records), encoding="utf-8")
+    ix = tmp_path / "ix"
+    index_paths([src / "recs.jsonl"], ix, workers=1)
+    assert hits(ix, "apples") == ["r1"]
+    (src / "recs.jsonl").write_text(json.dumps({"id": "r3", "title": "Three", "body": "plums"}), encoding="utf-8")
+    summary = index_paths([src / "recs.jsonl"], ix, workers=1)
+    assert summary.updated == 1 and summary.documents == 1
+    assert hits(ix, "apples") == [] and hits(ix, "plums") == ["r3"]
+
+
+def test_files_outside_the_indexed_folder_are_not_removed(folder: Path, tmp_path: Path) -> None:
+    other = tmp_path / "other"
+    other.mkdir()
+    write(other, "z.txt", "Zeta desert report", "Sand everywhere.")
+    ix = tmp_path / "ix"
+    index_paths([folder], ix, workers=1)
+    index_paths([other], ix, workers=1)
+    summary = index_paths([folder], ix, workers=1)
+    assert summary.removed == 0 and summary.documents == 3
+
+
+def test_pool_and_serial_give_the_same_index(folder: Path, tmp_path: Path) -> None:
+    for i in range(80):
+        write(folder, f"n{i:03}.txt", f"Note {i}", f"harbour note number {i} about cranes")
+    index_paths([folder], tmp_path / "serial", workers=1)
+    index_paths([folder], tmp_path / "pool", workers=2)
+    assert hits(tmp_path / "serial", "cranes") == hits(tmp_path / "pool", "cranes")
+    assert len(hits(tmp_path / "pool", "cranes")) == 80
+
+
+def test_rebuild_starts_clean(folder: Path, tmp_path: Path) -> None:
+    ix = tmp_path / "ix"
+    index_paths([folder], ix, workers=1)
+    summary = index_paths([folder], ix, rebuild=True, workers=1)
+    assert summary.added == 2 and summary.documents == 2
+
+
+def test_second_writer_gets_a_clear_lock_error(folder: Path, tmp_path: Path) -> None:
+    ix = tmp_path / "ix"
+    index_paths([folder], ix, workers=1)
+    holder = IndexWriter(ix)
+    try:
+        with pytest.raises(IndexLocked, match="locked by another process"):
+            IndexWriter(ix, lock_timeout=0.2)
+    finally:
+        holder.cancel()
+
+
+def test_cancelled_write_leaves_the_previous_index(folder: Path, tmp_path: Path) -> None:
+    """A write that never commits (a killed run) leaves the last committed state searchable."""
+    ix = tmp_path / "ix"
+    index_paths([folder], ix, workers=1)
+    w = IndexWriter(ix)
+    w.delete_sources([str((folder / "a.txt").resolve())])
+    w.cancel()
+    assert hits(ix, "harbour") == ["a.txt"]
+
+
+def test_missing_path_is_an_error(tmp_path: Path) -> None:
+    with pytest.raises(NoInputFiles):
+        index_paths([tmp_path / "nope"], tmp_path / "ix", workers=1)

@@ -1,0 +1,394 @@
+"""Tests for searchkit.reading: discovery, decoding, every format (golden pairs) and failures."""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from searchkit.errors import NoInputFiles, UnreadableFile
+from searchkit.models import Article
+from searchkit.reading import Discovery, SourceFile, decode, discover, read_articles, title_from_body
+
+ROOT = Path(__file__).resolve().parents[1]
+GOLDEN = ROOT / "tests" / "golden" / "reading"
+SEEDS = ROOT / "seeds"
+SHARED = Path(__file__).resolve().parents[2] / "shared"
+REUTERS_DIR = os.environ.get("SEARCHKIT_REUTERS_DIR")
+
+# --------------------------------------------------------------------------- golden pairs
+
+
+def _golden_cases() -> list[Path]:
+    """Every `<name>.expected.json` under tests/golden/reading."""
+    return sorted(GOLDEN.glob("*.expected.json"))
+
+
+def _golden_input(expected: Path, spec: dict[str, Any]) -> Path:
+    """The input of a golden case: its `input` key (relative to the repo) or the sibling `<name>[.ext]`."""
+    if "input" in spec:
+        return ROOT / spec["input"]
+    name = expected.name.removesuffix(".expected.json")
+    found = [p for p in GOLDEN.iterdir()
+             if (p.name == name or p.name.startswith(f"{name}.")) and not p.name.endswith(".expected.json")]
+    assert len(found) == 1, f"golden case {name}: expected exactly one input file, found {found}"
+    return found[0]
+
+
+def _check_record(article: Article, spec: dict[str, Any]) -> None:
+    """Compare one article with the fields its expected record lists."""
+    for key in ("id", "title", "summary", "source_format", "ordinal", "body"):
+        if key in spec:
+            assert getattr(article, key) == spec[key], key
+    if "date" in spec:
+        assert (article.date.isoformat() if article.date else None) == spec["date"]
+    if "warnings" in spec:
+        assert list(article.warnings) == spec["warnings"]
+    if "speakers" in spec:
+        assert article.speaker_names == spec["speakers"]
+    if "body_startswith" in spec:
+        assert article.body.startswith(spec["body_startswith"])
+    if "body_endswith" in spec:
+        assert article.body.endswith(spec["body_endswith"])
+    if "paragraphs" in spec:
+        assert len(article.body.split("\n\n")) == spec["paragraphs"]
+    for text in spec.get("body_excludes", ()):
+        assert text not in article.body, text
+
+
+@pytest.mark.parametrize("expected", _golden_cases(), ids=lambda p: p.name.removesuffix(".expected.json"))
+def test_golden(expected: Path) -> None:
+    """Each golden input parses to exactly the records in its `.expected.json`."""
+    spec = json.loads(expected.read_text(encoding="utf-8"))
+    source = _golden_input(expected, spec)
+    articles = read_articles(source, source.name)
+    records = spec if isinstance(spec, list) else [spec]
+    assert len(articles) == len(records)
+    for article, record in zip(articles, records, strict=True):
+        assert article.source == str(source)
+        _check_record(article, record)
+
+
+def test_golden_cases_cover_every_format() -> None:
+    """The golden set keeps at least one case per source format."""
+    formats = set()
+    for expected in _golden_cases():
+        spec = json.loads(expected.read_text(encoding="utf-8"))
+        formats |= {r["source_format"] for r in (spec if isinstance(spec, list) else [spec])}
+    assert formats == {"seed", "text", "markdown", "json", "jsonl"}
+
+
+# --------------------------------------------------------------------------- seeds
+
+
+def test_seed_articles_all_parse_in_seed_layout() -> None:
+    """Every shipped seed parses as the seed layout: dated, summarised, no repeated title or noise line."""
+    files = sorted(SEEDS.glob("*.txt"))
+    assert len(files) >= 10
+    for path in files:
+        (article,) = read_articles(path, path.name)
+        assert article.source_format == "seed", path.name
+        assert article.date is not None and article.summary
+        assert "Abone Ol" not in article.body
+        assert not article.body.startswith(article.title)
+        assert 4 <= len(article.body.split("\n\n")) <= 10, path.name
+        assert article.warnings == ()
+
+
+def test_seed_without_repeated_title_or_noise_line(tmp_path: Path) -> None:
+    """The repeated title and the noise line are optional; the body is kept whole without them."""
+    path = tmp_path / "a.txt"
+    path.write_text("Title here\n\nSummary.\n\nPublication: 01.02.2024 - 08:05\nFirst paragraph.\n\nSecond.\n")
+    (article,) = read_articles(path, "a.txt")
+    assert (article.source_format, article.date.isoformat()) == ("seed", "2024-02-01T08:05:00")
+    assert article.body == "First paragraph.\n\nSecond."
+
+
+def test_seed_with_bad_publication_date_warns(tmp_path: Path) -> None:
+    """An unparseable Publication value leaves the date empty and says so."""
+    path = tmp_path / "a.txt"
+    path.write_text("Title\n\nSummary.\n\nPublication: someday\nTitle\nAbone Ol google-news\n\nBody.\n")
+    (article,) = read_articles(path, "a.txt")
+    assert article.date is None and article.body == "Body."
+    assert article.warnings == ("unrecognised publication date 'someday'",)
+
+
+# --------------------------------------------------------------------------- plain text details
+
+
+@pytest.mark.parametrize(
+    ("header", "iso"),
+    [
+        ("2023-09-19", "2023-09-19T00:00:00"),
+        ("2023-09-19T10:00:00", "2023-09-19T10:00:00"),
+        ("19 September 2023", "2023-09-19T00:00:00"),
+        ("Sept. 19, 2023", "2023-09-19T00:00:00"),
+        ("19.09.2023", "2023-09-19T00:00:00"),
+        ("-- Sun Oct 22, 2006 12:14pm EDT", "2006-10-22T12:14:00"),
+    ],
+)
+def test_plain_text_date_line_is_used_and_removed(tmp_path: Path, header: str, iso: str) -> None:
+    """A header line that is only a date gives the date and leaves the body."""
+    path = tmp_path / "note"
+    path.write_text(f"A title\n{header}\n\nThe body text.\n")
+    (article,) = read_articles(path, "note")
+    assert article.date is not None and article.date.isoformat() == iso
+    assert article.body == "The body text."
+
+
+def test_plain_text_date_inside_a_line_is_used_but_kept(tmp_path: Path) -> None:
+    """A dateline inside the first paragraph dates the article without losing words."""
+    path = tmp_path / "a.txt"
+    path.write_text("A title\n\nMERENBURG, Sept. 19, 2023 - The council met.\n")
+    (article,) = read_articles(path, "a.txt")
+    assert article.date is not None and article.date.date().isoformat() == "2023-09-19"
+    assert article.body == "MERENBURG, Sept. 19, 2023 - The council met."
+
+
+def test_plain_text_body_starting_with_by_is_not_a_byline(tmp_path: Path) -> None:
+    """"By the end ..." is a sentence, not a byline, and stays in the body."""
+    path = tmp_path / "a.txt"
+    path.write_text("A title\nBy the end of the year, prices rose.\n")
+    assert read_articles(path, "a.txt")[0].body == "By the end of the year, prices rose."
+
+
+def test_plain_text_title_only(tmp_path: Path) -> None:
+    """A file with a single line is an article with an empty body."""
+    path = tmp_path / "a.txt"
+    path.write_text("\n\n  Just a headline  \n")
+    (article,) = read_articles(path, "a.txt")
+    assert (article.title, article.body) == ("Just a headline", "")
+
+
+def test_title_from_body_truncates_at_a_word() -> None:
+    """Derived titles stop at the first sentence or about 100 characters, on a word boundary."""
+    assert title_from_body("Short sentence. Another one.") == "Short sentence"
+    long = "word " * 60
+    title = title_from_body(long)
+    assert title.endswith("…") and len(title) <= 101 and "wor…" not in title
+
+
+# --------------------------------------------------------------------------- decoding and failures
+
+
+def test_decode_handles_bom_cp1252_utf16_and_line_endings() -> None:
+    """UTF-8 with BOM, cp1252 (with a warning), UTF-16 with BOM; CR and CRLF become LF."""
+    assert decode(b"\xef\xbb\xbfA\r\nB\rC") == ("A\nB\nC", [])
+    assert decode("caf\u00e9".encode("cp1252")) == ("caf\u00e9", ["not UTF-8; decoded as cp1252"])
+    assert decode(b"\x81\xe9x") == ("\x81\u00e9x", ["not UTF-8; decoded as latin-1"])
+    assert decode("Zo\u00eb".encode("utf-16")) == ("Zo\u00eb", [])
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "reason"),
+    [
+        ("bin.txt", b"GIF89a\x00\x01\x02", "binary file (contains NUL bytes)"),
+        ("empty.txt", b"", "empty file"),
+        ("blank.md", b" \n\t\r\n  ", "empty file"),
+        ("broken.json", b'{"title": "x",\n "body": }', "invalid JSON: Expecting value (line 2, column 10)"),
+        ("number.json", b"42", "JSON must be an object or a list of objects, not a int"),
+        ("emptylist.json", b"[]", "JSON must be an object or a list of objects, not an empty list"),
+        ("strings.json", b'["a", "b"]', "record 1: not a JSON object (and 1 more)"),
+        ("nothing.json", b'{"title": " ", "body": ""}', "record has no title and no body"),
+        ("empty_id.json", b'{"id": 3, "title": ""}', "record has no title and no body"),
+        ("allbad.jsonl", b'{"title": "a"\n\n[1]\n', "line 1: invalid JSON (Expecting ',' delimiter, column 14)"
+         " (and 1 more)"),
+        ("scalar.ndjson", b"7\n", "line 1: not a JSON object"),
+        ("doc.pdf", b"%PDF-1.4", "unsupported file type .pdf"),
+    ],
+)
+def test_unreadable_files_raise_with_reason(tmp_path: Path, name: str, content: bytes, reason: str) -> None:
+    """Files that cannot be articles raise UnreadableFile with a short, specific reason."""
+    path = tmp_path / name
+    path.write_bytes(content)
+    with pytest.raises(UnreadableFile) as caught:
+        read_articles(path, name)
+    assert str(caught.value) == reason
+
+
+def test_missing_file_is_unreadable(tmp_path: Path) -> None:
+    """A file that vanished between discovery and reading is reported, not crashed on."""
+    with pytest.raises(UnreadableFile, match="cannot read file"):
+        read_articles(tmp_path / "gone.txt", "gone.txt")
+
+
+def test_jsonl_empty_record_with_id_is_kept_beside_real_ones(tmp_path: Path) -> None:
+    """An id-only record (as in the CRAN collection) keeps its id when other records are readable."""
+    path = tmp_path / "docs.jsonl"
+    path.write_text('{"id": "1", "title": "T", "body": "B"}\n{"id": "2", "title": "", "body": ""}\n')
+    articles = read_articles(path, "docs.jsonl")
+    assert [a.id for a in articles] == ["1", "2"]
+    assert articles[1].title == "" and articles[1].warnings == ("line 2: record has no title and no body",)
+
+
+def test_json_record_fields(tmp_path: Path) -> None:
+    """Numeric ids and timestamps, speaker strings, body lists and the `text` / `content` aliases."""
+    path = tmp_path / "r.json"
+    records = [
+        {"id": 7.0, "title": "T", "body": ["p1", "p2"], "date": 0, "speakers": "Ana Ruiz"},
+        {"id": True, "title": "U", "content": "c", "date": "2024-13-01"},
+    ]
+    path.write_text(json.dumps(records))
+    first, second = read_articles(path, "r.json")
+    assert (first.id, first.body, first.date.isoformat(), first.speaker_names) == (
+        "7", "p1\n\np2", "1970-01-01T00:00:00", ["Ana Ruiz"])
+    assert (second.id, second.body, second.date) == ("r.json#2", "c", None)
+    assert second.warnings == ("record 2: unrecognised date '2024-13-01'",)
+
+
+def test_markdown_without_front_matter_uses_first_line(tmp_path: Path) -> None:
+    """Without front matter or a heading, the first line is the title."""
+    path = tmp_path / "n.md"
+    path.write_text("Plain first line\n\nSome *emphasis* and a ![pic](x.png) here.\n")
+    (article,) = read_articles(path, "n.md")
+    assert (article.title, article.body) == ("Plain first line", "Some emphasis and a pic here.")
+
+
+def test_markdown_unclosed_front_matter_is_text(tmp_path: Path) -> None:
+    """A `---` block that never closes is not front matter."""
+    path = tmp_path / "n.md"
+    path.write_text("---\ntitle: x\nBody line.\n")
+    (article,) = read_articles(path, "n.md")
+    assert "title: x" in article.body
+
+
+# --------------------------------------------------------------------------- discovery
+
+
+def _tree(root: Path) -> None:
+    """A small folder tree with every kind of entry discovery must handle."""
+    (root / "sub" / "deeper").mkdir(parents=True)
+    (root / ".hidden_dir").mkdir()
+    (root / "a.txt").write_text("A\n")
+    (root / "sub" / "b.md").write_text("# B\n")
+    (root / "sub" / "deeper" / "c.jsonl").write_text('{"title": "C"}\n')
+    (root / "sub" / "NOEXT").write_text("no extension\n")
+    (root / "sub" / "d.JSON").write_text('{"title": "D"}')
+    (root / "e.ndjson").write_text('{"title": "E"}\n')
+    (root / "f.markdown").write_text("F\n")
+    (root / "g.text").write_text("G\n")
+    (root / "report.pdf").write_bytes(b"%PDF")
+    (root / ".secret.txt").write_text("hidden\n")
+    (root / ".hidden_dir" / "h.txt").write_text("hidden\n")
+    (root / "sub" / "loop").symlink_to(root, target_is_directory=True)
+    (root / "dangling.txt").symlink_to(root / "nowhere.txt")
+
+
+def test_discover_walks_folders(tmp_path: Path) -> None:
+    """Recursive, hidden names skipped, extensions case-insensitive, symlink loops walked once."""
+    root = tmp_path / "corpus"
+    root.mkdir()
+    _tree(root)
+    found = discover([root])
+    assert isinstance(found, Discovery)
+    assert [f.rel for f in found.files] == [
+        "a.txt", "e.ndjson", "f.markdown", "g.text", "sub/NOEXT", "sub/b.md", "sub/d.JSON", "sub/deeper/c.jsonl",
+    ]
+    assert [f.key for f in found.files] == sorted(f.key for f in found.files)
+    assert all(f.path.is_absolute() and f.key == str(f.path) for f in found.files)
+    assert found.roots == (root.resolve(),)
+    assert [(Path(s.path).name, s.reason) for s in found.skipped] == [
+        ("nowhere.txt", "broken symbolic link"), ("report.pdf", "unsupported file type .pdf"),
+    ]
+
+
+def test_discover_file_given_directly(tmp_path: Path) -> None:
+    """A file given directly is indexed under its name (even if hidden) and adds no root; duplicates merge."""
+    path = tmp_path / ".note.txt"
+    path.write_text("x\n")
+    found = discover([path, tmp_path / ".note.txt"])
+    assert found.files == (SourceFile(path.resolve(), ".note.txt", str(path.resolve())),)
+    assert found.roots == ()
+
+
+def test_discover_reports_unsupported_file_given_directly(tmp_path: Path) -> None:
+    """A directly given file of an unsupported type goes to `skipped`."""
+    path = tmp_path / "x.docx"
+    path.write_bytes(b"PK")
+    found = discover([path])
+    assert found.files == () and found.skipped[0].reason == "unsupported file type .docx"
+
+
+def test_discover_missing_path(tmp_path: Path) -> None:
+    """A missing path raises NoInputFiles naming it."""
+    missing = tmp_path / "nope"
+    with pytest.raises(NoInputFiles, match=f"no such file or directory: {missing}"):
+        discover([missing])
+
+
+def test_discover_and_read_seeds() -> None:
+    """The shipped seeds folder discovers and reads end to end."""
+    found = discover([SEEDS])
+    articles = [a for f in found.files for a in read_articles(f.path, f.rel)]
+    assert {a.id for a in articles} >= {p.name for p in SEEDS.glob("*.txt")}
+
+
+def test_discover_is_fast(tmp_path: Path) -> None:
+    """Discovery of a few thousand files takes a small fraction of a second."""
+    for d in range(20):
+        folder = tmp_path / f"d{d}"
+        folder.mkdir()
+        for i in range(200):
+            (folder / f"f{i}").touch()
+    start = time.perf_counter()
+    assert len(discover([tmp_path]).files) == 4000
+    assert time.perf_counter() - start < 1.0
+
+
+# --------------------------------------------------------------------------- shared research data
+
+
+@pytest.mark.shared
+@pytest.mark.skipif(not (SHARED / "ir").is_dir(), reason="../shared/ir is absent")
+@pytest.mark.parametrize(("name", "count"), [("cran", 1400), ("cisi", 1460), ("med", 1033), ("cacm", 3204),
+                                             ("npl", 11429)])
+def test_ir_collections_load_with_exact_ids(name: str, count: int) -> None:
+    """Every IR docs.jsonl loads completely, with the ids exactly as stored (cacm keeps its dates)."""
+    path = SHARED / "ir" / name / "docs.jsonl"
+    articles = read_articles(path, "docs.jsonl")
+    ids = [json.loads(line)["id"] for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    assert len(articles) == count
+    assert [a.id for a in articles] == ids
+    assert all(a.source_format == "jsonl" and a.title for a in articles if a.body)
+    if name == "cacm":
+        assert sum(a.date is not None for a in articles) > 3000
+
+
+@pytest.mark.shared
+@pytest.mark.skipif(not REUTERS_DIR, reason="set SEARCHKIT_REUTERS_DIR to an extracted ReutersNews106521")
+def test_reuters_sample_parses() -> None:
+    """About 200 real Reuters files: title, date in range, every body word kept, header lines left out."""
+    found = discover([Path(REUTERS_DIR or "")])
+    sample = found.files[:: max(1, len(found.files) // 200)]
+    for source in sample:
+        raw = source.path.read_text(encoding="utf-8").split("\n")
+        try:
+            (article,) = read_articles(source.path, source.rel)
+        except UnreadableFile as exc:
+            assert str(exc) == "empty file"
+            continue
+        header = [line for line in raw[:4] if line.startswith("--")]
+        assert article.title and article.date is not None, source.rel
+        assert 2006 <= article.date.year <= 2013
+        assert article.body.split() == " ".join(raw[len(header):]).split(), source.rel
+
+
+def test_plain_text_paragraph_first_line_is_not_the_title(tmp_path: Path) -> None:
+    """A long first line that is a paragraph gives a derived title and stays in the body."""
+    path = tmp_path / "a.txt"
+    text = "The council met on Tuesday to discuss the harbour. " * 6
+    path.write_text(text + "\n")
+    (article,) = read_articles(path, "a.txt")
+    assert article.title == "The council met on Tuesday to discuss the harbour"
+    assert article.body == text.strip()
+
+
+def test_plain_text_date_deep_in_the_body_is_not_the_article_date(tmp_path: Path) -> None:
+    """Only the opening lines can date an article; a date mentioned later is just text."""
+    path = tmp_path / "a.txt"
+    path.write_text("A title\n\nFirst.\n\nSecond.\n\nThe plant opened on 5 May 2001.\n")
+    assert read_articles(path, "a.txt")[0].date is None

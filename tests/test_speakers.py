@@ -1,0 +1,280 @@
+"""Rule-based speaker attribution: one group of golden sentences per pattern family, plus the seed article."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from searchkit.models import Quote, Speaker
+from searchkit.speakers import Attribution, extract
+
+ROOT = Path(__file__).resolve().parents[1]
+SEED_NAME = "000_ad256211f7d105d4.txt"
+SEED_PATHS = [ROOT.parent / "shared" / "seeds" / SEED_NAME, ROOT / "seeds" / SEED_NAME]
+
+
+def names(body: str, title: str = "") -> list[str]:
+    """Speaker display names extracted from `body`."""
+    return [s.name for s in extract(body, title).speakers]
+
+
+def role_of(body: str, name: str) -> str | None:
+    """The role extracted for speaker `name`."""
+    return next(s.role for s in extract(body).speakers if s.name == name)
+
+
+# ------------------------------------------------------------------ speech verbs, name before the verb
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "Elena Marsh said the bridge would reopen in May.",
+        "Elena Marsh says the bridge will reopen in May.",
+        "Elena Marsh told reporters the bridge would reopen.",
+        "Elena Marsh stressed that the bridge would reopen.",
+        "Elena Marsh warned that the bridge could collapse.",
+        "Elena Marsh wrote on her blog that the bridge was unsafe.",
+        "Elena Marsh tweeted that the bridge was unsafe.",
+        "Elena Marsh argued that the bridge was unsafe.",
+        "Elena Marsh explained why the bridge was closed.",
+        "Elena Marsh announced the closure of the bridge.",
+        "Elena Marsh insisted the bridge was safe.",
+        "Elena Marsh acknowledged the bridge was unsafe.",
+        "Elena Marsh has said the bridge was unsafe.",
+        "Elena Marsh also noted that the bridge was unsafe.",
+        "Elena Marsh on Tuesday said the bridge was unsafe.",
+        "Elena Marsh said in a statement that the bridge was unsafe.",
+    ],
+)
+def test_name_before_cue_verb(body: str) -> None:
+    assert names(body) == ["Elena Marsh"]
+
+
+def test_quote_then_name_and_verb() -> None:
+    body = "“The bridge is unsafe,” Elena Marsh said on Monday."
+    res = extract(body)
+    assert [s.name for s in res.speakers] == ["Elena Marsh"]
+    assert res.quotes[0].text == "The bridge is unsafe"
+    assert res.quotes[0].direct
+
+
+# ------------------------------------------------------------------ inverted order and "according to"
+
+
+def test_inverted_said_name() -> None:
+    body = "“We will rebuild it,” said Tomas Berg, the city engineer."
+    res = extract(body)
+    assert res.speakers == (Speaker("Tomas Berg", "city engineer"),)
+    assert res.quotes[0].text == "We will rebuild it"
+
+
+def test_inverted_after_comma() -> None:
+    assert names("The bridge will reopen next year, said Tomas Berg.") == ["Tomas Berg"]
+
+
+def test_according_to() -> None:
+    res = extract("The bridge will reopen next year, according to Tomas Berg.")
+    assert names("The bridge will reopen next year, according to Tomas Berg.") == ["Tomas Berg"]
+    assert res.quotes[0].text == "The bridge will reopen next year"
+    assert not res.quotes[0].direct
+    assert names("According to Tomas Berg, the bridge will reopen.") == ["Tomas Berg"]
+
+
+def test_inverted_with_role_before_name() -> None:
+    body = "“We are ready,” said harbour spokesman Ivo Lind. “The ships can sail.”"
+    assert names(body) == ["Ivo Lind"]
+
+
+# ------------------------------------------------------------------ titles, roles and appositives
+
+
+def test_role_before_name() -> None:
+    body = "Valdorian Foreign Ministry spokeswoman Irena Kovac said the talks would resume."
+    res = extract(body)
+    assert res.speakers == (Speaker("Irena Kovac", "Valdorian Foreign Ministry spokeswoman"),)
+
+
+def test_possessive_organisation_role() -> None:
+    body = "Marsh’s campaign manager Robby Tal said the polls were wrong. Elena Marsh agreed."
+    assert names(body)[0] == "Robby Tal"
+    assert "Elena Marsh" not in names("Marsh’s campaign manager Robby Tal said the polls were wrong.")
+
+
+def test_title_abbreviation_and_parenthetical() -> None:
+    assert names("Sen. Bernard Holt (Vt.) said the bill was dead.") == ["Bernard Holt"]
+    assert names("House Speaker Paul Rennick, R-Wis., said the vote would wait.") == ["Paul Rennick"]
+
+
+def test_appositive_between_name_and_verb() -> None:
+    body = "Kenneth Bayer, a former official at the ministry, said the plan had failed."
+    res = extract(body)
+    assert [s.name for s in res.speakers] == ["Kenneth Bayer"]
+    assert res.speakers[0].role == "former official at the ministry"
+
+
+def test_long_appositive_with_places() -> None:
+    body = "Jill Carver, 27, a teacher from Sumter, South Carolina, said she would vote."
+    assert names(body) == ["Jill Carver"]
+
+
+def test_name_in_commas_after_role() -> None:
+    assert names("The harbour spokesman, Ivo Lind, told reporters the port was open.") == ["Ivo Lind"]
+
+
+def test_initials_and_particles() -> None:
+    assert names("Jock A. Finlay said the tax was fair.") == ["Jock A. Finlay"]
+    assert names("Pierre de Vos said the court would rule.") == ["Pierre de Vos"]
+
+
+def test_coordinated_speakers() -> None:
+    assert names("Elena Marsh and Tomas Berg said the deal was done.") == ["Elena Marsh", "Tomas Berg"]
+
+
+# ------------------------------------------------------------------ surnames and pronouns
+
+
+def test_honorific_surname_resolves_to_full_name() -> None:
+    body = "Barack Ortega visited the port. Later, Mr. Ortega said the port would grow."
+    assert names(body) == ["Barack Ortega"]
+
+
+def test_surname_resolves_to_full_name_given_later() -> None:
+    body = "Ortega said the port would grow. The mayor, Barack Ortega, took office in May."
+    assert names(body) == ["Barack Ortega"]
+
+
+def test_unresolvable_surname_is_dropped() -> None:
+    assert names("Ortega said the port would grow.") == []
+
+
+def test_titled_surname_counts() -> None:
+    assert names("Sen. Ortega arrived late. Ortega said the port would grow.") == ["Ortega"]
+
+
+def test_pronoun_after_quote_resolves_to_last_speaker() -> None:
+    body = "Elena Marsh said talks would go on. “We will not give up,” she said."
+    res = extract(body)
+    assert [s.name for s in res.speakers] == ["Elena Marsh"]
+    assert [q.speaker for q in res.quotes] == ["Elena Marsh", "Elena Marsh"]
+    assert res.quotes[1].text == "We will not give up"
+
+
+def test_pronoun_without_antecedent_is_ignored() -> None:
+    assert extract("“We will not give up,” she said.") == Attribution((), ())
+
+
+# ------------------------------------------------------------------ not people
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "The ministry said the talks had failed.",
+        "The Marsh campaign said the talks had failed.",
+        "Officials said the talks had failed.",
+        "A source said the talks had failed.",
+        "Reuters reported that the talks had failed.",
+        "Valdor Foreign Ministry said the talks had failed.",
+        "On Tuesday, the White House said the talks had failed.",
+        "Marsh’s spokesman said the talks had failed.",
+        "North Korea said the talks had failed.",
+        "Russia said on Monday the talks had failed.",
+        "The company has nothing to say about the talks.",
+    ],
+)
+def test_organisations_groups_places_are_not_speakers(body: str) -> None:
+    assert names(body) == []
+
+
+def test_day_before_name_is_not_part_of_it() -> None:
+    assert names("On Tuesday, Elena Marsh said the talks had failed.") == ["Elena Marsh"]
+
+
+# ------------------------------------------------------------------ quotes and statements
+
+
+def test_reported_speech_before_cue() -> None:
+    body = "Moscow expects the border to stay calm, Irena Kovac stressed."
+    q = extract(body).quotes[0]
+    assert (q.speaker, q.text, q.direct) == ("Irena Kovac", "Moscow expects the border to stay calm", False)
+    assert body[q.start:q.end] == q.text
+
+
+def test_reported_speech_after_cue() -> None:
+    body = "Irena Kovac said that Moscow expects the border to stay calm. Other news followed."
+    q = extract(body).quotes[0]
+    assert q.text == "Moscow expects the border to stay calm"
+    assert not q.direct
+
+
+def test_direct_quote_after_cue() -> None:
+    body = "Irena Kovac said: “The border will stay calm.” Then she left."
+    q = extract(body).quotes[0]
+    assert q.direct and q.text == "The border will stay calm."
+
+
+def test_colon_transcript_and_headline() -> None:
+    body = "Host Amy Reyes asked about taxes.\n\nTOMAS BERG: We will cut them.\n"
+    assert "Tomas Berg" in names(body)
+    assert names("The mayor spoke at length. Mayor Tomas Berg wants more.", "Berg: ‘We will win’") == [
+        "Tomas Berg"
+    ]
+
+
+def test_quote_followed_by_dash_name() -> None:
+    body = "“He scares me.” ― Carla Mendes\n\n“I will vote.” ― Jorge Lima"
+    assert names(body) == ["Carla Mendes", "Jorge Lima"]
+
+
+def test_any_verb_right_after_quote() -> None:
+    assert names("“Go home,” Elena Marsh barked at the crowd.") == ["Elena Marsh"]
+    assert names("Elena Marsh quipped, “Not today.”") == ["Elena Marsh"]
+
+
+def test_multi_paragraph_quote_takes_paragraph_with_cue() -> None:
+    body = "“First part of the speech.\n\n“Second part of the speech,” Elena Marsh said."
+    q = extract(body).quotes[0]
+    assert q.text == "Second part of the speech"
+
+
+# ------------------------------------------------------------------ API, robustness, seed
+
+
+def test_empty_and_plain_text() -> None:
+    assert extract("") == Attribution((), ())
+    assert extract("no capital letters here at all, said nobody.") == Attribution((), ())
+
+
+def test_result_types_and_offsets() -> None:
+    body = "Elena Marsh said the bridge was safe. “It is,” Tomas Berg added."
+    res = extract(body)
+    assert isinstance(res, Attribution)
+    assert all(isinstance(s, Speaker) for s in res.speakers)
+    assert all(isinstance(q, Quote) and body[q.start:q.end] == q.text for q in res.quotes)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.text(alphabet=st.sampled_from(list("Aa Bb,.“”\"':—Mr said Sen. according to\n")), max_size=300))
+def test_never_fails_and_offsets_match(body: str) -> None:
+    res = extract(body)
+    for q in res.quotes:
+        assert 0 <= q.start <= q.end <= len(body)
+        assert body[q.start:q.end] == q.text
+
+
+def test_seed_article() -> None:
+    path = next((p for p in SEED_PATHS if p.exists()), None)
+    if path is None:
+        pytest.skip("seed article not available")
+    title, _, body = path.read_text(encoding="utf-8").partition("\n")
+    res = extract(body, title)
+    assert [s.name for s in res.speakers] == ["Maria Zakharova"]
+    assert "spokeswoman" in (res.speakers[0].role or "")
+    texts = [q.text for q in res.quotes]
+    assert any(t.startswith("We are deeply alarmed") for t in texts)
+    assert any(t.startswith("Moscow expects") or "Moscow expects" in t for t in texts)
+    assert all(body[q.start:q.end] == q.text for q in res.quotes)
