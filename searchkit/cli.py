@@ -174,6 +174,30 @@ def _read_queries(path: Path) -> list[tuple[str, str]]:
     return out
 
 
+@cli.command("quotes")
+@click.argument("query")
+@INDEX_OPTION
+@click.option("--speaker", "speakers", multiple=True, help="Only statements by this person (repeatable: any).")
+@click.option("--from", "date_from", type=DateBound(end=False), help="Earliest date: YYYY, YYYY-MM or YYYY-MM-DD.")
+@click.option("--to", "date_to", type=DateBound(end=True), help="Latest date (inclusive, whole period).")
+@click.option("--limit", type=click.IntRange(1, 10_000), default=10, show_default=True)
+@click.option("--match", type=click.Choice(["all", "any"]), default="all", show_default=True)
+@JSON_OPTION
+def quotes_cmd(query: str, index_dir: Path, speakers: tuple[str, ...], date_from: datetime | None,
+               date_to: datetime | None, limit: int, match: str, as_json: bool) -> None:
+    """Search what people said: attributed quotes and statements, with speaker, date and article."""
+    from searchkit import render
+    from searchkit.search import search_quotes
+
+    total, hits = search_quotes(index_dir, query, speakers=speakers, date_from=date_from, date_to=date_to,
+                                limit=limit, match=match)  # type: ignore[arg-type]
+    if as_json:
+        render.print_json(render.stdout(), {"query": query, "total": total,
+                                            "hits": [render.quote_json(h) for h in hits]})
+    else:
+        render.quotes(render.stdout(), query, total, hits)
+
+
 @cli.command("show")
 @click.argument("doc_id")
 @INDEX_OPTION

@@ -42,7 +42,6 @@ from searchkit.models import Article, SpeakerCount  # noqa: E402
 
 INDEX_NAME = "searchkit"
 SCHEMA_VERSION = 1
-TITLE_BOOST = 2.0
 LOCK_TIMEOUT_S = 3.0
 # Posting lists shorter than INLINE_POSTINGS live in the term table: most terms are rare, and a block
 # write (pickle + compress + header) per term dominated commit time. Level-1 zlib is much cheaper than
@@ -99,7 +98,7 @@ def build_schema() -> Schema:
         key=ID(unique=True, stored=True),
         id=ID(stored=True),
         source=ID(stored=True),
-        title=PreAnalyzedText(analyzer=stemmed, phrase=False, stored=True, field_boost=TITLE_BOOST),
+        title=PreAnalyzedText(analyzer=stemmed, phrase=False, stored=True),
         body=PreAnalyzedText(analyzer=stemmed, phrase=False, stored=True),
         title_exact=PreAnalyzedText(analyzer=exact, phrase=True),
         body_exact=PreAnalyzedText(analyzer=exact, phrase=True),
@@ -113,7 +112,28 @@ def build_schema() -> Schema:
     )
 
 
+def build_quote_schema() -> Schema:
+    """The schema of the quotes index: one document per attributed statement."""
+    stemmed, exact = NewsAnalyzer(stemmed=True), NewsAnalyzer(stemmed=False)
+    return Schema(
+        key=ID(unique=True, stored=True),
+        source=ID(stored=True),
+        article_id=ID(stored=True),
+        title=STORED(),
+        text=PreAnalyzedText(analyzer=stemmed, phrase=False, stored=True),
+        text_exact=PreAnalyzedText(analyzer=exact, phrase=True),
+        date=DATETIME(stored=True, sortable=True),
+        period=KEYWORD(commas=True, scorable=False),
+        speaker=KEYWORD(commas=True, scorable=False),
+        name=STORED(),
+        role=STORED(),
+        start=STORED(),
+        direct=STORED(),
+    )
+
+
 _SCHEMA: Schema | None = None
+_QUOTE_SCHEMA: Schema | None = None
 
 
 def schema() -> Schema:
@@ -122,6 +142,14 @@ def schema() -> Schema:
     if _SCHEMA is None:
         _SCHEMA = build_schema()
     return _SCHEMA
+
+
+def quote_schema() -> Schema:
+    """The process-wide quotes schema instance."""
+    global _QUOTE_SCHEMA
+    if _QUOTE_SCHEMA is None:
+        _QUOTE_SCHEMA = build_quote_schema()
+    return _QUOTE_SCHEMA
 
 
 def period_terms(when: date) -> list[str]:
@@ -175,6 +203,33 @@ def prepare(article: Article) -> dict[str, Any]:
     return doc
 
 
+def prepare_quotes(article: Article) -> list[dict[str, Any]]:
+    """`add_document` arguments for each attributed statement of an article."""
+    sch = quote_schema()
+    roles = {sp.name: sp.role for sp in article.speakers}
+    docs = []
+    for n, quote in enumerate(article.quotes):
+        doc: dict[str, Any] = {
+            "key": f"{document_key(article)}#q{n}",
+            "source": article.source,
+            "article_id": article.id,
+            "title": article.title,
+            "text": list(sch["text"].index(quote.text)),
+            "_stored_text": quote.text,
+            "text_exact": list(sch["text_exact"].index(quote.text)),
+            "speaker": ",".join(speaker_terms([quote.speaker])) or None,
+            "name": quote.speaker,
+            "role": roles.get(quote.speaker),
+            "start": quote.start,
+            "direct": quote.direct,
+        }
+        if article.date is not None:
+            doc["date"] = article.date
+            doc["period"] = ",".join(period_terms(article.date.date()))
+        docs.append(doc)
+    return docs
+
+
 @dataclass(frozen=True, slots=True)
 class StoredDoc:
     """A document's stored fields, as searchkit types."""
@@ -207,87 +262,110 @@ def stored_doc(fields: dict[str, Any]) -> StoredDoc:
     )
 
 
-def exists(index_dir: Path) -> bool:
-    """True when `index_dir` holds a searchkit index."""
-    return index_dir.is_dir() and whoosh_index.exists_in(str(index_dir), indexname=INDEX_NAME)
+QUOTES_NAME = "quotes"
 
 
-def open_index(index_dir: Path) -> whoosh_index.Index:
+def exists(index_dir: Path, name: str = INDEX_NAME) -> bool:
+    """True when `index_dir` holds a searchkit index (or its quotes index, with `name=QUOTES_NAME`)."""
+    return index_dir.is_dir() and whoosh_index.exists_in(str(index_dir), indexname=name)
+
+
+def open_index(index_dir: Path, name: str = INDEX_NAME) -> whoosh_index.Index:
     """Open an existing index or raise `IndexNotFound` / `IndexCorrupt`."""
-    if not exists(index_dir):
+    if not exists(index_dir, name):
+        if name == QUOTES_NAME and exists(index_dir):
+            raise IndexNotFound(f"the index at {index_dir} has no quotes yet; run `searchkit index --rebuild`")
         raise IndexNotFound(f"no index at {index_dir}")
     try:
-        return whoosh_index.open_dir(str(index_dir), indexname=INDEX_NAME)
+        return whoosh_index.open_dir(str(index_dir), indexname=name)
     except Exception as exc:  # Whoosh raises many kinds here; all mean the same to a user
         raise IndexCorrupt(f"cannot open the index at {index_dir}: {exc}") from exc
 
 
-def create_index(index_dir: Path) -> whoosh_index.Index:
-    """Create an empty index at `index_dir` (replacing any index there)."""
+def create_index(index_dir: Path, name: str = INDEX_NAME) -> whoosh_index.Index:
+    """Create an empty index at `index_dir` (replacing any index of that name there)."""
     index_dir.mkdir(parents=True, exist_ok=True)
     storage = FileStorage(str(index_dir))
-    ix = storage.create_index(schema(), indexname=INDEX_NAME)
+    ix = storage.create_index(schema() if name == INDEX_NAME else quote_schema(), indexname=name)
     (index_dir / "searchkit.json").write_text(json.dumps({"schema_version": SCHEMA_VERSION}), encoding="utf-8")
     return ix
 
 
 class IndexWriter:
-    """One write session: holds the index's write lock from start to commit or cancel."""
+    """One write session over the article and quotes indexes: holds both write locks until commit or cancel.
+
+    Both indexes are keyed by source file, so deleting a source removes its articles and its quotes.
+    """
 
     def __init__(self, index_dir: Path, *, rebuild: bool = False, limitmb: int = 128,
                  lock_timeout: float = LOCK_TIMEOUT_S) -> None:
         self.index_dir = index_dir
-        if rebuild or not exists(index_dir):
-            if exists(index_dir):
-                self._check_unlocked(index_dir, lock_timeout)
-            self.ix = create_index(index_dir)
-        else:
-            self.ix = open_index(index_dir)
+        if rebuild and exists(index_dir):
+            self._check_unlocked(index_dir, lock_timeout)
+        self.writers: list[SegmentWriter] = []
         try:
-            self.writer: SegmentWriter = self.ix.writer(timeout=lock_timeout, limitmb=limitmb, compound=False,
-                                                        codec=CODEC)
-        except LockError as exc:
-            raise IndexLocked(f"index is locked by another process: {index_dir}") from exc
-        per_document_reader = self.writer.per_document_reader
-        self.writer.per_document_reader = lambda: _CachedLengths(per_document_reader())
-        self._searcher = None
+            for name in (INDEX_NAME, QUOTES_NAME):
+                self.writers.append(_open_writer(index_dir, name, rebuild, limitmb, lock_timeout))
+        except BaseException:
+            for w in self.writers:
+                w.cancel()
+            raise
+        self.writer, self.quote_writer = self.writers
+        self._searchers: list[Any] = []
 
     @staticmethod
     def _check_unlocked(index_dir: Path, timeout: float) -> None:
         """Refuse to rebuild an index another process is writing."""
-        ix = open_index(index_dir)
         try:
-            ix.writer(timeout=timeout).cancel()
+            open_index(index_dir).writer(timeout=timeout).cancel()
         except LockError as exc:
             raise IndexLocked(f"index is locked by another process: {index_dir}") from exc
 
     def delete_sources(self, sources: Iterable[str]) -> int:
-        """Delete every document that came from any of `sources`, with one shared searcher."""
+        """Delete every article and quote that came from any of `sources`, with one searcher per index."""
+        if not self._searchers:
+            self._searchers = [w.searcher() for w in self.writers]
         count = 0
-        if self._searcher is None:
-            self._searcher = self.writer.searcher()
         for source in sources:
-            count += self.writer.delete_by_term("source", source, searcher=self._searcher)
+            count += self.writer.delete_by_term("source", source, searcher=self._searchers[0])
+            self.quote_writer.delete_by_term("source", source, searcher=self._searchers[1])
         return count
 
-    def add(self, doc: dict[str, Any]) -> None:
-        """Add one prepared document."""
+    def add(self, doc: dict[str, Any], quotes: Iterable[dict[str, Any]] = ()) -> None:
+        """Add one prepared article and its prepared quotes."""
         self.writer.add_document(**{k: v for k, v in doc.items() if v is not None})
+        for quote in quotes:
+            self.quote_writer.add_document(**{k: v for k, v in quote.items() if v is not None})
 
     def commit(self, *, optimize: bool = False) -> None:
-        """Make everything written so far the index's current state (atomically)."""
-        self._close_searcher()
+        """Make everything written the current state: quotes first, then articles (each commit is atomic;
+        a crash between them is repaired by the next run, which redoes files the manifest lacks)."""
+        self._close_searchers()
+        self.quote_writer.commit(optimize=optimize)
         self.writer.commit(optimize=optimize)
 
     def cancel(self) -> None:
-        """Abandon the session and release the lock."""
-        self._close_searcher()
-        self.writer.cancel()
+        """Abandon the session and release the locks."""
+        self._close_searchers()
+        for w in self.writers:
+            w.cancel()
 
-    def _close_searcher(self) -> None:
-        if self._searcher is not None:
-            self._searcher.close()
-            self._searcher = None
+    def _close_searchers(self) -> None:
+        for searcher in self._searchers:
+            searcher.close()
+        self._searchers = []
+
+
+def _open_writer(index_dir: Path, name: str, rebuild: bool, limitmb: int, lock_timeout: float) -> SegmentWriter:
+    """A Whoosh writer on index `name` (created when missing or rebuilding) with searchkit's codec."""
+    ix = create_index(index_dir, name) if rebuild or not exists(index_dir, name) else open_index(index_dir, name)
+    try:
+        writer = ix.writer(timeout=lock_timeout, limitmb=limitmb, compound=False, codec=CODEC)
+    except LockError as exc:
+        raise IndexLocked(f"index is locked by another process: {index_dir}") from exc
+    per_document_reader = writer.per_document_reader
+    writer.per_document_reader = lambda: _CachedLengths(per_document_reader())
+    return writer
 
 
 class _CachedLengths:
@@ -317,10 +395,12 @@ class _CachedLengths:
 
 
 @contextmanager
-def searching(index_dir: Path) -> Iterator[Any]:
-    """A Whoosh searcher over the index at `index_dir`."""
-    ix = open_index(index_dir)
-    searcher = ix.searcher()
+def searching(index_dir: Path, name: str = INDEX_NAME) -> Iterator[Any]:
+    """A Whoosh searcher over the index (or the quotes index) at `index_dir`."""
+    from searchkit import ranking
+
+    ix = open_index(index_dir, name)
+    searcher = ix.searcher(weighting=ranking.weighting())
     try:
         yield searcher
     finally:

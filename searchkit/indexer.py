@@ -41,7 +41,7 @@ class FileResult:
 
     key: str
     state: FileState | None = None
-    docs: list[dict[str, Any]] = field(default_factory=list)
+    docs: list[tuple[dict[str, Any], list[dict[str, Any]]]] = field(default_factory=list)  # (article, quotes)
     unchanged: bool = False
     failure: str | None = None
     warnings: list[str] = field(default_factory=list)
@@ -83,7 +83,8 @@ def process(task: Task) -> FileResult:
         return FileResult(key, failure=str(exc))
     except Exception as exc:  # a parser bug must cost one file, not the run
         return FileResult(key, failure=f"unexpected error: {type(exc).__name__}: {exc}")
-    docs = [index.prepare(attribute(a)) for a in articles]
+    attributed = [attribute(a) for a in articles]
+    docs = [(index.prepare(a), index.prepare_quotes(a)) for a in attributed]
     warnings = [w for a in articles for w in a.warnings]
     return FileResult(key, state=replace(state, docs=len(docs)), docs=docs, warnings=warnings)
 
@@ -167,8 +168,8 @@ def _apply(writer: index.IndexWriter, work: Plan, discovery: reading.Discovery, 
                 updated += 1
             else:
                 added += 1
-            for doc in result.docs:
-                writer.add(doc)
+            for doc, quotes in result.docs:
+                writer.add(doc, quotes)
             upserts.append(result.state)
             warned.extend(FileFailure(result.key, w) for w in result.warnings)
         if progress:

@@ -15,11 +15,12 @@ from typing import Any
 
 from whoosh import query as wq
 
-from searchkit import analysis, index
+from searchkit import analysis, index, ranking
 from searchkit.querylang import AnyOf, Group, Node, Not, Phrase, Word, leaves
 from searchkit.snippets import MatchSpec
 
-_TEXT_FIELDS: dict[str | None, tuple[str, ...]] = {None: ("title", "body"), "title": ("title",), "body": ("body",)}
+ARTICLE_FIELDS: dict[str | None, tuple[str, ...]] = {None: ("title", "body"), "title": ("title",), "body": ("body",)}
+QUOTE_FIELDS: dict[str | None, tuple[str, ...]] = {None: ("text",), "title": ("text",), "body": ("text",)}
 _PERIOD = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
 
 
@@ -61,9 +62,11 @@ def _and(queries: Sequence[wq.Query]) -> wq.Query | None:
 class Compiler:
     """Turns a syntax tree into a Whoosh query; `match_all` sets the default operator."""
 
-    def __init__(self, match_all: bool, keep_stopwords: bool = False) -> None:
+    def __init__(self, match_all: bool, keep_stopwords: bool = False,
+                 fields: dict[str | None, tuple[str, ...]] = ARTICLE_FIELDS) -> None:
         self.match_all = match_all
         self.keep_stopwords = keep_stopwords
+        self.fields = fields
 
     def compile(self, node: Node | None) -> wq.Query | None:
         if node is None:
@@ -91,7 +94,7 @@ class Compiler:
     def word(self, node: Word) -> wq.Query | None:
         if node.field in ("speaker", "date", "id"):
             return _keyword(node.field, node.text, node.prefix)
-        fields = _TEXT_FIELDS[node.field]
+        fields = self.fields[node.field]
         if node.prefix:
             return _or([wq.Prefix(f + "_exact", analysis.fold(node.text)) for f in fields])
         parts, joined = _parts(node.text)
@@ -103,22 +106,27 @@ class Compiler:
             word = parts[0]
             if word in analysis.STOPWORDS:
                 return _or([wq.Term(f + "_exact", word) for f in fields]) if self.keep_stopwords else None
-            return _or([wq.Term(f, analysis.stem(word)) for f in fields])
+            return _or([wq.Term(f, analysis.stem(word), boost=_boost(f)) for f in fields])
         phrase = _or([wq.Phrase(f + "_exact", parts) for f in fields])
         if joined:
-            return _or([*(wq.Term(f, analysis.stem(joined)) for f in fields), phrase])
+            return _or([*(wq.Term(f, analysis.stem(joined), boost=_boost(f)) for f in fields), phrase])
         return phrase
 
     def phrase(self, node: Phrase) -> wq.Query | None:
         if node.field in ("speaker", "date", "id"):
             return _keyword(node.field, node.text, False)
-        fields = _TEXT_FIELDS[node.field]
+        fields = self.fields[node.field]
         parts, _joined = _parts(node.text)
         if not parts:
             return None
         if len(parts) == 1:
             return _or([wq.Term(f + "_exact", parts[0]) for f in fields])
         return _or([wq.Phrase(f + "_exact", parts, slop=node.slop + 1) for f in fields])
+
+
+def _boost(fieldname: str) -> float:
+    """Query-time weight of a field (titles count more)."""
+    return ranking.TITLE_BOOST if fieldname.startswith("title") else 1.0
 
 
 def _keyword(fieldname: str, text: str, prefix: bool) -> wq.Query | None:
@@ -133,11 +141,12 @@ def _keyword(fieldname: str, text: str, prefix: bool) -> wq.Query | None:
     return wq.Prefix("speaker", name) if prefix else wq.Term("speaker", name)
 
 
-def compile_query(tree: Node | None, *, match_all: bool) -> Compiled:
+def compile_query(tree: Node | None, *, match_all: bool,
+                  fields: dict[str | None, tuple[str, ...]] = ARTICLE_FIELDS) -> Compiled:
     """Compile a tree; a query of stopwords only searches them as exact words."""
-    q = Compiler(match_all).compile(tree)
+    q = Compiler(match_all, fields=fields).compile(tree)
     if q is None and tree is not None:
-        q = Compiler(match_all, keep_stopwords=True).compile(tree)
+        q = Compiler(match_all, keep_stopwords=True, fields=fields).compile(tree)
     return Compiled(q, match_spec(tree))
 
 

@@ -13,7 +13,7 @@ from rich.table import Table
 from rich.text import Text
 
 from searchkit.index import StoredDoc
-from searchkit.models import Hit, IndexStats, IndexSummary, SearchResult, Snippet, SpeakerCount
+from searchkit.models import Hit, IndexStats, IndexSummary, QuoteHit, SearchResult, Snippet, SpeakerCount
 
 HIGHLIGHT = "bold yellow"
 
@@ -90,6 +90,12 @@ def stats_json(stats: IndexStats) -> dict[str, Any]:
 
 def speaker_json(s: SpeakerCount) -> dict[str, Any]:
     return {"name": s.name, "articles": s.articles, "roles": list(s.roles)}
+
+
+def quote_json(hit: QuoteHit) -> dict[str, Any]:
+    return {"article_id": hit.article_id, "title": hit.title, "date": iso(hit.date), "speaker": hit.speaker,
+            "speaker_role": hit.role, "score": hit.score, "quote": hit.snippet.text,
+            "highlights": [[s.start, s.end] for s in hit.snippet.highlights]}
 
 
 def print_json(console: Console, obj: Any) -> None:
@@ -173,3 +179,22 @@ def speakers(console: Console, rows: Iterable[SpeakerCount]) -> None:
     for row in rows:
         table.add_row(row.name, str(row.articles), ", ".join(row.roles))
     console.print(table)
+
+
+def quotes(console: Console, query: str, total: int, hits: Iterable[QuoteHit]) -> None:
+    rows = list(hits)
+    if not rows:
+        console.print(f"No statements match [bold]{query}[/].")
+        return
+    console.print(f"{total} statements match [bold]{query}[/] — showing {len(rows)}\n")
+    for hit in rows:
+        who = f"{hit.speaker} ({hit.role})" if hit.role else hit.speaker
+        head = Text(f"{hit.rank:>3}. ", style="bold")
+        head.append(who, style="bold green")
+        console.print(head)
+        console.print(Text("     " + " · ".join([hit.date.strftime("%Y-%m-%d") if hit.date else "undated",
+                                                 hit.title, f"id {hit.article_id}"]), style="dim"))
+        body = Text("     ")
+        body.append_text(styled(hit.snippet))
+        console.print(body)
+        console.print()

@@ -15,7 +15,7 @@ from typing import Any, Literal
 from searchkit import index, query, querylang, snippets
 from searchkit.errors import ArticleNotFound, InvalidQuery
 from searchkit.index import StoredDoc
-from searchkit.models import Hit, IndexStats, SearchResult, Snippet, SpeakerCount
+from searchkit.models import Hit, IndexStats, QuoteHit, SearchResult, Snippet, SpeakerCount
 
 Sort = Literal["relevance", "newest", "oldest"]
 Match = Literal["all", "any"]
@@ -110,6 +110,28 @@ class Searcher:
         return IndexStats(path=str(self.index_dir), documents=self._s.doc_count(), earliest=earliest, latest=latest,
                           size_bytes=index.index_size(self.index_dir), last_update=index.last_update(self.index_dir),
                           top_speakers=tuple(self.speaker_counts(top)))
+
+
+def search_quotes(index_dir: Path, text: str, *, speakers: Sequence[str] = (), date_from: datetime | None = None,
+                  date_to: datetime | None = None, limit: int = 10, match: Match = "all") -> tuple[int, list[QuoteHit]]:
+    """Attributed statements matching `text` (all words by default), optionally by speaker and date."""
+    parsed = querylang.parse(text)
+    compiled = query.compile_query(parsed.tree, match_all=(match == "all"), fields=query.QUOTE_FIELDS)
+    with index.searching(index_dir, index.QUOTES_NAME) as s:
+        flt = query.combine_filters(query.date_filter(s, date_from, date_to), query.speaker_filter(speakers))
+        q = compiled.query if compiled.query is not None else (query.everything() if flt is not None else None)
+        if q is None:
+            return 0, []
+        total, top = query.run(s, q, flt, sort="relevance" if compiled.query is not None else "newest", limit=limit)
+        hits = [_quote_hit(rank, s.stored_fields(docnum), score, compiled.spec)
+                for rank, (docnum, score) in enumerate(top, 1)]
+    return total, hits
+
+
+def _quote_hit(rank: int, fields: dict[str, Any], score: float, spec: snippets.MatchSpec) -> QuoteHit:
+    return QuoteHit(rank=rank, article_id=fields.get("article_id", ""), title=fields.get("title", ""),
+                    date=fields.get("date"), speaker=fields.get("name", ""), role=fields.get("role"),
+                    score=round(score, 4), snippet=snippets.make_snippet(fields.get("text", ""), spec, max_chars=400))
 
 
 def highlight_document(doc: StoredDoc, text: str) -> tuple[Snippet, Snippet]:

@@ -183,7 +183,7 @@ def _needle_pattern(spec: MatchSpec) -> re.Pattern[str] | None:
     if not needles or "" in needles or _WORD is None:
         return None
     alts = sorted((_HYPHEN_OPT.join(map(re.escape, n)) for n in needles), key=len, reverse=True)
-    return re.compile("|".join(alts))
+    return re.compile(r"\b(?:" + "|".join(alts) + ")")  # tokens start at word boundaries
 
 
 def _matches_fast(text: str, low: str, spec: MatchSpec, pattern: re.Pattern[str]) -> list[Match]:

@@ -131,6 +131,8 @@ _RUN_RE = re.compile(rf"(?=[{_UP}])(?<![\w'’-]){_TOKEN}(?:{_SEP}(?:(?:de|van|v
 
 _VERBS = _words(
     """
+plans planned expects expected fears feared feels felt worries worried doubts doubted agrees disagreed disagrees
+intends intended recommended estimated estimates
 said says say saying told tells telling wrote writes writing tweeted tweets tweeting added adds adding noted
 notes noting stressed stresses warned warns warning argued argues arguing explained explains explaining
 announced announces announcing insisted insists insisting acknowledged acknowledges asked asks asking
@@ -149,7 +151,8 @@ scolded likened lambasted bemoaned touted highlighted mentioned identified chide
 demanded demands raged tweeted wrote
 """
 )
-_CUE_RE = re.compile(r"(?=[a-zA])(?<!\w)(?:[Aa]ccording\s+to|" + _trie(_VERBS) + r"|[a-z]{3,}ed(?=\s+that\b))(?!\w)")
+_CUE_RE = re.compile(r"(?=[a-zA])(?<!\w)(?:[Aa]ccording\s+to|" + _trie(_VERBS) + r")(?!\w)")
+_ED_THAT_RE = re.compile(r"(?<=[a-z]{3})ed(?=\s+that\b)")  # any "...ed that" clause: "Trump asserted that"
 _VERB_SET = _VERBS
 _RIGHT_ONLY = {"according to"}
 _INVERTIBLE = _words(
@@ -171,11 +174,13 @@ _ADV = (r"(?:also|then|later|earlier|again|previously|recently|once|reportedly|r
 _LEFT_GAP_RE = re.compile(
     rf"(?:\s*\([^()\n]{{0,60}}\))?"  # (Vt.), (R-Wis.)
     rf"(?:\s+(?:of|from|at|with)\s+(?:the\s+)?(?:[{_UP}][\w.’'&-]*\s+){{1,6}})?"  # of the National Retail Fed.
-    rf"(?:\s*,[^;:\"“”\n]{{1,240}}?,|\s*,\s+(?:the|a|an|who|whose)\s[^;:\"“”\n]{{1,200}}?)?"  # , a former official,
+    rf"(?:\s*,[^;:\"“”\n]{{1,240}}?,)?"  # , a former official,
     rf"(?:\s+{_ADV})*\s*",  # also / on Tuesday / in a statement
 )
 _RIGHT_GAP_RE = re.compile(r"\s+(?:(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)\s+)?"
-                           r"(?:(?:the|a|an|his|her|its|their)\s+)?(?:[\w’'.-]+\s+){0,7}")
+                           r"(?:(?:the|a|an|his|her|its|their)\s+)?(?:[\w’'.-]+\s+){0,7}"
+                           r"|\s+(?:(?:the|a|an|another|his|her|its|their)\s+|[A-Z][\w.-]*[’']s\s+)"
+                           r"(?:[\w’'.-]+\s+){0,6}[\w’'.-]+,\s+")  # said the bureau's director, James Comey
 _NP_GAP_RE = re.compile(r"\s+(?:(?!(?:in|on|at|of|for|to|from|with|by|after|before|during|and|or|who|which|that|"
                         r"when|while|as|about|said|says|told)\s)[a-z][\w-]*\s+){0,3}")
 _COLON_RE = re.compile(r":[ \t]*(?=[“\"‘]|[A-Za-z])")
@@ -193,19 +198,21 @@ _SURNAME_TITLES = {"pope", "king", "major", "judge", "bishop", "prince", "cardin
 _HYPHEN_TAILS = {"based", "era", "led", "born", "backed", "style", "owned", "run"}
 _TRIM = " \t\n,;:"
 _PARTICLES = {"de", "van", "von", "der", "bin", "al", "da", "di", "del", "dos", "du", "la", "le"}
+_ACRONYM_RE = re.compile(rf"(?:[{_UP}]\.){{2,}}")
 _INITIAL_RE = re.compile(rf"[{_UP}]\.")
+_AND_VERB_RE = re.compile(r"\b(?:and|but)\s+(?:" + _ADV + r"\s+)*$")
+_INTRO_RE = re.compile(r"[\s\"“”']*")
 _ROLE_COMMA_RE = re.compile(r",\s*")
 _AND_RE = re.compile(r",?\s+and\s+")
 _PRONOUN_LEFT_RE = re.compile(r"\b(he|she|they|i|we|He|She|They|I|We)(?:\s+" + _ADV + r")*\s*$")
 _INVERT_LEFT_RE = re.compile(r"[,\"“”'’:]\s*$|^\s*$")
 _ABBRS = "Mr Mrs Ms Dr Sen Sens Rep Reps Gov Gen Lt Col Sgt Capt Prof Rev St Adm Maj Cmdr Pres Jr Sr Ft Mt No vs Del " \
     "Supt Det"
-_SENT_END_RE = re.compile(  # a period after an abbreviation or initial ("Mr.", "J.", "U.S.") ends no sentence
-    r"(?:[!?]|\." + "".join(rf"(?<!\b{a}\.)" for a in _ABBRS.split())
-    + rf"(?<!\b[{_UP}a-z]\.))[\"”’']?(?=\s+[\"“‘]?[{_UP}0-9])|\n\s*\n"
-)
+_SENT_END_RE = re.compile(r"[.!?][\"”’']?(?=\s+[\"“‘]?[" + _UP + r"0-9])|\n\s*\n")
+_ABBR_TAIL_RE = re.compile(rf"(?:\b(?:{'|'.join(_ABBRS.split())})|\b[A-Za-z]|[A-Za-z]\.[A-Za-z])$")
+_QUOTE_AFTER_RE = re.compile(r"\s*[:,]?\s*(“|\"|'')")
 _QUOTE_OPEN = "“\""
-_QUOTE_CLOSE = "”\""
+_QUOTE_CLOSE = "”\"'"
 
 
 # ---------------------------------------------------------------------------------------------- names
@@ -248,12 +255,14 @@ def _name_of_run(text: str, start: int, possessive: bool = False) -> _Name | Non
         if c in _SUFFIXES and not words and i > 0:
             i -= 1
             continue
+        if _ACRONYM_RE.fullmatch(w):
+            break  # "N.J.", "U.S." end the name
         if _INITIAL_RE.fullmatch(w) or (w in _PARTICLES and words):
             words.append(w)
             i -= 1
             continue
         blocked = c in _TITLES or c in _HONORIFICS or c in _NON_NAMES
-        if blocked and not words and i > 0 and c in _SURNAME_TITLES and _plain(raw[i - 1]):
+        if blocked and not words and c in _SURNAME_TITLES and (i == 0 or _plain(raw[i - 1])):
             blocked = False  # a surname that is also a title word: "Amy Pope", "Peter T. King"
         if "-" in c and not blocked:
             blocked = any(p in _TITLES or p in _ORG_WORDS or p in _HYPHEN_TAILS for p in c.split("-"))
@@ -297,7 +306,10 @@ class _Article:
         self.runs = [(m.start(), m.end(), m.group(0)) for m in _RUN_RE.finditer(body)]
         self.run_starts = [r[0] for r in self.runs]
         self.run_ends = [r[1] for r in self.runs]
-        self.sent_ends = [m.end() for m in _SENT_END_RE.finditer(body)]
+        self.sent_ends = [  # a period after an abbreviation or initial ("Mr.", "J.", "U.S.") ends no sentence
+            m.end() for m in _SENT_END_RE.finditer(body)
+            if body[m.start()] != "." or not _ABBR_TAIL_RE.search(body, max(0, m.start() - 5), m.start())
+        ]
         self._by_last: dict[str, list[int]] | None = None
         self._full: dict[str, str | None] = {}
 
@@ -400,6 +412,17 @@ class _Article:
                 best = n
         return best
 
+    def sentence_subject(self, s0: int, limit: int) -> _Name | None:
+        """The name that opens the sentence ("Trump visited the site and said ..."), after an intro phrase."""
+        j = bisect_left(self.run_starts, s0)
+        if j >= len(self.runs) or self.runs[j][0] >= limit:
+            return None
+        s, _e, txt = self.runs[j]
+        if not _INTRO_RE.fullmatch(self.body, s0, s):
+            return None
+        n = _name_of_run(txt, s)
+        return n if n is not None and self.resolve(n) is not None else None
+
     def coordinated(self, name: _Name, floor: int) -> _Name | None:
         """A second name joined to `name` by "and": "Hillary Clinton and Bernie Sanders said"."""
         j = bisect_left(self.run_starts, name.run_start) - 1
@@ -440,19 +463,19 @@ class _Article:
     def statement(self, clause_start: int, clause_end: int) -> tuple[int, int, bool] | None:
         """The statement attributed by a cue clause spanning clause_start:clause_end."""
         body = self.body
-        before = body[max(0, clause_start - 3):clause_start].rstrip()
-        if before and before[-1] in _QUOTE_CLOSE:
-            close = body.rfind(before[-1], 0, clause_start)
-            opn = self._open_quote(close)
-            if opn is not None:
-                return opn + 1, close, True
-        after = body[clause_end:clause_end + 4]
-        m = re.match(r"\s*[:,]?\s*[“\"]", after)
+        before = body[max(0, clause_start - 4):clause_start].rstrip()
+        if before and before[-1] in _QUOTE_CLOSE and (before[-1] != "'" or before.endswith("''")):
+            close = max(0, clause_start - 4) + len(before) - 1
+            if before.endswith("''"):
+                close -= 1
+            start = self._content_start(close)
+            if start is not None:
+                return start, close, True
+        m = _QUOTE_AFTER_RE.match(body, clause_end)
         if m:
-            opn = clause_end + m.end() - 1
-            close = self._close_quote(opn)
-            if close is not None:
-                return opn + 1, close, True
+            end = self._content_end(m.end() - len(m.group(1)))
+            if end is not None:
+                return m.end(), end, True
         s0, s1 = self.sentence(clause_start)
         seg = body[s0:clause_start].rstrip(" \n")
         if len(seg.strip()) > 15 and seg.endswith(","):  # reported content precedes: "X, Zakharova said."
@@ -468,18 +491,25 @@ class _Article:
             return start, end, False
         return None
 
-    def _open_quote(self, close: int) -> int | None:
-        """Position of the opening quote mark matching the closing one at `close` (same paragraph)."""
+    def _content_start(self, close: int) -> int | None:
+        """Start of the quoted text whose closing mark (”, " or '') is at `close`; same paragraph only."""
         body = self.body
         para = max(body.rfind("\n\n", 0, close), close - 2000, 0)
-        k = max(body.rfind("“", para, close), body.rfind("\"", para, close) if body[close] == "\"" else -1)
-        return k if k >= 0 else None
+        mark = body[close]
+        if mark == "”":
+            k = body.rfind("“", para, close)
+        elif mark == "\"":
+            k = body.rfind("\"", para, close)
+        else:
+            k = body.rfind("''", para, close)
+            return k + 2 if k >= 0 else None
+        return k + 1 if k >= 0 else None
 
-    def _close_quote(self, opn: int) -> int | None:
-        """Position of the closing quote mark for the opening one at `opn`."""
+    def _content_end(self, opn: int) -> int | None:
+        """End of the quoted text whose opening mark (“, " or '') is at `opn`."""
         body = self.body
-        ch = "”" if body[opn] == "“" else "\""
-        k = body.find(ch, opn + 1, opn + 3000)
+        mark = "”" if body[opn] == "“" else "''" if body.startswith("''", opn) else "\""
+        k = body.find(mark, opn + len(mark), opn + 3000)
         return k if k >= 0 else None
 
 
@@ -496,47 +526,66 @@ class _Event:
     span: tuple[int, int, bool] | None
 
 
+def _cue_spans(body: str) -> list[tuple[int, int]]:
+    """Offsets of cue words: the verb list plus any "<verb>ed that", in text order."""
+    spans = [m.span() for m in _CUE_RE.finditer(body)]
+    extra = []
+    for m in _ED_THAT_RE.finditer(body):
+        k = m.start()
+        while k > 0 and body[k - 1].isalpha():
+            k -= 1
+        if body[k:k + 1].islower() and body[k:m.end()] not in _VERB_SET:
+            extra.append((k, m.end()))
+    return sorted(spans + extra) if extra else spans
+
+
+def _cue_names(art: _Article, start: int, end: int, cue: str) -> tuple[list[_Name], tuple[int, int]]:
+    """The people a cue at start:end attributes to, and the span of the attribution clause."""
+    body = art.body
+    s0, s1 = art.sentence(start)
+    if cue not in _RIGHT_ONLY:
+        name = art.left_name(start, s0)  # "Zakharova said", "X, a former official, said"
+        if name is not None:
+            other = art.coordinated(name, s0)  # "X and Y said"
+            names = [name] if other is None else [other, name]
+            return names, (names[0].run_start, end)
+        if _AND_VERB_RE.search(body, max(s0, start - 30), start):  # "X visited ... and said"
+            name = art.sentence_subject(s0, start)
+            if name is not None:
+                return [name], (start, end)
+    inverted = cue in _RIGHT_ONLY or (
+        cue in _INVERTIBLE and _INVERT_LEFT_RE.search(body, max(s0, start - 3), start) is not None
+    )
+    if inverted:  # "..., said X", "according to X"
+        name = art.right_name(end, s1)
+        if name is not None:
+            return [name], (start, name.end)
+    return [], (start, end)
+
+
 def _cue_events(art: _Article) -> list[_Event]:
     """Attributions around cue verbs: "X said", "said X", "according to X", "..., she said"."""
     body = art.body
     events: list[_Event] = []
-    last: str | None = None
-    for m in _CUE_RE.finditer(body):
-        if body[max(0, m.start() - 3):m.start()] == "to ":
+    last: str | None = None  # the person last named as speaking, for pronouns
+    for start, end in _cue_spans(body):
+        if body[max(0, start - 3):start] == "to ":
             continue  # infinitive: "nothing to say", "wants to tell"
-        cue = " ".join(m.group(0).lower().split())
-        s0, s1 = art.sentence(m.start())
-        names: list[_Name] = []
-        clause = (m.start(), m.end())
-        if cue not in _RIGHT_ONLY:
-            name = art.left_name(m.start(), s0)
-            if name is not None:
-                names.append(name)
-                other = art.coordinated(name, s0)
-                if other is not None:
-                    names.insert(0, other)
-                clause = (names[0].run_start, m.end())
-        inverted = cue in _RIGHT_ONLY or (
-            cue in _INVERTIBLE and _INVERT_LEFT_RE.search(body, max(s0, m.start() - 3), m.start()) is not None
-        )
-        if not names and inverted:
-            name = art.right_name(m.end(), s1)
-            if name is not None:
-                names.append(name)
-                clause = (m.start(), name.end)
+        cue = " ".join(body[start:end].lower().split())
+        names, clause = _cue_names(art, start, end, cue)
         found: list[tuple[str, str | None]] = []
         for name in names:
             display = art.resolve(name)
             if display is not None:
-                before = art.role_before(name, s0)
+                before = art.role_before(name, art.sentence(start)[0])
                 if before is not None and before[1] < clause[0]:
                     clause = (before[1], clause[1])
                 found.append((display, before[0] if before else art.role_after(name)))
         if not names and last is not None:
-            pron = _PRONOUN_LEFT_RE.search(body, max(s0, m.start() - 40), m.start())
+            pron = _PRONOUN_LEFT_RE.search(body, max(art.sentence(start)[0], start - 40), start)
             if pron is not None:
                 found.append((last, None))
-                clause = (pron.start(), m.end())
+                clause = (pron.start(), end)
         if found:
             span = art.statement(*clause)
             for display, role in found:
@@ -560,7 +609,7 @@ def _colon_events(art: _Article) -> list[_Event]:
             continue
         name = _name_of_run(txt, s)
         display = art.resolve(name) if name is not None else None
-        if display is None:
+        if display is None or " " not in display:
             continue
         end = body.find("\n", m.end())
         end = len(body) if end < 0 else end
@@ -584,8 +633,8 @@ def _quote_events(art: _Article) -> list[_Event]:
         name = _name_of_run(txt, s)
         display = art.resolve(name) if name is not None else None
         if display is not None:
-            opn = art._open_quote(m.start() + 1)
-            span = (opn + 1, m.start() + 1, True) if opn is not None else None
+            start = art._content_start(m.start() + 1)
+            span = (start, m.start() + 1, True) if start is not None else None
             events.append(_Event(s, display, None, span))
     for m in _QDASH_RE.finditer(body):  # “...” ― NAME
         j = bisect_left(art.run_starts, m.end())
@@ -595,8 +644,8 @@ def _quote_events(art: _Article) -> list[_Event]:
         name = _name_of_run(txt, s)
         display = art.resolve(name) if name is not None else None
         if display is not None:
-            opn = art._open_quote(m.start())
-            events.append(_Event(s, display, None, (opn + 1, m.start(), True) if opn is not None else None))
+            start = art._content_start(m.start())
+            events.append(_Event(s, display, None, (start, m.start(), True) if start is not None else None))
     for m in _QOPEN_RE.finditer(body):  # NAME verbed, “...”
         j = bisect_left(art.run_ends, m.start() - 30)
         while j < len(art.runs) and art.runs[j][1] <= m.start():
@@ -608,9 +657,9 @@ def _quote_events(art: _Article) -> list[_Event]:
             name = _name_of_run(txt, s)
             display = art.resolve(name) if name is not None else None
             if display is not None:
-                opn = m.end() - 1
-                close = art._close_quote(opn)
-                events.append(_Event(s, display, None, (opn + 1, close, True) if close is not None else None))
+                opn = m.end() - (2 if body.startswith("''", m.end() - 2) else 1)
+                end = art._content_end(opn)
+                events.append(_Event(s, display, None, (m.end(), end, True) if end is not None else None))
             break
     return events
 

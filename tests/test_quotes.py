@@ -1,0 +1,69 @@
+"""Search inside quotes: statements indexed with their speaker, kept in step with incremental indexing."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from searchkit.cli import cli
+from searchkit.indexer import index_paths
+from searchkit.search import search_quotes
+
+from .conftest import SEEDS
+
+ARTICLE = """Harbour talks resume in Tovik
+
+The harbour talks resumed on Monday.
+
+“The harbour must stay open to every fishing boat,” Foreign Minister Elena Marsh said at the port.
+
+Trade envoy Karl Osten said the tariff plan would be withdrawn by June.
+"""
+
+
+def test_seed_quotes_are_searchable_by_speaker(tmp_path: Path) -> None:
+    ix = tmp_path / "ix"
+    index_paths([SEEDS / "000_ad256211f7d105d4.txt"], ix, workers=1)
+    total, hits = search_quotes(ix, "peacekeepers", speakers=["zakharova"])
+    assert total >= 1
+    assert {h.speaker for h in hits} == {"Maria Zakharova"}
+    assert all("peacekeep" in h.snippet.text.lower() for h in hits)
+    assert all(h.article_id == "000_ad256211f7d105d4.txt" for h in hits)
+
+
+def test_quotes_follow_changes_and_deletions(tmp_path: Path) -> None:
+    src = tmp_path / "src"
+    src.mkdir()
+    path = src / "harbour.txt"
+    path.write_text(ARTICLE, encoding="utf-8")
+    ix = tmp_path / "ix"
+    index_paths([src], ix, workers=1)
+    total, hits = search_quotes(ix, "fishing boat")
+    assert total == 1 and hits[0].speaker == "Elena Marsh"
+    assert search_quotes(ix, "tariff", speakers=["osten"])[0] == 1
+
+    path.write_text(ARTICLE.replace("fishing boat", "cargo ship"), encoding="utf-8")
+    index_paths([src], ix, workers=1)
+    assert search_quotes(ix, "fishing boat")[0] == 0
+    assert search_quotes(ix, "cargo ship")[0] == 1
+
+    path.unlink()
+    index_paths([src], ix, workers=1)
+    assert search_quotes(ix, "cargo ship")[0] == 0
+    assert search_quotes(ix, "tariff")[0] == 0
+
+
+def test_quotes_command_json(tmp_path: Path) -> None:
+    ix = str(tmp_path / "ix")
+    runner = CliRunner()
+    assert runner.invoke(cli, ["index", str(SEEDS), "--index", ix]).exit_code == 0
+    result = runner.invoke(cli, ["quotes", "peacekeepers", "--speaker", "Maria Zakharova", "--index", ix, "--json"])
+    assert result.exit_code == 0
+    obj = json.loads(result.stdout)
+    assert obj["total"] >= 1
+    hit = obj["hits"][0]
+    assert hit["speaker"] == "Maria Zakharova" and hit["date"].startswith("2023-09-19")
+    for start, end in hit["highlights"]:
+        assert hit["quote"][start:end].lower().startswith("peacekeep")
