@@ -16,8 +16,6 @@ from typing import Any
 
 import click
 
-from searchkit import __version__
-
 INDEX_OPTION = click.option("--index", "index_dir", type=click.Path(path_type=Path, file_okay=False),
                             default=Path("index"), envvar="SEARCHKIT_INDEX", show_default=True,
                             help="Index folder (or set SEARCHKIT_INDEX).")
@@ -66,7 +64,7 @@ class SearchkitGroup(click.Group):
 
 
 @click.group(cls=SearchkitGroup)
-@click.version_option(__version__, prog_name="searchkit")
+@click.version_option(package_name="searchkit", prog_name="searchkit")
 def cli() -> None:
     """Full-text search for folders of news articles: index them, then search by words, phrases,
     dates and speakers."""

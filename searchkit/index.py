@@ -15,8 +15,13 @@ Design choices around Whoosh 2.7.4's weak spots:
 
 from __future__ import annotations
 
+import contextlib
+import heapq
+import itertools
 import json
+import marshal
 import os
+import tempfile
 import warnings
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
@@ -365,7 +370,78 @@ def _open_writer(index_dir: Path, name: str, rebuild: bool, limitmb: int, lock_t
         raise IndexLocked(f"index is locked by another process: {index_dir}") from exc
     per_document_reader = writer.per_document_reader
     writer.per_document_reader = lambda: _CachedLengths(per_document_reader())
+    writer.pool = GroupedPool(index_dir)
     return writer
+
+
+class GroupedPool:
+    """The writer's posting pool, grouped by term.
+
+    Whoosh's pool keeps one tuple per posting, sorts them all, and past its memory limit pickles every
+    posting to a run file and merges them back one by one. Here postings are appended to their term's list,
+    only the distinct terms are sorted, and a full pool spills as one marshal record per term; runs are
+    merged by term. Memory stays bounded by `limit` postings.
+    """
+
+    def __init__(self, tempdir: Path, limit: int = 1_500_000) -> None:
+        self.tempdir = tempdir
+        self.limit = limit
+        self.groups: dict[tuple[str, bytes], list[tuple[int, float, bytes]]] = {}
+        self.count = 0
+        self.runs: list[str] = []
+
+    def add(self, item: tuple[str, bytes, int, float, bytes]) -> None:
+        fieldname, tbytes, docnum, weight, vbytes = item
+        postings = self.groups.get((fieldname, tbytes))
+        if postings is None:
+            self.groups[(fieldname, tbytes)] = [(docnum, weight, vbytes)]
+        else:
+            postings.append((docnum, weight, vbytes))
+        self.count += 1
+        if self.count >= self.limit:
+            self._spill()
+
+    def _spill(self) -> None:
+        fd, path = tempfile.mkstemp(suffix=".run", dir=self.tempdir)
+        with os.fdopen(fd, "wb") as f:
+            for key in sorted(self.groups):
+                marshal.dump((key, self.groups[key]), f)
+        self.runs.append(path)
+        self.groups = {}
+        self.count = 0
+
+    @staticmethod
+    def _read(path: str) -> Iterator[tuple[tuple[str, bytes], list[tuple[int, float, bytes]]]]:
+        with open(path, "rb") as f:
+            while True:
+                try:
+                    yield marshal.load(f)
+                except EOFError:
+                    return
+
+    def _grouped(self) -> Iterator[tuple[tuple[str, bytes], list[tuple[int, float, bytes]]]]:
+        if not self.runs:
+            for key in sorted(self.groups):
+                yield key, self.groups[key]
+            return
+        if self.groups:
+            self._spill()
+        merged = heapq.merge(*(self._read(p) for p in self.runs), key=lambda kv: kv[0])
+        for key, parts in itertools.groupby(merged, key=lambda kv: kv[0]):
+            yield key, [posting for _key, postings in parts for posting in postings]
+
+    def iter_postings(self) -> Iterator[tuple[str, bytes, int, float, bytes]]:
+        """Every posting in (field, term, docnum) order, as Whoosh's segment writer expects."""
+        for (fieldname, tbytes), postings in self._grouped():
+            postings.sort()
+            for docnum, weight, vbytes in postings:
+                yield fieldname, tbytes, docnum, weight, vbytes
+
+    def cleanup(self) -> None:
+        for path in self.runs:
+            with contextlib.suppress(OSError):
+                os.remove(path)
+        self.runs = []
 
 
 class _CachedLengths:

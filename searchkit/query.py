@@ -214,14 +214,23 @@ def run(searcher: Any, q: wq.Query, flt: wq.Query | None, *, sort: str,
         limit: int) -> tuple[int, list[tuple[int, float]]]:
     """Run a query: the exact number of matches and the top `limit` (docnum, score) pairs.
 
-    The non-skipping collector is used so the total is exact under a filter (Whoosh's block-skipping
-    collector recounts without the filter).
+    Ranking uses Whoosh's block-skipping top-N collector; the total is counted separately from the
+    matching document ids (Whoosh's own recount would ignore the filter).
     """
-    kwargs: dict[str, Any] = {"limit": limit, "optimize": False, "filter": flt}
+    kwargs: dict[str, Any] = {"limit": limit, "filter": flt}
     if sort != "relevance":
         kwargs.update(sortedby="date", reverse=(sort == "newest"))
     results = searcher.search(q, **kwargs)
-    return len(results), [(docnum, score) for score, docnum in _items(results)]
+    return count(searcher, q, flt), [(docnum, score) for score, docnum in _items(results)]
+
+
+def count(searcher: Any, q: wq.Query, flt: wq.Query | None) -> int:
+    """How many live documents match `q` (and `flt`)."""
+    ids = searcher.docs_for_query(q)
+    if flt is None:
+        return sum(1 for _ in ids)
+    allowed = set(searcher.docs_for_query(flt))
+    return sum(1 for d in ids if d in allowed)
 
 
 def _items(results: Any) -> list[tuple[float, int]]:

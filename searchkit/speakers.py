@@ -1,9 +1,14 @@
 """Rule-based speaker attribution and quote extraction for news text.
 
-Pure Python + `re`; no models. The extractor scans only around cue verbs ("said", "told", "according to", ...):
-capitalised name runs are found once per article, and for each cue the nearest name run to its left (across an
-allowed gap: adverbs, dates, an appositive) or, in inverted clauses (", said X"), to its right is taken as the
-speaker. Surnames and pronouns resolve to full names named elsewhere in the article.
+Pure Python + `re`; no models, no word lists beyond the small inline ones. Capitalised name runs and sentence
+ends are found once per article; then only the places around cues are examined:
+  - speech/report verbs ("said", "told", "warned", "according to", any "<verb>ed that"): the name run to the
+    left (across adverbs, dates, a parenthetical or an appositive), or to the right in inverted clauses
+    (“...,” said X) — titles are split off as the role;
+  - verbs next to a direct quote (“...,” X barked / X quipped, “...”), quote bylines (“...” ― X), transcript
+    and headline colons (JOEL BENENSON: ..., "Kasich: ...").
+Surnames ("Mr. Obama", "Zakharova") resolve to a full name given anywhere in the article, pronouns ("she said")
+to the person last named as speaking; organisations, groups, places and unresolvable surnames are dropped.
 """
 
 from __future__ import annotations
@@ -69,7 +74,9 @@ twitter facebook google youtube instagram trust capital partners holdings group 
 systems technologies energy securities research media channel radio tv television club fed force forces army
 navy marines guard federation institution caucus coalition alliance society project network association
 associates council priorities pac super action fund majority amendment conference academy academies republic
-school high college church airport hospital
+school high college church airport hospital survey beach island islands valley district
+square plaza avenue road notice museum library stadium arena hotel resort patriarchate
+diocese temple mosque cathedral ratings
 """
 )
 _NON_NAMES = _words(
@@ -79,7 +86,10 @@ september october november december america american americans korea mexico euro
 virginia carolina california texas florida washington moscow russia russian china chinese britain british
 france french germany german israel israeli iran iraq syria ukraine japan india canada god christmas easter
 islam muslim muslims christian christians jews jewish africa african asia asian north south east west new
-united kingdom nations union tea twitter
+united kingdom nations union tea twitter afghanistan pakistan saudi arabia egypt turkey brazil argentina
+venezuela colombia peru chile cuba nigeria kenya indonesia australia zealand spain italy greece poland
+netherlands dutch belgium sweden norway denmark ireland switzerland austria vietnam thailand philippines
+singapore taiwan hong kong lebanon qatar emirates kuwait yemen libya morocco
 """
 )
 _STOP_CAPS = _words(
@@ -90,7 +100,6 @@ still now meanwhile however instead later earlier last next both all every accor
 with without from by to of not no yes well why what how who where which
 """
 )
-_PRONOUNS = {"he", "she", "they", "i", "we"}
 _ROLE_NOUNS = _TITLES - {"former", "acting", "deputy", "assistant", "foreign", "finance", "defense", "defence",
                          "interior", "state", "prime", "executive", "national", "federal", "presidential",
                          "u.s", "u.s.", "us", "uk", "un", "eu", "white", "house", "senate", "congress", "vice",
@@ -152,7 +161,8 @@ demanded demands raged tweeted wrote
 """
 )
 _CUE_RE = re.compile(r"(?=[a-zA])(?<!\w)(?:[Aa]ccording\s+to|" + _trie(_VERBS) + r")(?!\w)")
-_ED_THAT_RE = re.compile(r"(?<=[a-z]{3})ed(?=\s+that\b)")  # any "...ed that" clause: "Trump asserted that"
+# any past-tense verb opening a that-clause or a direct quote: "Trump asserted that", "X tweeted Monday: “"
+_ED_THAT_RE = re.compile(r"ed(?<=[a-z]{5})(?=\s+that\b|[^.!?\n“”\"]{0,60}?[:,]\s*[“\"])")
 _VERB_SET = _VERBS
 _RIGHT_ONLY = {"according to"}
 _INVERTIBLE = _words(
@@ -191,7 +201,6 @@ _QDASH_RE = re.compile(r"[”\"](?=[ \t]*(?:―|—|–|--))[ \t]*(?:―|—|–
 _QOPEN_RE = re.compile(r"[,:][ \t]*(?:“|\"|'')(?=\S)")
 _VERB_AFTER_RE = re.compile(r"[ \t]+(?:\w+ly[ \t]+)?([a-z]+(?:ed|es|s))\b")
 _VERB_BEFORE_RE = re.compile(r"[ \t]+(?:\w+ly[ \t]+)?([a-z]+(?:ed|es|s))")
-_NO_TITLED = False
 _DETERMINERS = {"a", "an", "the", "his", "her", "their", "its", "another", "one", "our"}
 _SURNAME_TITLES = {"pope", "king", "major", "judge", "bishop", "prince", "cardinal", "may", "june", "april",
                    "august", "england", "israel", "washington", "french", "german", "young", "north", "west"}
@@ -211,7 +220,6 @@ _ABBRS = "Mr Mrs Ms Dr Sen Sens Rep Reps Gov Gen Lt Col Sgt Capt Prof Rev St Adm
 _SENT_END_RE = re.compile(r"[.!?][\"”’']?(?=\s+[\"“‘]?[" + _UP + r"0-9])|\n\s*\n")
 _ABBR_TAIL_RE = re.compile(rf"(?:\b(?:{'|'.join(_ABBRS.split())})|\b[A-Za-z]|[A-Za-z]\.[A-Za-z])$")
 _QUOTE_AFTER_RE = re.compile(r"\s*[:,]?\s*(“|\"|'')")
-_QUOTE_OPEN = "“\""
 _QUOTE_CLOSE = "”\"'"
 
 
@@ -255,8 +263,9 @@ def _name_of_run(text: str, start: int, possessive: bool = False) -> _Name | Non
         if c in _SUFFIXES and not words and i > 0:
             i -= 1
             continue
-        if _ACRONYM_RE.fullmatch(w):
-            break  # "N.J.", "U.S." end the name
+        if _ACRONYM_RE.fullmatch(w) or (w.isalpha() and w.isupper() and len(w) > 1 and words
+                                         and not words[-1].isupper()):
+            break  # "N.J.", "U.S.", a capitalised tag ("PUSH Richard Hastings") end the name
         if _INITIAL_RE.fullmatch(w) or (w in _PARTICLES and words):
             words.append(w)
             i -= 1
@@ -337,7 +346,7 @@ class _Article:
                     found = " ".join(n.tokens)
                     break
                 titled = titled or n.titled
-            self._full[sur] = found if found or not titled or _NO_TITLED else ""
+            self._full[sur] = found if found or not titled else ""
         return self._full[sur]
 
     def sentence(self, pos: int) -> tuple[int, int]:
