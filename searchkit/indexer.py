@@ -8,9 +8,11 @@ one writer in this process pools the postings and commits once.
 from __future__ import annotations
 
 import hashlib
+import itertools
 import multiprocessing
 import os
 import time
+from collections import deque
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -110,14 +112,29 @@ def plan(discovery: reading.Discovery, known: dict[str, FileState]) -> Plan:
     return Plan(tuple(tasks), removed, unchanged)
 
 
-def run_tasks(tasks: Sequence[Task], workers: int) -> Iterator[FileResult]:
-    """Process tasks in order, in a fork pool when there are enough of them."""
+def _process_chunk(tasks: Sequence[Task]) -> list[FileResult]:
+    return [process(t) for t in tasks]
+
+
+def run_tasks(tasks: Sequence[Task], workers: int, chunk: int = 16) -> Iterator[FileResult]:
+    """Process tasks in order, in a fork pool when there are enough of them.
+
+    At most `4 * workers` chunks are in flight, so workers cannot run ahead of the writer and pile
+    pre-analysed documents up in memory (`Pool.imap` would queue them all).
+    """
     if workers <= 1 or len(tasks) < POOL_THRESHOLD or "fork" not in multiprocessing.get_all_start_methods():
         yield from map(process, tasks)
         return
+    chunks = iter([tasks[i:i + chunk] for i in range(0, len(tasks), chunk)])
     ctx = multiprocessing.get_context("fork")  # Whoosh-free workers; fork is explicit, never the default
     with ctx.Pool(workers) as pool:
-        yield from pool.imap(process, tasks, chunksize=8)
+        pending = deque(pool.apply_async(_process_chunk, (c,)) for c in itertools.islice(chunks, 4 * workers))
+        while pending:
+            results = pending.popleft().get()
+            nxt = next(chunks, None)
+            if nxt is not None:
+                pending.append(pool.apply_async(_process_chunk, (nxt,)))
+            yield from results
 
 
 def index_paths(paths: Sequence[Path], index_dir: Path, *, rebuild: bool = False, workers: int | None = None,

@@ -187,8 +187,10 @@ _LEFT_GAP_RE = re.compile(
     rf"(?:\s*,[^;:\"“”\n]{{1,240}}?,)?"  # , a former official,
     rf"(?:\s+{_ADV})*\s*",  # also / on Tuesday / in a statement
 )
+# A locative preposition in the gap means the name is a place: "according to brokers in Port Éloise".
 _RIGHT_GAP_RE = re.compile(r"\s+(?:(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)\s+)?"
-                           r"(?:(?:the|a|an|his|her|its|their)\s+)?(?:[\w’'.-]+\s+){0,7}"
+                           r"(?:(?:the|a|an|his|her|its|their)\s+)?"
+                           r"(?:(?!(?:in|at|from|near|outside|inside|across|around|throughout|within)\s)[\w’'.-]+\s+){0,7}"
                            r"|\s+(?:(?:the|a|an|another|his|her|its|their)\s+|[A-Z][\w.-]*[’']s\s+)"
                            r"(?:[\w’'.-]+\s+){0,6}[\w’'.-]+,\s+")  # said the bureau's director, James Comey
 _NP_GAP_RE = re.compile(r"\s+(?:(?!(?:in|on|at|of|for|to|from|with|by|after|before|during|and|or|who|which|that|"
