@@ -317,6 +317,7 @@ class IndexWriter:
             raise
         self.writer, self.quote_writer = self.writers
         self._searchers: list[Any] = []
+        self.closed = False
 
     @staticmethod
     def _check_unlocked(index_dir: Path, timeout: float) -> None:
@@ -325,6 +326,14 @@ class IndexWriter:
             open_index(index_dir).writer(timeout=timeout).cancel()
         except LockError as exc:
             raise IndexLocked(f"index is locked by another process: {index_dir}") from exc
+
+    def doc_count(self) -> int:
+        """Documents in the index when this session started (all segments, deletions counted out)."""
+        reader = self.writer.reader()
+        try:
+            return reader.doc_count()
+        finally:
+            reader.close()
 
     def delete_sources(self, sources: Iterable[str]) -> int:
         """Delete every article and quote that came from any of `sources`, with one searcher per index."""
@@ -348,12 +357,17 @@ class IndexWriter:
         self._close_searchers()
         self.quote_writer.commit(optimize=optimize)
         self.writer.commit(optimize=optimize)
+        self.closed = True
 
     def cancel(self) -> None:
-        """Abandon the session and release the locks."""
+        """Abandon the session and release the locks (nothing to do once committed or cancelled)."""
+        if self.closed:
+            return
         self._close_searchers()
         for w in self.writers:
-            w.cancel()
+            if not w.is_closed:
+                w.cancel()
+        self.closed = True
 
     def _close_searchers(self) -> None:
         for searcher in self._searchers:
@@ -370,8 +384,19 @@ def _open_writer(index_dir: Path, name: str, rebuild: bool, limitmb: int, lock_t
         raise IndexLocked(f"index is locked by another process: {index_dir}") from exc
     per_document_reader = writer.per_document_reader
     writer.per_document_reader = lambda: _CachedLengths(per_document_reader())
-    writer.pool = GroupedPool(index_dir)
+    writer.pool = GroupedPool(_spill_dir(index_dir))
     return writer
+
+
+def _spill_dir(index_dir: Path) -> Path:
+    """Where posting runs spill; cleared here, since runs left by a killed writer are garbage (the caller
+    holds the write lock, so no other writer is using them)."""
+    spill = index_dir / "spill"
+    spill.mkdir(exist_ok=True)
+    for stale in spill.glob("*.run"):
+        with contextlib.suppress(OSError):
+            stale.unlink()
+    return spill
 
 
 class GroupedPool:

@@ -168,6 +168,7 @@ def _apply(writer: index.IndexWriter, work: Plan, discovery: reading.Discovery, 
     upserts: list[FileState] = []
     drops: list[str] = list(work.removed)
     old_keys = {t.file.key for t in work.tasks if t.old_digest is not None}
+    had_docs = writer.doc_count() > 0
     writer.delete_sources(work.removed)
     total = len(work.tasks)
     for done, result in enumerate(run_tasks(work.tasks, workers), 1):
@@ -184,6 +185,8 @@ def _apply(writer: index.IndexWriter, work: Plan, discovery: reading.Discovery, 
                 writer.delete_sources([result.key])
                 updated += 1
             else:
+                if had_docs:  # a crash after the index commit may have left this "new" file's documents
+                    writer.delete_sources([result.key])
                 added += 1
             for doc, quotes in result.docs:
                 writer.add(doc, quotes)

@@ -160,3 +160,48 @@ def test_cancelled_write_leaves_the_previous_index(folder: Path, tmp_path: Path)
 def test_missing_path_is_an_error(tmp_path: Path) -> None:
     with pytest.raises(NoInputFiles):
         index_paths([tmp_path / "nope"], tmp_path / "ix", workers=1)
+
+
+def test_crash_between_index_and_manifest_commits_is_repaired(folder: Path, tmp_path: Path,
+                                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    """If the process dies after the index commit but before the manifest is written, the next run redoes
+    those files without duplicating their documents."""
+    from searchkit import manifest
+
+    ix = tmp_path / "ix"
+    index_paths([folder], ix, workers=1)
+    write(folder, "c.txt", "Gamma river report", "The river flooded the valley.")
+
+    def die(self: object, *args: object) -> None:
+        raise KeyboardInterrupt  # stands in for a kill between the two commits
+
+    monkeypatch.setattr(manifest.Manifest, "apply", die)
+    with pytest.raises(KeyboardInterrupt):
+        index_paths([folder], ix, workers=1)
+    monkeypatch.undo()
+    assert hits(ix, "river") == ["c.txt"]  # the index commit had landed
+    summary = index_paths([folder], ix, workers=1)
+    assert summary.added == 1 and summary.documents == 3
+    assert hits(ix, "river") == ["c.txt"]
+
+
+def test_spilled_pool_gives_the_same_results(folder: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A tiny pool limit forces many spilled runs; the merged index answers exactly like an unspilled one."""
+    from searchkit import index
+
+    for i in range(40):
+        write(folder, f"n{i:03}.txt", f"Note {i}", f"harbour note {i} cranes {'gulls ' * (i % 5)} tide{i % 7}")
+    index_paths([folder], tmp_path / "plain", workers=1)
+    original = index.GroupedPool.__init__
+
+    def small(self: index.GroupedPool, tempdir: Path, limit: int = 1_500_000) -> None:
+        original(self, tempdir, limit=50)
+
+    monkeypatch.setattr(index.GroupedPool, "__init__", small)
+    index_paths([folder], tmp_path / "spilled", workers=1)
+    monkeypatch.undo()
+    for q in ("cranes", "gulls", "tide3", '"harbour note"', "harbour -gulls"):
+        with Searcher(tmp_path / "plain") as a, Searcher(tmp_path / "spilled") as b:
+            ra, rb = a.search(q, limit=100), b.search(q, limit=100)
+        assert ra.total == rb.total and [h.id for h in ra.hits] == [h.id for h in rb.hits], q
+    assert not list((tmp_path / "spilled" / "spill").glob("*.run"))
