@@ -67,3 +67,40 @@ def test_quotes_command_json(tmp_path: Path) -> None:
     assert hit["speaker"] == "Maria Zakharova" and hit["date"].startswith("2023-09-19")
     for start, end in hit["highlights"]:
         assert hit["quote"][start:end].lower().startswith("peacekeep")
+
+
+def _index_records(tmp_path: Path, records: list[dict[str, object]]) -> Path:
+    src = tmp_path / "recs.jsonl"
+    src.write_text("\n".join(json.dumps(r) for r in records), encoding="utf-8")
+    ix = tmp_path / "ix"
+    index_paths([src], ix, workers=1)
+    return ix
+
+
+def test_speakers_merge_a_surname_into_the_one_full_name_and_keep_ambiguous_apart(tmp_path: Path) -> None:
+    from searchkit.search import Searcher
+
+    ix = _index_records(tmp_path, [
+        {"id": "1", "title": "a", "body": "x", "speakers": ["Maria Zakharova"]},
+        {"id": "2", "title": "b", "body": "x", "speakers": ["Zakharova"]},
+        {"id": "3", "title": "c", "body": "x", "speakers": ["Ann Lee"]},
+        {"id": "4", "title": "d", "body": "x", "speakers": ["Bob Lee"]},
+        {"id": "5", "title": "e", "body": "x", "speakers": ["Lee"]},
+    ])
+    with Searcher(ix) as s:
+        counts = {c.name: c.articles for c in s.speaker_counts()}
+    assert counts == {"Maria Zakharova": 2, "Ann Lee": 1, "Bob Lee": 1, "Lee": 1}
+
+
+def test_speaker_filter_forms_agree(tmp_path: Path) -> None:
+    from searchkit.search import Searcher
+
+    ix = _index_records(tmp_path, [
+        {"id": "1", "title": "a", "body": "peace", "speakers": ["Maria Zakharova"]},
+        {"id": "2", "title": "b", "body": "peace", "speakers": ["Sergei Lavrov"]},
+        {"id": "3", "title": "c", "body": "peace", "speakers": ["María Zajárova"]},
+    ])
+    with Searcher(ix) as s:
+        forms = [s.search("peace", speakers=["zakharova"]), s.search("peace", speakers=["Maria Zakharova"]),
+                 s.search("peace speaker:zakharova"), s.search('peace speaker:"maria ZAKHAROVA"')]
+    assert {tuple(h.id for h in r.hits) for r in forms} == {("1",)}
