@@ -214,23 +214,32 @@ def run(searcher: Any, q: wq.Query, flt: wq.Query | None, *, sort: str,
         limit: int) -> tuple[int, list[tuple[int, float]]]:
     """Run a query: the exact number of matches and the top `limit` (docnum, score) pairs.
 
-    Ranking uses Whoosh's block-skipping top-N collector; the total is counted separately from the
-    matching document ids (Whoosh's own recount would ignore the filter).
+    The filter's documents are collected once, as a set, and given to Whoosh's block-skipping top-N
+    collector; the total is counted from document-id sets (Whoosh's own recount ignores the filter).
     """
-    kwargs: dict[str, Any] = {"limit": limit, "filter": flt}
+    allowed = docset(searcher, flt) if flt is not None else None
+    if allowed is not None and not allowed:
+        return 0, []  # Whoosh reads an empty filter set as "no filter"
+    kwargs: dict[str, Any] = {"limit": limit, "filter": allowed}
     if sort != "relevance":
         kwargs.update(sortedby="date", reverse=(sort == "newest"))
     results = searcher.search(q, **kwargs)
-    return count(searcher, q, flt), [(docnum, score) for score, docnum in _items(results)]
+    matched = docset(searcher, q)
+    total = len(matched if allowed is None else matched & allowed)
+    return total, [(docnum, score) for score, docnum in _items(results)]
 
 
-def count(searcher: Any, q: wq.Query, flt: wq.Query | None) -> int:
-    """How many live documents match `q` (and `flt`)."""
-    ids = searcher.docs_for_query(q)
-    if flt is None:
-        return sum(1 for _ in ids)
-    allowed = set(searcher.docs_for_query(flt))
-    return sum(1 for d in ids if d in allowed)
+def docset(searcher: Any, q: wq.Query) -> set[int]:
+    """Live documents matching `q`, by set algebra over its clauses (cheaper than stepping Whoosh's
+    union and intersection matchers); phrases and other leaves ask Whoosh."""
+    if isinstance(q, wq.Or):
+        return set().union(*(docset(searcher, sub) for sub in q.subqueries))
+    if isinstance(q, wq.And):
+        sets = sorted((docset(searcher, sub) for sub in q.subqueries), key=len)
+        return sets[0].intersection(*sets[1:]) if sets else set()
+    if isinstance(q, wq.AndNot):
+        return docset(searcher, q.a) - docset(searcher, q.b)
+    return set(searcher.docs_for_query(q))
 
 
 def _items(results: Any) -> list[tuple[float, int]]:
