@@ -385,7 +385,52 @@ def _open_writer(index_dir: Path, name: str, rebuild: bool, limitmb: int, lock_t
     per_document_reader = writer.per_document_reader
     writer.per_document_reader = lambda: _CachedLengths(per_document_reader())
     writer.pool = GroupedPool(_spill_dir(index_dir))
+    writer._flush_segment = lambda: _flush_grouped(writer)
     return writer
+
+
+def _flush_grouped(writer: SegmentWriter) -> None:
+    """Write the pooled postings term by term, a block at a time (Whoosh's own loop makes several
+    Python calls per posting); same blocks, same statistics."""
+    writer.perdocwriter.close()
+    lengths = writer.per_document_reader() if writer.codec.length_stats else None
+    fieldwriter = writer.fieldwriter
+    lastfield = None
+    field_lengths: list[int] = []
+    for (fieldname, tbytes), postings in writer.pool.grouped():
+        if fieldname != lastfield:
+            if lastfield is not None:
+                fieldwriter.finish_field()
+            fieldwriter.start_field(fieldname, writer.schema[fieldname])
+            field_lengths = lengths.lengths(fieldname) if lengths is not None else []
+            lastfield = fieldname
+        postings.sort()
+        fieldwriter.start_term(tbytes)
+        _add_postings(fieldwriter._postwriter, postings, field_lengths)
+        fieldwriter.finish_term()
+    if lastfield is not None:
+        fieldwriter.finish_field()
+    fieldwriter.close()
+    if lengths is not None:
+        lengths.close()
+
+
+def _add_postings(pw: Any, postings: list[tuple[int, float, bytes]], lengths: list[int]) -> None:
+    """Fill a W3 postings writer's blocks from sorted postings, as `add_posting` would one by one."""
+    limit = pw._blocklimit
+    known = len(lengths)
+    for i in range(0, len(postings), limit):
+        if pw._ids:
+            pw._write_block()
+        ids, weights, values = zip(*postings[i:i + limit], strict=True)
+        pw._ids.extend(ids)
+        pw._weights.extend(weights)
+        pw._maxweight = max(0, *weights)
+        pw._values.extend(v for v in values if v)
+        lens = [lengths[d] for d in ids if d < known and lengths[d]]
+        if lens:
+            pw._minlength = min(lens)
+            pw._maxlength = max(lens)
 
 
 def _spill_dir(index_dir: Path) -> Path:
@@ -444,7 +489,8 @@ class GroupedPool:
                 except EOFError:
                     return
 
-    def _grouped(self) -> Iterator[tuple[tuple[str, bytes], list[tuple[int, float, bytes]]]]:
+    def grouped(self) -> Iterator[tuple[tuple[str, bytes], list[tuple[int, float, bytes]]]]:
+        """(field, term) keys in order, each with its postings (not yet sorted by docnum)."""
         if not self.runs:
             for key in sorted(self.groups):
                 yield key, self.groups[key]
@@ -457,7 +503,7 @@ class GroupedPool:
 
     def iter_postings(self) -> Iterator[tuple[str, bytes, int, float, bytes]]:
         """Every posting in (field, term, docnum) order, as Whoosh's segment writer expects."""
-        for (fieldname, tbytes), postings in self._grouped():
+        for (fieldname, tbytes), postings in self.grouped():
             postings.sort()
             for docnum, weight, vbytes in postings:
                 yield fieldname, tbytes, docnum, weight, vbytes
@@ -478,10 +524,15 @@ class _CachedLengths:
         self._lengths: dict[str, list[int]] = {}
 
     def doc_field_length(self, docnum: int, fieldname: str, default: int = 0) -> int:
+        lengths = self.lengths(fieldname)
+        return lengths[docnum] if docnum < len(lengths) else default
+
+    def lengths(self, fieldname: str) -> list[int]:
+        """Every document's length in a field (0 where absent)."""
         lengths = self._lengths.get(fieldname)
         if lengths is None:
             lengths = self._lengths[fieldname] = self._load(fieldname)
-        return lengths[docnum] if docnum < len(lengths) else default
+        return lengths
 
     def _load(self, fieldname: str) -> list[int]:
         from whoosh.util.numeric import byte_to_length
