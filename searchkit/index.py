@@ -87,6 +87,15 @@ class NewsAnalyzer(Analyzer):
         return self.stemmed
 
 
+class SortableDate(DATETIME):
+    """A stored, sortable date that is not indexed: filters use the period terms, so Whoosh's eight
+    tiered numeric terms per document would only cost time and space."""
+
+    def __init__(self) -> None:
+        super().__init__(stored=True, sortable=True)
+        self.indexed = False
+
+
 class PreAnalyzedText(TEXT):
     """A TEXT field that also accepts posting items computed elsewhere (a list), so analysis can run
     in worker processes while one writer pools the postings."""
@@ -108,7 +117,7 @@ def build_schema() -> Schema:
         body=PreAnalyzedText(analyzer=stemmed, phrase=False, stored=True),
         title_exact=PreAnalyzedText(analyzer=exact, phrase=True),
         body_exact=PreAnalyzedText(analyzer=exact, phrase=True),
-        date=DATETIME(stored=True, sortable=True),
+        date=SortableDate(),
         period=KEYWORD(commas=True, scorable=False),
         speaker=KEYWORD(commas=True, scorable=False),
         speakers=STORED(),
@@ -128,7 +137,7 @@ def build_quote_schema() -> Schema:
         title=STORED(),
         text=PreAnalyzedText(analyzer=stemmed, phrase=False, stored=True),
         text_exact=PreAnalyzedText(analyzer=exact, phrase=True),
-        date=DATETIME(stored=True, sortable=True),
+        date=SortableDate(),
         period=KEYWORD(commas=True, scorable=False),
         speaker=KEYWORD(commas=True, scorable=False),
         name=STORED(),
@@ -378,9 +387,9 @@ class IndexWriter:
 
     def add(self, doc: dict[str, Any], quotes: Iterable[dict[str, Any]] = ()) -> None:
         """Add one prepared article and its prepared quotes."""
-        self.writer.add_document(**{k: v for k, v in doc.items() if v is not None})
+        _add_document(self.writer, doc)
         for quote in quotes:
-            self.quote_writer.add_document(**{k: v for k, v in quote.items() if v is not None})
+            _add_document(self.quote_writer, quote)
 
     def commit(self, *, optimize: bool = False) -> None:
         """Make everything written the current state: quotes first, then articles (each commit is atomic;
@@ -418,6 +427,45 @@ def _open_writer(index_dir: Path, name: str, rebuild: bool, limitmb: int, lock_t
     writer.pool = GroupedPool(_spill_dir(index_dir))
     writer._flush_segment = lambda: _flush_grouped(writer)
     return writer
+
+
+def _add_document(writer: SegmentWriter, fields: dict[str, Any]) -> None:
+    """`SegmentWriter.add_document` for searchkit's schemas, feeding the grouped pool a field at a time.
+
+    Same per-document records as Whoosh's method (stored values, field lengths, columns); the postings go
+    straight to their term lists instead of through one pool call per posting. No boosts are used.
+    """
+    schema, perdoc, pool = writer.schema, writer.perdocwriter, writer.pool
+    docnum = writer.docnum
+    groups = pool.groups
+    added = 0
+    perdoc.start_doc(docnum)
+    for fieldname in sorted(k for k, v in fields.items() if v is not None and not k.startswith("_")):
+        value = fields[fieldname]
+        field = schema[fieldname]
+        length = 0
+        if field.indexed:
+            items = value if isinstance(value, list) else field.index(value)
+            for tbytes, freq, weight, vbytes in items:
+                postings = groups.get((fieldname, tbytes))
+                if postings is None:
+                    groups[(fieldname, tbytes)] = [(docnum, weight, vbytes)]
+                else:
+                    postings.append((docnum, weight, vbytes))
+                length += freq
+                added += 1
+            if not field.scorable:
+                length = 0
+        stored = fields.get("_stored_" + fieldname, value)
+        perdoc.add_field(fieldname, field, stored if field.stored else None, length)
+        if field.column_type is not None and stored is not None:
+            perdoc.add_column_value(fieldname, field.column_type, field.to_column_value(stored))
+    perdoc.finish_doc()
+    writer._added = True
+    writer.docnum += 1
+    pool.count += added
+    if pool.count >= pool.limit:
+        pool._spill()
 
 
 def _flush_grouped(writer: SegmentWriter) -> None:
@@ -685,11 +733,14 @@ def _speaker_count(searcher: Any, term: str, docs: set[int]) -> SpeakerCount:
 
 
 def date_span(searcher: Any) -> tuple[datetime | None, datetime | None]:
-    """Earliest and latest article dates."""
-    from whoosh.query import Every
-
-    first = searcher.search(Every("date"), sortedby="date", limit=1)
-    last = searcher.search(Every("date"), sortedby="date", reverse=True, limit=1)
-    if not first.scored_length():
+    """Earliest and latest article dates, from the sortable date column of live documents."""
+    reader = searcher.reader()
+    if not reader.has_column("date"):
         return None, None
-    return first[0].get("date"), last[0].get("date")
+    field = searcher.schema["date"]
+    missing = field.column_type.default_value()  # what undated documents hold
+    column = reader.column_reader("date", translate=False)
+    values = [v for v in (column[d] for d in reader.all_doc_ids()) if v != missing]
+    if not values:
+        return None, None
+    return field.from_column_value(min(values)), field.from_column_value(max(values))
