@@ -391,12 +391,15 @@ class IndexWriter:
         for quote in quotes:
             _add_document(self.quote_writer, quote)
 
-    def commit(self, *, optimize: bool = False) -> None:
+    def commit(self, extra: Sequence[Sequence[Any]] = ()) -> None:
         """Make everything written the current state: quotes first, then articles (each commit is atomic;
-        a crash between them is repaired by the next run, which redoes files the manifest lacks)."""
+        a crash between them is repaired by the next run, which redoes files the manifest lacks).
+
+        `extra` holds segment lists from `SegmentBuilder.finish()` of other processes, to be included.
+        """
         self._close_searchers()
-        self.quote_writer.commit(optimize=optimize)
-        self.writer.commit(optimize=optimize)
+        for i in (1, 0):
+            _commit_with(self.writers[i], [segs[i] for segs in extra if segs[i] is not None])
         self.closed = True
 
     def cancel(self) -> None:
@@ -416,17 +419,69 @@ class IndexWriter:
 
 
 def _open_writer(index_dir: Path, name: str, rebuild: bool, limitmb: int, lock_timeout: float) -> SegmentWriter:
-    """A Whoosh writer on index `name` (created when missing or rebuilding) with searchkit's codec."""
+    """A locked Whoosh writer on index `name` (created when missing or rebuilding) with searchkit's codec."""
     ix = create_index(index_dir, name) if rebuild or not exists(index_dir, name) else open_index(index_dir, name)
     try:
         writer = ix.writer(timeout=lock_timeout, limitmb=limitmb, compound=False, codec=CODEC)
     except LockError as exc:
         raise IndexLocked(f"index is locked by another process: {index_dir}") from exc
+    return _tune(writer, index_dir)
+
+
+def _tune(writer: SegmentWriter, index_dir: Path, pool_limit: int = 500_000) -> SegmentWriter:
+    """Give a Whoosh writer searchkit's grouped pool, cached field lengths and block-wise flush."""
     per_document_reader = writer.per_document_reader
     writer.per_document_reader = lambda: _CachedLengths(per_document_reader())
-    writer.pool = GroupedPool(_spill_dir(index_dir))
+    writer.pool = GroupedPool(_spill_dir(index_dir), limit=pool_limit)
     writer._flush_segment = lambda: _flush_grouped(writer)
     return writer
+
+
+class SegmentBuilder:
+    """Writes documents into new segments of the article and quotes indexes, without the lock.
+
+    Used by worker processes while the parent holds the lock through an `IndexWriter`; the parent lists
+    the finished segments in its commit (`IndexWriter.commit(extra=...)`), so nothing is merged serially.
+    """
+
+    def __init__(self, index_dir: Path, pool_limit: int = 300_000) -> None:
+        self.writers = []
+        for name in (INDEX_NAME, QUOTES_NAME):
+            ix = open_index(index_dir, name)
+            writer = SegmentWriter(ix, _lk=False, compound=False, codec=CODEC)
+            self.writers.append(_tune(writer, index_dir, pool_limit))
+
+    def add(self, doc: dict[str, Any], quotes: Iterable[dict[str, Any]] = ()) -> None:
+        """Add one prepared article and its prepared quotes."""
+        _add_document(self.writers[0], doc)
+        for quote in quotes:
+            _add_document(self.writers[1], quote)
+
+    def finish(self) -> list[Any]:
+        """Close the segments; one per index (None where nothing was added)."""
+        out = []
+        for writer in self.writers:
+            if writer._added:
+                out.append(writer._finalize_segment())
+            else:
+                writer._close_segment()
+                out.append(None)
+        return out
+
+
+def _commit_with(writer: SegmentWriter, extra: Sequence[Any]) -> None:
+    """`SegmentWriter.commit`, also listing segments written by other processes in the new TOC."""
+    if not extra:
+        writer.commit()
+        return
+    final = writer._merge_segments(None, False, True)
+    final.extend(extra)
+    if writer._added:
+        final.append(writer._finalize_segment())
+    else:
+        writer._close_segment()
+    writer._commit_toc(final)
+    writer._finish()
 
 
 def _add_document(writer: SegmentWriter, fields: dict[str, Any]) -> None:
@@ -532,7 +587,7 @@ class GroupedPool:
     merged by term. Memory stays bounded by `limit` postings.
     """
 
-    def __init__(self, tempdir: Path, limit: int = 1_500_000) -> None:
+    def __init__(self, tempdir: Path, limit: int = 500_000) -> None:
         self.tempdir = tempdir
         self.limit = limit
         self.groups: dict[tuple[str, bytes], list[tuple[int, float, bytes]]] = {}

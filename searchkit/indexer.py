@@ -25,6 +25,7 @@ from searchkit.models import Article, FileFailure, IndexSummary
 
 Progress = Callable[[int, int], None]
 POOL_THRESHOLD = 64
+SEGMENT_THRESHOLD = 1_000  # from this many files to read, each worker writes its own segment
 
 
 @dataclass(frozen=True, slots=True)
@@ -148,7 +149,11 @@ def index_paths(paths: Sequence[Path], index_dir: Path, *, rebuild: bool = False
         if rebuild:
             manifest.clear()
         work = plan(discovery, manifest.load())
-        summary, upserts, drops = _apply(writer, work, discovery, workers or os.cpu_count() or 1, progress)
+        workers = workers or os.cpu_count() or 1
+        parallel = (workers > 1 and len(work.tasks) >= SEGMENT_THRESHOLD
+                    and "fork" in multiprocessing.get_all_start_methods())
+        apply = _apply_parallel if parallel else _apply
+        summary, upserts, drops = apply(writer, work, discovery, workers, progress)
         manifest.apply(upserts, drops)  # after the index commit: a crash in between only causes redo
         total = index.doc_count(index_dir)
     except BaseException:
@@ -161,43 +166,115 @@ def index_paths(paths: Sequence[Path], index_dir: Path, *, rebuild: bool = False
 
 def _apply(writer: index.IndexWriter, work: Plan, discovery: reading.Discovery, workers: int,
            progress: Progress | None) -> tuple[IndexSummary, list[FileState], list[str]]:
-    """Write the planned changes and commit the index; return the manifest changes to record."""
+    """Read the planned files (in a pool when worthwhile), add them through this process's writer, commit."""
+    results: list[FileResult] = []
+    for done, result in enumerate(run_tasks(work.tasks, workers), 1):
+        for doc, quotes in result.docs:
+            writer.add(doc, quotes)
+        result.docs = []
+        results.append(result)
+        if progress:
+            progress(done, len(work.tasks))
+    return _record(writer, work, discovery, results, [])
+
+
+def _record(writer: index.IndexWriter, work: Plan, discovery: reading.Discovery, results: Sequence[FileResult],
+            segments: Sequence[Sequence[Any]]) -> tuple[IndexSummary, list[FileState], list[str]]:
+    """Delete superseded documents, commit (with any segments written elsewhere), and return the summary
+    and the manifest changes to record.
+
+    Deletes only reach segments that existed before this run, so they may come after the adds. A file new
+    to the manifest is deleted too when the index was not empty: a crash after an earlier index commit may
+    have left its documents without a manifest row.
+    """
     added = updated = unchanged = 0
     failed = list(discovery.skipped)
     warned: list[FileFailure] = []
     upserts: list[FileState] = []
-    drops: list[str] = list(work.removed)
+    drops = list(work.removed)
+    stale = list(work.removed)
     old_keys = {t.file.key for t in work.tasks if t.old_digest is not None}
     had_docs = writer.doc_count() > 0
-    writer.delete_sources(work.removed)
-    total = len(work.tasks)
-    for done, result in enumerate(run_tasks(work.tasks, workers), 1):
+    for result in results:
         if result.failure is not None:
             failed.append(FileFailure(result.key, result.failure))
             if result.key in old_keys:
-                writer.delete_sources([result.key])
+                stale.append(result.key)
                 drops.append(result.key)
         elif result.unchanged:
-            unchanged += 1
-            upserts.append(result.state)  # touched, not changed: re-stamp
+            unchanged += 1  # touched, not changed: re-stamp
+        elif result.key in old_keys:
+            updated += 1
+            stale.append(result.key)
         else:
-            if result.key in old_keys:
-                writer.delete_sources([result.key])
-                updated += 1
-            else:
-                if had_docs:  # a crash after the index commit may have left this "new" file's documents
-                    writer.delete_sources([result.key])
-                added += 1
-            for doc, quotes in result.docs:
-                writer.add(doc, quotes)
+            added += 1
+            if had_docs:
+                stale.append(result.key)
+        if result.failure is None and result.state is not None:
             upserts.append(result.state)
-            warned.extend(FileFailure(result.key, w) for w in result.warnings)
-        if progress:
-            progress(done, total)
-    if added or updated or work.removed or drops:
-        writer.commit()
+        warned.extend(FileFailure(result.key, w) for w in result.warnings)
+    writer.delete_sources(stale)
+    if added or updated or stale:
+        writer.commit(extra=segments)
     else:
         writer.cancel()
     summary = IndexSummary(added=added, updated=updated, removed=len(work.removed),
                            unchanged=unchanged + work.unchanged, failed=tuple(failed), warnings=tuple(warned))
-    return summary, [u for u in upserts if u is not None], drops
+    return summary, upserts, drops
+
+
+def _segment_worker(index_dir: Path, tasks: Sequence[Task], queue: Any) -> None:
+    """Worker process: read, attribute and analyse `tasks` and write them into new segments of its own;
+    report progress, then per-file results (without documents) and the segments."""
+    try:
+        builder = index.SegmentBuilder(index_dir)
+        results: list[FileResult] = []
+        for n, task in enumerate(tasks, 1):
+            result = process(task)
+            for doc, quotes in result.docs:
+                builder.add(doc, quotes)
+            result.docs = []
+            results.append(result)
+            if n % 32 == 0:
+                queue.put(("progress", 32))
+        queue.put(("done", results, builder.finish()))
+    except BaseException as exc:  # reported to the parent, which cancels the run
+        queue.put(("error", f"{type(exc).__name__}: {exc}"))
+
+
+def _apply_parallel(writer: index.IndexWriter, work: Plan, discovery: reading.Discovery, workers: int,
+                    progress: Progress | None) -> tuple[IndexSummary, list[FileState], list[str]]:
+    """Like `_apply`, but each forked worker runs the whole pipeline on an interleaved share of the files
+    and writes its own segments; the parent deletes old versions and lists the new segments in its commit.
+
+    Whoosh's serial merge is what kept its multi-process writer from scaling; here nothing is merged.
+    """
+    ctx = multiprocessing.get_context("fork")  # explicit: the default is spawn/forkserver on newer Pythons
+    queue = ctx.Queue()
+    procs = [ctx.Process(target=_segment_worker, args=(writer.index_dir, work.tasks[i::workers], queue))
+             for i in range(workers)]
+    for proc in procs:
+        proc.start()
+    results: list[FileResult] = []
+    segments: list[list[Any]] = []
+    seen = 0
+    try:
+        while len(segments) < len(procs):
+            msg = queue.get()
+            if msg[0] == "progress":
+                seen += msg[1]
+                if progress:
+                    progress(min(seen, len(work.tasks)), len(work.tasks))
+            elif msg[0] == "done":
+                results.extend(msg[1])
+                segments.append(msg[2])
+            else:
+                raise RuntimeError(f"an indexing worker failed: {msg[1]}")
+    finally:
+        for proc in procs:
+            if len(segments) < len(procs):
+                proc.terminate()
+            proc.join()
+    if progress:
+        progress(len(work.tasks), len(work.tasks))
+    return _record(writer, work, discovery, results, segments)

@@ -205,3 +205,34 @@ def test_spilled_pool_gives_the_same_results(folder: Path, tmp_path: Path, monke
             ra, rb = a.search(q, limit=100), b.search(q, limit=100)
         assert ra.total == rb.total and [h.id for h in ra.hits] == [h.id for h in rb.hits], q
     assert not list((tmp_path / "spilled" / "spill").glob("*.run"))
+
+
+def test_parallel_segments_match_serial_and_stay_incremental(folder: Path, tmp_path: Path,
+                                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    """Workers writing their own segments give the same answers as one writer, and later runs still
+    add, update and remove correctly across those segments."""
+    from searchkit import indexer
+
+    for i in range(60):
+        write(folder, f"n{i:03}.txt", f"Note {i}", f"harbour note {i} cranes {'gulls ' * (i % 5)} tide{i % 7}")
+    monkeypatch.setattr(indexer, "SEGMENT_THRESHOLD", 10)
+    serial, parallel = tmp_path / "serial", tmp_path / "parallel"
+    index_paths([folder], serial, workers=1)
+    first = index_paths([folder], parallel, workers=2)
+    assert first.added == 62 and first.documents == 62
+    for q in ("cranes", "gulls", "tide3", '"harbour note"', "harbour -gulls", "mountain"):
+        with Searcher(serial) as a, Searcher(parallel) as b:
+            ra, rb = a.search(q, limit=100), b.search(q, limit=100)
+        assert ra.total == rb.total and sorted(h.id for h in ra.hits) == sorted(h.id for h in rb.hits), q
+
+    for i in range(0, 60, 2):
+        write(folder, f"n{i:03}.txt", f"Note {i}", f"changed note {i} pelicans")
+    (folder / "n001.txt").unlink()
+    for i in range(60, 75):
+        write(folder, f"n{i:03}.txt", f"Note {i}", f"new note {i} pelicans")
+    again = index_paths([folder], parallel, workers=2)
+    assert (again.added, again.updated, again.removed) == (15, 30, 1)
+    assert again.documents == 76
+    assert len(hits(parallel, "pelicans")) == 45
+    unchanged_tide1 = [f"n{i:03}.txt" for i in range(60) if i % 7 == 1 and i % 2 == 1 and i != 1]
+    assert hits(parallel, "tide1") == unchanged_tide1  # changed notes lost the word; n001 was deleted
