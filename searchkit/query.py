@@ -247,7 +247,10 @@ def _items(results: Any) -> list[tuple[float, int]]:
 
 
 def suggest(searcher: Any, tree: Node | None) -> dict[str, str]:
-    """Close spellings from the index vocabulary for query words the index does not contain."""
+    """Close spellings from the index vocabulary for query words the index does not contain.
+
+    Candidates share the first two letters: comparing against the whole lexicon took seconds at 10k docs.
+    """
     corrector = searcher.corrector("body_exact")
     fixes: dict[str, str] = {}
     reader = searcher.reader()
@@ -257,7 +260,7 @@ def suggest(searcher: Any, tree: Node | None) -> dict[str, str]:
         for word in _parts(leaf.text)[0]:
             if reader.doc_frequency("body_exact", word) or reader.doc_frequency("title_exact", word):
                 continue
-            found = corrector.suggest(word, limit=1, maxdist=2)
+            found = corrector.suggest(word, limit=1, maxdist=2, prefix=min(2, len(word) - 1))
             if found:
                 fixes[word] = found[0]
     return fixes
