@@ -220,13 +220,23 @@ def run(searcher: Any, q: wq.Query, flt: wq.Query | None, *, sort: str,
     allowed = docset(searcher, flt) if flt is not None else None
     if allowed is not None and not allowed:
         return 0, []  # Whoosh reads an empty filter set as "no filter"
-    kwargs: dict[str, Any] = {"limit": limit, "filter": allowed}
+    exhaustive = _has_phrase(q)  # a phrase must be verified in every candidate anyway: count while ranking
+    kwargs: dict[str, Any] = {"limit": limit, "filter": allowed, "optimize": not exhaustive}
     if sort != "relevance":
         kwargs.update(sortedby="date", reverse=(sort == "newest"))
     results = searcher.search(q, **kwargs)
-    matched = docset(searcher, q)
-    total = len(matched if allowed is None else matched & allowed)
+    if exhaustive and sort == "relevance":
+        total = len(results)  # exact: the non-skipping collector counted the filtered matches
+    else:
+        matched = docset(searcher, q)
+        total = len(matched if allowed is None else matched & allowed)
     return total, [(docnum, score) for score, docnum in _items(results)]
+
+
+def _has_phrase(q: wq.Query) -> bool:
+    if isinstance(q, wq.Phrase):
+        return True
+    return any(_has_phrase(sub) for sub in q.children()) if q.is_leaf() is False else False
 
 
 def docset(searcher: Any, q: wq.Query) -> set[int]:

@@ -214,3 +214,26 @@ def test_totals_under_filters_match_brute_force(tmp_path: Path) -> None:
                 want += ok
             assert result.total == want, (query, lo, hi, who)
             assert len(result.hits) == min(3, want)
+
+
+def test_phrase_totals_under_filters_match_brute_force(tmp_path: Path) -> None:
+    """Phrase queries count while ranking; the total must still honour the filter exactly."""
+    import json
+    import random
+
+    from searchkit.indexer import index_paths
+
+    rng = random.Random(11)
+    records = [{"id": f"d{i}", "title": f"Item {i}",
+                "body": " ".join(rng.choice(["oil", "gas", "bank"]) for _ in range(rng.randint(2, 8))),
+                "date": f"202{rng.randint(0, 3)}-0{rng.randint(1, 9)}-1{rng.randint(0, 9)}"} for i in range(250)]
+    src = tmp_path / "recs.jsonl"
+    src.write_text("\n".join(json.dumps(r) for r in records), encoding="utf-8")
+    index_paths([src], tmp_path / "ix", workers=1)
+    frm, to = parse_bound("2021", end=False), parse_bound("2022", end=True)
+    with Searcher(tmp_path / "ix") as s:
+        for phrase in ("oil gas", "gas bank oil"):
+            result = s.search(f'"{phrase}"', date_from=frm, date_to=to, limit=2)
+            want = sum(1 for r in records if f" {phrase} " in f" {r['body']} "
+                       and frm <= datetime.fromisoformat(r["date"]) <= to)
+            assert result.total == want and len(result.hits) == min(2, want), phrase
