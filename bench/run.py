@@ -1,0 +1,241 @@
+"""searchkit bench: searchkit and its peers on the same Reuters documents and queries, in one run.
+
+    nice -n 10 python bench/run.py [--quick] [--docs N] [--engines searchkit,tantivy,fts5,whoosh-naive]
+                                   [--out bench/results/NAME.json] [--compare OLD.json]
+
+See bench/README.md for what is measured and what each column means.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import corpus
+import measure
+import queries as qmod
+import report
+
+PY = sys.executable
+BENCH = corpus.BENCH_DIR
+ALL_ENGINES = ("searchkit", "tantivy", "fts5", "whoosh-naive")
+ONESHOT_QUERY = "oil prices"
+
+
+def searchkit_cmd() -> list[str]:
+    exe = Path(PY).parent / "searchkit"
+    return [str(exe)] if exe.exists() else [PY, "-m", "searchkit"]
+
+
+def searchkit_missing() -> str | None:
+    """Why searchkit can't be benched (None when it can)."""
+    probe = "import searchkit.cli, searchkit.indexer, searchkit.search"
+    res = subprocess.run([PY, "-c", probe], capture_output=True, text=True)
+    if res.returncode:
+        return (res.stderr.strip().splitlines() or ["import failed"])[-1]
+    return None
+
+
+def log(msg: str) -> None:
+    print(f"[{time.strftime('%H:%M:%S')}] {msg}", file=sys.stderr, flush=True)
+
+
+class Run:
+    """Inputs shared by every engine in one bench run."""
+
+    def __init__(self, args: argparse.Namespace) -> None:
+        self.args = args
+        n_docs = 10_000 if args.quick else args.docs
+        self.sel = corpus.select(n_docs)
+        self.queries = qmod.load(regenerate=args.regen_queries)
+        self.timed_queries = qmod.with_baselines(self.queries)
+        self.dir = corpus.CACHE_DIR / "runs" / (f"{len(self.sel.base)}docs")
+        self.changed_root = self.dir / "changed"
+        self.jobs = self.dir / "jobs"
+
+    def prepare(self) -> None:
+        log(f"preparing {len(self.sel.base)} base docs, {len(self.sel.new)} new, {len(self.sel.changed)} changed")
+        self.jobs.mkdir(parents=True, exist_ok=True)
+        corpus.write_changed(self.sel, self.changed_root)
+        for rel in [*self.sel.base, *self.sel.new]:  # warm the page cache so no engine pays cold reads
+            (self.sel.root / rel).read_bytes()
+
+    def index_dir(self, engine: str) -> Path:
+        return self.dir / engine / "index"
+
+    def worker(self, job: dict[str, Any]) -> tuple[measure.ProcStats, dict[str, Any]]:
+        path = self.jobs / f"{job['engine']}-{job['phase']}.json"
+        path.write_text(json.dumps(job))
+        st = measure.run([PY, str(BENCH / "worker.py"), str(path)])
+        if st.returncode:
+            raise RuntimeError(f"{job['engine']} {job['phase']} failed:\n{st.stderr[-3000:]}")
+        return st, json.loads(st.stdout.strip().splitlines()[-1])
+
+
+def _build_metrics(st: measure.ProcStats, docs: int, index: Path) -> dict[str, Any]:
+    return {
+        "docs": docs,
+        "build_wall_s": st.wall_s,
+        "build_cpu_s": st.cpu_s,
+        "docs_per_s": docs / st.wall_s,
+        "cpu_ms_per_doc": st.cpu_s * 1000 / docs,
+        "index_mb": measure.du_mb(str(index)),
+        "build_peak_mb": st.peak_mb,
+        "build_proc": st.summary(),
+    }
+
+
+def _query_metrics(run: Run, engine: str, index: Path) -> dict[str, Any]:
+    job = {"phase": "query", "engine": engine, "index": str(index), "queries": run.timed_queries, "reps": run.args.reps}
+    st, res = run.worker(job)
+    return {
+        "open_ms": res["open_ms"],
+        "query_peak_mb": st.peak_mb,
+        "queries": res["queries"],
+        "query_proc": st.summary(),
+    }
+
+
+def _oneshot(engine: str, index: Path) -> dict[str, Any]:
+    if engine == "searchkit":
+        cmd = [*searchkit_cmd(), "search", ONESHOT_QUERY, "--index", str(index)]
+    else:
+        cmd = [PY, str(BENCH / "oneshot.py"), engine, str(index), *ONESHOT_QUERY.split()]
+    return measure.median_run(cmd, 5)
+
+
+def bench_peer(run: Run, engine: str) -> dict[str, Any]:
+    index = run.index_dir(engine)
+    shutil.rmtree(index.parent, ignore_errors=True)
+    log(f"{engine}: build")
+    job = {"phase": "build", "engine": engine, "index": str(index), "root": str(run.sel.root), "files": run.sel.base}
+    st, res = run.worker(job)
+    m = _build_metrics(st, res["docs"], index)
+    log(f"{engine}: queries")
+    m |= _query_metrics(run, engine, index)
+    log(f"{engine}: one-shot")
+    m["oneshot"] = _oneshot(engine, index)
+    limit = run.args.whoosh_update_sample if engine == "whoosh-naive" else 0
+    log(f"{engine}: update" + (f" (sample of {limit})" if limit else ""))
+    job = {
+        "phase": "update",
+        "engine": engine,
+        "index": str(index),
+        "root": str(run.sel.root),
+        "new": run.sel.new,
+        "changed_root": str(run.changed_root),
+        "changed": run.sel.changed,
+        "limit": limit,
+    }
+    st, res = run.worker(job)
+    done = res["new"] + res["changed"]
+    full = len(run.sel.new) + len(run.sel.changed)
+    m["update_s"] = st.wall_s * full / done
+    m["update_extrapolated_from"] = done if done < full else None
+    m["update_peak_mb"] = st.peak_mb
+    m["update_proc"] = st.summary()
+    return m
+
+
+def _sk_index(docs: Path, index: Path) -> tuple[measure.ProcStats, dict[str, Any]]:
+    st = measure.run([*searchkit_cmd(), "index", str(docs), "--index", str(index), "--json"])
+    if st.returncode not in (0, 1):
+        raise RuntimeError(f"searchkit index failed ({st.returncode}):\n{st.stderr[-3000:]}")
+    try:
+        summary = json.loads(st.stdout.strip().splitlines()[-1])
+    except (json.JSONDecodeError, IndexError):
+        summary = {"unparsed_stdout": st.stdout[-2000:]}
+    if isinstance(summary.get("failed"), list):
+        summary["failed_count"] = len(summary["failed"])
+        summary["failed"] = summary["failed"][:20]
+    return st, summary
+
+
+def bench_searchkit(run: Run) -> dict[str, Any]:
+    root = run.dir / "searchkit"
+    docs, index = root / "docs", run.index_dir("searchkit")
+    shutil.rmtree(root, ignore_errors=True)
+    log("searchkit: linking the working folder")
+    corpus.link_tree(run.sel.root, run.sel.base, docs)
+    log("searchkit: build")
+    st, summary = _sk_index(docs, index)
+    m = _build_metrics(st, len(run.sel.base), index)
+    m["build_summary"] = summary
+    log("searchkit: queries")
+    m |= _query_metrics(run, "searchkit", index)
+    log("searchkit: one-shot")
+    m["oneshot"] = _oneshot("searchkit", index)
+    log("searchkit: update")
+    corpus.apply_delta(run.sel, run.changed_root, docs)
+    st, summary = _sk_index(docs, index)
+    m |= {
+        "update_s": st.wall_s,
+        "update_peak_mb": st.peak_mb,
+        "update_summary": summary,
+        "update_proc": st.summary(),
+        "update_extrapolated_from": None,
+    }
+    log("searchkit: no-change re-run")
+    st, summary = _sk_index(docs, index)
+    m |= {"nochange_s": st.wall_s, "nochange_summary": summary, "nochange_proc": st.summary()}
+    return m
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--quick", action="store_true", help="10,000 documents (a few minutes)")
+    ap.add_argument("--docs", type=int, default=None, help="number of base documents (default: all)")
+    ap.add_argument("--engines", default=",".join(ALL_ENGINES), help="comma-separated engine names")
+    ap.add_argument("--out", type=Path, default=None, help="JSON output (default bench/results/<stamp>.json)")
+    ap.add_argument("--compare", type=Path, default=None, help="earlier JSON to diff results against")
+    ap.add_argument("--reps", type=int, default=3, help="timed passes over the queries (median per query)")
+    ap.add_argument(
+        "--whoosh-update-sample",
+        type=int,
+        default=200,
+        help="naive Whoosh update: time this many of the 2,000 and extrapolate (0: all)",
+    )
+    ap.add_argument("--regen-queries", action="store_true", help="regenerate bench/queries.json")
+    return ap.parse_args(argv)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    engines = [e.strip() for e in args.engines.split(",") if e.strip()]
+    unknown = set(engines) - set(ALL_ENGINES)
+    if unknown:
+        sys.exit(f"unknown engine(s): {', '.join(sorted(unknown))}")
+    skipped: dict[str, str] = {}
+    if "searchkit" in engines and (why := searchkit_missing()):
+        skipped["searchkit"] = why
+        engines.remove("searchkit")
+        log(f"searchkit skipped: not importable ({why})")
+    load_start = measure.load()
+    run = Run(args)
+    run.prepare()
+    results: dict[str, Any] = {}
+    for engine in engines:
+        try:
+            results[engine] = bench_searchkit(run) if engine == "searchkit" else bench_peer(run, engine)
+        except RuntimeError as exc:
+            skipped[engine] = str(exc)[-1500:]
+            log(f"{engine} failed: {exc}")
+    data = report.assemble(run, results, skipped, load_start, measure.load())
+    out = args.out or BENCH / "results" / f"{time.strftime('%Y%m%d-%H%M%S')}-{len(run.sel.base)}docs.json"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(data, indent=1, default=str) + "\n")
+    report.print_table(data)
+    print(f"\nJSON: {out}")
+    if args.compare:
+        report.print_compare(json.loads(args.compare.read_text()), data)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
