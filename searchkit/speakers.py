@@ -689,6 +689,54 @@ def _title_speakers(title: str, art: _Article) -> list[str]:
     return out
 
 
+_TICKER_RE = re.compile(
+    r"([A-Z][\w&.'’-]*(?:[ \t]+(?:&[ \t]+)?[A-Z][\w&.'’-]*){0,4})[ \t]*\([ \t]*"
+    r"(?:[A-Z0-9]{1,6}\.[A-Z]{1,3}|(?:NYSE|NASDAQ|Nasdaq|AMEX|LSE|TSX|TSE)[ \t]*:[ \t]*[A-Z0-9.]{1,8})[ \t]*\)")
+
+
+def _ticker_names(body: str) -> set[str]:
+    """Names written with a stock ticker ("Goldman Sachs ( GS.N )", "Apple (NASDAQ: AAPL)"): companies.
+
+    Each trailing part of the capitalised run counts ("Investment bank Morgan Stanley ( MS.N )").
+    """
+    names: set[str] = set()
+    for m in _TICKER_RE.finditer(body):
+        words = m.group(1).split()
+        names.update(" ".join(words[i:]) for i in range(len(words)))
+    return names
+
+
+_DATELINE_RE = re.compile(r"\A\s*([A-Z][A-Za-z .,'’-]{1,60}?)\s*\((?:Reuters|AP|AFP|Bloomberg|UPI)\)\s*[-–—]")
+_ORG_HEADS = ("Institute|Bank|University|Department|Ministry|Council|Association|Board|Bureau|Center|Centre|College|"
+              "Academy|Society|Federation|Commission|Office|School|Party|Union|Fund|Agency|Foundation|Organization|"
+              "Organisation|Church|Museum|Hospital|Court|Committee|Corporation|Authority|Chamber|League")
+
+
+def _dateline_names(body: str) -> set[str]:
+    """The place in a wire dateline ("SAN FRANCISCO (Reuters) - ..."), in the forms a speaker would take."""
+    m = _DATELINE_RE.match(body)
+    if not m:
+        return set()
+    place = m.group(1).split(",")[0].strip()
+    return {place, _display(place), place.title()}
+
+
+def _inside_org_name(name: str, body: str) -> bool:
+    """True when the name only follows an organisation head: "the Institute for Supply Management said"."""
+    if " " not in name:
+        return False
+    pattern = rf"\b(?:{_ORG_HEADS})\s+(?:of|for|on)\s+(?:the\s+)?{re.escape(name)}\b"
+    return re.search(pattern, body) is not None and re.search(rf"(?<!of )(?<!for )(?<!on )(?<!the )"
+                                                             rf"\b{re.escape(name)}\b", body) is None
+
+
+def _named_in_body(name: str, body: str) -> bool:
+    """Whether a headline name appears in the body: the whole name, or a one-word name capitalised."""
+    if " " in name:
+        return name.lower() in body.lower()
+    return re.search(rf"\b{re.escape(name.title() if name.isupper() else name)}\b", body) is not None
+
+
 def _display(name: str) -> str:
     """Title-case names written in capitals (transcripts: "JOEL BENENSON")."""
     return name.title() if name.isupper() and len(name) > 3 else name
@@ -701,12 +749,16 @@ def extract(body: str, title: str = "") -> Attribution:
     if ":" in body:
         events += _colon_events(art)
     events.sort(key=lambda ev: ev.pos)
+    not_people = (_ticker_names(body) if "(" in body else set()) | _dateline_names(body)
     speakers: dict[str, Speaker] = {}
     for name in _title_speakers(title, art) if ":" in title else ():
-        speakers.setdefault(_display(name), Speaker(_display(name)))
+        if _named_in_body(name, body):  # a headline label ("INSTANT VIEW: ...") is not a person
+            speakers.setdefault(_display(name), Speaker(_display(name)))
     quotes: list[Quote] = []
     for ev in events:
         name = _display(ev.speaker)
+        if name in not_people or _inside_org_name(ev.speaker, body):
+            continue
         if name not in speakers or (ev.role and speakers[name].role is None):
             speakers[name] = Speaker(name, ev.role)
         if ev.span is not None:

@@ -311,3 +311,25 @@ def test_every_seed_yields_its_intended_speakers() -> None:
         article = read_articles(seeds / name, name)[0]
         found = [s.name for s in extract(article.body, article.title).speakers]
         assert sorted(found) == sorted(people), name
+
+
+def test_names_with_a_stock_ticker_are_companies() -> None:
+    body = ("Shares of Harbor Lane ( HLN.N ) fell. Harbor Lane said profit would drop. "
+            "Analyst Mara Quist said the drop was expected.")
+    assert [s.name for s in extract(body).speakers] == ["Mara Quist"]
+
+
+def test_a_dateline_place_is_not_a_speaker() -> None:
+    body = "PORT ELOISE (Reuters) - The harbour reopened on Monday, officials said, and Mayor Luc Ferrand said so too."
+    assert [s.name for s in extract(body).speakers] == ["Luc Ferrand"]
+
+
+def test_names_inside_an_organisation_name_are_not_speakers() -> None:
+    body = "The Institute for Coastal Research said tides rose. Tide expert Ana Ruiz said they would fall."
+    assert [s.name for s in extract(body).speakers] == ["Ana Ruiz"]
+
+
+def test_headline_labels_are_not_speakers_but_headline_names_are() -> None:
+    body = "Markets rose on Monday after the decision, traders said, and Elena Marsh said it was welcome."
+    assert [s.name for s in extract(body, "INSTANT VIEW: Markets rise").speakers] == ["Elena Marsh"]
+    assert "Elena Marsh" in [s.name for s in extract(body, "Elena Marsh: 'welcome news'").speakers]
