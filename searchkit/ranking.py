@@ -26,14 +26,15 @@ title clauses, stays 1.0 so the clauses add up to the BM25F score.
 
 from __future__ import annotations
 
+from contextlib import suppress
 from math import log
 from typing import Any
 
 from whoosh import scoring
 from whoosh.reading import TermNotFound
 
-K1 = 1.2
-"""Term-frequency saturation (the usual 1.2)."""
+K1 = 2.0
+"""Term-frequency saturation: the top of the usual 1.2-2.0 range, as tf~ adds the weighted title in."""
 B = 0.75
 """Length normalisation, the same for every field (the usual 0.75)."""
 TITLE_WEIGHT = 2.0
@@ -64,9 +65,11 @@ class BM25F(scoring.WeightingModel):
         self.B = B
         self.weights = dict(weights or {})
         self._group = {f: g for g in groups for f in g}
+        self._df_owner: Any = None
+        self._df: dict[tuple[tuple[str, ...], Any], int] = {}
 
     def supports_block_quality(self) -> bool:
-        return False
+        return True
 
     def group(self, fieldname: str) -> tuple[str, ...]:
         return self._group.get(fieldname, (fieldname,))
@@ -74,18 +77,22 @@ class BM25F(scoring.WeightingModel):
     def idf(self, searcher: Any, fieldname: str, text: Any) -> float:
         parent = searcher.get_parent()
         group = [f for f in self.group(fieldname) if f in parent.schema]
-        if len(group) == 1:
-            n = parent.doc_frequency(fieldname, text)
-        else:
+        n = parent.doc_frequency(fieldname, text) if len(group) == 1 else self._group_df(parent, tuple(group), text)
+        return robertson_idf(n, parent.doc_count_all())
+
+    def _group_df(self, parent: Any, group: tuple[str, ...], text: Any) -> int:
+        """Documents holding `text` in any field of the group (computed once for the group's fields)."""
+        if self._df_owner is not parent:
+            self._df_owner, self._df = parent, {}
+        key = (group, text)
+        if key not in self._df:
             reader = parent.reader()
             docs: set[int] = set()
             for f in group:
-                try:
+                with suppress(TermNotFound):
                     docs.update(reader.postings(f, text).all_ids())
-                except TermNotFound:
-                    pass
-            n = len(docs)
-        return robertson_idf(n, parent.doc_count_all())
+            self._df[key] = len(docs)
+        return self._df[key]
 
     def scorer(self, searcher: Any, fieldname: str, text: Any, qf: int = 1) -> Any:
         if not searcher.schema[fieldname].scorable:
@@ -105,7 +112,9 @@ class _Field:
         self.searcher = searcher
 
     def tfn(self, tf: float, docnum: int) -> float:
-        length = self.searcher.doc_field_length(docnum, self.name, 1)
+        return self.tfn_len(tf, self.searcher.doc_field_length(docnum, self.name, 1))
+
+    def tfn_len(self, tf: float, length: float) -> float:
         return self.weight * tf / ((1.0 - self.B) + self.B * length / self.avgfl)
 
 
@@ -118,6 +127,7 @@ class _Sibling:
         self.searcher = searcher
         self.text = text
         self.matcher = self._open()
+        self.last = -1
 
     def _open(self) -> Any:
         try:
@@ -129,8 +139,11 @@ class _Sibling:
         m = self.matcher
         if m is None:
             return 0.0
-        if m.is_active() and m.id() > docnum:  # scored out of order: start again
+        if docnum < self.last:  # scored out of order: start again
             m = self.matcher = self._open()
+            if m is None:
+                return 0.0
+        self.last = docnum
         if m.is_active() and m.id() < docnum:
             m.skip_to(docnum)
         if m.is_active() and m.id() == docnum:
@@ -150,7 +163,8 @@ class BM25FScorer(scoring.BaseScorer):
         earlier = group[:group.index(fieldname)]
         self.field = _Field(model, searcher, fieldname)
         self.siblings = [_Sibling(_Field(model, searcher, f), searcher, text) for f in earlier]
-        self._max = self.idf * (self.K1 + 1.0)
+        ti = searcher.term_info(fieldname, text)
+        self._max = self._sat(self.field.tfn_len(ti.max_weight(), ti.min_length()))
 
     def _sat(self, tfn: float) -> float:
         return self.idf * tfn * (self.K1 + 1.0) / (self.K1 + tfn) if tfn > 0 else 0.0
@@ -163,11 +177,13 @@ class BM25FScorer(scoring.BaseScorer):
         before = sum(s.tfn(docnum) for s in self.siblings)
         return self._sat(before + own) - self._sat(before)
 
+    # Upper bounds for Whoosh's block-skipping collector, as its own BM25F scorer computes them. They hold
+    # for the increment too: the saturation is concave with sat(0) = 0, so sat(x + y) - sat(x) <= sat(y).
     def supports_block_quality(self) -> bool:
-        return False
+        return True
 
     def max_quality(self) -> float:
         return self._max
 
     def block_quality(self, matcher: Any) -> float:
-        return self._max
+        return self._sat(self.field.tfn_len(matcher.block_max_weight(), matcher.block_min_length()))
