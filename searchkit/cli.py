@@ -83,7 +83,7 @@ def index_cmd(paths: tuple[Path, ...], index_dir: Path, rebuild: bool, workers: 
     from searchkit.indexer import index_paths
 
     err = render.stderr()
-    with _progress(err, enabled=err.is_terminal and not as_json) as progress:
+    with render.ProgressBar(err, enabled=err.is_terminal and not as_json) as progress:
         summary = index_paths(list(paths) or [Path("seeds")], index_dir, rebuild=rebuild, workers=workers,
                               progress=progress)
     if as_json:
@@ -92,33 +92,6 @@ def index_cmd(paths: tuple[Path, ...], index_dir: Path, rebuild: bool, workers: 
         render.summary(render.stdout(), summary, str(index_dir))
     if summary.failed and not (summary.added or summary.updated or summary.unchanged or summary.removed):
         sys.exit(1)
-
-
-class _progress:
-    """A rich progress bar on stderr (a no-op when not on a terminal), fed by the indexer's callback."""
-
-    def __init__(self, console: Any, enabled: bool) -> None:
-        self.console, self.enabled = console, enabled
-        self.bar: Any = None
-        self.task: Any = None
-
-    def __enter__(self) -> Any:
-        if not self.enabled:
-            return None
-        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
-
-        self.bar = Progress("[progress.description]{task.description}", BarColumn(), MofNCompleteColumn(),
-                            TimeRemainingColumn(), console=self.console, transient=True)
-        self.bar.__enter__()
-        self.task = self.bar.add_task("indexing", total=None)
-        return self.update
-
-    def update(self, done: int, total: int) -> None:
-        self.bar.update(self.task, completed=done, total=total)
-
-    def __exit__(self, *exc: object) -> None:
-        if self.bar is not None:
-            self.bar.__exit__(None, None, None)
 
 
 @cli.command("search")
@@ -141,7 +114,7 @@ def search_cmd(query: str | None, index_dir: Path, date_from: datetime | None, d
     """Search the index. QUERY: words, "exact phrases", AND/OR/NOT, -word, (groups), title:/body:/speaker:
     fields, word* prefixes, word~ fuzzy."""
     from searchkit import render
-    from searchkit.search import Searcher
+    from searchkit.search import Searcher, read_queries
 
     if (query is None) == (queries_file is None):
         raise click.UsageError("give a QUERY or --queries FILE (one of them)")
@@ -150,8 +123,8 @@ def search_cmd(query: str | None, index_dir: Path, date_from: datetime | None, d
     with Searcher(index_dir) as searcher:
         if queries_file is not None:
             out = render.stdout()
-            for qid, text in _read_queries(queries_file):
-                render.print_json(out, render.result_json(searcher.search(text, query_id=qid, **options)))
+            for result in searcher.search_many(read_queries(queries_file), **options):
+                render.print_json(out, render.result_json(result))
             return
         assert query is not None
         result = searcher.search(query, **options)
@@ -159,17 +132,6 @@ def search_cmd(query: str | None, index_dir: Path, date_from: datetime | None, d
         render.print_json(render.stdout(), render.result_json(result))
     else:
         render.results(render.stdout(), result, limit)
-
-
-def _read_queries(path: Path) -> list[tuple[str, str]]:
-    """`id<TAB>query` lines, or bare queries numbered by line; blank lines skipped."""
-    out = []
-    for n, line in enumerate(path.read_text(encoding="utf-8-sig").splitlines(), 1):
-        if not line.strip():
-            continue
-        qid, sep, text = line.partition("\t")
-        out.append((qid.strip(), text) if sep else (str(n), line))
-    return out
 
 
 @cli.command("quotes")

@@ -6,7 +6,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import datetime
 from pathlib import Path
 from types import TracebackType
@@ -65,6 +65,11 @@ class Searcher:
         return SearchResult(query=text, total=total, page=page, hits=hits, fallback_any=fallback,
                             suggestion=suggestion, query_id=query_id)
 
+    def search_many(self, queries: Iterable[tuple[str, str]], **options: Any) -> Iterator[SearchResult]:
+        """Run `(query_id, text)` pairs in turn with the same options (one open index for all)."""
+        for query_id, text in queries:
+            yield self.search(text, query_id=query_id, **options)
+
     def _run(self, compiled: query.Compiled, flt: Any, sort: Sort, limit: int) -> tuple[int, list[tuple[int, float]]]:
         q = compiled.query
         if q is None:
@@ -110,6 +115,17 @@ class Searcher:
         return IndexStats(path=str(self.index_dir), documents=self._s.doc_count(), earliest=earliest, latest=latest,
                           size_bytes=index.index_size(self.index_dir), last_update=index.last_update(self.index_dir),
                           top_speakers=tuple(self.speaker_counts(top)))
+
+
+def read_queries(path: Path) -> list[tuple[str, str]]:
+    """Queries from a file: `id<TAB>query` lines, or bare queries numbered by line; blank lines skipped."""
+    out = []
+    for n, line in enumerate(path.read_text(encoding="utf-8-sig").splitlines(), 1):
+        if not line.strip():
+            continue
+        qid, sep, text = line.partition("\t")
+        out.append((qid.strip(), text) if sep else (str(n), line))
+    return out
 
 
 def search_quotes(index_dir: Path, text: str, *, speakers: Sequence[str] = (), date_from: datetime | None = None,
