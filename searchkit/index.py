@@ -189,7 +189,7 @@ def speaker_terms(names: Sequence[str]) -> list[str]:
 
 def document_key(article: Article) -> str:
     """The unique key of an article: its file and its place in that file."""
-    return f"{article.source}#{article.ordinal}"
+    return f"{article.path}#{article.ordinal}"
 
 
 Item = tuple[bytes, int, float, bytes]
@@ -228,7 +228,7 @@ def prepare(article: Article) -> dict[str, Any]:
     doc: dict[str, Any] = {
         "key": document_key(article),
         "id": article.id,
-        "source": article.source,
+        "source": article.path,
         "title": title,
         "_stored_title": article.title,
         "body": body,
@@ -256,7 +256,7 @@ def prepare_quotes(article: Article) -> list[dict[str, Any]]:
         text, text_exact = analyse(quote.text, encode)
         doc: dict[str, Any] = {
             "key": f"{document_key(article)}#q{n}",
-            "source": article.source,
+            "source": article.path,
             "article_id": article.id,
             "title": article.title,
             "text": text,

@@ -30,11 +30,11 @@ class Article:
     """One parsed article, ready to index.
 
     `id` is the record's own id (JSON/JSONL) or the file path relative to the indexed folder;
-    `source` is the file it came from (as given to the indexer); `ordinal` its position in that file.
+    `path` is the file it came from (absolute); `ordinal` its position in that file.
     """
 
     id: str
-    source: str
+    path: str
     title: str
     body: str
     source_format: str
@@ -101,6 +101,7 @@ class Hit:
     speakers: tuple[str, ...]
     score: float
     snippet: Snippet
+    roles: tuple[str | None, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

@@ -683,7 +683,7 @@ def _article(
 ) -> Article:
     """Build an `Article` from parsed fields."""
     fields.setdefault("source_format", fmt)
-    return Article(id=article_id, source=str(path), ordinal=ordinal, warnings=tuple(warnings), **fields)
+    return Article(id=article_id, path=str(path), ordinal=ordinal, warnings=tuple(warnings), **fields)
 
 
 def read_articles(path: Path, rel: str) -> list[Article]:

@@ -81,7 +81,7 @@ class ProgressBar:
 
 def hit_json(hit: Hit) -> dict[str, Any]:
     return {"id": hit.id, "path": hit.path, "title": hit.title, "date": iso(hit.date), "speakers": list(hit.speakers),
-            "score": hit.score, "snippet": hit.snippet.text,
+            "speaker_roles": list(hit.roles), "score": hit.score, "snippet": hit.snippet.text,
             "highlights": [[s.start, s.end] for s in hit.snippet.highlights]}
 
 

@@ -81,7 +81,7 @@ class Searcher:
     def _hit(self, rank: int, docnum: int, score: float, spec: snippets.MatchSpec) -> Hit:
         doc = index.stored_doc(self._s.stored_fields(docnum))
         return Hit(rank=rank, id=doc.id, path=doc.source, title=doc.title, date=doc.date, speakers=doc.speakers,
-                   score=round(score, 4), snippet=snippets.make_snippet(doc.body, spec))
+                   score=round(score, 4), snippet=snippets.make_snippet(doc.body, spec), roles=doc.roles)
 
     def _suggestion(self, text: str, tree: querylang.Node | None) -> str | None:
         fixes = query.suggest(self._s, tree)

@@ -50,6 +50,7 @@ def test_search_json_shape(built: Path) -> None:
     hit = obj["hits"][0]
     assert set(hit) >= {"id", "path", "title", "date", "speakers", "score", "snippet"}
     assert hit["id"] == "a4" and hit["date"] == "2024-02-29T08:30:00" and hit["speakers"] == ["Ana Ruiz"]
+    assert hit["speaker_roles"] == [None]
     for start, end in hit["highlights"]:
         assert hit["snippet"][start:end].lower().startswith(("cease", "ceasefire"))
 
@@ -153,6 +154,7 @@ def test_seeds_demo(tmp_path: Path) -> None:
     code, out, _ = run("search", "peacekeepers", "--speaker", "zakharova", "--index", ix, "--json")
     hits = json.loads(out)["hits"]
     assert [h["speakers"] for h in hits] == [["Maria Zakharova"]]
+    assert "spokeswoman" in hits[0]["speaker_roles"][0]
 
 
 def test_every_command_has_help_and_is_in_the_readme() -> None:

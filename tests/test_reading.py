@@ -69,7 +69,7 @@ def test_golden(expected: Path) -> None:
     records = spec if isinstance(spec, list) else [spec]
     assert len(articles) == len(records)
     for article, record in zip(articles, records, strict=True):
-        assert article.source == str(source)
+        assert article.path == str(source)
         _check_record(article, record)
 
 
