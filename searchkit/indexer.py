@@ -18,7 +18,9 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from searchkit import index, reading, speakers
+from searchkit import reading, speakers
+from searchkit.engine import documents, writing
+from searchkit.engine.index import doc_count
 from searchkit.errors import SearchkitError
 from searchkit.manifest import FileState, Manifest
 from searchkit.models import Article, FileFailure, IndexSummary
@@ -87,7 +89,7 @@ def process(task: Task) -> FileResult:
     except Exception as exc:  # a parser bug must cost one file, not the run
         return FileResult(key, failure=f"unexpected error: {type(exc).__name__}: {exc}")
     attributed = [attribute(a) for a in articles]
-    docs = [(index.prepare(a), index.prepare_quotes(a)) for a in attributed]
+    docs = [(documents.prepare(a), documents.prepare_quotes(a)) for a in attributed]
     warnings = [w for a in articles for w in a.warnings]
     return FileResult(key, state=replace(state, docs=len(docs)), docs=docs, warnings=warnings)
 
@@ -143,7 +145,7 @@ def index_paths(paths: Sequence[Path], index_dir: Path, *, rebuild: bool = False
     """Index `paths` (files and folders) into `index_dir`, incrementally unless `rebuild`."""
     started = time.perf_counter()
     discovery = reading.discover(paths)
-    writer = index.IndexWriter(index_dir, rebuild=rebuild)
+    writer = writing.IndexWriter(index_dir, rebuild=rebuild)
     manifest = Manifest(index_dir)
     try:
         if rebuild:
@@ -155,7 +157,7 @@ def index_paths(paths: Sequence[Path], index_dir: Path, *, rebuild: bool = False
         apply = _apply_parallel if parallel else _apply
         summary, upserts, drops = apply(writer, work, discovery, workers, progress)
         manifest.apply(upserts, drops)  # after the index commit: a crash in between only causes redo
-        total = index.doc_count(index_dir)
+        total = doc_count(index_dir)
     except BaseException:
         writer.cancel()
         raise
@@ -164,7 +166,7 @@ def index_paths(paths: Sequence[Path], index_dir: Path, *, rebuild: bool = False
     return replace(summary, documents=total, seconds=round(time.perf_counter() - started, 3))
 
 
-def _apply(writer: index.IndexWriter, work: Plan, discovery: reading.Discovery, workers: int,
+def _apply(writer: writing.IndexWriter, work: Plan, discovery: reading.Discovery, workers: int,
            progress: Progress | None) -> tuple[IndexSummary, list[FileState], list[str]]:
     """Read the planned files (in a pool when worthwhile), add them through this process's writer, commit."""
     results: list[FileResult] = []
@@ -178,7 +180,7 @@ def _apply(writer: index.IndexWriter, work: Plan, discovery: reading.Discovery, 
     return _record(writer, work, discovery, results, [])
 
 
-def _record(writer: index.IndexWriter, work: Plan, discovery: reading.Discovery, results: Sequence[FileResult],
+def _record(writer: writing.IndexWriter, work: Plan, discovery: reading.Discovery, results: Sequence[FileResult],
             segments: Sequence[Sequence[Any]]) -> tuple[IndexSummary, list[FileState], list[str]]:
     """Delete superseded documents, commit (with any segments written elsewhere), and return the summary
     and the manifest changes to record.
@@ -227,7 +229,7 @@ def _segment_worker(index_dir: Path, tasks: Sequence[Task], queue: Any) -> None:
     """Worker process: read, attribute and analyse `tasks` and write them into new segments of its own;
     report progress, then per-file results (without documents) and the segments."""
     try:
-        builder = index.SegmentBuilder(index_dir)
+        builder = writing.SegmentBuilder(index_dir)
         results: list[FileResult] = []
         for n, task in enumerate(tasks, 1):
             result = process(task)
@@ -242,7 +244,7 @@ def _segment_worker(index_dir: Path, tasks: Sequence[Task], queue: Any) -> None:
         queue.put(("error", f"{type(exc).__name__}: {exc}"))
 
 
-def _apply_parallel(writer: index.IndexWriter, work: Plan, discovery: reading.Discovery, workers: int,
+def _apply_parallel(writer: writing.IndexWriter, work: Plan, discovery: reading.Discovery, workers: int,
                     progress: Progress | None) -> tuple[IndexSummary, list[FileState], list[str]]:
     """Like `_apply`, but each forked worker runs the whole pipeline on an interleaved share of the files
     and writes its own segments; the parent deletes old versions and lists the new segments in its commit.

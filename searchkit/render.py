@@ -12,7 +12,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from searchkit.index import StoredDoc
+from searchkit.engine.index import StoredDoc
 from searchkit.models import Hit, IndexStats, IndexSummary, QuoteHit, SearchResult, Snippet, SpeakerCount
 
 HIGHLIGHT = "bold yellow"

@@ -12,9 +12,10 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any, Literal
 
-from searchkit import index, query, querylang, snippets
+from searchkit import querylang, snippets
+from searchkit.engine import index, query
+from searchkit.engine.index import StoredDoc
 from searchkit.errors import ArticleNotFound, InvalidQuery
-from searchkit.index import StoredDoc
 from searchkit.models import Hit, IndexStats, QuoteHit, SearchResult, Snippet, SpeakerCount
 
 Sort = Literal["relevance", "newest", "oldest"]

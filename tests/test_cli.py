@@ -10,7 +10,7 @@ import pytest
 from click.testing import CliRunner
 
 from searchkit.cli import cli
-from searchkit.index import IndexWriter
+from searchkit.engine.writing import IndexWriter
 
 from .conftest import ARTICLES, SEEDS
 

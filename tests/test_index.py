@@ -1,4 +1,4 @@
-"""The index module's own contracts: one-pass analysis equals Whoosh's, period terms, speaker terms."""
+"""The engine's own contracts: one-pass analysis equals Whoosh's, period terms, speaker terms."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from searchkit import index
+from searchkit.engine import documents, index, schema
 
 from .conftest import SEEDS
 
@@ -20,8 +20,8 @@ TEXTS = [
 @pytest.mark.parametrize("text", TEXTS + [p.read_text(encoding="utf-8") for p in sorted(SEEDS.glob("*.txt"))[:4]])
 def test_one_pass_analysis_matches_whoosh_formats(text: str) -> None:
     """`analyse` must give exactly the posting items Whoosh's formats produce through NewsAnalyzer."""
-    sch = index.schema()
-    stemmed, exact = index.analyse(text, sch["body_exact"].format.encode)
+    sch = schema.schema()
+    stemmed, exact = documents.analyse(text, sch["body_exact"].format.encode)
     assert sorted(stemmed) == sorted(sch["body"].index(text))
     assert sorted(exact) == sorted(sch["body_exact"].index(text))
 
@@ -35,4 +35,4 @@ def test_day_range_terms_cover_exactly_the_days() -> None:
 
 
 def test_speaker_terms_fold_and_add_surnames() -> None:
-    assert index.speaker_terms(["María Zajárova", "Ana Ruiz"]) == ["maria zajarova", "zajarova", "ana ruiz", "ruiz"]
+    assert documents.speaker_terms(["María Zajárova", "Ana Ruiz"]) == ["maria zajarova", "zajarova", "ana ruiz", "ruiz"]

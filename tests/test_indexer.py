@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from searchkit.engine.writing import IndexWriter
 from searchkit.errors import IndexLocked, NoInputFiles
-from searchkit.index import IndexWriter
 from searchkit.indexer import index_paths
 from searchkit.search import Searcher
 
@@ -187,17 +187,17 @@ def test_crash_between_index_and_manifest_commits_is_repaired(folder: Path, tmp_
 
 def test_spilled_pool_gives_the_same_results(folder: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """A tiny pool limit forces many spilled runs; the merged index answers exactly like an unspilled one."""
-    from searchkit import index
+    from searchkit.engine import writing
 
     for i in range(40):
         write(folder, f"n{i:03}.txt", f"Note {i}", f"harbour note {i} cranes {'gulls ' * (i % 5)} tide{i % 7}")
     index_paths([folder], tmp_path / "plain", workers=1)
-    original = index.GroupedPool.__init__
+    original = writing.GroupedPool.__init__
 
-    def small(self: index.GroupedPool, tempdir: Path, limit: int = 1_500_000) -> None:
+    def small(self: writing.GroupedPool, tempdir: Path, limit: int = 1_500_000) -> None:
         original(self, tempdir, limit=50)
 
-    monkeypatch.setattr(index.GroupedPool, "__init__", small)
+    monkeypatch.setattr(writing.GroupedPool, "__init__", small)
     index_paths([folder], tmp_path / "spilled", workers=1)
     monkeypatch.undo()
     for q in ("cranes", "gulls", "tide3", '"harbour note"', "harbour -gulls"):

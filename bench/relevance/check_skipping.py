@@ -4,7 +4,7 @@ import sys
 sys.path.insert(0, "bench/relevance")
 import tune
 
-from searchkit import ranking
+from searchkit.engine import ranking
 
 for name in sys.argv[1:] or ["cran"]:
     c = tune.Coll(name)

@@ -6,7 +6,7 @@ sys.path.insert(0, "bench/relevance")
 import tune
 from whoosh import scoring
 
-from searchkit import ranking
+from searchkit.engine import ranking
 
 name = sys.argv[1] if len(sys.argv) > 1 else "cran"
 c = tune.Coll(name)

@@ -22,7 +22,8 @@ from typing import Any
 from whoosh import query as wq
 from whoosh import scoring
 
-from searchkit import index, query, querylang, ranking
+from searchkit import querylang
+from searchkit.engine import index, query, ranking
 from searchkit.indexer import index_paths
 
 IR = Path("/work/shared/ir")

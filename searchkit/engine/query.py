@@ -15,7 +15,8 @@ from typing import Any
 
 from whoosh import query as wq
 
-from searchkit import analysis, index, ranking
+from searchkit import analysis
+from searchkit.engine import index, ranking
 from searchkit.querylang import AnyOf, Group, Node, Not, Phrase, Word, leaves
 from searchkit.snippets import MatchSpec
 

@@ -1,0 +1,185 @@
+"""Opening, creating and reading the on-disk indexes: stored documents, counts, dates and speakers."""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from whoosh import index as whoosh_index
+from whoosh.filedb.filestore import FileStorage
+
+from searchkit.engine.documents import speaker_terms
+from searchkit.engine.schema import INDEX_NAME, QUOTES_NAME, SCHEMA_VERSION, quote_schema, schema
+from searchkit.errors import IndexCorrupt, IndexNotFound
+from searchkit.models import SpeakerCount
+
+
+@dataclass(frozen=True, slots=True)
+class StoredDoc:
+    """A document's stored fields, as searchkit types."""
+
+    id: str
+    key: str
+    source: str
+    title: str
+    body: str
+    date: datetime | None
+    speakers: tuple[str, ...]
+    roles: tuple[str | None, ...]
+    summary: str | None
+    source_format: str
+
+def stored_doc(fields: dict[str, Any]) -> StoredDoc:
+    """Convert Whoosh's stored-field dict into a `StoredDoc`."""
+    return StoredDoc(
+        id=fields.get("id", ""),
+        key=fields.get("key", ""),
+        source=fields.get("source", ""),
+        title=fields.get("title", ""),
+        body=fields.get("body", ""),
+        date=fields.get("date"),
+        speakers=tuple(fields.get("speakers") or ()),
+        roles=tuple(fields.get("roles") or ()),
+        summary=fields.get("summary"),
+        source_format=fields.get("fmt", ""),
+    )
+
+def exists(index_dir: Path, name: str = INDEX_NAME) -> bool:
+    """True when `index_dir` holds a searchkit index (or its quotes index, with `name=QUOTES_NAME`)."""
+    return index_dir.is_dir() and whoosh_index.exists_in(str(index_dir), indexname=name)
+
+def open_index(index_dir: Path, name: str = INDEX_NAME) -> whoosh_index.Index:
+    """Open an existing index or raise `IndexNotFound` / `IndexCorrupt`."""
+    if not exists(index_dir, name):
+        if name == QUOTES_NAME and exists(index_dir):
+            raise IndexNotFound(f"the index at {index_dir} has no quotes yet; run `searchkit index --rebuild`")
+        raise IndexNotFound(f"no index at {index_dir}")
+    try:
+        return whoosh_index.open_dir(str(index_dir), indexname=name)
+    except Exception as exc:  # Whoosh raises many kinds here; all mean the same to a user
+        raise IndexCorrupt(f"cannot open the index at {index_dir}: {exc}") from exc
+
+def create_index(index_dir: Path, name: str = INDEX_NAME) -> whoosh_index.Index:
+    """Create an empty index at `index_dir` (replacing any index of that name there)."""
+    index_dir.mkdir(parents=True, exist_ok=True)
+    storage = FileStorage(str(index_dir))
+    ix = storage.create_index(schema() if name == INDEX_NAME else quote_schema(), indexname=name)
+    (index_dir / "searchkit.json").write_text(json.dumps({"schema_version": SCHEMA_VERSION}), encoding="utf-8")
+    return ix
+
+@contextmanager
+def searching(index_dir: Path, name: str = INDEX_NAME) -> Iterator[Any]:
+    """A Whoosh searcher over the index (or the quotes index) at `index_dir`."""
+    from searchkit.engine import ranking
+
+    ix = open_index(index_dir, name)
+    searcher = ix.searcher(weighting=ranking.weighting())
+    try:
+        yield searcher
+    finally:
+        searcher.close()
+
+def doc_count(index_dir: Path) -> int:
+    """Number of live documents in the index."""
+    return open_index(index_dir).doc_count()
+
+def index_size(index_dir: Path) -> int:
+    """Bytes used by the index folder."""
+    return sum(f.stat().st_size for f in index_dir.iterdir() if f.is_file())
+
+def last_update(index_dir: Path) -> datetime | None:
+    """When the index was last committed."""
+    tocs = list(index_dir.glob(f"_{INDEX_NAME}_*.toc"))
+    if not tocs:
+        return None
+    return datetime.fromtimestamp(max(os.path.getmtime(t) for t in tocs))
+
+def day_range_terms(first: date, last: date) -> list[str]:
+    """Fewest period terms covering every day from `first` to `last` inclusive."""
+    terms: list[str] = []
+    day = first
+    while day <= last:
+        if day.month == 1 and day.day == 1 and date(day.year, 12, 31) <= last:
+            terms.append(f"{day.year:04d}")
+            day = date(day.year + 1, 1, 1)
+            continue
+        next_month = date(day.year + day.month // 12, day.month % 12 + 1, 1)
+        if day.day == 1 and next_month - timedelta(days=1) <= last:
+            terms.append(f"{day.year:04d}-{day.month:02d}")
+            day = next_month
+            continue
+        terms.append(day.strftime("%Y-%m-%d"))
+        day += timedelta(days=1)
+    return terms
+
+def year_span(searcher: Any) -> tuple[int, int] | None:
+    """First and last year with dated documents, from the period lexicon."""
+    years = [int(t) for t in (b.decode() for b in searcher.lexicon("period")) if len(t) == 4 and t.isdigit()]
+    return (min(years), max(years)) if years else None
+
+def _live_docs(reader: Any, fieldname: str, term: str) -> set[int]:
+    """Live document numbers holding a term (Whoosh's postings skip deleted documents)."""
+    try:
+        return set(reader.postings(fieldname, term).all_ids())
+    except Exception:  # TermNotFound
+        return set()
+
+def speaker_counts(searcher: Any, limit: int | None = None) -> list[SpeakerCount]:
+    """Speakers by article count, from the speaker postings (not by reading every document).
+
+    A surname that is also indexed alone (an unresolved "Zakharova") is merged into the full name when
+    exactly one known full name ends with it; otherwise it is listed on its own.
+    """
+    reader = searcher.reader()
+    terms = [t.decode("utf-8") for t in reader.lexicon("speaker")]
+    fulls = {t: _live_docs(reader, "speaker", t) for t in terms if " " in t}
+    fulls = {t: d for t, d in fulls.items() if d}
+    by_surname: dict[str, list[str]] = {}
+    for full in fulls:
+        by_surname.setdefault(full.rsplit(" ", 1)[1], []).append(full)
+    singles: dict[str, set[int]] = {}
+    for term in terms:
+        if " " in term:
+            continue
+        owners = by_surname.get(term, [])
+        orphans = _live_docs(reader, "speaker", term) - set().union(*(fulls[o] for o in owners))
+        if not orphans:
+            continue
+        if len(owners) == 1:
+            fulls[owners[0]] |= orphans
+        else:
+            singles[term] = orphans
+    ranked = sorted([*fulls.items(), *singles.items()], key=lambda kv: (-len(kv[1]), kv[0]))
+    if limit is not None:
+        ranked = ranked[:limit]
+    return [_speaker_count(searcher, term, docs) for term, docs in ranked]
+
+def _speaker_count(searcher: Any, term: str, docs: set[int]) -> SpeakerCount:
+    """Display name and roles for a speaker term, read from one document that quotes them."""
+    fields = searcher.stored_fields(min(docs))
+    names = fields.get("speakers") or []
+    roles = fields.get("roles") or []
+    for i, name in enumerate(names):
+        if speaker_terms([name])[0] == term or speaker_terms([name])[-1] == term:
+            role = roles[i] if i < len(roles) else None
+            return SpeakerCount(name=name, articles=len(docs), roles=(role,) if role else ())
+    return SpeakerCount(name=term.title(), articles=len(docs))
+
+def date_span(searcher: Any) -> tuple[datetime | None, datetime | None]:
+    """Earliest and latest article dates, from the sortable date column of live documents."""
+    reader = searcher.reader()
+    if not reader.has_column("date"):
+        return None, None
+    field = searcher.schema["date"]
+    missing = field.column_type.default_value()  # what undated documents hold
+    column = reader.column_reader("date", translate=False)
+    values = [v for v in (column[d] for d in reader.all_doc_ids()) if v != missing]
+    if not values:
+        return None, None
+    return field.from_column_value(min(values)), field.from_column_value(max(values))

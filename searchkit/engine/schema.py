@@ -1,0 +1,125 @@
+"""The Whoosh schemas of the article and quotes indexes, and the analyzer adapter they use.
+
+Stemmed fields (ranking) drop stopwords and keep no positions; exact fields keep every folded word with
+positions, for phrases, prefixes, fuzzy terms and spelling suggestions. Dates are stored and sortable;
+filters use the period terms ("2019", "2019-03", "2019-03-15").
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from typing import Any
+
+from whoosh.analysis import Analyzer, Token
+from whoosh.fields import DATETIME, ID, KEYWORD, STORED, TEXT, Schema
+
+from searchkit import analysis
+
+INDEX_NAME = "searchkit"
+QUOTES_NAME = "quotes"
+SCHEMA_VERSION = 1
+
+
+class NewsAnalyzer(Analyzer):
+    """Whoosh adapter over `searchkit.analysis`: folded tokens, stemmed without stopwords or exact."""
+
+    def __init__(self, stemmed: bool) -> None:
+        self.stemmed = stemmed
+
+    def __call__(self, value: str, positions: bool = False, chars: bool = False,
+                 keeporiginal: bool = False, removestops: bool = True, start_pos: int = 0,
+                 start_char: int = 0, tokenize: bool = True, mode: str = "", **kwargs: Any) -> Iterator[Token]:
+        token = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
+        stops, stem = analysis.STOPWORDS, analysis.stem
+        for word, pos, start, end in analysis.tokens(value):
+            if self.stemmed:
+                if word in stops:
+                    continue
+                word = stem(word)
+            token.text = word
+            token.boost = 1.0
+            token.stopped = False
+            if positions:
+                token.pos = start_pos + pos
+            if chars:
+                token.startchar = start_char + start
+                token.endchar = start_char + end
+            yield token
+
+    def has_morph(self) -> bool:
+        return self.stemmed
+
+class SortableDate(DATETIME):
+    """A stored, sortable date that is not indexed: filters use the period terms, so Whoosh's eight
+    tiered numeric terms per document would only cost time and space."""
+
+    def __init__(self) -> None:
+        super().__init__(stored=True, sortable=True)
+        self.indexed = False
+
+class PreAnalyzedText(TEXT):
+    """A TEXT field that also accepts posting items computed elsewhere (a list), so analysis can run
+    in worker processes while one writer pools the postings."""
+
+    def index(self, value: Any, **kwargs: Any) -> Iterable[tuple[bytes, int, float, bytes]]:
+        if isinstance(value, list):
+            return value
+        return super().index(value, **kwargs)
+
+def build_schema() -> Schema:
+    """The index schema (see the module docstring for why each field looks the way it does)."""
+    stemmed, exact = NewsAnalyzer(stemmed=True), NewsAnalyzer(stemmed=False)
+    return Schema(
+        key=ID(unique=True, stored=True),
+        id=ID(stored=True),
+        source=ID(stored=True),
+        title=PreAnalyzedText(analyzer=stemmed, phrase=False, stored=True),
+        body=PreAnalyzedText(analyzer=stemmed, phrase=False, stored=True),
+        title_exact=PreAnalyzedText(analyzer=exact, phrase=True),
+        body_exact=PreAnalyzedText(analyzer=exact, phrase=True),
+        date=SortableDate(),
+        period=KEYWORD(commas=True, scorable=False),
+        speaker=KEYWORD(commas=True, scorable=False),
+        speakers=STORED(),
+        roles=STORED(),
+        summary=STORED(),
+        fmt=STORED(),
+    )
+
+def build_quote_schema() -> Schema:
+    """The schema of the quotes index: one document per attributed statement."""
+    stemmed, exact = NewsAnalyzer(stemmed=True), NewsAnalyzer(stemmed=False)
+    return Schema(
+        key=ID(unique=True, stored=True),
+        source=ID(stored=True),
+        article_id=ID(stored=True),
+        title=STORED(),
+        text=PreAnalyzedText(analyzer=stemmed, phrase=False, stored=True),
+        text_exact=PreAnalyzedText(analyzer=exact, phrase=True),
+        date=SortableDate(),
+        period=KEYWORD(commas=True, scorable=False),
+        speaker=KEYWORD(commas=True, scorable=False),
+        name=STORED(),
+        role=STORED(),
+        start=STORED(),
+        direct=STORED(),
+    )
+
+
+_SCHEMA: Schema | None = None
+_QUOTE_SCHEMA: Schema | None = None
+
+
+def schema() -> Schema:
+    """The process-wide schema instance (used to pre-analyse in workers)."""
+    global _SCHEMA
+    if _SCHEMA is None:
+        _SCHEMA = build_schema()
+    return _SCHEMA
+
+def quote_schema() -> Schema:
+    """The process-wide quotes schema instance."""
+    global _QUOTE_SCHEMA
+    if _QUOTE_SCHEMA is None:
+        _QUOTE_SCHEMA = build_quote_schema()
+    return _QUOTE_SCHEMA
