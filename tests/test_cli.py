@@ -163,3 +163,18 @@ def test_every_command_has_help_and_is_in_the_readme() -> None:
         code, out, _ = run(name, "--help")
         assert code == 0 and "Usage:" in out
         assert f"searchkit {name}" in readme, name
+
+
+def test_index_from_another_version_gives_a_rebuild_hint_and_rebuild_recovers(corpus: Path, tmp_path: Path) -> None:
+    """Whoosh pickles the schema with module paths, so an index from another version may not load: the user
+    gets one line saying so, and --rebuild starts clean without having to open it."""
+    ix = tmp_path / "ix"
+    assert run("index", str(corpus), "--index", str(ix))[0] == 0
+    (ix / "searchkit.json").write_text('{"schema_version": 1}', encoding="utf-8")
+    for args in (["search", "ceasefire"], ["index", str(corpus)]):
+        code, out, err = run(*args, "--index", str(ix))
+        assert code == 1 and out == ""
+        assert "built by another searchkit version" in err and "--rebuild" in err and "Traceback" not in err
+    code, out, _ = run("index", str(corpus), "--index", str(ix), "--rebuild", "--json")
+    assert code == 0 and json.loads(out)["documents"] == len(ARTICLES)
+    assert run("search", "ceasefire", "--index", str(ix))[0] == 0

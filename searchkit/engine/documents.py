@@ -20,6 +20,7 @@ def period_terms(when: date) -> list[str]:
     """The date filter terms of a day: its year, month and day."""
     return [f"{when.year:04d}", f"{when.year:04d}-{when.month:02d}", when.strftime("%Y-%m-%d")]
 
+
 def speaker_terms(names: Sequence[str]) -> list[str]:
     """Keyword terms for speakers: each folded full name and its surname."""
     terms: list[str] = []
@@ -34,11 +35,13 @@ def speaker_terms(names: Sequence[str]) -> list[str]:
                 terms.append(term)
     return terms
 
+
 def document_key(article: Article) -> str:
     """The unique key of an article: its file and its place in that file."""
     return f"{article.path}#{article.ordinal}"
 
 Item = tuple[bytes, int, float, bytes]
+
 
 def analyse(text: str, encode_positions: Any) -> tuple[list[Item], list[Item]]:
     """Posting items of `text` for a stemmed field and an exact field, from one pass of the tokenizer.
@@ -61,6 +64,7 @@ def analyse(text: str, encode_positions: Any) -> tuple[list[Item], list[Item]]:
     stemmed = [(w.encode("utf-8"), f, float(f), _pack_uint(f)) for w, f in freqs.items()]
     exact = [(w.encode("utf-8"), len(p), float(len(p)), encode_positions(p)) for w, p in positions.items()]
     return stemmed, exact
+
 
 def prepare(article: Article) -> dict[str, Any]:
     """Turn an article into `add_document` keyword arguments, with text fields pre-analysed."""
@@ -89,6 +93,7 @@ def prepare(article: Article) -> dict[str, Any]:
         doc["date"] = article.date
         doc["period"] = ",".join(period_terms(article.date.date()))
     return doc
+
 
 def prepare_quotes(article: Article) -> list[dict[str, Any]]:
     """`add_document` arguments for each attributed statement of an article."""

@@ -21,6 +21,8 @@ from searchkit.models import SpeakerCount
 
 
 @dataclass(frozen=True, slots=True)
+
+
 class StoredDoc:
     """A document's stored fields, as searchkit types."""
 
@@ -34,6 +36,7 @@ class StoredDoc:
     roles: tuple[str | None, ...]
     summary: str | None
     source_format: str
+
 
 def stored_doc(fields: dict[str, Any]) -> StoredDoc:
     """Convert Whoosh's stored-field dict into a `StoredDoc`."""
@@ -50,20 +53,35 @@ def stored_doc(fields: dict[str, Any]) -> StoredDoc:
         source_format=fields.get("fmt", ""),
     )
 
+
 def exists(index_dir: Path, name: str = INDEX_NAME) -> bool:
-    """True when `index_dir` holds a searchkit index (or its quotes index, with `name=QUOTES_NAME`)."""
-    return index_dir.is_dir() and whoosh_index.exists_in(str(index_dir), indexname=name)
+    """True when `index_dir` holds a committed index of that name (by its TOC file, without opening it)."""
+    return index_dir.is_dir() and any(index_dir.glob(f"_{name}_*.toc"))
+
 
 def open_index(index_dir: Path, name: str = INDEX_NAME) -> whoosh_index.Index:
-    """Open an existing index or raise `IndexNotFound` / `IndexCorrupt`."""
+    """Open an existing index or raise `IndexNotFound` / `IndexCorrupt` (also for another schema version)."""
     if not exists(index_dir, name):
         if name == QUOTES_NAME and exists(index_dir):
             raise IndexNotFound(f"the index at {index_dir} has no quotes yet; run `searchkit index --rebuild`")
         raise IndexNotFound(f"no index at {index_dir}")
+    version = _schema_version(index_dir)
+    if version != SCHEMA_VERSION:
+        raise IndexCorrupt(f"the index at {index_dir} was built by another searchkit version (schema {version}, "
+                           f"this one reads {SCHEMA_VERSION})")
     try:
         return whoosh_index.open_dir(str(index_dir), indexname=name)
-    except Exception as exc:  # Whoosh raises many kinds here; all mean the same to a user
-        raise IndexCorrupt(f"cannot open the index at {index_dir}: {exc}") from exc
+    except Exception as exc:  # Whoosh raises many kinds here (unpickling, I/O); all mean the same to a user
+        raise IndexCorrupt(f"cannot open the index at {index_dir}: {type(exc).__name__}: {exc}") from exc
+
+
+def _schema_version(index_dir: Path) -> int | None:
+    """The schema version recorded beside the index, or None when unreadable."""
+    try:
+        return int(json.loads((index_dir / "searchkit.json").read_text(encoding="utf-8"))["schema_version"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+
 
 def create_index(index_dir: Path, name: str = INDEX_NAME) -> whoosh_index.Index:
     """Create an empty index at `index_dir` (replacing any index of that name there)."""
@@ -72,6 +90,7 @@ def create_index(index_dir: Path, name: str = INDEX_NAME) -> whoosh_index.Index:
     ix = storage.create_index(schema() if name == INDEX_NAME else quote_schema(), indexname=name)
     (index_dir / "searchkit.json").write_text(json.dumps({"schema_version": SCHEMA_VERSION}), encoding="utf-8")
     return ix
+
 
 @contextmanager
 def searching(index_dir: Path, name: str = INDEX_NAME) -> Iterator[Any]:
@@ -85,13 +104,16 @@ def searching(index_dir: Path, name: str = INDEX_NAME) -> Iterator[Any]:
     finally:
         searcher.close()
 
+
 def doc_count(index_dir: Path) -> int:
     """Number of live documents in the index."""
     return open_index(index_dir).doc_count()
 
+
 def index_size(index_dir: Path) -> int:
     """Bytes used by the index folder."""
     return sum(f.stat().st_size for f in index_dir.iterdir() if f.is_file())
+
 
 def last_update(index_dir: Path) -> datetime | None:
     """When the index was last committed."""
@@ -99,6 +121,7 @@ def last_update(index_dir: Path) -> datetime | None:
     if not tocs:
         return None
     return datetime.fromtimestamp(max(os.path.getmtime(t) for t in tocs))
+
 
 def day_range_terms(first: date, last: date) -> list[str]:
     """Fewest period terms covering every day from `first` to `last` inclusive."""
@@ -118,10 +141,12 @@ def day_range_terms(first: date, last: date) -> list[str]:
         day += timedelta(days=1)
     return terms
 
+
 def year_span(searcher: Any) -> tuple[int, int] | None:
     """First and last year with dated documents, from the period lexicon."""
     years = [int(t) for t in (b.decode() for b in searcher.lexicon("period")) if len(t) == 4 and t.isdigit()]
     return (min(years), max(years)) if years else None
+
 
 def _live_docs(reader: Any, fieldname: str, term: str) -> set[int]:
     """Live document numbers holding a term (Whoosh's postings skip deleted documents)."""
@@ -129,6 +154,7 @@ def _live_docs(reader: Any, fieldname: str, term: str) -> set[int]:
         return set(reader.postings(fieldname, term).all_ids())
     except Exception:  # TermNotFound
         return set()
+
 
 def speaker_counts(searcher: Any, limit: int | None = None) -> list[SpeakerCount]:
     """Speakers by article count, from the speaker postings (not by reading every document).
@@ -160,6 +186,7 @@ def speaker_counts(searcher: Any, limit: int | None = None) -> list[SpeakerCount
         ranked = ranked[:limit]
     return [_speaker_count(searcher, term, docs) for term, docs in ranked]
 
+
 def _speaker_count(searcher: Any, term: str, docs: set[int]) -> SpeakerCount:
     """Display name and roles for a speaker term, read from one document that quotes them."""
     fields = searcher.stored_fields(min(docs))
@@ -170,6 +197,7 @@ def _speaker_count(searcher: Any, term: str, docs: set[int]) -> SpeakerCount:
             role = roles[i] if i < len(roles) else None
             return SpeakerCount(name=name, articles=len(docs), roles=(role,) if role else ())
     return SpeakerCount(name=term.title(), articles=len(docs))
+
 
 def date_span(searcher: Any) -> tuple[datetime | None, datetime | None]:
     """Earliest and latest article dates, from the sortable date column of live documents."""

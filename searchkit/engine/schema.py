@@ -17,7 +17,7 @@ from searchkit import analysis
 
 INDEX_NAME = "searchkit"
 QUOTES_NAME = "quotes"
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: classes moved to searchkit.engine.schema (pickled in the TOC)
 
 
 class NewsAnalyzer(Analyzer):
@@ -49,6 +49,7 @@ class NewsAnalyzer(Analyzer):
     def has_morph(self) -> bool:
         return self.stemmed
 
+
 class SortableDate(DATETIME):
     """A stored, sortable date that is not indexed: filters use the period terms, so Whoosh's eight
     tiered numeric terms per document would only cost time and space."""
@@ -56,6 +57,7 @@ class SortableDate(DATETIME):
     def __init__(self) -> None:
         super().__init__(stored=True, sortable=True)
         self.indexed = False
+
 
 class PreAnalyzedText(TEXT):
     """A TEXT field that also accepts posting items computed elsewhere (a list), so analysis can run
@@ -65,6 +67,7 @@ class PreAnalyzedText(TEXT):
         if isinstance(value, list):
             return value
         return super().index(value, **kwargs)
+
 
 def build_schema() -> Schema:
     """The index schema (see the module docstring for why each field looks the way it does)."""
@@ -85,6 +88,7 @@ def build_schema() -> Schema:
         summary=STORED(),
         fmt=STORED(),
     )
+
 
 def build_quote_schema() -> Schema:
     """The schema of the quotes index: one document per attributed statement."""
@@ -116,6 +120,7 @@ def schema() -> Schema:
     if _SCHEMA is None:
         _SCHEMA = build_schema()
     return _SCHEMA
+
 
 def quote_schema() -> Schema:
     """The process-wide quotes schema instance."""

@@ -19,11 +19,13 @@ import itertools
 import marshal
 import os
 import tempfile
+import time
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3Codec, W3TermInfo, _lenfield
+from whoosh.filedb.filestore import FileStorage
 from whoosh.index import LockError
 from whoosh.writing import SegmentWriter
 
@@ -66,11 +68,14 @@ class IndexWriter:
 
     @staticmethod
     def _check_unlocked(index_dir: Path, timeout: float) -> None:
-        """Refuse to rebuild an index another process is writing."""
-        try:
-            open_index(index_dir).writer(timeout=timeout).cancel()
-        except LockError as exc:
-            raise IndexLocked(f"index is locked by another process: {index_dir}") from exc
+        """Refuse to rebuild an index another process is writing (without opening it: it may be unreadable)."""
+        lock = FileStorage(str(index_dir)).lock(f"{INDEX_NAME}_WRITELOCK")
+        deadline = time.monotonic() + timeout
+        while not lock.acquire(blocking=False):
+            if time.monotonic() > deadline:
+                raise IndexLocked(f"index is locked by another process: {index_dir}")
+            time.sleep(0.1)
+        lock.release()
 
     def doc_count(self) -> int:
         """Documents in the index when this session started (all segments, deletions counted out)."""
@@ -122,6 +127,7 @@ class IndexWriter:
             searcher.close()
         self._searchers = []
 
+
 def _open_writer(index_dir: Path, name: str, rebuild: bool, limitmb: int, lock_timeout: float) -> SegmentWriter:
     """A locked Whoosh writer on index `name` (created when missing or rebuilding) with searchkit's codec."""
     ix = create_index(index_dir, name) if rebuild or not exists(index_dir, name) else open_index(index_dir, name)
@@ -131,6 +137,7 @@ def _open_writer(index_dir: Path, name: str, rebuild: bool, limitmb: int, lock_t
         raise IndexLocked(f"index is locked by another process: {index_dir}") from exc
     return _tune(writer, index_dir)
 
+
 def _tune(writer: SegmentWriter, index_dir: Path, pool_limit: int = 500_000) -> SegmentWriter:
     """Give a Whoosh writer searchkit's grouped pool, cached field lengths and block-wise flush."""
     per_document_reader = writer.per_document_reader
@@ -138,6 +145,7 @@ def _tune(writer: SegmentWriter, index_dir: Path, pool_limit: int = 500_000) -> 
     writer.pool = GroupedPool(_spill_dir(index_dir), limit=pool_limit)
     writer._flush_segment = lambda: _flush_grouped(writer)
     return writer
+
 
 class SegmentBuilder:
     """Writes documents into new segments of the article and quotes indexes, without the lock.
@@ -170,6 +178,7 @@ class SegmentBuilder:
                 out.append(None)
         return out
 
+
 def _commit_with(writer: SegmentWriter, extra: Sequence[Any]) -> None:
     """`SegmentWriter.commit`, also listing segments written by other processes in the new TOC."""
     if not extra:
@@ -183,6 +192,7 @@ def _commit_with(writer: SegmentWriter, extra: Sequence[Any]) -> None:
         writer._close_segment()
     writer._commit_toc(final)
     writer._finish()
+
 
 def _add_document(writer: SegmentWriter, fields: dict[str, Any]) -> None:
     """`SegmentWriter.add_document` for searchkit's schemas, feeding the grouped pool a field at a time.
@@ -222,6 +232,7 @@ def _add_document(writer: SegmentWriter, fields: dict[str, Any]) -> None:
     if pool.count >= pool.limit:
         pool._spill()
 
+
 def _flush_grouped(writer: SegmentWriter) -> None:
     """Write the pooled postings term by term, a block at a time (Whoosh's own loop makes several
     Python calls per posting); same blocks, same statistics."""
@@ -247,6 +258,7 @@ def _flush_grouped(writer: SegmentWriter) -> None:
     if lengths is not None:
         lengths.close()
 
+
 def _add_postings(pw: Any, postings: list[tuple[int, float, bytes]], lengths: list[int]) -> None:
     """Fill a W3 postings writer's blocks from sorted postings, as `add_posting` would one by one."""
     limit = pw._blocklimit
@@ -264,6 +276,7 @@ def _add_postings(pw: Any, postings: list[tuple[int, float, bytes]], lengths: li
             pw._minlength = min(lens)
             pw._maxlength = max(lens)
 
+
 def _spill_dir(index_dir: Path) -> Path:
     """Where posting runs spill; cleared here, since runs left by a killed writer are garbage (the caller
     holds the write lock, so no other writer is using them)."""
@@ -273,6 +286,7 @@ def _spill_dir(index_dir: Path) -> Path:
         with contextlib.suppress(OSError):
             stale.unlink()
     return spill
+
 
 class GroupedPool:
     """The writer's posting pool, grouped by term.
@@ -343,6 +357,7 @@ class GroupedPool:
             with contextlib.suppress(OSError):
                 os.remove(path)
         self.runs = []
+
 
 class _CachedLengths:
     """Wraps the per-document reader Whoosh consults once per posting while writing a segment, so each
