@@ -31,7 +31,9 @@ from math import log
 from typing import Any
 
 from whoosh import scoring
+from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield
 from whoosh.reading import TermNotFound
+from whoosh.util.numeric import byte_to_length
 
 K1 = 2.0
 """Term-frequency saturation: the top of the usual 1.2-2.0 range, as tf~ adds the weighted title in."""
@@ -100,6 +102,28 @@ class BM25F(scoring.WeightingModel):
         return BM25FScorer(self, searcher, fieldname, text)
 
 
+_BYTE_LENGTHS = [byte_to_length(b) if b else 1 for b in range(256)]  # as doc_field_length(..., default=1)
+
+
+def segment_lengths(searcher: Any, fieldname: str) -> list[int]:
+    """Every document's length in a field, for one segment's searcher, read once and kept on its reader.
+
+    Whoosh answers `doc_field_length` through a column reader per call (microseconds); scoring a common
+    term calls it for tens of thousands of documents per query.
+    """
+    reader = searcher.reader()
+    cache = reader.__dict__.setdefault("_searchkit_lengths", {})
+    lengths = cache.get(fieldname)
+    if lengths is None:
+        perdoc, column = getattr(reader, "_perdoc", None), _lenfield(fieldname)
+        if perdoc is not None and perdoc.has_column(column):
+            lengths = [_BYTE_LENGTHS[b] for b in perdoc.column_reader(column, LENGTHS_COLUMN)]
+        else:
+            lengths = [searcher.doc_field_length(d, fieldname, 1) for d in range(reader.doc_count_all())]
+        cache[fieldname] = lengths
+    return lengths
+
+
 class _Field:
     """One field's part of tf~ for a term: weight and length normalisation."""
 
@@ -110,9 +134,12 @@ class _Field:
         self.avgfl = parent.avg_field_length(fieldname) or 1.0
         self.B = model.B
         self.searcher = searcher
+        self._lengths: list[int] | None = None
 
     def tfn(self, tf: float, docnum: int) -> float:
-        return self.tfn_len(tf, self.searcher.doc_field_length(docnum, self.name, 1))
+        if self._lengths is None:
+            self._lengths = segment_lengths(self.searcher, self.name)
+        return self.tfn_len(tf, self._lengths[docnum])
 
     def tfn_len(self, tf: float, length: float) -> float:
         return self.weight * tf / ((1.0 - self.B) + self.B * length / self.avgfl)
