@@ -18,7 +18,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from searchkit import reading, speakers
+from searchkit import reading
 from searchkit.engine import documents, writing
 from searchkit.engine.index import doc_count
 from searchkit.errors import SearchkitError
@@ -63,6 +63,8 @@ class Plan:
 
 def attribute(article: Article) -> Article:
     """Add extracted speakers and quotes (speakers given by the record itself take precedence)."""
+    from searchkit import speakers  # imported where used: its patterns take a while to compile
+
     found = speakers.extract(article.body, article.title)
     return replace(article, speakers=article.speakers or found.speakers, quotes=found.quotes)
 
@@ -102,7 +104,7 @@ def plan(discovery: reading.Discovery, known: dict[str, FileState]) -> Plan:
     for f in discovery.files:
         seen.add(f.key)
         try:
-            st = os.stat(f.path)
+            st = os.stat(f.key)  # the key is the path as a string: no Path conversion per file
         except OSError:
             continue
         old = known.get(f.key)
