@@ -117,11 +117,19 @@ def segment_lengths(searcher: Any, fieldname: str) -> list[int]:
     if lengths is None:
         perdoc, column = getattr(reader, "_perdoc", None), _lenfield(fieldname)
         if perdoc is not None and perdoc.has_column(column):
-            lengths = [_BYTE_LENGTHS[b] for b in perdoc.column_reader(column, LENGTHS_COLUMN)]
+            lengths = _read_lengths(perdoc.column_reader(column, LENGTHS_COLUMN))
         else:
             lengths = [searcher.doc_field_length(d, fieldname, 1) for d in range(reader.doc_count_all())]
         cache[fieldname] = lengths
     return lengths
+
+
+def _read_lengths(col: Any) -> list[int]:
+    """Decode a lengths column: one byte per document, read in one call when the layout is the known one."""
+    if getattr(col, "_fixedlen", None) == 1 and hasattr(col, "_dbfile"):
+        raw = bytes(col._dbfile.get(col._basepos, col._count))
+        return [_BYTE_LENGTHS[b] for b in raw] + [_BYTE_LENGTHS[0]] * (col._doccount - col._count)
+    return [_BYTE_LENGTHS[b] for b in col]
 
 
 class _Field:
