@@ -229,19 +229,21 @@ def _record(writer: writing.IndexWriter, work: Plan, discovery: reading.Discover
 
 def _segment_worker(index_dir: Path, tasks: Sequence[Task], queue: Any) -> None:
     """Worker process: read, attribute and analyse `tasks` and write them into new segments of its own;
-    report progress, then per-file results (without documents) and the segments."""
+    stream per-file results (without documents) in batches, then report the finished segments."""
     try:
         builder = writing.SegmentBuilder(index_dir)
         results: list[FileResult] = []
-        for n, task in enumerate(tasks, 1):
+        for task in tasks:
             result = process(task)
             for doc, quotes in result.docs:
                 builder.add(doc, quotes)
             result.docs = []
             results.append(result)
-            if n % 32 == 0:
-                queue.put(("progress", 32))
-        queue.put(("done", results, builder.finish()))
+            if len(results) == 64:  # stream results (they double as progress) rather than hold them all
+                queue.put(("results", results))
+                results = []
+        queue.put(("results", results))
+        queue.put(("done", builder.finish()))
     except BaseException as exc:  # reported to the parent, which cancels the run
         queue.put(("error", f"{type(exc).__name__}: {exc}"))
 
@@ -261,17 +263,15 @@ def _apply_parallel(writer: writing.IndexWriter, work: Plan, discovery: reading.
         proc.start()
     results: list[FileResult] = []
     segments: list[list[Any]] = []
-    seen = 0
     try:
         while len(segments) < len(procs):
             msg = queue.get()
-            if msg[0] == "progress":
-                seen += msg[1]
-                if progress:
-                    progress(min(seen, len(work.tasks)), len(work.tasks))
-            elif msg[0] == "done":
+            if msg[0] == "results":
                 results.extend(msg[1])
-                segments.append(msg[2])
+                if progress:
+                    progress(len(results), len(work.tasks))
+            elif msg[0] == "done":
+                segments.append(msg[1])
             else:
                 raise RuntimeError(f"an indexing worker failed: {msg[1]}")
     finally:

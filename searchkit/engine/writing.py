@@ -154,7 +154,7 @@ class SegmentBuilder:
     the finished segments in its commit (`IndexWriter.commit(extra=...)`), so nothing is merged serially.
     """
 
-    def __init__(self, index_dir: Path, pool_limit: int = 300_000) -> None:
+    def __init__(self, index_dir: Path, pool_limit: int = 150_000) -> None:
         self.writers = []
         for name in (INDEX_NAME, QUOTES_NAME):
             ix = open_index(index_dir, name)
