@@ -43,5 +43,9 @@ class UnreadableFile(SearchkitError):
     """A file cannot be read as an article; the message says why."""
 
 
+class IndexingFailed(SearchkitError):
+    """A worker process failed; nothing from this run was committed."""
+
+
 class NoInputFiles(SearchkitError):
     """A path given to `index` does not exist."""

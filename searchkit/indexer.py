@@ -1,8 +1,9 @@
 """Bring an index up to date with folders of article files: add new, re-index changed, remove deleted.
 
 Only files whose size or mtime differ from the manifest are read; of those, files whose content hash
-is unchanged are just re-stamped. Reading, speaker extraction and text analysis run in a process pool;
-one writer in this process pools the postings and commits once.
+is unchanged are just re-stamped. Small runs read, attribute and analyse files in a process pool and add
+them through one writer; large runs (`SEGMENT_THRESHOLD` files) let each worker write its own segments.
+Either way one locked session deletes superseded documents and commits once, then the manifest follows.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ import hashlib
 import itertools
 import multiprocessing
 import os
+import queue as queue_errors
 import time
 from collections import deque
 from collections.abc import Callable, Iterator, Sequence
@@ -21,7 +23,7 @@ from typing import Any
 from searchkit import reading
 from searchkit.engine import documents, writing
 from searchkit.engine.index import doc_count
-from searchkit.errors import SearchkitError
+from searchkit.errors import IndexingFailed, SearchkitError
 from searchkit.manifest import FileState, Manifest
 from searchkit.models import Article, FileFailure, IndexSummary
 
@@ -265,7 +267,14 @@ def _apply_parallel(writer: writing.IndexWriter, work: Plan, discovery: reading.
     segments: list[list[Any]] = []
     try:
         while len(segments) < len(procs):
-            msg = queue.get()
+            try:
+                msg = queue.get(timeout=1.0)
+            except queue_errors.Empty:
+                dead = [p.exitcode for p in procs if p.exitcode not in (None, 0)]
+                if dead:  # killed without a word (out of memory, a signal): do not wait forever
+                    raise IndexingFailed(f"an indexing worker stopped unexpectedly (exit code {dead[0]}); "
+                                         "nothing was committed") from None
+                continue
             if msg[0] == "results":
                 results.extend(msg[1])
                 if progress:
@@ -273,7 +282,7 @@ def _apply_parallel(writer: writing.IndexWriter, work: Plan, discovery: reading.
             elif msg[0] == "done":
                 segments.append(msg[1])
             else:
-                raise RuntimeError(f"an indexing worker failed: {msg[1]}")
+                raise IndexingFailed(f"an indexing worker failed ({msg[1]}); nothing was committed")
     finally:
         for proc in procs:
             if len(segments) < len(procs):

@@ -236,3 +236,31 @@ def test_parallel_segments_match_serial_and_stay_incremental(folder: Path, tmp_p
     assert len(hits(parallel, "pelicans")) == 45
     unchanged_tide1 = [f"n{i:03}.txt" for i in range(60) if i % 7 == 1 and i % 2 == 1 and i != 1]
     assert hits(parallel, "tide1") == unchanged_tide1  # changed notes lost the word; n001 was deleted
+
+
+@pytest.mark.parametrize("how", ["error", "killed"])
+def test_failed_worker_is_reported_and_nothing_is_committed(folder: Path, tmp_path: Path, how: str,
+                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    """A worker that raises, or dies without a word, ends the run with IndexingFailed (never a hang), and
+    the index keeps its previous state."""
+    from searchkit import indexer
+    from searchkit.engine import writing
+    from searchkit.errors import IndexingFailed
+
+    ix = tmp_path / "ix"
+    index_paths([folder], ix, workers=1)
+    for i in range(30):
+        write(folder, f"n{i:03}.txt", f"Note {i}", f"harbour note {i} cranes")
+    monkeypatch.setattr(indexer, "SEGMENT_THRESHOLD", 10)
+
+    def broken(self: object, doc: object, quotes: object = ()) -> None:
+        if how == "error":
+            raise OSError("disk full")
+        os._exit(9)
+
+    monkeypatch.setattr(writing.SegmentBuilder, "add", broken)
+    with pytest.raises(IndexingFailed, match="nothing was committed"):
+        index_paths([folder], ix, workers=2)
+    monkeypatch.undo()
+    assert hits(ix, "cranes") == [] and hits(ix, "harbour") == ["a.txt"]
+    assert index_paths([folder], ix, workers=1).added == 30  # and the next run picks the files up
