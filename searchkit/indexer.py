@@ -24,7 +24,7 @@ from searchkit import reading
 from searchkit.engine import documents, writing
 from searchkit.engine.index import doc_count
 from searchkit.errors import IndexingFailed, SearchkitError
-from searchkit.manifest import FileState, Manifest
+from searchkit.manifest import FileState, Manifest, Recorded
 from searchkit.models import Article, FileFailure, IndexSummary
 
 Progress = Callable[[int, int], None]
@@ -98,7 +98,7 @@ def process(task: Task) -> FileResult:
     return FileResult(key, state=replace(state, docs=len(docs)), docs=docs, warnings=warnings)
 
 
-def plan(discovery: reading.Discovery, known: dict[str, FileState]) -> Plan:
+def plan(discovery: reading.Discovery, known: dict[str, Recorded]) -> Plan:
     """Compare the files found with the manifest."""
     tasks: list[Task] = []
     unchanged = 0
@@ -110,10 +110,10 @@ def plan(discovery: reading.Discovery, known: dict[str, FileState]) -> Plan:
         except OSError:
             continue
         old = known.get(f.key)
-        if old is not None and old.size == st.st_size and old.mtime_ns == st.st_mtime_ns:
+        if old is not None and old[0] == st.st_size and old[1] == st.st_mtime_ns:
             unchanged += 1
             continue
-        tasks.append(Task(f, st.st_size, st.st_mtime_ns, old.digest if old else None))
+        tasks.append(Task(f, st.st_size, st.st_mtime_ns, old[2] if old else None))
     roots = tuple(str(r) + os.sep for r in discovery.roots)
     removed = tuple(k for k in known if k not in seen and k.startswith(roots)) if roots else ()
     return Plan(tuple(tasks), removed, unchanged)
