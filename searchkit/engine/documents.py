@@ -36,6 +36,13 @@ def speaker_terms(names: Sequence[str]) -> list[str]:
     return terms
 
 
+def _date_fields(article: Article) -> dict[str, Any]:
+    """The stored date and the period filter terms of an article (none when it is undated)."""
+    if article.date is None:
+        return {}
+    return {"date": article.date, "period": ",".join(period_terms(article.date.date()))}
+
+
 def document_key(article: Article) -> str:
     """The unique key of an article: its file and its place in that file."""
     return f"{article.path}#{article.ordinal}"
@@ -89,9 +96,7 @@ def prepare(article: Article) -> dict[str, Any]:
         "summary": article.summary,
         "fmt": article.source_format,
     }
-    if article.date is not None:
-        doc["date"] = article.date
-        doc["period"] = ",".join(period_terms(article.date.date()))
+    doc.update(_date_fields(article))
     return doc
 
 
@@ -116,8 +121,6 @@ def prepare_quotes(article: Article) -> list[dict[str, Any]]:
             "start": quote.start,
             "direct": quote.direct,
         }
-        if article.date is not None:
-            doc["date"] = article.date
-            doc["period"] = ",".join(period_terms(article.date.date()))
+        doc.update(_date_fields(article))
         docs.append(doc)
     return docs

@@ -13,16 +13,17 @@ from typing import Any
 
 from whoosh import index as whoosh_index
 from whoosh.filedb.filestore import FileStorage
+from whoosh.util.numeric import byte_to_length
 
 from searchkit.engine.documents import speaker_terms
 from searchkit.engine.schema import INDEX_NAME, QUOTES_NAME, SCHEMA_VERSION, quote_schema, schema
 from searchkit.errors import IndexCorrupt, IndexNotFound
 from searchkit.models import SpeakerCount
 
+_BYTE_LENGTHS = [byte_to_length(b) if b else 0 for b in range(256)]
+
 
 @dataclass(frozen=True, slots=True)
-
-
 class StoredDoc:
     """A document's stored fields, as searchkit types."""
 
@@ -148,6 +149,18 @@ def year_span(searcher: Any) -> tuple[int, int] | None:
     return (min(years), max(years)) if years else None
 
 
+def read_lengths(column: Any, missing: int) -> list[int]:
+    """Decode a Whoosh lengths column (one byte per document) into field lengths; a 0 byte gives `missing`.
+
+    Read in one call when the column has the known fixed one-byte layout, element by element otherwise.
+    """
+    table = [length or missing for length in _BYTE_LENGTHS]
+    if getattr(column, "_fixedlen", None) == 1 and hasattr(column, "_dbfile"):
+        raw = bytes(column._dbfile.get(column._basepos, column._count))
+        return [table[b] for b in raw] + [missing] * (column._doccount - column._count)
+    return [table[b] for b in column]
+
+
 def _live_docs(reader: Any, fieldname: str, term: str) -> set[int]:
     """Live document numbers holding a term (Whoosh's postings skip deleted documents)."""
     try:
@@ -193,7 +206,8 @@ def _speaker_count(searcher: Any, term: str, docs: set[int]) -> SpeakerCount:
     names = fields.get("speakers") or []
     roles = fields.get("roles") or []
     for i, name in enumerate(names):
-        if speaker_terms([name])[0] == term or speaker_terms([name])[-1] == term:
+        terms = speaker_terms([name])
+        if term in (terms[0], terms[-1]):
             role = roles[i] if i < len(roles) else None
             return SpeakerCount(name=name, articles=len(docs), roles=(role,) if role else ())
     return SpeakerCount(name=term.title(), articles=len(docs))

@@ -26,8 +26,6 @@ _PERIOD = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
 
 
 @dataclass(frozen=True, slots=True)
-
-
 class Compiled:
     """A Whoosh query plus what snippets need to highlight its matches."""
 

@@ -33,7 +33,8 @@ from typing import Any
 from whoosh import scoring
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield
 from whoosh.reading import TermNotFound
-from whoosh.util.numeric import byte_to_length
+
+from searchkit.engine.index import read_lengths
 
 K1 = 2.0
 """Term-frequency saturation: the top of the usual 1.2-2.0 range, as tf~ adds the weighted title in."""
@@ -102,9 +103,6 @@ class BM25F(scoring.WeightingModel):
         return BM25FScorer(self, searcher, fieldname, text)
 
 
-_BYTE_LENGTHS = [byte_to_length(b) if b else 1 for b in range(256)]  # as doc_field_length(..., default=1)
-
-
 def segment_lengths(searcher: Any, fieldname: str) -> list[int]:
     """Every document's length in a field, for one segment's searcher, read once and kept on its reader.
 
@@ -117,19 +115,11 @@ def segment_lengths(searcher: Any, fieldname: str) -> list[int]:
     if lengths is None:
         perdoc, column = getattr(reader, "_perdoc", None), _lenfield(fieldname)
         if perdoc is not None and perdoc.has_column(column):
-            lengths = _read_lengths(perdoc.column_reader(column, LENGTHS_COLUMN))
+            lengths = read_lengths(perdoc.column_reader(column, LENGTHS_COLUMN), missing=1)  # as Whoosh's default
         else:
             lengths = [searcher.doc_field_length(d, fieldname, 1) for d in range(reader.doc_count_all())]
         cache[fieldname] = lengths
     return lengths
-
-
-def _read_lengths(col: Any) -> list[int]:
-    """Decode a lengths column: one byte per document, read in one call when the layout is the known one."""
-    if getattr(col, "_fixedlen", None) == 1 and hasattr(col, "_dbfile"):
-        raw = bytes(col._dbfile.get(col._basepos, col._count))
-        return [_BYTE_LENGTHS[b] for b in raw] + [_BYTE_LENGTHS[0]] * (col._doccount - col._count)
-    return [_BYTE_LENGTHS[b] for b in col]
 
 
 class _Field:

@@ -69,20 +69,27 @@ class PreAnalyzedText(TEXT):
         return super().index(value, **kwargs)
 
 
+def _shared_fields() -> dict[str, Any]:
+    """Fields both indexes have: the unique key, the source file (for deletes), date and filter terms."""
+    return {
+        "key": ID(unique=True, stored=True),
+        "source": ID(stored=True),
+        "date": SortableDate(),
+        "period": KEYWORD(commas=True, scorable=False),
+        "speaker": KEYWORD(commas=True, scorable=False),
+    }
+
+
 def build_schema() -> Schema:
     """The index schema (see the module docstring for why each field looks the way it does)."""
     stemmed, exact = NewsAnalyzer(stemmed=True), NewsAnalyzer(stemmed=False)
     return Schema(
-        key=ID(unique=True, stored=True),
+        **_shared_fields(),
         id=ID(stored=True),
-        source=ID(stored=True),
         title=PreAnalyzedText(analyzer=stemmed, phrase=False, stored=True),
         body=PreAnalyzedText(analyzer=stemmed, phrase=False, stored=True),
         title_exact=PreAnalyzedText(analyzer=exact, phrase=True),
         body_exact=PreAnalyzedText(analyzer=exact, phrase=True),
-        date=SortableDate(),
-        period=KEYWORD(commas=True, scorable=False),
-        speaker=KEYWORD(commas=True, scorable=False),
         speakers=STORED(),
         roles=STORED(),
         summary=STORED(),
@@ -94,15 +101,11 @@ def build_quote_schema() -> Schema:
     """The schema of the quotes index: one document per attributed statement."""
     stemmed, exact = NewsAnalyzer(stemmed=True), NewsAnalyzer(stemmed=False)
     return Schema(
-        key=ID(unique=True, stored=True),
-        source=ID(stored=True),
+        **_shared_fields(),
         article_id=ID(stored=True),
         title=STORED(),
         text=PreAnalyzedText(analyzer=stemmed, phrase=False, stored=True),
         text_exact=PreAnalyzedText(analyzer=exact, phrase=True),
-        date=SortableDate(),
-        period=KEYWORD(commas=True, scorable=False),
-        speaker=KEYWORD(commas=True, scorable=False),
         name=STORED(),
         role=STORED(),
         start=STORED(),

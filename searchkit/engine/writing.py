@@ -29,7 +29,7 @@ from whoosh.filedb.filestore import FileStorage
 from whoosh.index import LockError
 from whoosh.writing import SegmentWriter
 
-from searchkit.engine.index import create_index, exists, open_index
+from searchkit.engine.index import create_index, exists, open_index, read_lengths
 from searchkit.engine.schema import INDEX_NAME, QUOTES_NAME
 from searchkit.errors import IndexLocked
 
@@ -87,6 +87,9 @@ class IndexWriter:
 
     def delete_sources(self, sources: Iterable[str]) -> int:
         """Delete every article and quote that came from any of `sources`, with one searcher per index."""
+        sources = list(sources)
+        if not sources:
+            return 0
         if not self._searchers:
             self._searchers = [w.searcher() for w in self.writers]
         count = 0
@@ -379,12 +382,10 @@ class _CachedLengths:
         return lengths
 
     def _load(self, fieldname: str) -> list[int]:
-        from whoosh.util.numeric import byte_to_length
-
         column = _lenfield(fieldname)
         if not self._reader.has_column(column):
             return []
-        return [byte_to_length(b) if b else 0 for b in self._reader.column_reader(column, LENGTHS_COLUMN)]
+        return read_lengths(self._reader.column_reader(column, LENGTHS_COLUMN), missing=0)
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._reader, name)
