@@ -144,7 +144,15 @@ def day_range_terms(first: date, last: date) -> list[str]:
 
 
 def year_span(searcher: Any) -> tuple[int, int] | None:
-    """First and last year with dated documents, from the period lexicon."""
+    """First and last year with dated documents, from the period lexicon (read once per open reader:
+    the lexicon holds every day, month and year)."""
+    cache = searcher.reader().__dict__
+    if "_searchkit_year_span" not in cache:
+        cache["_searchkit_year_span"] = _year_span(searcher)
+    return cache["_searchkit_year_span"]
+
+
+def _year_span(searcher: Any) -> tuple[int, int] | None:
     years = [int(t) for t in (b.decode() for b in searcher.lexicon("period")) if len(t) == 4 and t.isdigit()]
     return (min(years), max(years)) if years else None
 

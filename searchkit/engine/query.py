@@ -16,12 +16,13 @@ from typing import Any
 from whoosh import query as wq
 
 from searchkit import analysis
-from searchkit.engine import index, ranking
+from searchkit.engine import bulkscore, index, ranking
 from searchkit.querylang import AnyOf, Group, Node, Not, Phrase, Word, leaves
 from searchkit.snippets import MatchSpec
 
 ARTICLE_FIELDS: dict[str | None, tuple[str, ...]] = {None: ("title", "body"), "title": ("title",), "body": ("body",)}
 QUOTE_FIELDS: dict[str | None, tuple[str, ...]] = {None: ("text",), "title": ("text",), "body": ("text",)}
+MAX_SPAN_YEARS = 50
 _PERIOD = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
 
 
@@ -181,16 +182,21 @@ def match_spec(tree: Node | None) -> MatchSpec:
 
 
 def date_filter(searcher: Any, start: datetime | None, end: datetime | None) -> wq.Query | None:
-    """Documents dated from `start` to `end` (inclusive, by day), as period terms."""
+    """Documents dated from `start` to `end` (inclusive, by day), as period terms.
+
+    An open end is closed at the index's first or last year; so is a range of more than `MAX_SPAN_YEARS`
+    (its period terms would be looked up one by one).
+    """
     if start is None and end is None:
         return None
-    span = index.year_span(searcher)
-    if span is None:
-        return wq.NullQuery
-    first = start.date() if start else date(span[0], 1, 1)
-    last = end.date() if end else date(span[1], 12, 31)
-    first = max(first, date(span[0], 1, 1))
-    last = min(last, date(span[1], 12, 31))
+    first = start.date() if start else None
+    last = end.date() if end else None
+    if first is None or last is None or (last - first).days > 366 * MAX_SPAN_YEARS:
+        span = index.year_span(searcher)
+        if span is None:
+            return wq.NullQuery
+        first = max(first or date.min, date(span[0], 1, 1))
+        last = min(last or date.max, date(span[1], 12, 31))
     if first > last:
         return wq.NullQuery
     return _or([wq.Term("period", t) for t in index.day_range_terms(first, last)])
@@ -221,6 +227,10 @@ def run(searcher: Any, q: wq.Query, flt: wq.Query | None, *, sort: str,
     allowed = docset(searcher, flt) if flt is not None else None
     if allowed is not None and not allowed:
         return 0, []  # Whoosh reads an empty filter set as "no filter"
+    if sort == "relevance":
+        found = bulkscore.top_docs(searcher, q, allowed, limit)  # term queries: whole posting lists at once
+        if found is not None:
+            return found
     exhaustive = _has_phrase(q)  # a phrase must be verified in every candidate anyway: count while ranking
     kwargs: dict[str, Any] = {"limit": limit, "filter": allowed, "optimize": not exhaustive}
     if sort != "relevance":
@@ -250,6 +260,10 @@ def docset(searcher: Any, q: wq.Query) -> set[int]:
         return sets[0].intersection(*sets[1:]) if sets else set()
     if isinstance(q, wq.AndNot):
         return docset(searcher, q.a) - docset(searcher, q.b)
+    if type(q) is wq.Term:
+        found = bulkscore.term_docs(searcher, q.fieldname, q.text)
+        if found is not None:
+            return found
     return set(searcher.docs_for_query(q))
 
 

@@ -104,12 +104,16 @@ class BM25F(scoring.WeightingModel):
 
 
 def segment_lengths(searcher: Any, fieldname: str) -> list[int]:
-    """Every document's length in a field, for one segment's searcher, read once and kept on its reader.
+    """Every document's length in a field, for one segment's searcher (see `reader_lengths`)."""
+    return reader_lengths(searcher.reader(), fieldname)
+
+
+def reader_lengths(reader: Any, fieldname: str) -> list[int]:
+    """Every document's length in a field, for one segment's reader, read once and kept on the reader.
 
     Whoosh answers `doc_field_length` through a column reader per call (microseconds); scoring a common
     term calls it for tens of thousands of documents per query.
     """
-    reader = searcher.reader()
     cache = reader.__dict__.setdefault("_searchkit_lengths", {})
     lengths = cache.get(fieldname)
     if lengths is None:
@@ -117,7 +121,7 @@ def segment_lengths(searcher: Any, fieldname: str) -> list[int]:
         if perdoc is not None and perdoc.has_column(column):
             lengths = read_lengths(perdoc.column_reader(column, LENGTHS_COLUMN), missing=1)  # as Whoosh's default
         else:
-            lengths = [searcher.doc_field_length(d, fieldname, 1) for d in range(reader.doc_count_all())]
+            lengths = [reader.doc_field_length(d, fieldname, 1) for d in range(reader.doc_count_all())]
         cache[fieldname] = lengths
     return lengths
 

@@ -1,0 +1,366 @@
+"""Whole-posting-list BM25F for term queries: the fast path for the commonest searches.
+
+Whoosh scores one posting at a time through a tree of matcher objects, a few microseconds each; a common
+word in 10^5 news articles matches half of them, and BM25's saturation keeps block-max skipping from
+pruning (every block may hold a top-10 score). Here a query made only of terms joined by `And`, `Or` and
+`AndNot` is evaluated term-at-a-time instead: each term's postings are read a block at a time (one
+`zlib`/`pickle` call per 128 postings, ids delta-decoded by `itertools.accumulate`), scored in list and
+dict comprehensions, and the clauses combined with dict and set operations.
+
+Scores are the ones `ranking.BM25FScorer` gives, computed with the same formulas in the same order
+(each field's increment on top of the earlier fields of its group), so totals and rankings match
+Whoosh's; only the order in which clause scores are summed may differ (Whoosh nests its matchers by
+estimated size), in the last bit. Ties are broken by lower document number, as Whoosh's collector does.
+Anything else (phrases, prefixes, fuzzy words, sorting by date, fields outside the BM25F groups) returns
+`None` and runs through Whoosh.
+
+This reads Whoosh 2.7.4's postings internals (`W3LeafMatcher` blocks, `ListMatcher` for inlined
+postings, `FilterMatcher` for deletions); a matcher of any other kind also returns `None`.
+"""
+
+from __future__ import annotations
+
+import heapq
+from bisect import bisect_left
+from collections.abc import Callable
+from itertools import accumulate
+from pickle import loads
+from typing import Any, NamedTuple
+
+from whoosh import query as wq
+from whoosh.codec.whoosh3 import W3LeafMatcher
+from whoosh.formats import Positions
+from whoosh.matching import ListMatcher
+from whoosh.matching.wrappers import FilterMatcher
+from whoosh.reading import TermNotFound
+from whoosh.system import _INT_SIZE
+
+from searchkit.engine import ranking
+
+
+class Postings(NamedTuple):
+    """One term's live postings in one segment."""
+
+    ids: list[int]  # segment-local document numbers, ascending
+    tfs: list[float]  # term frequencies
+    values: list[bytes] | None  # encoded positions, when asked for
+
+
+Scores = dict[int, float]  # segment-local document number -> score
+
+
+class Unsupported(Exception):
+    """The query (or the index) needs Whoosh's own evaluation."""
+
+
+def top_docs(searcher: Any, q: Any, allowed: set[int] | None,
+             limit: int) -> tuple[int, list[tuple[int, float]]] | None:
+    """The number of matches and the top `limit` `(docnum, score)` pairs of a term query, or `None` when
+    the query is not one this module evaluates. `allowed` (global document numbers) restricts the matches.
+    """
+    model = searcher.weighting
+    if not isinstance(model, ranking.BM25F):
+        return None
+    try:
+        _check(q, searcher.schema, model)
+        stats = _Stats(searcher, model)
+        total = 0
+        best: list[tuple[float, int]] = []  # (score, -docnum): the heap order of Whoosh's top collector
+        ordered = sorted(allowed) if allowed is not None else []
+        for reader, offset in searcher.reader().leaf_readers():
+            only = None
+            if allowed is not None:  # this segment's share, in its own numbers
+                lo, hi = bisect_left(ordered, offset), bisect_left(ordered, offset + reader.doc_count_all())
+                only = set(ordered[lo:hi]) if not offset else {d - offset for d in ordered[lo:hi]}
+            scores = _Segment(reader, stats).evaluate(q, only)
+            total += len(scores)
+            best = heapq.nlargest(limit, [*best, *_top(scores, offset, limit)])
+    except Unsupported:
+        return None
+    return total, [(-neg, score) for score, neg in best]
+
+
+def term_docs(searcher: Any, fieldname: str, text: str) -> set[int] | None:
+    """Live global document numbers holding a term, read a block at a time (`None`: ask Whoosh)."""
+    out: set[int] = set()
+    try:
+        for reader, offset in searcher.reader().leaf_readers():
+            ids = _read_postings(reader, fieldname, text).ids
+            out.update(ids if not offset else [d + offset for d in ids])
+    except Unsupported:
+        return None
+    return out
+
+
+def _top(scores: Scores, offset: int, limit: int) -> list[tuple[float, int]]:
+    """The best `limit` of one segment's scores as `(score, -global docnum)`; ties go to lower numbers."""
+    if len(scores) > limit:
+        kth = heapq.nlargest(limit, scores.values())[-1]
+        return [(s, -(d + offset)) for d, s in scores.items() if s >= kth]
+    return [(s, -(d + offset)) for d, s in scores.items()]
+
+
+def _check(q: Any, schema: Any, model: ranking.BM25F) -> None:
+    """Raise `Unsupported` unless `q` is terms of BM25F groups under `And`, `Or` and `AndNot`."""
+    if q is wq.NullQuery:
+        return
+    if q.boost != 1.0:
+        raise Unsupported
+    if type(q) is wq.Term:
+        group = model.group(q.fieldname)
+        if len(group) < 2 or any(f not in schema for f in group):
+            raise Unsupported
+    elif type(q) is wq.Phrase:
+        group = model.group(q.fieldname)
+        if q.slop != 1 or len(group) < 2 or any(f not in schema for f in group):
+            raise Unsupported  # only exact phrases (a slop is a span search: Whoosh does those)
+    elif type(q) in (wq.And, wq.Or) and (type(q) is wq.And or (q.minmatch == 0 and not q.scale)):
+        for sub in q.subqueries:
+            _check(sub, schema, model)
+    elif type(q) is wq.AndNot:
+        _check(q.a, schema, model)
+        _check(q.b, schema, model)
+    else:
+        raise Unsupported
+
+
+class _Stats:
+    """Collection-wide figures: document count, average field lengths, and each term's IDF."""
+
+    def __init__(self, searcher: Any, model: ranking.BM25F) -> None:
+        self.searcher = searcher
+        self.model = model
+        self.N = searcher.doc_count_all()
+        self._avg: dict[str, float] = {}
+        self._idf: dict[tuple[tuple[str, ...], str], float] = {}
+        self.postings: dict[tuple[str, str, int], Postings] = {}
+
+    def avg(self, fieldname: str) -> float:
+        if fieldname not in self._avg:
+            self._avg[fieldname] = self.searcher.avg_field_length(fieldname) or 1.0
+        return self._avg[fieldname]
+
+    def idf(self, group: tuple[str, ...], text: str) -> float:
+        """BM25's IDF of `text` from the documents holding it in any field of `group` (all segments)."""
+        key = (group, text)
+        if key not in self._idf:
+            df = 0
+            for reader, _offset in self.searcher.reader().leaf_readers():
+                segment = _Segment(reader, self)
+                df += len(set().union(*(segment.postings(f, text).ids for f in group)))
+            self._idf[key] = ranking.robertson_idf(df, self.N)
+        return self._idf[key]
+
+
+class _Segment:
+    """One segment's postings and lengths, scored against collection-wide `_Stats`."""
+
+    def __init__(self, reader: Any, stats: _Stats) -> None:
+        self.reader = reader
+        self.stats = stats
+        self._phrases: dict[tuple[str, tuple[str, ...]], set[int]] = {}
+
+    def postings(self, fieldname: str, text: str, values: bool = False) -> Postings:
+        """Live postings of a term in this segment (cached for the query)."""
+        key = (fieldname, text, id(self.reader))
+        found = self.stats.postings.get(key)
+        if found is None or (values and found.values is None):
+            found = self.stats.postings[key] = _read_postings(self.reader, fieldname, text, values)
+        return found
+
+    def docs(self, q: Any) -> set[int]:
+        """The documents of this segment matching `q` (no scoring)."""
+        if q is wq.NullQuery:
+            return set()
+        if type(q) is wq.Term:
+            return set(self.postings(q.fieldname, q.text).ids)
+        if type(q) is wq.Phrase:
+            return self.phrase_docs(q.fieldname, tuple(q.words))
+        if type(q) is wq.AndNot:
+            return self.docs(q.a) - self.docs(q.b)
+        sets = sorted((self.docs(sub) for sub in q.subqueries), key=len)
+        return sets[0].intersection(*sets[1:]) if type(q) is wq.And else set().union(*sets)
+
+    def evaluate(self, q: Any, only: set[int] | None) -> Scores:
+        """Scores of the documents matching `q` (among `only`, when given)."""
+        if q is wq.NullQuery:
+            return {}
+        if type(q) is wq.Term:
+            return self.term(q.fieldname, q.text, only)
+        if type(q) is wq.Phrase:  # Whoosh scores a phrase as the sum of its words' scores
+            found = self.phrase_docs(q.fieldname, tuple(q.words))
+            if only is not None:
+                found = found & only
+            if not found:
+                return {}
+            return _nested(_intersect, [self.term(q.fieldname, word, found) for word in q.words])
+        if type(q) is wq.AndNot:
+            exclude = self.docs(q.b)
+            return {d: s for d, s in self.evaluate(q.a, only).items() if d not in exclude}
+        if type(q) is wq.And:  # find the common documents first, then score only those
+            sets = sorted((self.docs(sub) for sub in q.subqueries), key=len)
+            if only is not None:
+                sets.insert(0, only)
+            common = sets[0].intersection(*sets[1:])
+            if not common:
+                return {}
+            return _nested(_intersect, [self.evaluate(sub, common) for sub in q.subqueries])
+        return _nested(_union, [self.evaluate(sub, only) for sub in q.subqueries])
+
+    def phrase_docs(self, fieldname: str, words: tuple[str, ...]) -> set[int]:
+        """Documents holding `words` at consecutive positions (Whoosh's `Phrase` with slop 1)."""
+        key = (fieldname, words)
+        if key in self._phrases:
+            return self._phrases[key]
+        postings = [self.postings(fieldname, w, values=True) for w in words]
+        common = set(postings[0].ids).intersection(*(p.ids for p in postings[1:]))
+        fmt = self.reader.schema[fieldname].format
+        decode = _decode_positions if type(fmt) is Positions else fmt.decode_positions
+        found: set[int] = set()
+        for d in common:
+            starts: set[int] | None = None
+            for offset, p in enumerate(postings):
+                at = {pos - offset for pos in decode(p.values[bisect_left(p.ids, d)])}
+                starts = at if starts is None else starts & at
+                if not starts:
+                    break
+            if starts:
+                found.add(d)
+        self._phrases[key] = found
+        return found
+
+    def term(self, fieldname: str, text: str, only: set[int] | None) -> Scores:
+        """`ranking.BM25FScorer` for every posting: this field's saturation increment over the earlier
+        fields of its group (the title's part of a body match)."""
+        model = self.stats.model
+        group = model.group(fieldname)
+        idf, k1 = self.stats.idf(group, text), model.K1
+        k1p1 = k1 + 1.0
+
+        def sat(tfn: float) -> float:
+            return idf * tfn * k1p1 / (k1 + tfn) if tfn > 0 else 0
+
+        ids, tfs, _ = self.postings(fieldname, text)
+        pairs: Any = zip(ids, tfs, strict=True)
+        if only is not None:
+            pairs = [(d, tf) for d, tf in pairs if d in only]
+        weight, norm = model.weights.get(fieldname, 1.0), self._norms(fieldname)
+        # sat(tfn) inline, tfn = weight * tf / norm: the bulk of the work for a common word
+        scores = {d: idf * (x := weight * tf / norm[d]) * k1p1 / (k1 + x) for d, tf in pairs}
+        earlier = group[:group.index(fieldname)]
+        if not earlier or not scores:
+            return scores
+        before: dict[int, float] = {}
+        for f in earlier:
+            for d, x in self._tfn(f, text).items():
+                before[d] = before.get(d, 0) + x
+        own = dict(zip(ids, tfs, strict=True))
+        for d, bf in before.items():
+            if d in scores:
+                x = weight * own[d] / norm[d]
+                scores[d] = sat(bf + x) - sat(bf)
+        return scores
+
+    def _tfn(self, fieldname: str, text: str) -> dict[int, float]:
+        """Weighted, length-normalised term frequency per document (`ranking._Field.tfn_len`)."""
+        ids, tfs, _ = self.postings(fieldname, text)
+        weight, norm = self.stats.model.weights.get(fieldname, 1.0), self._norms(fieldname)
+        return {d: weight * tf / norm[d] for d, tf in zip(ids, tfs, strict=True)}
+
+    def _norms(self, fieldname: str) -> list[float]:
+        """BM25's length normalisation `(1 - B) + B * length / avglen` of every document of the segment,
+        kept on the reader for as long as the average length is the same."""
+        b, avg = self.stats.model.B, self.stats.avg(fieldname)
+        cache = self.reader.__dict__.setdefault("_searchkit_norms", {})
+        key = (fieldname, b, avg)
+        if key not in cache:
+            one_minus_b = 1.0 - b
+            cache[key] = [one_minus_b + b * n / avg for n in ranking.reader_lengths(self.reader, fieldname)]
+        return cache[key]
+
+
+def _union(a: Scores, b: Scores) -> Scores:
+    """Whoosh's `UnionMatcher`: a document in both scores a + b."""
+    if len(a) < len(b):
+        out = dict(b)
+        for d, s in a.items():
+            out[d] = s + out[d] if d in out else s
+        return out
+    out = dict(a)
+    for d, s in b.items():
+        out[d] = out[d] + s if d in out else s
+    return out
+
+
+def _intersect(a: Scores, b: Scores) -> Scores:
+    """Whoosh's `IntersectionMatcher`: documents in both, scoring a + b."""
+    if len(a) <= len(b):
+        return {d: s + b[d] for d, s in a.items() if d in b}
+    return {d: a[d] + s for d, s in b.items() if d in a}
+
+
+def _nested(combine: Callable[[Scores, Scores], Scores], items: list[Scores]) -> Scores:
+    """Combine clause scores pairwise, smallest first (intersections shrink soonest)."""
+    items = sorted(items, key=len)
+    out = items[0]
+    for item in items[1:]:
+        out = combine(out, item)
+    return out
+
+
+def _decode_positions(value: bytes) -> list[int]:
+    """`whoosh.formats.Positions.decode_positions` without its per-call overhead: a count, then the
+    pickled position deltas (stored without the pickle's final stop byte)."""
+    return list(accumulate(loads(value[_INT_SIZE:] if value.endswith(b".") else value[_INT_SIZE:] + b".")))
+
+
+def _read_postings(reader: Any, fieldname: str, text: str, values: bool = False) -> Postings:
+    """All live postings of a term in one segment, a block at a time (with encoded positions if `values`)."""
+    try:
+        matcher = reader.postings(fieldname, text)
+    except TermNotFound:
+        return Postings([], [], [] if values else None)
+    deleted: Any = None
+    if type(matcher) is FilterMatcher:
+        if not matcher._exclude:
+            raise Unsupported
+        deleted, matcher = matcher._ids, matcher.child
+    if type(matcher) is ListMatcher:  # postings inlined in the term info
+        ids = list(matcher._ids)
+        weights = matcher._weights
+        tfs = [1.0] * len(ids) if weights is None else list(weights)
+        vals = list(matcher._values) if values else None
+    elif type(matcher) is W3LeafMatcher and not matcher._byteids:
+        ids, tfs, vals = _read_blocks(matcher, values)
+    else:
+        raise Unsupported
+    if deleted and (gone := deleted.intersection(ids)):
+        for d in sorted(gone, reverse=True):  # ids are sorted: remove the few deleted postings in place
+            i = bisect_left(ids, d)
+            del ids[i], tfs[i]
+            if vals is not None:
+                del vals[i]
+    return Postings(ids, tfs, vals)
+
+
+def _read_blocks(m: W3LeafMatcher, values: bool) -> Postings:
+    """Every block of an on-disk posting list (the matcher is left at its end)."""
+    ids: list[int] = []
+    tfs: list[float] = []
+    vals: list[bytes] | None = [] if values else None
+    while True:
+        m._read_data()
+        raw_ids, raw_weights = m._data[0], m._data[1]
+        ids.extend(accumulate(raw_ids))  # ids are delta-coded within a block
+        if raw_weights is None:
+            tfs.extend([1.0] * m._blocklength)
+        elif isinstance(raw_weights, float):
+            tfs.extend([raw_weights] * m._blocklength)
+        else:
+            tfs.extend(raw_weights)
+        if vals is not None:
+            m._read_values()
+            vals.extend(m._values)
+        if m._lastblock:
+            return Postings(ids, tfs, vals)
+        m._goto(m._nextoffset)
