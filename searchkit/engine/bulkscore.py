@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import heapq
 from bisect import bisect_left
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from itertools import accumulate
 from pickle import loads
 from typing import Any, NamedTuple
@@ -35,7 +35,7 @@ from whoosh.matching.wrappers import FilterMatcher
 from whoosh.reading import TermNotFound
 from whoosh.system import _INT_SIZE
 
-from searchkit.engine import ranking
+from searchkit.engine import index, ranking
 
 
 class Postings(NamedTuple):
@@ -242,11 +242,14 @@ class _Segment:
 
         ids, tfs, _ = self.postings(fieldname, text)
         pairs: Any = zip(ids, tfs, strict=True)
-        if only is not None:
+        if only is not None and len(only) * 4 < len(ids):  # a few documents of a long list: look them up
+            n = len(ids)
+            pairs = [(d, tfs[i]) for d in only if (i := bisect_left(ids, d)) < n and ids[i] == d]
+        elif only is not None:
             pairs = [(d, tf) for d, tf in pairs if d in only]
-        weight, norm = model.weights.get(fieldname, 1.0), self._norms(fieldname)
+        weight, (code, norm) = model.weights.get(fieldname, 1.0), self._norms(fieldname)
         # sat(tfn) inline, tfn = weight * tf / norm: the bulk of the work for a common word
-        scores = {d: idf * (x := weight * tf / norm[d]) * k1p1 / (k1 + x) for d, tf in pairs}
+        scores = {d: idf * (x := weight * tf / norm[code[d]]) * k1p1 / (k1 + x) for d, tf in pairs}
         earlier = group[:group.index(fieldname)]
         if not earlier or not scores:
             return scores
@@ -254,29 +257,29 @@ class _Segment:
         for f in earlier:
             for d, x in self._tfn(f, text).items():
                 before[d] = before.get(d, 0) + x
-        own = dict(zip(ids, tfs, strict=True))
         for d, bf in before.items():
             if d in scores:
-                x = weight * own[d] / norm[d]
+                x = weight * tfs[bisect_left(ids, d)] / norm[code[d]]
                 scores[d] = sat(bf + x) - sat(bf)
         return scores
 
     def _tfn(self, fieldname: str, text: str) -> dict[int, float]:
         """Weighted, length-normalised term frequency per document (`ranking._Field.tfn_len`)."""
         ids, tfs, _ = self.postings(fieldname, text)
-        weight, norm = self.stats.model.weights.get(fieldname, 1.0), self._norms(fieldname)
-        return {d: weight * tf / norm[d] for d, tf in zip(ids, tfs, strict=True)}
+        weight, (code, norm) = self.stats.model.weights.get(fieldname, 1.0), self._norms(fieldname)
+        return {d: weight * tf / norm[code[d]] for d, tf in zip(ids, tfs, strict=True)}
 
-    def _norms(self, fieldname: str) -> list[float]:
-        """BM25's length normalisation `(1 - B) + B * length / avglen` of every document of the segment,
-        kept on the reader for as long as the average length is the same."""
+    def _norms(self, fieldname: str) -> tuple[Sequence[int], list[float]]:
+        """BM25's length normalisation `(1 - B) + B * length / avglen` as a table and each document's index
+        into it: the 256 one-byte length codes Whoosh stores (nothing to compute per document), or else
+        one entry per document."""
         b, avg = self.stats.model.B, self.stats.avg(fieldname)
-        cache = self.reader.__dict__.setdefault("_searchkit_norms", {})
-        key = (fieldname, b, avg)
-        if key not in cache:
-            one_minus_b = 1.0 - b
-            cache[key] = [one_minus_b + b * n / avg for n in ranking.reader_lengths(self.reader, fieldname)]
-        return cache[key]
+        one_minus_b = 1.0 - b
+        codes = ranking.reader_length_codes(self.reader, fieldname)
+        if codes is not None:
+            return codes, [one_minus_b + b * (n or 1) / avg for n in index.BYTE_LENGTHS]  # no length: 1, as Whoosh
+        lengths = ranking.reader_lengths(self.reader, fieldname)
+        return range(len(lengths)), [one_minus_b + b * n / avg for n in lengths]
 
 
 def _union(a: Scores, b: Scores) -> Scores:

@@ -20,7 +20,8 @@ from searchkit.engine.schema import INDEX_NAME, QUOTES_NAME, SCHEMA_VERSION, quo
 from searchkit.errors import IndexCorrupt, IndexNotFound
 from searchkit.models import SpeakerCount
 
-_BYTE_LENGTHS = [byte_to_length(b) if b else 0 for b in range(256)]
+BYTE_LENGTHS = [byte_to_length(b) if b else 0 for b in range(256)]
+"""Field length of each one-byte length code (0: the document has no length in the field)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -162,11 +163,18 @@ def read_lengths(column: Any, missing: int) -> list[int]:
 
     Read in one call when the column has the known fixed one-byte layout, element by element otherwise.
     """
-    table = [length or missing for length in _BYTE_LENGTHS]
+    table = [length or missing for length in BYTE_LENGTHS]
+    codes = read_length_codes(column)
+    return [table[b] for b in (codes if codes is not None else column)]
+
+
+def read_length_codes(column: Any) -> bytes | None:
+    """A lengths column's one-byte codes, one per document (decoded by `BYTE_LENGTHS`), read in one call;
+    `None` when the column has another layout."""
     if getattr(column, "_fixedlen", None) == 1 and hasattr(column, "_dbfile"):
         raw = bytes(column._dbfile.get(column._basepos, column._count))
-        return [table[b] for b in raw] + [missing] * (column._doccount - column._count)
-    return [table[b] for b in column]
+        return raw + bytes(column._doccount - column._count)  # documents past the end have no length
+    return None
 
 
 def _live_docs(reader: Any, fieldname: str, term: str) -> set[int]:

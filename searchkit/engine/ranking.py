@@ -34,7 +34,7 @@ from whoosh import scoring
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield
 from whoosh.reading import TermNotFound
 
-from searchkit.engine.index import read_lengths
+from searchkit.engine.index import read_length_codes, read_lengths
 
 K1 = 2.0
 """Term-frequency saturation: the top of the usual 1.2-2.0 range, as tf~ adds the weighted title in."""
@@ -124,6 +124,19 @@ def reader_lengths(reader: Any, fieldname: str) -> list[int]:
             lengths = [reader.doc_field_length(d, fieldname, 1) for d in range(reader.doc_count_all())]
         cache[fieldname] = lengths
     return lengths
+
+
+def reader_length_codes(reader: Any, fieldname: str) -> bytes | None:
+    """Every document's one-byte length code in a field (see `index.BYTE_LENGTHS`), kept on the reader;
+    `None` when the segment stores lengths another way."""
+    cache = reader.__dict__.setdefault("_searchkit_length_codes", {})
+    if fieldname not in cache:
+        perdoc, column = getattr(reader, "_perdoc", None), _lenfield(fieldname)
+        codes = None
+        if perdoc is not None and perdoc.has_column(column):
+            codes = read_length_codes(perdoc.column_reader(column, LENGTHS_COLUMN))
+        cache[fieldname] = codes
+    return cache[fieldname]
 
 
 class _Field:
