@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from whoosh import query as wq
 
 from searchkit import querylang
 from searchkit.engine import bulkscore, index, query
@@ -51,17 +52,31 @@ def _queries() -> list[str]:
     rng = random.Random(11)
     words = VOCAB[:60] + VOCAB[200:230]
     out = ["w0", "w1 w2", "the", "the of", '"w0 w1"', '"w3 w0 w1"', "w5 OR w150", "w0 -w1", "title:w4",
-           "body:w4", "cease-fire", "w0 w1 w2 w3", '"the w0"', "w0 (w1 OR w2)", "nosuchword", "w0 nosuchword"]
+           "body:w4", "cease-fire", "w0 w1 w2 w3", '"the w0"', "w0 (w1 OR w2)", "nosuchword", "w0 nosuchword",
+           "w1*", "w1* w2", "w22~", "w0 w1~1", "title:w2*", "ceas*", "w3* -w30"]
     out += [" ".join(rng.sample(words, rng.randint(1, 3))) for _ in range(40)]
     out += [f'"{a} {b}"' for a, b in (rng.sample(VOCAB[:20], 2) for _ in range(20))]
     return out
+
+
+def _expanded(q: Any, reader: Any) -> Any:
+    """`q` with prefixes and fuzzy words written out as the OR of their terms: how Whoosh scores them on an
+    index of more than 5,000 documents (on smaller ones it gives every match of the OR the same score)."""
+    if isinstance(q, (wq.Prefix, wq.FuzzyTerm)):
+        terms = [wq.Term(q.fieldname, t if isinstance(t, str) else t.decode()) for _f, t in q.expanded_terms(reader)]
+        return wq.Or(terms) if len(terms) > 1 else (terms[0] if terms else wq.NullQuery)
+    if isinstance(q, (wq.And, wq.Or)):
+        return type(q)([_expanded(sub, reader) for sub in q.subqueries])
+    if isinstance(q, wq.AndNot):
+        return wq.AndNot(_expanded(q.a, reader), _expanded(q.b, reader))
+    return q
 
 
 def _reference(searcher: Any, q: Any, flt: Any, limit: int) -> tuple[int, list[tuple[int, float]]]:
     allowed = query.docset(searcher, flt) if flt is not None else None
     if allowed is not None and not allowed:
         return 0, []
-    results = searcher.search(q, limit=None, filter=allowed, optimize=False)
+    results = searcher.search(_expanded(q, searcher.reader()), limit=None, filter=allowed, optimize=False)
     ranked = sorted(((results.score(i), results.docnum(i)) for i in range(len(results))),
                     key=lambda p: (-p[0], p[1]))
     return len(results), [(d, s) for s, d in ranked[:limit]]
@@ -100,7 +115,7 @@ def test_deleted_documents_never_match(collection: Path) -> None:
         assert {d for d, _ in top} <= live
 
 
-@pytest.mark.parametrize("text", ['"w0 w1"~3', "w1*", "w1~", "speaker:nobody"])
+@pytest.mark.parametrize("text", ['"w0 w1"~3', "speaker:nobody", "speaker:nob*"])
 def test_other_queries_go_to_whoosh(collection: Path, text: str) -> None:
     compiled = query.compile_query(querylang.parse(text).tree, match_all=True)
     with index.searching(collection) as s:

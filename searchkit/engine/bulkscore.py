@@ -1,21 +1,20 @@
-"""Whole-posting-list BM25F for term queries: the fast path for the commonest searches.
+"""Whole-posting-list BM25F: the fast path for the commonest searches.
 
 Whoosh scores one posting at a time through a tree of matcher objects, a few microseconds each; a common
 word in 10^5 news articles matches half of them, and BM25's saturation keeps block-max skipping from
-pruning (every block may hold a top-10 score). Here a query made only of terms joined by `And`, `Or` and
-`AndNot` is evaluated term-at-a-time instead: each term's postings are read a block at a time (one
-`zlib`/`pickle` call per 128 postings, ids delta-decoded by `itertools.accumulate`), scored in list and
-dict comprehensions, and the clauses combined with dict and set operations.
+pruning (every block may hold a top-10 score). Here a query made of terms and exact phrases joined by
+`And`, `Or` and `AndNot` is evaluated term-at-a-time instead: each term's postings are read whole
+(`postings.py`), scored in list and dict comprehensions, and the clauses combined with dict and set
+operations; `And` finds its common documents before scoring, and a phrase is checked from the positions
+of those candidates only.
 
 Scores are the ones `ranking.BM25FScorer` gives, computed with the same formulas in the same order
-(each field's increment on top of the earlier fields of its group), so totals and rankings match
-Whoosh's; only the order in which clause scores are summed may differ (Whoosh nests its matchers by
-estimated size), in the last bit. Ties are broken by lower document number, as Whoosh's collector does.
-Anything else (phrases, prefixes, fuzzy words, sorting by date, fields outside the BM25F groups) returns
-`None` and runs through Whoosh.
-
-This reads Whoosh 2.7.4's postings internals (`W3LeafMatcher` blocks, `ListMatcher` for inlined
-postings, `FilterMatcher` for deletions); a matcher of any other kind also returns `None`.
+(each field's increment on top of the earlier fields of its group; a phrase scores the sum of its words,
+as Whoosh's span matcher does), so totals and rankings match Whoosh's; only the order in which clause
+scores are summed may differ (Whoosh nests its matchers by estimated size), in the last bit. Ties are
+broken by lower document number, as Whoosh's collector does. Prefixes and fuzzy words are the terms they
+expand to, ORed, as in Whoosh. Anything else (phrases with a slop, fields outside the BM25F groups)
+returns `None` and runs through Whoosh.
 """
 
 from __future__ import annotations
@@ -23,34 +22,15 @@ from __future__ import annotations
 import heapq
 from bisect import bisect_left
 from collections.abc import Callable, Sequence
-from itertools import accumulate
-from pickle import loads
-from typing import Any, NamedTuple
+from typing import Any
 
 from whoosh import query as wq
-from whoosh.codec.whoosh3 import W3LeafMatcher
 from whoosh.formats import Positions
-from whoosh.matching import ListMatcher
-from whoosh.matching.wrappers import FilterMatcher
-from whoosh.reading import TermNotFound
-from whoosh.system import _INT_SIZE
 
-from searchkit.engine import index, ranking
-
-
-class Postings(NamedTuple):
-    """One term's live postings in one segment."""
-
-    ids: list[int]  # segment-local document numbers, ascending
-    tfs: list[float]  # term frequencies
-    values: list[bytes] | None  # encoded positions, when asked for
-
+from searchkit.engine import index, postings, ranking
+from searchkit.engine.postings import Postings, Unsupported
 
 Scores = dict[int, float]  # segment-local document number -> score
-
-
-class Unsupported(Exception):
-    """The query (or the index) needs Whoosh's own evaluation."""
 
 
 def top_docs(searcher: Any, q: Any, allowed: set[int] | None,
@@ -80,18 +60,6 @@ def top_docs(searcher: Any, q: Any, allowed: set[int] | None,
     return total, [(-neg, score) for score, neg in best]
 
 
-def term_docs(searcher: Any, fieldname: str, text: str) -> set[int] | None:
-    """Live global document numbers holding a term, read a block at a time (`None`: ask Whoosh)."""
-    out: set[int] = set()
-    try:
-        for reader, offset in searcher.reader().leaf_readers():
-            ids = _read_postings(reader, fieldname, text).ids
-            out.update(ids if not offset else [d + offset for d in ids])
-    except Unsupported:
-        return None
-    return out
-
-
 def _top(scores: Scores, offset: int, limit: int) -> list[tuple[float, int]]:
     """The best `limit` of one segment's scores as `(score, -global docnum)`; ties go to lower numbers."""
     if len(scores) > limit:
@@ -114,6 +82,10 @@ def _check(q: Any, schema: Any, model: ranking.BM25F) -> None:
         group = model.group(q.fieldname)
         if q.slop != 1 or len(group) < 2 or any(f not in schema for f in group):
             raise Unsupported  # only exact phrases (a slop is a span search: Whoosh does those)
+    elif type(q) in (wq.Prefix, wq.FuzzyTerm):
+        group = model.group(q.fieldname)
+        if not q.text or len(group) < 2 or any(f not in schema for f in group):
+            raise Unsupported
     elif type(q) in (wq.And, wq.Or) and (type(q) is wq.And or (q.minmatch == 0 and not q.scale)):
         for sub in q.subqueries:
             _check(sub, schema, model)
@@ -133,7 +105,7 @@ class _Stats:
         self.N = searcher.doc_count_all()
         self._avg: dict[str, float] = {}
         self._idf: dict[tuple[tuple[str, ...], str], float] = {}
-        self.postings: dict[tuple[str, str, int], Postings] = {}
+        self.cache: dict[tuple[str, str, int], Postings] = {}  # postings read for this query
 
     def avg(self, fieldname: str) -> float:
         if fieldname not in self._avg:
@@ -163,9 +135,9 @@ class _Segment:
     def postings(self, fieldname: str, text: str, values: bool = False) -> Postings:
         """Live postings of a term in this segment (cached for the query)."""
         key = (fieldname, text, id(self.reader))
-        found = self.stats.postings.get(key)
+        found = self.stats.cache.get(key)
         if found is None or (values and found.values is None):
-            found = self.stats.postings[key] = _read_postings(self.reader, fieldname, text, values)
+            found = self.stats.cache[key] = postings.read_postings(self.reader, fieldname, text, values)
         return found
 
     def docs(self, q: Any) -> set[int]:
@@ -176,6 +148,8 @@ class _Segment:
             return set(self.postings(q.fieldname, q.text).ids)
         if type(q) is wq.Phrase:
             return self.phrase_docs(q.fieldname, tuple(q.words))
+        if type(q) in (wq.Prefix, wq.FuzzyTerm):
+            return set().union(*(self.postings(q.fieldname, t).ids for t in self.expand(q)))
         if type(q) is wq.AndNot:
             return self.docs(q.a) - self.docs(q.b)
         sets = sorted((self.docs(sub) for sub in q.subqueries), key=len)
@@ -187,6 +161,9 @@ class _Segment:
             return {}
         if type(q) is wq.Term:
             return self.term(q.fieldname, q.text, only)
+        if type(q) in (wq.Prefix, wq.FuzzyTerm):  # Whoosh ORs the terms they expand to, each scored as a term
+            terms = self.expand(q)
+            return _nested(_union, [self.term(q.fieldname, t, only) for t in terms]) if terms else {}
         if type(q) is wq.Phrase:  # Whoosh scores a phrase as the sum of its words' scores
             found = self.phrase_docs(q.fieldname, tuple(q.words))
             if only is not None:
@@ -207,19 +184,24 @@ class _Segment:
             return _nested(_intersect, [self.evaluate(sub, common) for sub in q.subqueries])
         return _nested(_union, [self.evaluate(sub, only) for sub in q.subqueries])
 
+    def expand(self, q: Any) -> list[str]:
+        """The terms of this segment a prefix or fuzzy word stands for."""
+        field = self.reader.schema[q.fieldname]
+        return [t if isinstance(t, str) else field.from_bytes(t) for _f, t in q.expanded_terms(self.reader) if t]
+
     def phrase_docs(self, fieldname: str, words: tuple[str, ...]) -> set[int]:
         """Documents holding `words` at consecutive positions (Whoosh's `Phrase` with slop 1)."""
         key = (fieldname, words)
         if key in self._phrases:
             return self._phrases[key]
-        postings = [self.postings(fieldname, w, values=True) for w in words]
-        common = set(postings[0].ids).intersection(*(p.ids for p in postings[1:]))
+        lists = [self.postings(fieldname, w, values=True) for w in words]
+        common = set(lists[0].ids).intersection(*(p.ids for p in lists[1:]))
         fmt = self.reader.schema[fieldname].format
-        decode = _decode_positions if type(fmt) is Positions else fmt.decode_positions
+        decode = postings.decode_positions if type(fmt) is Positions else fmt.decode_positions
         found: set[int] = set()
         for d in common:
             starts: set[int] | None = None
-            for offset, p in enumerate(postings):
+            for offset, p in enumerate(lists):
                 at = {pos - offset for pos in decode(p.values[bisect_left(p.ids, d)])}
                 starts = at if starts is None else starts & at
                 if not starts:
@@ -311,59 +293,3 @@ def _nested(combine: Callable[[Scores, Scores], Scores], items: list[Scores]) ->
     return out
 
 
-def _decode_positions(value: bytes) -> list[int]:
-    """`whoosh.formats.Positions.decode_positions` without its per-call overhead: a count, then the
-    pickled position deltas (stored without the pickle's final stop byte)."""
-    return list(accumulate(loads(value[_INT_SIZE:] if value.endswith(b".") else value[_INT_SIZE:] + b".")))
-
-
-def _read_postings(reader: Any, fieldname: str, text: str, values: bool = False) -> Postings:
-    """All live postings of a term in one segment, a block at a time (with encoded positions if `values`)."""
-    try:
-        matcher = reader.postings(fieldname, text)
-    except TermNotFound:
-        return Postings([], [], [] if values else None)
-    deleted: Any = None
-    if type(matcher) is FilterMatcher:
-        if not matcher._exclude:
-            raise Unsupported
-        deleted, matcher = matcher._ids, matcher.child
-    if type(matcher) is ListMatcher:  # postings inlined in the term info
-        ids = list(matcher._ids)
-        weights = matcher._weights
-        tfs = [1.0] * len(ids) if weights is None else list(weights)
-        vals = list(matcher._values) if values else None
-    elif type(matcher) is W3LeafMatcher and not matcher._byteids:
-        ids, tfs, vals = _read_blocks(matcher, values)
-    else:
-        raise Unsupported
-    if deleted and (gone := deleted.intersection(ids)):
-        for d in sorted(gone, reverse=True):  # ids are sorted: remove the few deleted postings in place
-            i = bisect_left(ids, d)
-            del ids[i], tfs[i]
-            if vals is not None:
-                del vals[i]
-    return Postings(ids, tfs, vals)
-
-
-def _read_blocks(m: W3LeafMatcher, values: bool) -> Postings:
-    """Every block of an on-disk posting list (the matcher is left at its end)."""
-    ids: list[int] = []
-    tfs: list[float] = []
-    vals: list[bytes] | None = [] if values else None
-    while True:
-        m._read_data()
-        raw_ids, raw_weights = m._data[0], m._data[1]
-        ids.extend(accumulate(raw_ids))  # ids are delta-coded within a block
-        if raw_weights is None:
-            tfs.extend([1.0] * m._blocklength)
-        elif isinstance(raw_weights, float):
-            tfs.extend([raw_weights] * m._blocklength)
-        else:
-            tfs.extend(raw_weights)
-        if vals is not None:
-            m._read_values()
-            vals.extend(m._values)
-        if m._lastblock:
-            return Postings(ids, tfs, vals)
-        m._goto(m._nextoffset)

@@ -16,6 +16,7 @@ from whoosh.filedb.filestore import FileStorage
 from whoosh.util.numeric import byte_to_length
 
 from searchkit.engine.documents import speaker_terms
+from searchkit.engine.postings import field_docs
 from searchkit.engine.schema import INDEX_NAME, QUOTES_NAME, SCHEMA_VERSION, quote_schema, schema
 from searchkit.errors import IndexCorrupt, IndexNotFound
 from searchkit.models import SpeakerCount
@@ -177,24 +178,15 @@ def read_length_codes(column: Any) -> bytes | None:
     return None
 
 
-def _live_docs(reader: Any, fieldname: str, term: str) -> set[int]:
-    """Live document numbers holding a term (Whoosh's postings skip deleted documents)."""
-    try:
-        return set(reader.postings(fieldname, term).all_ids())
-    except Exception:  # TermNotFound
-        return set()
-
-
 def speaker_counts(searcher: Any, limit: int | None = None) -> list[SpeakerCount]:
     """Speakers by article count, from the speaker postings (not by reading every document).
 
     A surname that is also indexed alone (an unresolved "Zakharova") is merged into the full name when
     exactly one known full name ends with it; otherwise it is listed on its own.
     """
-    reader = searcher.reader()
-    terms = [t.decode("utf-8") for t in reader.lexicon("speaker")]
-    fulls = {t: _live_docs(reader, "speaker", t) for t in terms if " " in t}
-    fulls = {t: d for t, d in fulls.items() if d}
+    postings = field_docs(searcher, "speaker")
+    terms = sorted(postings)
+    fulls = {t: d for t, d in postings.items() if " " in t}
     by_surname: dict[str, list[str]] = {}
     for full in fulls:
         by_surname.setdefault(full.rsplit(" ", 1)[1], []).append(full)
@@ -203,7 +195,7 @@ def speaker_counts(searcher: Any, limit: int | None = None) -> list[SpeakerCount
         if " " in term:
             continue
         owners = by_surname.get(term, [])
-        orphans = _live_docs(reader, "speaker", term) - set().union(*(fulls[o] for o in owners))
+        orphans = postings[term] - set().union(*(fulls[o] for o in owners))
         if not orphans:
             continue
         if len(owners) == 1:

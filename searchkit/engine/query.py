@@ -16,7 +16,7 @@ from typing import Any
 from whoosh import query as wq
 
 from searchkit import analysis
-from searchkit.engine import bulkscore, index, ranking
+from searchkit.engine import bulkscore, index, postings, ranking
 from searchkit.querylang import AnyOf, Group, Node, Not, Phrase, Word, leaves
 from searchkit.snippets import MatchSpec
 
@@ -261,7 +261,7 @@ def docset(searcher: Any, q: wq.Query) -> set[int]:
     if isinstance(q, wq.AndNot):
         return docset(searcher, q.a) - docset(searcher, q.b)
     if type(q) is wq.Term:
-        found = bulkscore.term_docs(searcher, q.fieldname, q.text)
+        found = postings.term_docs(searcher, q.fieldname, q.text)
         if found is not None:
             return found
     return set(searcher.docs_for_query(q))
