@@ -28,8 +28,10 @@ def _text(rng: random.Random, n: int) -> str:
 
 
 def _articles(rng: random.Random, start: int, count: int) -> list[dict[str, Any]]:
-    return [{"id": f"d{i}", "title": _text(rng, rng.randint(2, 8)), "date": f"20{10 + i % 5}-0{1 + i % 9}-1{i % 9}",
-             "speakers": [], "body": _text(rng, rng.randint(5, 120))} for i in range(start, start + count)]
+    return [{"id": f"d{i}", "title": _text(rng, rng.randint(2, 8)), "speakers": [],
+             "body": _text(rng, rng.randint(5, 120)),
+             **({"date": f"20{10 + i % 5}-0{1 + i % 9}-1{i % 9}"} if i % 7 else {})}  # every 7th undated
+            for i in range(start, start + count)]
 
 
 @pytest.fixture(scope="module")
@@ -120,3 +122,22 @@ def test_other_queries_go_to_whoosh(collection: Path, text: str) -> None:
     compiled = query.compile_query(querylang.parse(text).tree, match_all=True)
     with index.searching(collection) as s:
         assert bulkscore.top_docs(s, compiled.query, None, 10) is None
+
+
+@pytest.mark.parametrize("sort", ["newest", "oldest"])
+@pytest.mark.parametrize("text", ["w0", "w1 w2", '"w0 w1"', "w3* -w30"])
+def test_date_order_with_relevance_scores(collection: Path, text: str, sort: str) -> None:
+    compiled = query.compile_query(querylang.parse(text).tree, match_all=True)
+    with index.searching(collection) as s:
+        total, top = bulkscore.top_docs(s, compiled.query, None, 15, sort) or (0, [])
+        ref_total, ranked = _reference(s, compiled.query, None, 10_000)
+        scores = dict(ranked)
+
+        def key(d: int) -> tuple[bool, float, int]:
+            when = s.stored_fields(d).get("date")
+            stamp = when.timestamp() if when else 0.0
+            return (when is None, -stamp if sort == "newest" else stamp, d)
+
+        assert total == ref_total > 0
+        assert [d for d, _ in top] == sorted(scores, key=key)[:15]
+        assert [sc for _, sc in top] == pytest.approx([scores[d] for d, _ in top], rel=1e-12)

@@ -33,10 +33,11 @@ from searchkit.engine.postings import Postings, Unsupported
 Scores = dict[int, float]  # segment-local document number -> score
 
 
-def top_docs(searcher: Any, q: Any, allowed: set[int] | None,
-             limit: int) -> tuple[int, list[tuple[int, float]]] | None:
-    """The number of matches and the top `limit` `(docnum, score)` pairs of a term query, or `None` when
-    the query is not one this module evaluates. `allowed` (global document numbers) restricts the matches.
+def top_docs(searcher: Any, q: Any, allowed: set[int] | None, limit: int,
+             sort: str = "relevance") -> tuple[int, list[tuple[int, float]]] | None:
+    """The number of matches and the first `limit` `(docnum, score)` pairs of a term query, best first or by
+    date (`sort` "newest" or "oldest"; undated articles last, then by document number), or `None` when the
+    query is not one this module evaluates. `allowed` (global document numbers) restricts the matches.
     """
     model = searcher.weighting
     if not isinstance(model, ranking.BM25F):
@@ -46,6 +47,7 @@ def top_docs(searcher: Any, q: Any, allowed: set[int] | None,
         stats = _Stats(searcher, model)
         total = 0
         best: list[tuple[float, int]] = []  # (score, -docnum): the heap order of Whoosh's top collector
+        dated: list[tuple[tuple[bool, float, int], float]] = []  # ((undated, date key, docnum), score)
         ordered = sorted(allowed) if allowed is not None else []
         for reader, offset in searcher.reader().leaf_readers():
             only = None
@@ -54,10 +56,25 @@ def top_docs(searcher: Any, q: Any, allowed: set[int] | None,
                 only = set(ordered[lo:hi]) if not offset else {d - offset for d in ordered[lo:hi]}
             scores = _Segment(reader, stats).evaluate(q, only)
             total += len(scores)
-            best = heapq.nlargest(limit, [*best, *_top(scores, offset, limit)])
+            if sort == "relevance":
+                best = heapq.nlargest(limit, [*best, *_top(scores, offset, limit)])
+            else:
+                dated = heapq.nsmallest(limit, [*dated, *_by_date(reader, offset, scores, sort == "newest")])
     except Unsupported:
         return None
+    if sort != "relevance":
+        return total, [(key[2], score) for key, score in dated]
     return total, [(-neg, score) for score, neg in best]
+
+
+def _by_date(reader: Any, offset: int, scores: Scores, newest: bool) -> list[tuple[tuple[bool, float, int], float]]:
+    """Sort keys of one segment's matches from the sortable date column: dated first, newest or oldest first."""
+    if not reader.has_column("date"):
+        return [((True, 0, d + offset), s) for d, s in scores.items()]
+    missing = reader.schema["date"].column_type.default_value()
+    column = reader.column_reader("date", translate=False)
+    sign = -1 if newest else 1
+    return [((v == missing, sign * v, d + offset), s) for d, s in scores.items() for v in (column[d],)]
 
 
 def _top(scores: Scores, offset: int, limit: int) -> list[tuple[float, int]]:

@@ -227,10 +227,9 @@ def run(searcher: Any, q: wq.Query, flt: wq.Query | None, *, sort: str,
     allowed = docset(searcher, flt) if flt is not None else None
     if allowed is not None and not allowed:
         return 0, []  # Whoosh reads an empty filter set as "no filter"
-    if sort == "relevance":
-        found = bulkscore.top_docs(searcher, q, allowed, limit)  # term queries: whole posting lists at once
-        if found is not None:
-            return found
+    found = bulkscore.top_docs(searcher, q, allowed, limit, sort)  # whole posting lists at once
+    if found is not None:
+        return found
     exhaustive = _has_phrase(q)  # a phrase must be verified in every candidate anyway: count while ranking
     kwargs: dict[str, Any] = {"limit": limit, "filter": allowed, "optimize": not exhaustive}
     if sort != "relevance":
@@ -241,6 +240,8 @@ def run(searcher: Any, q: wq.Query, flt: wq.Query | None, *, sort: str,
     else:
         matched = docset(searcher, q)
         total = len(matched if allowed is None else matched & allowed)
+    if sort != "relevance":  # Whoosh's sorting collector puts the sort key where the score goes
+        return total, [(docnum, 0.0) for _key, docnum in _items(results)]
     return total, [(docnum, score) for score, docnum in _items(results)]
 
 
