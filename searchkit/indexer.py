@@ -3,7 +3,8 @@
 Only files whose size or mtime differ from the manifest are read; of those, files whose content hash
 is unchanged are just re-stamped. Small runs read, attribute and analyse files in a process pool and add
 them through one writer; large runs (`SEGMENT_THRESHOLD` files) let each worker write its own segments.
-Either way one locked session deletes superseded documents and commits once, then the manifest follows.
+Either way one locked session deletes superseded documents and commits once, then the manifest follows;
+the session (and its lock) is only opened once there is something to write or delete.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from searchkit import reading
 from searchkit.engine import documents, writing
 from searchkit.engine.index import doc_count
 from searchkit.errors import IndexingFailed, SearchkitError
-from searchkit.manifest import FileState, Manifest, Recorded
+from searchkit.manifest import FileState, Manifest
 from searchkit.models import Article, FileFailure, IndexSummary
 
 Progress = Callable[[int, int], None]
@@ -34,9 +35,11 @@ SEGMENT_THRESHOLD = 1_000  # from this many files to read, each worker writes it
 
 @dataclass(frozen=True, slots=True)
 class Task:
-    """A file to (re)read, with what the manifest knew of it."""
+    """A file to (re)read (`key` and `rel` as `reading.SourceFile` has them; its `Path` is made when it is
+    read), with what the manifest knew of it."""
 
-    file: reading.SourceFile
+    key: str
+    rel: str
     size: int
     mtime_ns: int
     old_digest: str | None
@@ -78,16 +81,17 @@ def digest(data: bytes) -> str:
 
 def process(task: Task) -> FileResult:
     """Read, attribute and pre-analyse one file (runs in a worker process)."""
-    key = task.file.key
+    key = task.key
+    path = Path(key)
     try:
-        data = task.file.path.read_bytes()
+        data = path.read_bytes()
     except OSError as exc:
         return FileResult(key, failure=f"cannot read: {exc.strerror or exc}")
     state = FileState(key, task.size, task.mtime_ns, digest(data), 0)
     if state.digest == task.old_digest:
         return FileResult(key, state=state, unchanged=True)
     try:
-        articles = reading.read_articles(task.file.path, task.file.rel)
+        articles = reading.read_articles(path, task.rel, data)
     except SearchkitError as exc:
         return FileResult(key, failure=str(exc))
     except Exception as exc:  # a parser bug must cost one file, not the run
@@ -98,25 +102,24 @@ def process(task: Task) -> FileResult:
     return FileResult(key, state=replace(state, docs=len(docs)), docs=docs, warnings=warnings)
 
 
-def plan(discovery: reading.Discovery, known: dict[str, Recorded]) -> Plan:
-    """Compare the files found with the manifest."""
-    tasks: list[Task] = []
-    unchanged = 0
-    seen: set[str] = set()
-    for f in discovery.files:
-        seen.add(f.key)
-        try:
-            st = os.stat(f.key)  # the key is the path as a string: no Path conversion per file
-        except OSError:
-            continue
-        old = known.get(f.key)
-        if old is not None and old[0] == st.st_size and old[1] == st.st_mtime_ns:
-            unchanged += 1
-            continue
-        tasks.append(Task(f, st.st_size, st.st_mtime_ns, old[2] if old else None))
+def plan(discovery: reading.Discovery, manifest: Manifest) -> Plan:
+    """Compare the files found with the manifest.
+
+    Both sides are sets of `(key, size, mtime_ns)` stamps, so a re-run over 10^5 unchanged files is set
+    algebra in C; only the files that differ get a `Task` (and a digest looked up).
+    """
+    known = manifest.stamps()
+    fresh = discovery.stamps - known  # new, or changed in size or mtime
+    gone = known - discovery.stamps  # removed, or the old stamps of changed files
+    fresh_keys = {key for key, _size, _mtime in fresh}
+    old = manifest.digests(key for key, _size, _mtime in gone if key in fresh_keys)
+    rels = discovery.rels
+    tasks = tuple(Task(key, rels[key], size, mtime_ns, old.get(key)) for key, size, mtime_ns in sorted(fresh))
     roots = tuple(str(r) + os.sep for r in discovery.roots)
-    removed = tuple(k for k in known if k not in seen and k.startswith(roots)) if roots else ()
-    return Plan(tuple(tasks), removed, unchanged)
+    seen = discovery.unstatable
+    removed = tuple(sorted(key for key, _size, _mtime in gone
+                           if key not in rels and key not in seen and key.startswith(roots))) if roots else ()
+    return Plan(tasks, removed, len(discovery.stamps) - len(tasks))
 
 
 def _process_chunk(tasks: Sequence[Task]) -> list[FileResult]:
@@ -144,54 +147,86 @@ def run_tasks(tasks: Sequence[Task], workers: int, chunk: int = 16) -> Iterator[
             yield from results
 
 
+class Session:
+    """The run's write session over the index, opened (and locked) on first use: a run with nothing to write
+    or delete never takes the write lock. A missing index, or a rebuild, opens it at once."""
+
+    def __init__(self, index_dir: Path, *, rebuild: bool = False) -> None:
+        self.index_dir = index_dir
+        eager = rebuild or not writing.has_indexes(index_dir)
+        self.writer = self._open(rebuild) if eager else None
+
+    def _open(self, rebuild: bool = False) -> writing.IndexWriter:
+        return writing.IndexWriter(self.index_dir, rebuild=rebuild, lock_timeout=writing.LOCK_TIMEOUT_S)
+
+    def open(self) -> writing.IndexWriter:
+        """The write session, opened now if not yet (raises `IndexLocked` if another process holds it)."""
+        if self.writer is None:
+            self.writer = self._open()
+        return self.writer
+
+    def cancel(self) -> None:
+        """Abandon the session, if one was opened."""
+        if self.writer is not None:
+            self.writer.cancel()
+
+
 def index_paths(paths: Sequence[Path], index_dir: Path, *, rebuild: bool = False, workers: int | None = None,
                 progress: Progress | None = None) -> IndexSummary:
     """Index `paths` (files and folders) into `index_dir`, incrementally unless `rebuild`."""
     started = time.perf_counter()
     discovery = reading.discover(paths)
-    writer = writing.IndexWriter(index_dir, rebuild=rebuild)
+    session = Session(index_dir, rebuild=rebuild)
     manifest = Manifest(index_dir)
     try:
         if rebuild:
             manifest.clear()
-        work = plan(discovery, manifest.load())
+        work = plan(discovery, manifest)
         workers = workers or os.cpu_count() or 1
         parallel = (workers > 1 and len(work.tasks) >= SEGMENT_THRESHOLD
                     and "fork" in multiprocessing.get_all_start_methods())
         apply = _apply_parallel if parallel else _apply
-        summary, upserts, drops = apply(writer, work, discovery, workers, progress)
+        summary, upserts, drops, total = apply(session, work, discovery, workers, progress)
         manifest.apply(upserts, drops)  # after the index commit: a crash in between only causes redo
-        total = doc_count(index_dir)
+        if total is None:
+            total = doc_count(index_dir)
     except BaseException:
-        writer.cancel()
+        session.cancel()
         raise
     finally:
         manifest.close()
     return replace(summary, documents=total, seconds=round(time.perf_counter() - started, 3))
 
 
-def _apply(writer: writing.IndexWriter, work: Plan, discovery: reading.Discovery, workers: int,
-           progress: Progress | None) -> tuple[IndexSummary, list[FileState], list[str]]:
-    """Read the planned files (in a pool when worthwhile), add them through this process's writer, commit."""
+Applied = tuple[IndexSummary, list[FileState], list[str], int | None]  # summary, manifest changes, documents
+
+
+def _apply(session: Session, work: Plan, discovery: reading.Discovery, workers: int,
+           progress: Progress | None) -> Applied:
+    """Read the planned files (in a pool when worthwhile), add them through this process's writer, commit.
+
+    The writer is opened by the first document to add (or in `_record`, for deletes only)."""
     results: list[FileResult] = []
     for done, result in enumerate(run_tasks(work.tasks, workers), 1):
-        for doc, quotes in result.docs:
-            writer.add(doc, quotes)
-        result.docs = []
+        if result.docs:
+            writer = session.open()
+            for doc, quotes in result.docs:
+                writer.add(doc, quotes)
+            result.docs = []
         results.append(result)
         if progress:
             progress(done, len(work.tasks))
-    return _record(writer, work, discovery, results, [])
+    return _record(session, work, discovery, results, [])
 
 
-def _record(writer: writing.IndexWriter, work: Plan, discovery: reading.Discovery, results: Sequence[FileResult],
-            segments: Sequence[Sequence[Any]]) -> tuple[IndexSummary, list[FileState], list[str]]:
+def _record(session: Session, work: Plan, discovery: reading.Discovery, results: Sequence[FileResult],
+            segments: Sequence[Sequence[Any]]) -> Applied:
     """Delete superseded documents, commit (with any segments written elsewhere), and return the summary
-    and the manifest changes to record.
+    and the manifest changes to record (and the document count, when it is known without reopening).
 
     Deletes only reach segments that existed before this run, so they may come after the adds. A file new
     to the manifest is deleted too when the index was not empty: a crash after an earlier index commit may
-    have left its documents without a manifest row.
+    have left its documents without a manifest row. With nothing to add or delete, no writer is opened.
     """
     added = updated = unchanged = 0
     failed = list(discovery.skipped)
@@ -199,8 +234,8 @@ def _record(writer: writing.IndexWriter, work: Plan, discovery: reading.Discover
     upserts: list[FileState] = []
     drops = list(work.removed)
     stale = list(work.removed)
-    old_keys = {t.file.key for t in work.tasks if t.old_digest is not None}
-    had_docs = writer.doc_count() > 0
+    new: list[str] = []
+    old_keys = {t.key for t in work.tasks if t.old_digest is not None}
     for result in results:
         if result.failure is not None:
             failed.append(FileFailure(result.key, result.failure))
@@ -214,24 +249,27 @@ def _record(writer: writing.IndexWriter, work: Plan, discovery: reading.Discover
             stale.append(result.key)
         else:
             added += 1
-            if had_docs:
-                stale.append(result.key)
+            new.append(result.key)
         if result.failure is None and result.state is not None:
             upserts.append(result.state)
         warned.extend(FileFailure(result.key, w) for w in result.warnings)
-    writer.delete_sources(stale)
+    total = None
     if added or updated or stale:
-        writer.commit(extra=segments)
+        writer = session.open()
+        if new and writer.doc_count() > 0:
+            stale.extend(new)
+        writer.delete_sources(stale)
+        total = writer.commit(extra=segments)
     else:
-        writer.cancel()
+        session.cancel()
     summary = IndexSummary(added=added, updated=updated, removed=len(work.removed),
                            unchanged=unchanged + work.unchanged, failed=tuple(failed), warnings=tuple(warned))
-    return summary, upserts, drops
+    return summary, upserts, drops, total
 
 
-def _segment_worker(index_dir: Path, tasks: Sequence[Task], queue: Any) -> None:
-    """Worker process: read, attribute and analyse `tasks` and write them into new segments of its own;
-    stream per-file results (without documents) in batches, then report the finished segments."""
+def _segment_worker(index_dir: Path, number: int, tasks: Sequence[Task], queue: Any) -> None:
+    """Worker process `number`: read, attribute and analyse `tasks` and write them into new segments of its
+    own; stream per-file results (without documents) in batches, then report the finished segments."""
     try:
         builder = writing.SegmentBuilder(index_dir)
         results: list[FileResult] = []
@@ -245,28 +283,29 @@ def _segment_worker(index_dir: Path, tasks: Sequence[Task], queue: Any) -> None:
                 queue.put(("results", results))
                 results = []
         queue.put(("results", results))
-        queue.put(("done", builder.finish()))
+        queue.put(("done", (number, builder.finish())))
     except BaseException as exc:  # reported to the parent, which cancels the run
         queue.put(("error", f"{type(exc).__name__}: {exc}"))
 
 
-def _apply_parallel(writer: writing.IndexWriter, work: Plan, discovery: reading.Discovery, workers: int,
-                    progress: Progress | None) -> tuple[IndexSummary, list[FileState], list[str]]:
+def _apply_parallel(session: Session, work: Plan, discovery: reading.Discovery, workers: int,
+                    progress: Progress | None) -> Applied:
     """Like `_apply`, but each forked worker runs the whole pipeline on an interleaved share of the files
     and writes its own segments; the parent deletes old versions and lists the new segments in its commit.
 
     Whoosh's serial merge is what kept its multi-process writer from scaling; here nothing is merged.
     """
+    writer = session.open()  # locked before the workers write into the folder (and before it clears spills)
     ctx = multiprocessing.get_context("fork")  # explicit: the default is spawn/forkserver on newer Pythons
     queue = ctx.Queue()
-    procs = [ctx.Process(target=_segment_worker, args=(writer.index_dir, work.tasks[i::workers], queue))
+    procs = [ctx.Process(target=_segment_worker, args=(writer.index_dir, i, work.tasks[i::workers], queue))
              for i in range(workers)]
     for proc in procs:
         proc.start()
     results: list[FileResult] = []
-    segments: list[list[Any]] = []
+    finished: list[tuple[int, list[Any]]] = []
     try:
-        while len(segments) < len(procs):
+        while len(finished) < len(procs):
             try:
                 msg = queue.get(timeout=1.0)
             except queue_errors.Empty:
@@ -280,14 +319,16 @@ def _apply_parallel(writer: writing.IndexWriter, work: Plan, discovery: reading.
                 if progress:
                     progress(len(results), len(work.tasks))
             elif msg[0] == "done":
-                segments.append(msg[1])
+                finished.append(msg[1])
             else:
                 raise IndexingFailed(f"an indexing worker failed ({msg[1]}); nothing was committed")
     finally:
         for proc in procs:
-            if len(segments) < len(procs):
+            if len(finished) < len(procs):
                 proc.terminate()
             proc.join()
     if progress:
         progress(len(work.tasks), len(work.tasks))
-    return _record(writer, work, discovery, results, segments)
+    segments = [segs for _number, segs in sorted(finished, key=lambda f: f[0])]  # same document order every run
+    results.sort(key=lambda r: r.key)  # failures and warnings in file order, as a serial run reports them
+    return _record(session, work, discovery, results, segments)

@@ -49,6 +49,20 @@ class Manifest:
         rows = self.db.execute("SELECT key, size, mtime_ns, digest FROM files")
         return {key: (size, mtime_ns, digest) for key, size, mtime_ns, digest in rows}
 
+    def stamps(self) -> set[tuple[str, int, int]]:
+        """Every recorded file as `(key, size, mtime_ns)`: a re-run compares these with the files found
+        as sets (set algebra in C, rows built by sqlite3 itself); digests are fetched only where needed."""
+        return set(self.db.execute("SELECT key, size, mtime_ns FROM files"))
+
+    def digests(self, keys: Iterable[str]) -> dict[str, str]:
+        """The recorded content hash of each of `keys` that is in the manifest."""
+        out: dict[str, str] = {}
+        for key in keys:
+            row = self.db.execute("SELECT digest FROM files WHERE key = ?", (key,)).fetchone()
+            if row is not None:
+                out[key] = row[0]
+        return out
+
     def apply(self, upserts: Iterable[FileState], deletes: Iterable[str]) -> None:
         """Record new states and forget deleted files, in one transaction."""
         with self.db:

@@ -47,13 +47,28 @@ class SourceFile:
     key: str
 
 
+Stamp = tuple[str, int, int]  # key, size, mtime_ns
+
+
 @dataclass(frozen=True, slots=True)
 class Discovery:
-    """What `discover` found: indexable files (sorted by key), files skipped by type, folders walked."""
+    """What `discover` found: indexable files, files skipped by type, folders walked.
 
-    files: tuple[SourceFile, ...]
+    Files are kept as plain data, since a re-run over 10^5 unchanged files only compares them with the
+    manifest: `stamps` holds each file's `(key, size, mtime_ns)` from the walk's own stat, `rels` maps
+    each key to its `rel`. `files` builds `SourceFile` records (sorted by key) when they are wanted.
+    """
+
+    stamps: frozenset[Stamp]
+    rels: dict[str, str]
     skipped: tuple[FileFailure, ...]
     roots: tuple[Path, ...]
+    unstatable: frozenset[str] = frozenset()  # listed, but stat failed: neither read nor taken as removed
+
+    @property
+    def files(self) -> tuple[SourceFile, ...]:
+        """Every indexable file as a `SourceFile`, sorted by key."""
+        return tuple(SourceFile(Path(key), self.rels[key], key) for key in sorted(self.rels))
 
 
 def _suffix(name: str) -> str:
@@ -68,53 +83,75 @@ def _unsupported(name: str) -> str | None:
     return None if suffix in INDEXABLE_SUFFIXES else f"unsupported file type {suffix}"
 
 
-def _walk(root: str) -> Iterator[tuple[str, str, list[os.DirEntry[str]]]]:
-    """Yield `(real_dir, rel_prefix, files)` for every folder below `root`; hidden names are skipped.
+class _Found:
+    """What a walk collects (see `Discovery`); skipped files by key."""
 
-    Symlinked folders are followed once each; a folder already walked (a loop) is not entered again.
+    __slots__ = ("rels", "skipped", "stamps", "unstatable")
+
+    def __init__(self) -> None:
+        self.stamps: set[Stamp] = set()
+        self.rels: dict[str, str] = {}
+        self.skipped: dict[str, FileFailure] = {}
+        self.unstatable: set[str] = set()
+
+    def add(self, key: str, rel: str) -> None:
+        """Record an indexable file, stat'ed here."""
+        try:
+            st = os.stat(key)
+        except OSError:
+            self.unstatable.add(key)
+            return
+        self.stamps.add((key, st.st_size, st.st_mtime_ns))
+        self.rels[key] = rel
+
+
+def _walk_folder(root: str, found: _Found) -> None:
+    """Collect the files under `root` into `found`; hidden names are skipped.
+
+    Keys are strings straight from `os.scandir` (`DirEntry.path`, or the real path of a symbolic link),
+    stamps come from `DirEntry.stat`, and no `Path` is built per file. Symlinked folders are followed once
+    each; a folder already walked (a loop) is not entered again.
     """
+    stamps, rels, skipped, unstatable = found.stamps, found.rels, found.skipped, found.unstatable
     seen = {root}
     stack = [(root, "")]
     while stack:
         real_dir, prefix = stack.pop()
         try:
-            with os.scandir(real_dir) as scan:
-                entries = [entry for entry in scan if not entry.name.startswith(".")]
+            scan = os.scandir(real_dir)
         except OSError:
             continue
-        files: list[os.DirEntry[str]] = []
-        for entry in entries:
-            if entry.is_dir():
-                target = os.path.realpath(entry.path) if entry.is_symlink() else entry.path
-                if target not in seen:
-                    seen.add(target)
-                    stack.append((target, f"{prefix}{entry.name}/"))
-            else:
-                files.append(entry)
-        yield real_dir, prefix, files
-
-
-def _child(folder: Path, name: str) -> Path:
-    """`folder / name`, without re-parsing the folder (pathlib's own fast path when it has one)."""
-    make = getattr(folder, "_make_child_relpath", None)
-    return make(name) if make is not None else folder / name
-
-
-def _walk_folder(root: Path, files: dict[str, SourceFile], skipped: dict[str, FileFailure]) -> None:
-    """Collect the indexable files under `root` into `files` and the others into `skipped`."""
-    for real_dir, prefix, entries in _walk(str(root)):
-        folder = Path(real_dir)
-        for entry in entries:
-            name = entry.name
-            path = Path(os.path.realpath(entry.path)) if entry.is_symlink() else _child(folder, name)
-            key = str(path)
-            if not entry.is_file():
-                reason = "broken symbolic link" if entry.is_symlink() else "not a regular file"
-                skipped[key] = FileFailure(key, reason)
-            elif (reason := _unsupported(name)) is not None:
-                skipped[key] = FileFailure(key, reason)
-            else:
-                files[key] = SourceFile(path, prefix + name, key)
+        with scan:
+            for entry in scan:
+                name = entry.name
+                if name[0] == ".":
+                    continue
+                if entry.is_dir():
+                    target = os.path.realpath(entry.path) if entry.is_symlink() else entry.path
+                    if target not in seen:
+                        seen.add(target)
+                        stack.append((target, f"{prefix}{name}/"))
+                    continue
+                if entry.is_symlink():
+                    key = os.path.realpath(entry.path)
+                    if not entry.is_file():
+                        skipped[key] = FileFailure(key, "broken symbolic link")
+                        continue
+                else:
+                    key = entry.path
+                    if not entry.is_file():
+                        skipped[key] = FileFailure(key, "not a regular file")
+                        continue
+                if "." in name and (reason := _unsupported(name)) is not None:
+                    skipped[key] = FileFailure(key, reason)
+                    continue
+                try:
+                    st = entry.stat()
+                except OSError:  # gone since it was listed, or not ours to see
+                    unstatable.add(key)
+                    continue
+                stamps.add((key, st.st_size, st.st_mtime_ns))
+                rels[key] = prefix + name
 
 
 @contextmanager
@@ -140,8 +177,7 @@ def discover(paths: Sequence[Path]) -> Discovery:
 
 def _discover(paths: Sequence[Path]) -> Discovery:
     """`discover` without the collector pause."""
-    files: dict[str, SourceFile] = {}
-    skipped: dict[str, FileFailure] = {}
+    found = _Found()
     roots: dict[Path, None] = {}
     for given in paths:
         path = Path(given).expanduser()
@@ -150,15 +186,20 @@ def _discover(paths: Sequence[Path]) -> Discovery:
         resolved = path.resolve()
         if resolved.is_dir():
             roots[resolved] = None
-            _walk_folder(resolved, files, skipped)
+            _walk_folder(str(resolved), found)
         elif (reason := _unsupported(resolved.name)) is not None:
-            skipped[str(resolved)] = FileFailure(str(resolved), reason)
+            found.skipped[str(resolved)] = FileFailure(str(resolved), reason)
         else:
-            files[str(resolved)] = SourceFile(resolved, path.name, str(resolved))
+            found.add(str(resolved), path.name)
+    skipped, stamps = found.skipped, found.stamps
+    if len(stamps) != len(found.rels):  # a file seen twice and changed in between: one stamp per key
+        stamps = set({stamp[0]: stamp for stamp in stamps}.values())
     return Discovery(
-        files=tuple(files[key] for key in sorted(files)),
+        stamps=frozenset(stamps),
+        rels=found.rels,
         skipped=tuple(skipped[key] for key in sorted(skipped)),
         roots=tuple(roots),
+        unstatable=frozenset(found.unstatable),
     )
 
 
@@ -686,15 +727,16 @@ def _article(
     return Article(id=article_id, path=str(path), ordinal=ordinal, warnings=tuple(warnings), **fields)
 
 
-def read_articles(path: Path, rel: str) -> list[Article]:
+def read_articles(path: Path, rel: str, data: bytes | None = None) -> list[Article]:
     """Read one file as articles (one for text and Markdown, one per record for JSON / JSON Lines).
 
+    `data`, when given, is the file's content already read (the file is not read again).
     Raises `UnreadableFile` with a short reason when the file cannot give any article.
     """
     suffix = _suffix(path.name)
     if suffix not in INDEXABLE_SUFFIXES:
         raise UnreadableFile(f"unsupported file type {suffix}")
-    text, warnings = _read_text(path)
+    text, warnings = _read_text(path) if data is None else decode(data)
     if suffix in JSON_SUFFIXES or suffix in JSONL_SUFFIXES:
         failures: list[str] = []
         is_lines = suffix in JSONL_SUFFIXES

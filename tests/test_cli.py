@@ -108,6 +108,7 @@ def test_usage_errors_exit_2(built: Path, args: list[str]) -> None:
 
 
 def test_lock_message(built: Path, corpus: Path) -> None:
+    (corpus / "new.txt").write_text("New harbour report\n\nThe harbour reopened.\n", encoding="utf-8")  # work to do
     holder = IndexWriter(built)
     try:
         code, _, err = run("index", str(corpus), "--index", str(built))

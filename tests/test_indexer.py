@@ -264,3 +264,44 @@ def test_failed_worker_is_reported_and_nothing_is_committed(folder: Path, tmp_pa
     monkeypatch.undo()
     assert hits(ix, "cranes") == [] and hits(ix, "harbour") == ["a.txt"]
     assert index_paths([folder], ix, workers=1).added == 30  # and the next run picks the files up
+
+
+def test_run_with_nothing_to_write_takes_no_lock(folder: Path, tmp_path: Path,
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    """A no-change re-run (even one re-reading a broken file) works while another writer holds the index;
+    a run with work to do still gets IndexLocked."""
+    from searchkit.engine import writing
+
+    ix = tmp_path / "ix"
+    (folder / "empty.txt").write_text("  \n", encoding="utf-8")  # fails, so it is re-read every run
+    index_paths([folder], ix, workers=1)
+    monkeypatch.setattr(writing, "LOCK_TIMEOUT_S", 0.2)
+    holder = IndexWriter(ix)
+    try:
+        summary = index_paths([folder], ix, workers=1)
+        assert (summary.added, summary.updated, summary.removed, summary.unchanged) == (0, 0, 0, 2)
+        assert summary.documents == 2 and [Path(f.path).name for f in summary.failed] == ["empty.txt"]
+        write(folder, "c.txt", "Gamma river report", "The river flooded the valley.")
+        with pytest.raises(IndexLocked, match="locked by another process"):
+            index_paths([folder], ix, workers=1)
+        (folder / "c.txt").unlink()
+        (folder / "b.txt").unlink()
+        with pytest.raises(IndexLocked, match="locked by another process"):  # a removal is work too
+            index_paths([folder], ix, workers=1)
+    finally:
+        holder.cancel()
+    summary = index_paths([folder], ix, workers=1)
+    assert summary.removed == 1 and summary.documents == 1
+
+
+def test_documents_count_matches_a_reopened_index(folder: Path, tmp_path: Path) -> None:
+    """The count reported after a commit (taken from the new segment list) is the index's own count."""
+    from searchkit.engine.index import doc_count
+
+    ix = tmp_path / "ix"
+    index_paths([folder], ix, workers=1)
+    write(folder, "a.txt", "Alpha airport report", "The airport opened on Tuesday.")
+    os.utime(folder / "a.txt", ns=(1, 1_000_000_000_000))
+    write(folder, "c.txt", "Gamma river report", "The river flooded the valley.")
+    summary = index_paths([folder], ix, workers=1)
+    assert summary.documents == doc_count(ix) == 3

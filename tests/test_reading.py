@@ -12,7 +12,7 @@ import pytest
 
 from searchkit.errors import NoInputFiles, UnreadableFile
 from searchkit.models import Article
-from searchkit.reading import Discovery, SourceFile, decode, discover, read_articles, title_from_body
+from searchkit.reading import Discovery, SourceFile, _unsupported, decode, discover, read_articles, title_from_body
 
 ROOT = Path(__file__).resolve().parents[1]
 GOLDEN = ROOT / "tests" / "golden" / "reading"
@@ -294,6 +294,99 @@ def test_discover_walks_folders(tmp_path: Path) -> None:
     assert [(Path(s.path).name, s.reason) for s in found.skipped] == [
         ("nowhere.txt", "broken symbolic link"), ("report.pdf", "unsupported file type .pdf"),
     ]
+
+
+def _reference_walk(root: Path) -> tuple[dict[str, str], dict[str, str]]:
+    """Discovery as it was done with a `Path` per file: `({key: rel}, {skipped key: reason})`."""
+    files: dict[str, str] = {}
+    skipped: dict[str, str] = {}
+    seen = {str(root)}
+    stack = [(root, "")]
+    while stack:
+        folder, prefix = stack.pop()
+        for entry in sorted(os.scandir(folder), key=lambda e: e.name):
+            if entry.name.startswith("."):
+                continue
+            if entry.is_dir():
+                target = os.path.realpath(entry.path) if entry.is_symlink() else entry.path
+                if target not in seen:
+                    seen.add(target)
+                    stack.append((Path(target), f"{prefix}{entry.name}/"))
+                continue
+            path = Path(os.path.realpath(entry.path)) if entry.is_symlink() else folder / entry.name
+            if not entry.is_file():
+                skipped[str(path)] = "broken symbolic link" if entry.is_symlink() else "not a regular file"
+            elif (reason := _unsupported(entry.name)) is not None:
+                skipped[str(path)] = reason
+            else:
+                files[str(path)] = prefix + entry.name
+    return files, skipped
+
+
+def test_discover_keys_rels_and_stamps_match_a_path_based_walk(tmp_path: Path) -> None:
+    """The string-based walk gives the keys and rels a `Path`-based one gives: hidden names skipped,
+    symlinked files keyed by their real path under their linked name, odd names and extensions kept apart;
+    stamps are each file's own stat."""
+    root = tmp_path / "corpus"
+    root.mkdir()
+    _tree(root)
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "real.txt").write_text("R\n")
+    (root / "sub" / "alias.txt").symlink_to(outside / "real.txt")
+    (root / "linked").symlink_to(outside, target_is_directory=True)
+    (root / "..dots").write_text("dots\n")
+    (root / "x.tar.gz").write_bytes(b"gz")
+    (root / "trailing.").write_text("t\n")
+    os.mkfifo(root / "pipe.txt")
+    expected_files, expected_skipped = _reference_walk(root.resolve())
+    found = discover([root])
+    assert found.rels == expected_files
+    assert {s.path: s.reason for s in found.skipped} == expected_skipped
+    assert [s.path for s in found.skipped] == sorted(expected_skipped)
+    assert {k: (st.st_size, st.st_mtime_ns) for k in found.rels if (st := os.stat(k))} == {
+        key: (size, mtime) for key, size, mtime in found.stamps}
+    assert found.rels[str((outside / "real.txt").resolve())] in {"sub/alias.txt", "linked/real.txt"}
+    assert "..dots" not in found.rels.values() and found.unstatable == frozenset()
+
+
+def test_discover_leaves_out_files_it_cannot_stat(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A file listed but gone (or unreadable) by the time it is stat'ed is neither a file nor a removal."""
+    (tmp_path / "a.txt").write_text("A\n")
+    (tmp_path / "b.txt").write_text("B\n")
+    real_stat = os.DirEntry.stat
+
+    class Entry:
+        def __init__(self, entry: os.DirEntry[str]) -> None:
+            self._entry = entry
+
+        def __getattr__(self, name: str) -> Any:
+            return getattr(self._entry, name)
+
+        def stat(self) -> os.stat_result:
+            if self._entry.name == "b.txt":
+                raise FileNotFoundError(self._entry.path)
+            return real_stat(self._entry)
+
+    real_scandir = os.scandir
+
+    class Scan:
+        def __init__(self, path: str) -> None:
+            self._scan = real_scandir(path)
+
+        def __enter__(self) -> Scan:
+            return self
+
+        def __exit__(self, *exc: object) -> None:
+            self._scan.close()
+
+        def __iter__(self) -> Any:
+            return (Entry(e) for e in self._scan)
+
+    monkeypatch.setattr(os, "scandir", Scan)
+    found = discover([tmp_path])
+    assert list(found.rels.values()) == ["a.txt"] and len(found.stamps) == 1
+    assert found.unstatable == frozenset({str((tmp_path / "b.txt").resolve())})
 
 
 def test_discover_file_given_directly(tmp_path: Path) -> None:

@@ -1,19 +1,21 @@
-"""Articles to `add_document` arguments: text analysed once into Whoosh posting items, plus keyword terms.
+"""Articles to `add_document` arguments: text, keyword and id fields analysed once into Whoosh posting items.
 
 Runs in worker processes, so the writer only pools postings.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import pickle
+from collections.abc import Callable, Sequence
 from datetime import date
 from typing import Any
 
 from whoosh.system import pack_uint as _pack_uint
 
 from searchkit import analysis
-from searchkit.engine.schema import quote_schema, schema
 from searchkit.models import Article
+
+Item = tuple[bytes, int, float, bytes]
 
 
 def period_terms(when: date) -> list[str]:
@@ -40,17 +42,55 @@ def _date_fields(article: Article) -> dict[str, Any]:
     """The stored date and the period filter terms of an article (none when it is undated)."""
     if article.date is None:
         return {}
-    return {"date": article.date, "period": ",".join(period_terms(article.date.date()))}
+    return {"date": article.date, "period": keyword_items(",".join(period_terms(article.date.date())))}
+
+
+def id_items(value: str) -> list[Item]:
+    """The posting items Whoosh's `ID` field gives a value (one term, no payload), without its analyzer."""
+    return [(value.encode("utf-8"), 1, 1.0, b"")]
+
+
+def keyword_items(value: str) -> list[Item]:
+    """The posting items Whoosh's `KEYWORD(commas=True)` field gives a value: stripped comma-separated
+    terms with their frequencies (byte for byte, tested), without its analyzer."""
+    freqs: dict[str, int] = {}
+    for part in value.split(","):
+        if part:
+            word = part.strip()
+            freqs[word] = freqs.get(word, 0) + 1
+    return [(w.encode("utf-8"), f, float(f), _pack_uint(f)) for w, f in freqs.items()]
+
+
+def _add_id(doc: dict[str, Any], name: str, value: str | None) -> None:
+    """Put a stored `ID` value into `doc` pre-analysed (its stored form beside it)."""
+    if value is not None:
+        doc[name] = id_items(value)
+        doc["_stored_" + name] = value
 
 
 def document_key(article: Article) -> str:
     """The unique key of an article: its file and its place in that file."""
     return f"{article.path}#{article.ordinal}"
 
-Item = tuple[bytes, int, float, bytes]
 
 
-def analyse(text: str, encode_positions: Any) -> tuple[list[Item], list[Item]]:
+_SINGLE_POSITIONS: dict[int, bytes] = {}
+
+
+def encode_positions(positions: list[int]) -> bytes:
+    """Whoosh's `Positions.encode` (a count, then the pickled gaps), byte for byte (tested); most words
+    occur once, and those encodings are kept by position."""
+    if len(positions) == 1:
+        value = _SINGLE_POSITIONS.get(positions[0])
+        if value is None:
+            value = _SINGLE_POSITIONS[positions[0]] = _pack_uint(1) + pickle.dumps(positions, 2)
+        return value
+    deltas = [b - a for a, b in zip([0, *positions], positions, strict=False)]
+    return _pack_uint(len(deltas)) + pickle.dumps(deltas, 2)
+
+
+def analyse(text: str, encode_positions: Callable[[list[int]], bytes] = encode_positions
+            ) -> tuple[list[Item], list[Item]]:
     """Posting items of `text` for a stemmed field and an exact field, from one pass of the tokenizer.
 
     Byte-for-byte what Whoosh's Frequency and Positions formats produce through `NewsAnalyzer`
@@ -75,52 +115,51 @@ def analyse(text: str, encode_positions: Any) -> tuple[list[Item], list[Item]]:
 
 def prepare(article: Article) -> dict[str, Any]:
     """Turn an article into `add_document` keyword arguments, with text fields pre-analysed."""
-    sch = schema()
     names = article.speaker_names
-    encode = sch["body_exact"].format.encode
-    title, title_exact = analyse(article.title, encode)
-    body, body_exact = analyse(article.body, encode)
+    title, title_exact = analyse(article.title)
+    body, body_exact = analyse(article.body)
+    speakers = ",".join(speaker_terms(names))
     doc: dict[str, Any] = {
-        "key": document_key(article),
-        "id": article.id,
-        "source": article.path,
         "title": title,
         "_stored_title": article.title,
         "body": body,
         "_stored_body": article.body,
         "title_exact": title_exact,
         "body_exact": body_exact,
-        "speaker": ",".join(speaker_terms(names)) or None,
+        "speaker": keyword_items(speakers) if speakers else None,
         "speakers": names,
         "roles": [s.role for s in article.speakers],
         "summary": article.summary,
         "fmt": article.source_format,
     }
+    _add_id(doc, "key", document_key(article))
+    _add_id(doc, "id", article.id)
+    _add_id(doc, "source", article.path)
     doc.update(_date_fields(article))
     return doc
 
 
 def prepare_quotes(article: Article) -> list[dict[str, Any]]:
     """`add_document` arguments for each attributed statement of an article."""
-    encode = quote_schema()["text_exact"].format.encode
     roles = {sp.name: sp.role for sp in article.speakers}
     docs = []
     for n, quote in enumerate(article.quotes):
-        text, text_exact = analyse(quote.text, encode)
+        text, text_exact = analyse(quote.text)
+        speakers = ",".join(speaker_terms([quote.speaker]))
         doc: dict[str, Any] = {
-            "key": f"{document_key(article)}#q{n}",
-            "source": article.path,
-            "article_id": article.id,
             "title": article.title,
             "text": text,
             "_stored_text": quote.text,
             "text_exact": text_exact,
-            "speaker": ",".join(speaker_terms([quote.speaker])) or None,
+            "speaker": keyword_items(speakers) if speakers else None,
             "name": quote.speaker,
             "role": roles.get(quote.speaker),
             "start": quote.start,
             "direct": quote.direct,
         }
+        _add_id(doc, "key", f"{document_key(article)}#q{n}")
+        _add_id(doc, "source", article.path)
+        _add_id(doc, "article_id", article.id)
         doc.update(_date_fields(article))
         docs.append(doc)
     return docs

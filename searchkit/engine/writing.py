@@ -1,7 +1,7 @@
 """Writing the indexes with Whoosh 2.7.4, around its weak spots.
 
 - One locked `IndexWriter` session per run over the article and quotes indexes; deletes by source term
-  reuse one searcher per index (Whoosh's `update_document` opens one per call).
+  look the terms up segment by segment (Whoosh's `update_document` opens a searcher per call).
 - `SegmentBuilder` lets worker processes write their own segments, which the lock holder lists in its
   commit: nothing is merged serially (Whoosh's multi-process writer ends in a serial merge).
 - The pool groups postings by term and spills one marshal record per term (`GroupedPool`); documents are
@@ -17,16 +17,23 @@ import contextlib
 import heapq
 import itertools
 import marshal
+import operator
 import os
+import pickle
+import struct
 import tempfile
 import time
+from array import array
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3Codec, W3TermInfo, _lenfield
 from whoosh.filedb.filestore import FileStorage
+from whoosh.filedb.filetables import _lengths as _HASH_LENGTHS
 from whoosh.index import LockError
+from whoosh.system import pack_ushort
+from whoosh.util.numeric import length_to_byte
 from whoosh.writing import SegmentWriter
 
 from searchkit.engine.index import create_index, exists, open_index, read_lengths
@@ -41,6 +48,11 @@ LOCK_TIMEOUT_S = 3.0
 CODEC = W3Codec(blocklimit=128, compression=1, inlinelimit=16)
 if not hasattr(W3TermInfo, "set_inline"):  # Whoosh 2.7.4's writer calls a misspelling of set_inlined
     W3TermInfo.set_inline = W3TermInfo.set_inlined
+
+
+def has_indexes(index_dir: Path) -> bool:
+    """True when both the article and the quotes index exist at `index_dir` (a writer would create neither)."""
+    return exists(index_dir, INDEX_NAME) and exists(index_dir, QUOTES_NAME)
 
 
 class IndexWriter:
@@ -63,7 +75,6 @@ class IndexWriter:
                 w.cancel()
             raise
         self.writer, self.quote_writer = self.writers
-        self._searchers: list[Any] = []
         self.closed = False
 
     @staticmethod
@@ -79,23 +90,15 @@ class IndexWriter:
 
     def doc_count(self) -> int:
         """Documents in the index when this session started (all segments, deletions counted out)."""
-        reader = self.writer.reader()
-        try:
-            return reader.doc_count()
-        finally:
-            reader.close()
+        return sum(segment.doc_count() for segment in self.writer.segments)
 
     def delete_sources(self, sources: Iterable[str]) -> int:
-        """Delete every article and quote that came from any of `sources`, with one searcher per index."""
+        """Delete every article and quote that came from any of `sources`; returns the articles deleted."""
         sources = list(sources)
         if not sources:
             return 0
-        if not self._searchers:
-            self._searchers = [w.searcher() for w in self.writers]
-        count = 0
-        for source in sources:
-            count += self.writer.delete_by_term("source", source, searcher=self._searchers[0])
-            self.quote_writer.delete_by_term("source", source, searcher=self._searchers[1])
+        count = _delete_terms(self.writer, "source", sources)
+        _delete_terms(self.quote_writer, "source", sources)
         return count
 
     def add(self, doc: dict[str, Any], quotes: Iterable[dict[str, Any]] = ()) -> None:
@@ -104,31 +107,50 @@ class IndexWriter:
         for quote in quotes:
             _add_document(self.quote_writer, quote)
 
-    def commit(self, extra: Sequence[Sequence[Any]] = ()) -> None:
+    def commit(self, extra: Sequence[Sequence[Any]] = ()) -> int:
         """Make everything written the current state: quotes first, then articles (each commit is atomic;
         a crash between them is repaired by the next run, which redoes files the manifest lacks).
 
         `extra` holds segment lists from `SegmentBuilder.finish()` of other processes, to be included.
+        Returns the number of live articles now in the index (no reopening needed).
         """
-        self._close_searchers()
+        count = 0
         for i in (1, 0):
-            _commit_with(self.writers[i], [segs[i] for segs in extra if segs[i] is not None])
+            count = _commit_with(self.writers[i], [segs[i] for segs in extra if segs[i] is not None])
         self.closed = True
+        return count
 
     def cancel(self) -> None:
         """Abandon the session and release the locks (nothing to do once committed or cancelled)."""
         if self.closed:
             return
-        self._close_searchers()
         for w in self.writers:
             if not w.is_closed:
                 w.cancel()
         self.closed = True
 
-    def _close_searchers(self) -> None:
-        for searcher in self._searchers:
-            searcher.close()
-        self._searchers = []
+
+def _delete_terms(writer: SegmentWriter, fieldname: str, texts: Sequence[str]) -> int:
+    """Mark deleted every live document of the writer's existing segments that has one of `texts` in
+    `fieldname`; returns how many. One term-table lookup per segment and text, straight through the codec
+    (`delete_by_term` builds a query and a multi-segment matcher per term, and copies each segment's
+    deleted set per posting list)."""
+    field = writer.schema[fieldname]
+    keys = [field.to_bytes(text) for text in texts]
+    count = 0
+    for segment in writer.segments:
+        terms = segment.codec().terms_reader(writer.storage, segment)
+        try:
+            for key in keys:
+                if (fieldname, key) not in terms:
+                    continue
+                for docnum in terms.matcher(fieldname, key, field.format).all_ids():
+                    if not segment.is_deleted(docnum):
+                        segment.delete_document(docnum)
+                        count += 1
+        finally:
+            terms.close()
+    return count
 
 
 def _open_writer(index_dir: Path, name: str, rebuild: bool, limitmb: int, lock_timeout: float) -> SegmentWriter:
@@ -182,11 +204,9 @@ class SegmentBuilder:
         return out
 
 
-def _commit_with(writer: SegmentWriter, extra: Sequence[Any]) -> None:
-    """`SegmentWriter.commit`, also listing segments written by other processes in the new TOC."""
-    if not extra:
-        writer.commit()
-        return
+def _commit_with(writer: SegmentWriter, extra: Sequence[Any]) -> int:
+    """`SegmentWriter.commit`, also listing segments written by other processes in the new TOC; returns
+    the live documents of the new TOC."""
     final = writer._merge_segments(None, False, True)
     final.extend(extra)
     if writer._added:
@@ -195,6 +215,7 @@ def _commit_with(writer: SegmentWriter, extra: Sequence[Any]) -> None:
         writer._close_segment()
     writer._commit_toc(final)
     writer._finish()
+    return sum(segment.doc_count() for segment in final)
 
 
 def _add_document(writer: SegmentWriter, fields: dict[str, Any]) -> None:
@@ -238,28 +259,90 @@ def _add_document(writer: SegmentWriter, fields: dict[str, Any]) -> None:
 
 def _flush_grouped(writer: SegmentWriter) -> None:
     """Write the pooled postings term by term, a block at a time (Whoosh's own loop makes several
-    Python calls per posting); same blocks, same statistics."""
+    Python calls per posting); same blocks, same statistics. Most terms are rare and stored inline in the
+    term table: their entries are encoded here directly (`_inline_terminfo`), the rest go through
+    Whoosh's postings writer."""
     writer.perdocwriter.close()
     lengths = writer.per_document_reader() if writer.codec.length_stats else None
     fieldwriter = writer.fieldwriter
     lastfield = None
     field_lengths: list[int] = []
+    inline_limit = 0
+    prefix = b""
+    tindex = fieldwriter._tindex
+    entries: list[tuple[bytes, bytes]] = []  # inline term entries not yet written (in key order)
     for (fieldname, tbytes), postings in writer.pool.grouped():
         if fieldname != lastfield:
+            _add_entries(tindex, entries)
             if lastfield is not None:
                 fieldwriter.finish_field()
             fieldwriter.start_field(fieldname, writer.schema[fieldname])
             field_lengths = lengths.lengths(fieldname) if lengths is not None else []
             lastfield = fieldname
+            postwriter = fieldwriter._postwriter
+            inline_limit = min(postwriter._inlinelimit, postwriter._blocklimit + 1)
+            prefix = pack_ushort(fieldwriter._fieldid)
         postings.sort()
+        if len(postings) < inline_limit:
+            entries.append((prefix + tbytes, _inline_terminfo(postings, field_lengths)))
+            if len(entries) >= 1024:  # a field of unique keys is all inline: keep the batch small
+                _add_entries(tindex, entries)
+            continue
+        _add_entries(tindex, entries)
         fieldwriter.start_term(tbytes)
         _add_postings(fieldwriter._postwriter, postings, field_lengths)
         fieldwriter.finish_term()
+    _add_entries(tindex, entries)
     if lastfield is not None:
         fieldwriter.finish_field()
     fieldwriter.close()
     if lengths is not None:
         lengths.close()
+
+
+_TERMINFO = W3TermInfo._struct
+
+
+def _add_entries(tindex: Any, entries: list[tuple[bytes, bytes]]) -> None:
+    """`OrderedHashWriter.add` for each of `entries` (then cleared), with one file write for them all:
+    same records, same hash buckets and key index."""
+    if not entries:
+        return
+    pos = tindex.dbfile.tell()
+    index_append, buckets, hashfn, lastkey = tindex.index.append, tindex.buckets, tindex.hashfn, tindex.lastkey
+    parts: list[bytes] = []
+    for key, value in entries:
+        if key <= lastkey:
+            raise ValueError(f"Keys must increase: {lastkey!r}..{key!r}")
+        index_append(pos)
+        h = hashfn(key)
+        buckets[h & 255].append((h, pos))
+        head = _HASH_LENGTHS.pack(len(key), len(value))
+        parts += (head, key, value)
+        pos += len(head) + len(key) + len(value)
+        lastkey = key
+    tindex.dbfile.write(b"".join(parts))
+    tindex.lastkey = lastkey
+    entries.clear()
+
+
+def _inline_terminfo(postings: list[tuple[int, float, bytes]], lengths: list[int]) -> bytes:
+    """A term table entry with the postings inlined, byte for byte what `W3FieldWriter.finish_term`
+    writes for a short posting list (tested): the statistics header, then the pickled postings."""
+    if len(postings) == 1:  # the commonest case by far, spelled out
+        ((docnum, weight, value),) = postings
+        buffered_weight = array("f", (weight,))[0]  # Whoosh buffers weights as 32-bit floats
+        length = lengths[docnum] if docnum < len(lengths) else 0
+        header = _TERMINFO.pack(True, 0 + buffered_weight, 1, length_to_byte(length) if length else 0,
+                                length_to_byte(length), max(0, weight), docnum, docnum)
+        return header + pickle.dumps(((docnum,), (buffered_weight,), (value,) if value else ()), 2)
+    ids, weights, values = zip(*postings, strict=True)
+    buffered = array("f", weights)
+    known = len(lengths)
+    lens = [lengths[d] for d in ids if d < known and lengths[d]]
+    header = _TERMINFO.pack(True, 0 + sum(buffered), len(ids), length_to_byte(min(lens)) if lens else 0,
+                            length_to_byte(max(lens) if lens else 0), max(0, *weights), ids[0], ids[-1])
+    return header + pickle.dumps((ids, tuple(buffered), tuple(v for v in values if v)), 2)
 
 
 def _add_postings(pw: Any, postings: list[tuple[int, float, bytes]], lengths: list[int]) -> None:
@@ -291,6 +374,9 @@ def _spill_dir(index_dir: Path) -> Path:
     return spill
 
 
+_RECORD_LEN = struct.Struct("<I")  # the length of a marshal record in a spilled run
+
+
 class GroupedPool:
     """The writer's posting pool, grouped by term.
 
@@ -320,21 +406,25 @@ class GroupedPool:
 
     def _spill(self) -> None:
         fd, path = tempfile.mkstemp(suffix=".run", dir=self.tempdir)
+        groups = self.groups
         with os.fdopen(fd, "wb") as f:
-            for key in sorted(self.groups):
-                marshal.dump((key, self.groups[key]), f)
+            for key in sorted(groups):
+                data = marshal.dumps((key, groups[key]))
+                f.write(_RECORD_LEN.pack(len(data)))
+                f.write(data)
         self.runs.append(path)
         self.groups = {}
         self.count = 0
 
     @staticmethod
-    def _read(path: str) -> Iterator[tuple[tuple[str, bytes], list[tuple[int, float, bytes]]]]:
-        with open(path, "rb") as f:
-            while True:
-                try:
-                    yield marshal.load(f)
-                except EOFError:
-                    return
+    def _read(path: str, buffering: int) -> Iterator[tuple[tuple[str, bytes], list[tuple[int, float, bytes]]]]:
+        """A run's records, each length-prefixed: `marshal.load` on a file makes a Python-level read per
+        value it decodes, so records are read whole and decoded with `marshal.loads`."""
+        size = _RECORD_LEN.size
+        with open(path, "rb", buffering=buffering) as f:
+            read = f.read
+            while header := read(size):
+                yield marshal.loads(read(_RECORD_LEN.unpack(header)[0]))
 
     def grouped(self) -> Iterator[tuple[tuple[str, bytes], list[tuple[int, float, bytes]]]]:
         """(field, term) keys in order, each with its postings (not yet sorted by docnum)."""
@@ -344,9 +434,14 @@ class GroupedPool:
             return
         if self.groups:
             self._spill()
-        merged = heapq.merge(*(self._read(p) for p in self.runs), key=lambda kv: kv[0])
-        for key, parts in itertools.groupby(merged, key=lambda kv: kv[0]):
-            yield key, [posting for _key, postings in parts for posting in postings]
+        first = operator.itemgetter(0)
+        buffering = max(1 << 13, min(1 << 16, (4 << 20) // len(self.runs)))  # all runs are open at once
+        merged = heapq.merge(*(self._read(p, buffering) for p in self.runs), key=first)
+        for key, parts in itertools.groupby(merged, key=first):
+            postings, *more = [run_postings for _key, run_postings in parts]
+            for later in more:  # each list is fresh from its run: extended in place
+                postings.extend(later)
+            yield key, postings
 
     def iter_postings(self) -> Iterator[tuple[str, bytes, int, float, bytes]]:
         """Every posting in (field, term, docnum) order, as Whoosh's segment writer expects."""

@@ -1,0 +1,59 @@
+"""Posting items built outside Whoosh match Whoosh's own encodings byte for byte."""
+
+from __future__ import annotations
+
+import random
+
+from searchkit.engine import documents
+from searchkit.engine.schema import quote_schema, schema
+
+
+def test_encode_positions_matches_whoosh() -> None:
+    """The cached single-position and the gap encodings equal `Positions.encode` for many lists."""
+    encode = schema()["body_exact"].format.encode
+    rng = random.Random(7)
+    cases = [[0], [1], [5], [0, 1], [3, 3], [2, 9, 300, 70_000]]
+    cases += [sorted(rng.sample(range(5_000), rng.randint(1, 40))) for _ in range(300)]
+    for positions in cases + cases:  # twice: the second pass hits the cache
+        assert documents.encode_positions(positions) == encode(positions), positions
+    assert quote_schema()["text_exact"].format.encode([4, 8]) == documents.encode_positions([4, 8])
+
+
+def test_analyse_default_encoder_equals_the_formats_encoder() -> None:
+    """`analyse` with its own encoder gives what it gives with Whoosh's format encoder."""
+    text = "The harbour opened; the harbour-master said the harbour would stay open, open, open."
+    assert documents.analyse(text) == documents.analyse(text, schema()["body_exact"].format.encode)
+
+
+def test_keyword_and_id_items_match_whoosh_fields() -> None:
+    """Pre-analysed keyword and id values equal what the Whoosh fields' analyzers give (order aside)."""
+    keyword, ident = schema()["speaker"], schema()["key"]
+    for value in ["maria zakharova,zakharova", "2019,2019-03,2019-03-15", " a , b,,a,  , c ", ",", "é ü,é ü",
+                  "single", "x,,y,x,x"]:
+        assert sorted(documents.keyword_items(value)) == sorted(keyword.index(value)), value
+    for value in ["/docs/a.txt#0", "r1", "/ü/b.jsonl#3#q2", ""]:
+        assert documents.id_items(value) == list(ident.index(value)), value
+
+
+def test_prepared_documents_index_like_whoosh() -> None:
+    """Every pre-analysed non-text field of a prepared article and quote equals the field's own analysis
+    of the value it stores or joins."""
+    from datetime import datetime
+
+    from searchkit.models import Article, Quote, Speaker
+
+    article = Article(id="r1", path="/docs/r1.txt", title="Talks", body="“Fine,” Ana Ruiz said.",
+                      source_format="text", date=datetime(2019, 3, 15), speakers=(Speaker("Ana Ruiz", "envoy"),),
+                      quotes=(Quote(speaker="Ana Ruiz", text="Fine", start=1, end=5),))
+    doc = documents.prepare(article)
+    (quote,) = documents.prepare_quotes(article)
+    expected = {"key": "/docs/r1.txt#0", "id": "r1", "source": "/docs/r1.txt", "speaker": "ana ruiz,ruiz",
+                "period": "2019,2019-03,2019-03-15"}
+    for name, value in expected.items():
+        assert sorted(doc[name]) == sorted(schema()[name].index(value)), name
+        if schema()[name].stored:
+            assert doc["_stored_" + name] == value
+    expected_quote = {"key": "/docs/r1.txt#0#q0", "source": "/docs/r1.txt", "article_id": "r1",
+                      "speaker": "ana ruiz,ruiz", "period": "2019,2019-03,2019-03-15"}
+    for name, value in expected_quote.items():
+        assert sorted(quote[name]) == sorted(quote_schema()[name].index(value)), name
