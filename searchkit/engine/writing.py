@@ -44,8 +44,10 @@ LOCK_TIMEOUT_S = 3.0
 
 # Posting lists shorter than INLINE_POSTINGS live in the term table: most terms are rare, and a block
 # write (pickle + compress + header) per term dominated commit time. Level-1 zlib is much cheaper than
-# Whoosh's default level 3 for nearly the same size.
-CODEC = W3Codec(blocklimit=128, compression=1, inlinelimit=16)
+# Whoosh's default level 3 for nearly the same size. Blocks of 1,024 postings instead of 128: the bulk
+# scorer reads whole posting lists, and its per-block cost (seek, header, zlib, pickle) dominated reading
+# a common word's list (phrase queries about 30% faster at 10k).
+CODEC = W3Codec(blocklimit=1024, compression=1, inlinelimit=16)
 if not hasattr(W3TermInfo, "set_inline"):  # Whoosh 2.7.4's writer calls a misspelling of set_inlined
     W3TermInfo.set_inline = W3TermInfo.set_inlined
 
