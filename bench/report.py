@@ -331,7 +331,7 @@ def print_compare(old: dict[str, Any], new: dict[str, Any], engine: str = "searc
             same = len(set(qa["ids"]) & set(qb["ids"]))
             print(
                 f"  {qid}: total {qa['total']} -> {qb['total']}, top-10 overlap {same}/{max(len(qa['ids']), 1)}"
-                f"{', order changed' if same == len(qa['ids']) else ''}"
+                f"{', same top 10' if qa['ids'] == qb['ids'] else ', order changed' if same == len(qa['ids']) else ''}"
             )
     print(f"  {changed} of {len(set(a) | set(b))} queries changed" if changed else "  no result changed")
     for row in ROWS:
