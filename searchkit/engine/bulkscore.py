@@ -86,27 +86,23 @@ def _top(scores: Scores, offset: int, limit: int) -> list[tuple[float, int]]:
 
 
 def _check(q: Any, schema: Any, model: ranking.BM25F) -> None:
-    """Raise `Unsupported` unless `q` is terms of BM25F groups under `And`, `Or` and `AndNot`."""
+    """Raise `Unsupported` unless `q` is terms, exact phrases, prefixes and fuzzy words of BM25F groups
+    under `And`, `Or` and `AndNot`."""
     if q is wq.NullQuery:
         return
     if q.boost != 1.0:
         raise Unsupported
-    if type(q) is wq.Term:
+    kind = type(q)
+    if kind in (wq.Term, wq.Phrase, wq.Prefix, wq.FuzzyTerm):
         group = model.group(q.fieldname)
         if len(group) < 2 or any(f not in schema for f in group):
             raise Unsupported
-    elif type(q) is wq.Phrase:
-        group = model.group(q.fieldname)
-        if q.slop != 1 or len(group) < 2 or any(f not in schema for f in group):
-            raise Unsupported  # only exact phrases (a slop is a span search: Whoosh does those)
-    elif type(q) in (wq.Prefix, wq.FuzzyTerm):
-        group = model.group(q.fieldname)
-        if not q.text or len(group) < 2 or any(f not in schema for f in group):
-            raise Unsupported
-    elif type(q) in (wq.And, wq.Or) and (type(q) is wq.And or (q.minmatch == 0 and not q.scale)):
+        if (kind is wq.Phrase and q.slop != 1) or (kind in (wq.Prefix, wq.FuzzyTerm) and not q.text):
+            raise Unsupported  # a slop is a span search, an empty prefix is every document: Whoosh does those
+    elif kind is wq.And or (kind is wq.Or and q.minmatch == 0 and not q.scale):
         for sub in q.subqueries:
             _check(sub, schema, model)
-    elif type(q) is wq.AndNot:
+    elif kind is wq.AndNot:
         _check(q.a, schema, model)
         _check(q.b, schema, model)
     else:

@@ -219,10 +219,11 @@ def combine_filters(*filters: wq.Query | None) -> wq.Query | None:
 
 def run(searcher: Any, q: wq.Query, flt: wq.Query | None, *, sort: str,
         limit: int) -> tuple[int, list[tuple[int, float]]]:
-    """Run a query: the exact number of matches and the top `limit` (docnum, score) pairs.
+    """Run a query: the exact number of matches and the first `limit` (docnum, score) pairs.
 
-    The filter's documents are collected once, as a set, and given to Whoosh's block-skipping top-N
-    collector; the total is counted from document-id sets (Whoosh's own recount ignores the filter).
+    The filter's documents are collected once, as a set. Queries the bulk scorer handles (nearly all) are
+    scored there, exhaustively; the rest go to Whoosh's collector, with the total counted from document-id
+    sets (Whoosh's own recount ignores the filter).
     """
     allowed = docset(searcher, flt) if flt is not None else None
     if allowed is not None and not allowed:
