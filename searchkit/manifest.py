@@ -28,9 +28,6 @@ class FileState:
     docs: int
 
 
-Recorded = tuple[int, int, str]  # size, mtime_ns, digest
-
-
 class Manifest:
     """Read and update the manifest of an index folder."""
 
@@ -42,12 +39,6 @@ class Manifest:
             "CREATE TABLE IF NOT EXISTS files (key TEXT PRIMARY KEY, size INTEGER, mtime_ns INTEGER,"
             " digest TEXT, docs INTEGER)"
         )
-
-    def load(self) -> dict[str, Recorded]:
-        """Every recorded file, by key, as `(size, mtime_ns, digest)` (plain tuples: a re-run over 10^5
-        files reads them all, and building a record per row cost a third of a second)."""
-        rows = self.db.execute("SELECT key, size, mtime_ns, digest FROM files")
-        return {key: (size, mtime_ns, digest) for key, size, mtime_ns, digest in rows}
 
     def stamps(self) -> set[tuple[str, int, int]]:
         """Every recorded file as `(key, size, mtime_ns)`: a re-run compares these with the files found

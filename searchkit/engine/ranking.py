@@ -34,7 +34,7 @@ from whoosh import scoring
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield
 from whoosh.reading import TermNotFound
 
-from searchkit.engine.index import read_length_codes, read_lengths
+from searchkit.engine.index import BYTE_LENGTHS, read_length_codes
 
 K1 = 2.0
 """Term-frequency saturation: the top of the usual 1.2-2.0 range, as tf~ adds the weighted title in."""
@@ -103,13 +103,9 @@ class BM25F(scoring.WeightingModel):
         return BM25FScorer(self, searcher, fieldname, text)
 
 
-def segment_lengths(searcher: Any, fieldname: str) -> list[int]:
-    """Every document's length in a field, for one segment's searcher (see `reader_lengths`)."""
-    return reader_lengths(searcher.reader(), fieldname)
-
-
 def reader_lengths(reader: Any, fieldname: str) -> list[int]:
-    """Every document's length in a field, for one segment's reader, read once and kept on the reader.
+    """Every document's length in a field, for one segment's reader, decoded once from the length codes
+    and kept on the reader.
 
     Whoosh answers `doc_field_length` through a column reader per call (microseconds); scoring a common
     term calls it for tens of thousands of documents per query.
@@ -117,9 +113,10 @@ def reader_lengths(reader: Any, fieldname: str) -> list[int]:
     cache = reader.__dict__.setdefault("_searchkit_lengths", {})
     lengths = cache.get(fieldname)
     if lengths is None:
-        perdoc, column = getattr(reader, "_perdoc", None), _lenfield(fieldname)
-        if perdoc is not None and perdoc.has_column(column):
-            lengths = read_lengths(perdoc.column_reader(column, LENGTHS_COLUMN), missing=1)  # as Whoosh's default
+        codes = reader_length_codes(reader, fieldname)
+        if codes is not None:
+            table = [n or 1 for n in BYTE_LENGTHS]  # no length: 1, Whoosh's default
+            lengths = [table[b] for b in codes]
         else:
             lengths = [reader.doc_field_length(d, fieldname, 1) for d in range(reader.doc_count_all())]
         cache[fieldname] = lengths
@@ -153,7 +150,7 @@ class _Field:
 
     def tfn(self, tf: float, docnum: int) -> float:
         if self._lengths is None:
-            self._lengths = segment_lengths(self.searcher, self.name)
+            self._lengths = reader_lengths(self.searcher.reader(), self.name)
         return self.tfn_len(tf, self._lengths[docnum])
 
     def tfn_len(self, tf: float, length: float) -> float:
