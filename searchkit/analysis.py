@@ -36,9 +36,10 @@ where which while who whom why will with would you your yours yourself yourselve
 )
 
 _stemmer = Stemmer.Stemmer("english")
+CACHE_SIZE = 20_000  # words each for fold and stem: ~97% of tokens hit (98.7% at 200k), ~10x less memory
 
 
-@lru_cache(maxsize=200_000)
+@lru_cache(maxsize=CACHE_SIZE)
 def fold(word: str) -> str:
     """Lower-case, strip accents and a trailing possessive: "Erdoğan's" -> "erdogan"."""
     w = word.lower().translate(_SPECIAL)
@@ -51,7 +52,7 @@ def fold(word: str) -> str:
     return w
 
 
-@lru_cache(maxsize=200_000)
+@lru_cache(maxsize=CACHE_SIZE)
 def stem(word: str) -> str:
     """Snowball English stem of an already folded word."""
     return _stemmer.stemWord(word)

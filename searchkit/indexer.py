@@ -175,26 +175,31 @@ def index_paths(paths: Sequence[Path], index_dir: Path, *, rebuild: bool = False
                 progress: Progress | None = None) -> IndexSummary:
     """Index `paths` (files and folders) into `index_dir`, incrementally unless `rebuild`."""
     started = time.perf_counter()
-    discovery = reading.discover(paths)
-    session = Session(index_dir, rebuild=rebuild)
-    manifest = Manifest(index_dir)
+    workers = workers or os.cpu_count() or 1
+    crew = SegmentWorkers(workers) if workers > 1 and "fork" in multiprocessing.get_all_start_methods() else None
     try:
-        if rebuild:
-            manifest.clear()
-        work = plan(discovery, manifest)
-        workers = workers or os.cpu_count() or 1
-        parallel = (workers > 1 and len(work.tasks) >= SEGMENT_THRESHOLD
-                    and "fork" in multiprocessing.get_all_start_methods())
-        apply = _apply_parallel if parallel else _apply
-        summary, upserts, drops, total = apply(session, work, discovery, workers, progress)
-        manifest.apply(upserts, drops)  # after the index commit: a crash in between only causes redo
-        if total is None:
-            total = doc_count(index_dir)
-    except BaseException:
-        session.cancel()
-        raise
+        discovery = reading.discover(paths)
+        session = Session(index_dir, rebuild=rebuild)
+        manifest = Manifest(index_dir)
+        try:
+            if rebuild:
+                manifest.clear()
+            work = plan(discovery, manifest)
+            if crew is not None and len(work.tasks) >= SEGMENT_THRESHOLD:
+                summary, upserts, drops, total = _apply_parallel(session, work, discovery, crew, progress)
+            else:
+                summary, upserts, drops, total = _apply(session, work, discovery, workers, progress)
+            manifest.apply(upserts, drops)  # after the index commit: a crash in between only causes redo
+            if total is None:
+                total = doc_count(index_dir)
+        except BaseException:
+            session.cancel()
+            raise
+        finally:
+            manifest.close()
     finally:
-        manifest.close()
+        if crew is not None:
+            crew.close()
     return replace(summary, documents=total, seconds=round(time.perf_counter() - started, 3))
 
 
@@ -267,41 +272,91 @@ def _record(session: Session, work: Plan, discovery: reading.Discovery, results:
     return summary, upserts, drops, total
 
 
-def _segment_worker(index_dir: Path, number: int, tasks: Sequence[Task], queue: Any) -> None:
-    """Worker process `number`: read, attribute and analyse `tasks` and write them into new segments of its
-    own; stream per-file results (without documents) in batches, then report the finished segments."""
+TASK_BATCH = 1_024  # tasks per message to a segment worker
+POOL_LIMIT = 150_000  # postings a segment worker pools before spilling a sorted run: bounds a build's memory
+SMALL_SHARE = 1_500  # files; a share this small (an update) pools up to SMALL_POOL_LIMIT postings instead,
+SMALL_POOL_LIMIT = 1_000_000  # usually all of them: no runs to write and merge back (~1.5 s CPU per 1,000 files)
+
+
+class SegmentWorkers:
+    """The processes that write segments in a large run, forked when the run starts: before discovery and
+    planning, so they do not inherit the parent's file lists (copy-on-write pages count in every process's
+    memory). Each waits for an index folder and its share of the tasks, or is told to exit unused."""
+
+    def __init__(self, count: int) -> None:
+        ctx = multiprocessing.get_context("fork")  # explicit: the default is spawn/forkserver on newer Pythons
+        self.outbox = ctx.Queue()
+        self.inboxes = [ctx.Queue() for _ in range(count)]
+        self.procs = [ctx.Process(target=_segment_worker, args=(i, inbox, self.outbox), daemon=True)
+                      for i, inbox in enumerate(self.inboxes)]
+        for proc in self.procs:
+            proc.start()
+        self.started = self.closed = False
+
+    def start(self, index_dir: Path, tasks: Sequence[Task]) -> None:
+        """Give worker `i` the tasks `i, i + n, i + 2n, ...` (a fixed split: the same segments every run)."""
+        self.started = True
+        count = len(self.inboxes)
+        for number, inbox in enumerate(self.inboxes):
+            share = tasks[number::count]
+            inbox.put((str(index_dir), SMALL_POOL_LIMIT if len(share) <= SMALL_SHARE else POOL_LIMIT))
+            for i in range(0, len(share), TASK_BATCH):
+                inbox.put([(t.key, t.rel, t.size, t.mtime_ns, t.old_digest) for t in share[i:i + TASK_BATCH]])
+            inbox.put(None)
+
+    def close(self, finished: bool = True) -> None:
+        """Stop the workers: unused ones are told to exit, unfinished ones (a failed run) are terminated."""
+        if self.closed:
+            return
+        self.closed = True
+        if not self.started:
+            for inbox in self.inboxes:
+                inbox.put(None)
+        for proc in self.procs:
+            if self.started and not finished:
+                proc.terminate()
+            proc.join()
+        for q in (*self.inboxes, self.outbox):
+            q.close()
+
+
+def _segment_worker(number: int, inbox: Any, queue: Any) -> None:
+    """Worker process `number`: wait for an index folder and a pool size (None: exit unused), then read,
+    attribute and analyse the tasks as they arrive and write them into new segments of its own; stream
+    per-file results (without documents) in batches, then report the finished segments."""
+    start = inbox.get()
+    if start is None:
+        return
+    index_dir, pool_limit = start
     try:
-        builder = writing.SegmentBuilder(index_dir)
+        builder = writing.SegmentBuilder(Path(index_dir), pool_limit)
         results: list[FileResult] = []
-        for task in tasks:
-            result = process(task)
-            for doc, quotes in result.docs:
-                builder.add(doc, quotes)
-            result.docs = []
-            results.append(result)
-            if len(results) == 64:  # stream results (they double as progress) rather than hold them all
-                queue.put(("results", results))
-                results = []
+        while (batch := inbox.get()) is not None:
+            for fields in batch:
+                result = process(Task(*fields))
+                for doc, quotes in result.docs:
+                    builder.add(doc, quotes)
+                result.docs = []
+                results.append(result)
+                if len(results) == 64:  # stream results (they double as progress) rather than hold them all
+                    queue.put(("results", results))
+                    results = []
         queue.put(("results", results))
         queue.put(("done", (number, builder.finish())))
     except BaseException as exc:  # reported to the parent, which cancels the run
         queue.put(("error", f"{type(exc).__name__}: {exc}"))
 
 
-def _apply_parallel(session: Session, work: Plan, discovery: reading.Discovery, workers: int,
+def _apply_parallel(session: Session, work: Plan, discovery: reading.Discovery, crew: SegmentWorkers,
                     progress: Progress | None) -> Applied:
-    """Like `_apply`, but each forked worker runs the whole pipeline on an interleaved share of the files
-    and writes its own segments; the parent deletes old versions and lists the new segments in its commit.
+    """Like `_apply`, but each worker runs the whole pipeline on an interleaved share of the files and
+    writes its own segments; the parent deletes old versions and lists the new segments in its commit.
 
     Whoosh's serial merge is what kept its multi-process writer from scaling; here nothing is merged.
     """
     writer = session.open()  # locked before the workers write into the folder (and before it clears spills)
-    ctx = multiprocessing.get_context("fork")  # explicit: the default is spawn/forkserver on newer Pythons
-    queue = ctx.Queue()
-    procs = [ctx.Process(target=_segment_worker, args=(writer.index_dir, i, work.tasks[i::workers], queue))
-             for i in range(workers)]
-    for proc in procs:
-        proc.start()
+    crew.start(writer.index_dir, work.tasks)
+    queue, procs = crew.outbox, crew.procs
     results: list[FileResult] = []
     finished: list[tuple[int, list[Any]]] = []
     try:
@@ -323,10 +378,7 @@ def _apply_parallel(session: Session, work: Plan, discovery: reading.Discovery, 
             else:
                 raise IndexingFailed(f"an indexing worker failed ({msg[1]}); nothing was committed")
     finally:
-        for proc in procs:
-            if len(finished) < len(procs):
-                proc.terminate()
-            proc.join()
+        crew.close(finished=len(finished) == len(procs))
     if progress:
         progress(len(work.tasks), len(work.tasks))
     segments = [segs for _number, segs in sorted(finished, key=lambda f: f[0])]  # same document order every run

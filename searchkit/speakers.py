@@ -725,9 +725,10 @@ def _inside_org_name(name: str, body: str) -> bool:
     """True when the name only follows an organisation head: "the Institute for Supply Management said"."""
     if " " not in name:
         return False
-    pattern = rf"\b(?:{_ORG_HEADS})\s+(?:of|for|on)\s+(?:the\s+)?{re.escape(name)}\b"
-    return re.search(pattern, body) is not None and re.search(rf"(?<!of )(?<!for )(?<!on )(?<!the )"
-                                                             rf"\b{re.escape(name)}\b", body) is None
+    escaped = re.escape(name)
+    if re.search(rf"(?<!of )(?<!for )(?<!on )(?<!the )\b{escaped}\b", body) is not None:
+        return False  # named on its own somewhere (the usual case): no need to build the long pattern
+    return re.search(rf"\b(?:{_ORG_HEADS})\s+(?:of|for|on)\s+(?:the\s+)?{escaped}\b", body) is not None
 
 
 def _named_in_body(name: str, body: str) -> bool:

@@ -72,3 +72,19 @@ def test_inline_term_entries_match_whoosh(tmp_path: Path, monkeypatch: pytest.Mo
         fast, slow = _segment_files(tmp_path / "fast", name), _segment_files(tmp_path / "whoosh", name)
         assert len(fast[0]) > 100
         assert fast == slow, name
+
+
+def test_array_hash_buckets_write_the_same_term_table(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Term hash buckets kept in arrays give byte-identical term tables to Whoosh's lists of tuples."""
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    for i in range(40):
+        body = " ".join(f"w{(i * j) % 89} tide{j} harbour" for j in range(1, 30 + i))
+        (docs / f"n{i:03}.txt").write_text(f"Note {i}\n\n“All clear,” Ana Ruiz said. {body}\n")
+    index_paths([docs], tmp_path / "arrays", workers=1)
+    monkeypatch.setattr(writing, "_HashBucket", list)
+    index_paths([docs], tmp_path / "lists", workers=1)
+    for name in ("searchkit", QUOTES_NAME):
+        arrays, lists = _segment_files(tmp_path / "arrays", name), _segment_files(tmp_path / "lists", name)
+        assert len(arrays[0]) > 100
+        assert arrays == lists, name

@@ -28,7 +28,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
-from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3Codec, W3TermInfo, _lenfield
+from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3TermInfo, _lenfield
 from whoosh.filedb.filestore import FileStorage
 from whoosh.filedb.filetables import _lengths as _HASH_LENGTHS
 from whoosh.index import LockError
@@ -36,6 +36,7 @@ from whoosh.system import pack_ushort
 from whoosh.util.numeric import length_to_byte
 from whoosh.writing import SegmentWriter
 
+from searchkit.engine.codec import BlockCodec
 from searchkit.engine.index import create_index, exists, open_index, read_lengths
 from searchkit.engine.schema import INDEX_NAME, QUOTES_NAME
 from searchkit.errors import IndexLocked
@@ -47,7 +48,7 @@ LOCK_TIMEOUT_S = 3.0
 # Whoosh's default level 3 for nearly the same size. Blocks of 1,024 postings instead of 128: the bulk
 # scorer reads whole posting lists, and its per-block cost (seek, header, zlib, pickle) dominated reading
 # a common word's list (phrase queries about 30% faster at 10k).
-CODEC = W3Codec(blocklimit=1024, compression=1, inlinelimit=16)
+CODEC = BlockCodec(blocklimit=1024, compression=1, inlinelimit=16)
 if not hasattr(W3TermInfo, "set_inline"):  # Whoosh 2.7.4's writer calls a misspelling of set_inlined
     W3TermInfo.set_inline = W3TermInfo.set_inlined
 
@@ -171,7 +172,29 @@ def _tune(writer: SegmentWriter, index_dir: Path, pool_limit: int = 500_000) -> 
     writer.per_document_reader = lambda: _CachedLengths(per_document_reader())
     writer.pool = GroupedPool(_spill_dir(index_dir), limit=pool_limit)
     writer._flush_segment = lambda: _flush_grouped(writer)
+    writer.fieldwriter._tindex.buckets = [_HashBucket() for _ in range(256)]
     return writer
+
+
+class _HashBucket:
+    """One of a term table writer's 256 hash buckets: Whoosh keeps a `(hash, position)` tuple per term
+    until the segment is closed (~120 bytes a term); here the pairs sit in one array (16 bytes a term).
+    Same `append`, `len` and pair iteration as the list it replaces, so the same table is written."""
+
+    __slots__ = ("_pairs",)
+
+    def __init__(self) -> None:
+        self._pairs = array("Q")
+
+    def append(self, entry: tuple[int, int]) -> None:
+        self._pairs.extend(entry)
+
+    def __len__(self) -> int:
+        return len(self._pairs) // 2
+
+    def __iter__(self) -> Iterator[tuple[int, int]]:
+        pairs = iter(self._pairs)
+        return zip(pairs, pairs, strict=False)
 
 
 class SegmentBuilder:

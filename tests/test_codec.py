@@ -1,0 +1,64 @@
+"""Posting blocks pickled at protocol 5 hold exactly what Whoosh's own W3 blocks hold."""
+
+from __future__ import annotations
+
+import zlib
+from pathlib import Path
+from typing import Any
+
+import pytest
+from whoosh.codec.whoosh3 import W3Codec, W3LeafMatcher
+
+from searchkit.engine import codec, writing
+from searchkit.engine.index import open_index
+from searchkit.indexer import index_paths
+
+
+def _postings(index_dir: Path) -> dict[tuple[str, bytes], list[tuple[int, float, Any]]]:
+    """Every term's postings (document, weight, encoded value), read through Whoosh's matchers."""
+    out = {}
+    with open_index(index_dir, "searchkit").searcher() as s:
+        reader = s.reader()
+        for fieldname, tbytes in reader.all_terms():
+            m = reader.postings(fieldname, tbytes)
+            items = []
+            while m.is_active():
+                items.append((m.id(), m.weight(), m.value()))
+                m.next()
+            out[fieldname, tbytes] = items
+    return out
+
+
+def _block_protocols(index_dir: Path) -> set[int]:
+    """The pickle protocol of every on-disk posting block's data."""
+    protocols = set()
+    with open_index(index_dir, "searchkit").searcher() as s:
+        reader = s.reader()
+        for fieldname, tbytes in reader.all_terms():
+            m = reader.postings(fieldname, tbytes)
+            m = getattr(m, "child", m)
+            while isinstance(m, W3LeafMatcher):
+                raw = m._postfile.get(m._dataoffset, m._nextoffset - m._dataoffset)
+                protocols.add(zlib.decompress(raw)[1] if m._compression else raw[1])
+                if m._lastblock:
+                    break
+                m._goto(m._nextoffset)
+    return protocols
+
+
+def test_blocks_hold_what_whoosh_writes(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Same postings, values and weights as Whoosh's W3 codec writes; only the blocks' pickles differ."""
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    for i in range(40):
+        body = " ".join(f"w{(i * j) % 31} common harbour" for j in range(1, 30 + 3 * i))
+        (docs / f"n{i:03}.txt").write_text(f"Note {i} about the harbour\n\n“It is fine,” Ana Ruiz said. {body}\n")
+    monkeypatch.setattr(writing, "CODEC", codec.BlockCodec(blocklimit=16, compression=1, inlinelimit=4))
+    index_paths([docs], tmp_path / "new", workers=1)
+    monkeypatch.setattr(writing, "CODEC", W3Codec(blocklimit=16, compression=1, inlinelimit=4))
+    index_paths([docs], tmp_path / "old", workers=1)
+    new, old = _postings(tmp_path / "new"), _postings(tmp_path / "old")
+    assert sum(len(p) > 16 for p in new.values()) > 10  # several terms span more than one block
+    assert new == old
+    assert _block_protocols(tmp_path / "new") == {codec.BLOCK_PROTOCOL}
+    assert _block_protocols(tmp_path / "old") == {2}
