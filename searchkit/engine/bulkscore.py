@@ -22,6 +22,8 @@ from __future__ import annotations
 import heapq
 from bisect import bisect_left
 from collections.abc import Callable, Sequence
+from itertools import compress, repeat
+from operator import le
 from typing import Any
 
 from whoosh import query as wq
@@ -44,7 +46,7 @@ def top_docs(searcher: Any, q: Any, allowed: set[int] | None, limit: int,
         return None
     try:
         _check(q, searcher.schema, model)
-        stats = _Stats(searcher, model)
+        stats = _Stats(searcher, model, _phrase_words(q))
         total = 0
         best: list[tuple[float, int]] = []  # (score, -docnum): the heap order of Whoosh's top collector
         dated: list[tuple[tuple[bool, float, int], float]] = []  # ((undated, date key, docnum), score)
@@ -81,7 +83,7 @@ def _top(scores: Scores, offset: int, limit: int) -> list[tuple[float, int]]:
     """The best `limit` of one segment's scores as `(score, -global docnum)`; ties go to lower numbers."""
     if len(scores) > limit:
         kth = heapq.nlargest(limit, scores.values())[-1]
-        return [(s, -(d + offset)) for d, s in scores.items() if s >= kth]
+        scores = dict(compress(scores.items(), map(le, repeat(kth), scores.values())))  # s >= kth, in C
     return [(s, -(d + offset)) for d, s in scores.items()]
 
 
@@ -112,8 +114,9 @@ def _check(q: Any, schema: Any, model: ranking.BM25F) -> None:
 class _Stats:
     """Collection-wide figures: document count, average field lengths, and each term's IDF."""
 
-    def __init__(self, searcher: Any, model: ranking.BM25F) -> None:
+    def __init__(self, searcher: Any, model: ranking.BM25F, positional: set[tuple[str, str]]) -> None:
         self.searcher = searcher
+        self.positional = positional  # (field, word) of phrase words: their postings are read with positions
         self.model = model
         self.N = searcher.doc_count_all()
         self._avg: dict[str, float] = {}
@@ -132,7 +135,7 @@ class _Stats:
             df = 0
             for reader, _offset in self.searcher.reader().leaf_readers():
                 segment = _Segment(reader, self)
-                df += len(set().union(*(segment.postings(f, text).ids for f in group)))
+                df += _union_size([segment.postings(f, text).ids for f in group])
             self._idf[key] = ranking.robertson_idf(df, self.N)
         return self._idf[key]
 
@@ -149,6 +152,7 @@ class _Segment:
         """Live postings of a term in this segment (cached for the query)."""
         key = (fieldname, text, id(self.reader))
         found = self.stats.cache.get(key)
+        values = values or (fieldname, text) in self.stats.positional  # read once, whoever asks first
         if found is None or (values and found.values is None):
             found = self.stats.cache[key] = postings.read_postings(self.reader, fieldname, text, values)
         return found
@@ -203,25 +207,31 @@ class _Segment:
         return [t if isinstance(t, str) else field.from_bytes(t) for _f, t in q.expanded_terms(self.reader) if t]
 
     def phrase_docs(self, fieldname: str, words: tuple[str, ...]) -> set[int]:
-        """Documents holding `words` at consecutive positions (Whoosh's `Phrase` with slop 1)."""
+        """Documents holding `words` at consecutive positions (Whoosh's `Phrase` with slop 1).
+
+        Each word's positions in the candidate documents become keys `doc << 32 | position - offset`
+        (offset: the word's place in the phrase), so a phrase match is a key every word shares: a few set
+        operations per word instead of a loop per document. Positions are decoded in one `pickle.loads`
+        per word (`postings.decode_many`); the rarest words go first and narrow the candidates."""
         key = (fieldname, words)
         if key in self._phrases:
             return self._phrases[key]
         lists = [self.postings(fieldname, w, values=True) for w in words]
-        common = set(lists[0].ids).intersection(*(p.ids for p in lists[1:]))
+        candidates = set(lists[0].ids).intersection(*(p.ids for p in lists[1:]))
         fmt = self.reader.schema[fieldname].format
-        decode = postings.decode_positions if type(fmt) is Positions else fmt.decode_positions
-        found: set[int] = set()
-        for d in common:
-            starts: set[int] | None = None
-            for offset, p in enumerate(lists):
-                at = {pos - offset for pos in decode(p.values[bisect_left(p.ids, d)])}
-                starts = at if starts is None else starts & at
-                if not starts:
-                    break
-            if starts:
-                found.add(d)
-        self._phrases[key] = found
+        decode = postings.decode_many if type(fmt) is Positions else _decoder(fmt)
+        shared: set[int] | None = None
+        for offset, p in sorted(enumerate(lists), key=lambda item: len(item[1].ids)):
+            if not candidates:
+                break
+            docs = sorted(candidates)
+            values = [p.values[i] for i in map(bisect_left, repeat(p.ids), docs)]
+            keys: set[int] = set()
+            for d, positions in zip(docs, decode(values), strict=True):
+                keys.update(map(((d << 32) - offset).__add__, positions))
+            shared = keys if shared is None else shared & keys
+            candidates = {k >> 32 for k in shared}
+        self._phrases[key] = found = candidates if shared is not None else set()
         return found
 
     def term(self, fieldname: str, text: str, only: set[int] | None) -> Scores:
@@ -275,6 +285,30 @@ class _Segment:
             return codes, [one_minus_b + b * (n or 1) / avg for n in index.BYTE_LENGTHS]  # no length: 1, as Whoosh
         lengths = ranking.reader_lengths(self.reader, fieldname)
         return range(len(lengths)), [one_minus_b + b * n / avg for n in lengths]
+
+
+def _phrase_words(q: Any) -> set[tuple[str, str]]:
+    """The `(field, word)` pairs of the exact phrases in a query."""
+    if type(q) is wq.Phrase:
+        return {(q.fieldname, w) for w in q.words}
+    subs = getattr(q, "subqueries", None) or [x for x in (getattr(q, "a", None), getattr(q, "b", None)) if x]
+    return set().union(*map(_phrase_words, subs)) if subs else set()
+
+
+def _decoder(fmt: Any) -> Callable[[list[bytes]], list[list[int]]]:
+    """Decode many encoded position lists with a format's own `decode_positions`."""
+    return lambda values: [fmt.decode_positions(v) for v in values]
+
+
+def _union_size(lists: list[list[int]]) -> int:
+    """How many documents the sorted id lists hold between them: the longest list's length plus the others'
+    documents missing from it (looked up by bisection when they are few, rather than hashing every id)."""
+    lists = sorted(lists, key=len)
+    big, rest = lists[-1], set().union(*lists[:-1])
+    if len(rest) * 16 > len(big):
+        return len(rest.union(big))
+    n = len(big)
+    return n + sum(1 for d in rest if (i := bisect_left(big, d)) == n or big[i] != d)
 
 
 def _union(a: Scores, b: Scores) -> Scores:

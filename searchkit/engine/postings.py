@@ -12,7 +12,7 @@ This reads Whoosh 2.7.4's internals (`W3LeafMatcher` blocks, `ListMatcher` for i
 from __future__ import annotations
 
 from bisect import bisect_left
-from itertools import accumulate
+from itertools import accumulate, repeat
 from pickle import loads
 from typing import Any, NamedTuple
 
@@ -21,6 +21,8 @@ from whoosh.matching import ListMatcher
 from whoosh.matching.wrappers import FilterMatcher
 from whoosh.reading import TermNotFound
 from whoosh.system import _INT_SIZE
+
+_PROTO2 = b"\x80\x02"  # pickle protocol 2's header, which Whoosh's `Positions.encode` values start with
 
 
 class Postings(NamedTuple):
@@ -75,17 +77,23 @@ def decode_positions(value: bytes) -> list[int]:
     return list(accumulate(loads(value[_INT_SIZE:] if value.endswith(b".") else value[_INT_SIZE:] + b".")))
 
 
+def decode_many(values: list[bytes]) -> list[list[int]]:
+    """`decode_positions` of many values in one `pickle.loads`: each value's pickled list (between its
+    protocol header and stop byte) becomes an item of one outer list. Values of another shape are decoded
+    one by one."""
+    if not (all(map(bytes.startswith, values, repeat(_PROTO2), repeat(_INT_SIZE)))
+            and all(map(bytes.endswith, values, repeat(b".")))):
+        return [decode_positions(v) for v in values]
+    body = b"".join(map(bytes.__getitem__, values, repeat(slice(_INT_SIZE + 2, -1))))
+    return [list(accumulate(deltas)) for deltas in loads(_PROTO2 + b"](" + body + b"e.")]
+
+
 def read_postings(reader: Any, fieldname: str, text: str, values: bool = False) -> Postings:
     """All live postings of a term in one segment, a block at a time (with encoded positions if `values`)."""
     try:
-        matcher = reader.postings(fieldname, text)
+        matcher, deleted = _term_matcher(reader, fieldname, text)
     except TermNotFound:
         return Postings([], [], [] if values else None)
-    deleted: Any = None
-    if type(matcher) is FilterMatcher:
-        if not matcher._exclude:
-            raise Unsupported
-        deleted, matcher = matcher._ids, matcher.child
     ids, tfs, vals = _matcher_postings(matcher, values)
     if deleted and (gone := deleted.intersection(ids)):
         for d in sorted(gone, reverse=True):  # ids are sorted: remove the few deleted postings in place
@@ -94,6 +102,29 @@ def read_postings(reader: Any, fieldname: str, text: str, values: bool = False) 
             if vals is not None:
                 del vals[i]
     return Postings(ids, tfs, vals)
+
+
+def _term_matcher(reader: Any, fieldname: str, text: str) -> tuple[Any, frozenset[int]]:
+    """A term's own matcher and the segment's deleted documents (kept on the reader).
+
+    `reader.postings` wraps the matcher in a `FilterMatcher`, which decodes the first block to find the
+    first live posting (decoded again when the list is read whole) and rebuilds the deleted set per call.
+    """
+    terms, perdoc = getattr(reader, "_terms", None), getattr(reader, "_perdoc", None)
+    if terms is None or perdoc is None or not hasattr(terms, "matcher"):
+        matcher = reader.postings(fieldname, text)  # another reader layout: unwrap what Whoosh gives
+        if type(matcher) is not FilterMatcher:
+            return matcher, frozenset()
+        if not matcher._exclude:
+            raise Unsupported
+        return matcher.child, matcher._ids
+    if fieldname not in reader.schema:
+        raise TermNotFound(fieldname)
+    field = reader.schema[fieldname]
+    deleted = reader.__dict__.get("_searchkit_deleted")
+    if deleted is None:
+        deleted = reader.__dict__["_searchkit_deleted"] = frozenset(perdoc.deleted_docs())
+    return terms.matcher(fieldname, field.to_bytes(text), field.format), deleted
 
 
 def _matcher_postings(matcher: Any, values: bool) -> Postings:
