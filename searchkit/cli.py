@@ -87,7 +87,7 @@ def index_cmd(paths: tuple[Path, ...], index_dir: Path, rebuild: bool, workers: 
         summary = index_paths(list(paths) or [Path("seeds")], index_dir, rebuild=rebuild, workers=workers,
                               progress=progress)
     if as_json:
-        render.print_json(render.stdout(), render.summary_json(summary))
+        render.print_json(sys.stdout, render.summary_json(summary))
     else:
         render.summary(render.stdout(), summary, str(index_dir))
     if summary.failed and not (summary.added or summary.updated or summary.unchanged or summary.removed):
@@ -122,16 +122,15 @@ def search_cmd(query: str | None, index_dir: Path, date_from: datetime | None, d
                                "limit": limit, "page": page, "match": match}
     with Searcher(index_dir) as searcher:
         if queries_file is not None:
-            out = render.stdout()
             for result in searcher.search_many(read_queries(queries_file), **options):
-                render.print_json(out, render.result_json(result))
+                render.print_json(sys.stdout, render.result_json(result))
             return
         assert query is not None
         result = searcher.search(query, **options)
     if as_json:
-        render.print_json(render.stdout(), render.result_json(result))
+        render.print_json(sys.stdout, render.result_json(result))
     else:
-        render.results(render.stdout(), result, limit)
+        render.show_results(result, limit)
 
 
 @cli.command("quotes")
@@ -152,8 +151,8 @@ def quotes_cmd(query: str, index_dir: Path, speakers: tuple[str, ...], date_from
     total, hits = search_quotes(index_dir, query, speakers=speakers, date_from=date_from, date_to=date_to,
                                 limit=limit, match=match)  # type: ignore[arg-type]
     if as_json:
-        render.print_json(render.stdout(), {"query": query, "total": total,
-                                            "hits": [render.quote_json(h) for h in hits]})
+        render.print_json(sys.stdout, {"query": query, "total": total,
+                                       "hits": [render.quote_json(h) for h in hits]})
     else:
         render.quotes(render.stdout(), query, total, hits)
 
@@ -171,7 +170,7 @@ def show_cmd(doc_id: str, index_dir: Path, query: str | None, as_json: bool) -> 
     with Searcher(index_dir) as searcher:
         doc = searcher.get(doc_id)
     if as_json:
-        render.print_json(render.stdout(), render.doc_json(doc))
+        render.print_json(sys.stdout, render.doc_json(doc))
     elif query:
         render.document(render.stdout(), doc, *highlight_document(doc, query))
     else:
@@ -185,10 +184,9 @@ def export_cmd(index_dir: Path) -> None:
     from searchkit import render
     from searchkit.search import Searcher
 
-    out = render.stdout()
     with Searcher(index_dir) as searcher:
         for doc in searcher.documents():
-            render.print_json(out, render.doc_json(doc))
+            render.print_json(sys.stdout, render.doc_json(doc))
 
 
 @cli.command("stats")
@@ -202,7 +200,7 @@ def stats_cmd(index_dir: Path, as_json: bool) -> None:
     with Searcher(index_dir) as searcher:
         st = searcher.stats()
     if as_json:
-        render.print_json(render.stdout(), render.stats_json(st))
+        render.print_json(sys.stdout, render.stats_json(st))
     else:
         render.stats(render.stdout(), st)
 
@@ -219,7 +217,7 @@ def speakers_cmd(index_dir: Path, limit: int, as_json: bool) -> None:
     with Searcher(index_dir) as searcher:
         rows = searcher.speaker_counts(limit)
     if as_json:
-        render.print_json(render.stdout(), [render.speaker_json(r) for r in rows])
+        render.print_json(sys.stdout, [render.speaker_json(r) for r in rows])
     else:
         render.speakers(render.stdout(), rows)
 

@@ -74,12 +74,13 @@ class ParseResult:
     notes: list[str] = field(default_factory=list)
 
 
-_TOKEN = re.compile(r'\s+|"|\(|\)|[^\s"()]+')
 _FUZZY = re.compile(r"^(.*?)~(\d?)$")
 
 
 @dataclass(frozen=True, slots=True)
 class _Tok:
+    """A lexer token (its docstring also spares `dataclass` from building one out of the signature)."""
+
     kind: str  # "word", "phrase", "lparen", "rparen", "and", "or", "not", "field"
     text: str = ""
     slop: int = 0

@@ -1,31 +1,60 @@
-"""Rendering records for people (rich) and for scripts (JSON). No logic beyond presentation."""
+"""Rendering records for people (rich) and for scripts (JSON). No logic beyond presentation.
+
+rich is imported only where it is used: search results bound for a pipe or file, where rich would print
+plain text anyway, are written without it (`show_results`), so a one-shot search does not pay for it.
+"""
 
 from __future__ import annotations
 
 import json
 import os
+import re
+import sys
 from collections.abc import Iterable
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any, TextIO
 
-from rich.console import Console
-from rich.table import Table
-from rich.text import Text
+if TYPE_CHECKING:
+    from rich.console import Console
+    from rich.text import Text
 
-from searchkit.engine.index import StoredDoc
-from searchkit.models import Hit, IndexStats, IndexSummary, QuoteHit, SearchResult, Snippet, SpeakerCount
+    from searchkit.engine.index import StoredDoc
+    from searchkit.models import Hit, IndexStats, IndexSummary, QuoteHit, SearchResult, Snippet, SpeakerCount
 
 HIGHLIGHT = "bold yellow"
+_BOLD = "[bold]{}[/]"
+_NOT_PLAIN = re.compile(r"[\x00-\x09\x0b-\x1f\x7f]")
+"""Characters rich would drop (some control codes) or change (tabs) even when printing plain text."""
 
 
 def stdout() -> Console:
     """Console for results; plain (no colour, no wrapping games) when not a terminal."""
+    from rich.console import Console
+
     return Console(highlight=False, soft_wrap=True)
 
 
 def stderr() -> Console:
     """Console for progress, notes and errors."""
+    from rich.console import Console
+
     return Console(stderr=True, highlight=False)
+
+
+def plain_stdout() -> TextIO | None:
+    """`sys.stdout` when `stdout()` would print to it as plain text (not a terminal, no TTY_COMPATIBLE or
+    FORCE_COLOR asking for styles, not in Jupyter); None when rich is needed."""
+    out = sys.stdout
+    if out is None or "TTY_COMPATIBLE" in os.environ or "FORCE_COLOR" in os.environ:
+        return None
+    import builtins
+
+    if hasattr(builtins, "get_ipython"):
+        return None
+    try:
+        return None if out.isatty() else out
+    except (AttributeError, ValueError):  # no isatty, or closed: rich treats both as "not a terminal"
+        return out
 
 
 def iso(value: datetime | None) -> str | None:
@@ -44,6 +73,8 @@ def rel(path: str) -> str:
 
 def styled(snippet: Snippet) -> Text:
     """A snippet as rich text with its matches highlighted."""
+    from rich.text import Text
+
     text = Text(snippet.text)
     for span in snippet.highlights:
         text.stylize(HIGHLIGHT, span.start, span.end)
@@ -125,9 +156,9 @@ def quote_json(hit: QuoteHit) -> dict[str, Any]:
             "highlights": [[s.start, s.end] for s in hit.snippet.highlights]}
 
 
-def print_json(console: Console, obj: Any) -> None:
+def print_json(out: TextIO, obj: Any) -> None:
     """One JSON document on its own line."""
-    console.file.write(json.dumps(obj, ensure_ascii=False) + "\n")
+    out.write(json.dumps(obj, ensure_ascii=False) + "\n")
 
 
 # --- human output ------------------------------------------------------------------------------
@@ -142,40 +173,79 @@ def summary(console: Console, s: IndexSummary, index_dir: str) -> None:
         console.print(f"  [yellow]warning[/] {rel(w.path)}: {w.reason}")
 
 
-def results(console: Console, result: SearchResult, limit: int) -> None:
+def _result_head(result: SearchResult, limit: int, bold: str = _BOLD) -> list[str]:
+    """The lines before the hits, as console markup (or plain text with `bold="{}"`)."""
     if result.total == 0:
-        console.print(f"No results for [bold]{result.query}[/].")
+        lines = [f"No results for {bold.format(result.query)}."]
         if result.suggestion:
-            console.print(f"Did you mean: [bold]{result.suggestion}[/]?")
-        return
+            lines.append(f"Did you mean: {bold.format(result.suggestion)}?")
+        return lines
+    if not result.hits:
+        return [f"{result.total} results; page {result.page} is past the end."]
     first = (result.page - 1) * limit + 1
     last = first + len(result.hits) - 1
     note = " (no article has all the words; showing articles with any)" if result.fallback_any else ""
-    if not result.hits:
-        console.print(f"{result.total} results; page {result.page} is past the end.")
-        return
-    console.print(f"{result.total} results for [bold]{result.query}[/]{note} — showing {first}–{last}\n")
-    for hit in result.hits:
-        _hit(console, hit)
+    return [f"{result.total} results for {bold.format(result.query)}{note} — showing {first}–{last}\n"]
 
 
-def _hit(console: Console, hit: Hit) -> None:
-    head = Text(f"{hit.rank:>3}. ", style="bold")
-    head.append(hit.title or hit.id, style="bold cyan")
+def _hit_meta(hit: Hit) -> str:
     meta = [hit.date.strftime("%Y-%m-%d") if hit.date else "undated"]
     if hit.speakers:
         meta.append(", ".join(hit.speakers))
     meta.append(f"score {hit.score:.2f}")
     meta.append(rel(hit.path))
+    return "     " + " · ".join(meta)
+
+
+def results(console: Console, result: SearchResult, limit: int) -> None:
+    for line in _result_head(result, limit):
+        console.print(line)
+    if result.total and result.hits:
+        for hit in result.hits:
+            _hit(console, hit)
+
+
+def _hit(console: Console, hit: Hit) -> None:
+    from rich.text import Text
+
+    head = Text(f"{hit.rank:>3}. ", style="bold")
+    head.append(hit.title or hit.id, style="bold cyan")
     console.print(head)
-    console.print(Text("     " + " · ".join(meta), style="dim"))
+    console.print(Text(_hit_meta(hit), style="dim"))
     body = Text("     ")
     body.append_text(styled(hit.snippet))
     console.print(body)
     console.print()
 
 
+def plain_results(out: TextIO, result: SearchResult, limit: int) -> bool:
+    """Write exactly what `results` prints on a plain-text console, without rich; False (and nothing
+    written) when rich could print some of it differently: markup or emoji codes in the query or
+    suggestion, control characters or tabs anywhere."""
+    head = _result_head(result, limit, "{}")
+    if any("[" in line or "\\" in line or line.count(":") > 1 for line in head):
+        return False
+    lines = head
+    if result.total and result.hits:
+        for hit in result.hits:
+            lines += [f"{hit.rank:>3}. {hit.title or hit.id}", _hit_meta(hit), "     " + hit.snippet.text, ""]
+    text = "\n".join(lines) + "\n"
+    if _NOT_PLAIN.search(text):
+        return False
+    out.write(text)
+    return True
+
+
+def show_results(result: SearchResult, limit: int) -> None:
+    """Print `results` to stdout: written directly when that is plain text, through rich otherwise."""
+    out = plain_stdout()
+    if out is None or not plain_results(out, result, limit):
+        results(stdout(), result, limit)
+
+
 def document(console: Console, doc: StoredDoc, title: Snippet | None = None, body: Snippet | None = None) -> None:
+    from rich.text import Text
+
     console.print(styled(title) if title else Text(doc.title), style="bold cyan")
     meta = [doc.date.strftime("%Y-%m-%d %H:%M") if doc.date else "undated", f"id {doc.id}", rel(doc.source)]
     console.print(" · ".join(meta), style="dim")
@@ -190,6 +260,8 @@ def document(console: Console, doc: StoredDoc, title: Snippet | None = None, bod
 
 
 def stats(console: Console, st: IndexStats) -> None:
+    from rich.table import Table
+
     table = Table(show_header=False, box=None)
     table.add_row("index", st.path)
     table.add_row("documents", str(st.documents))
@@ -202,6 +274,8 @@ def stats(console: Console, st: IndexStats) -> None:
 
 
 def speakers(console: Console, rows: Iterable[SpeakerCount]) -> None:
+    from rich.table import Table
+
     table = Table("speaker", "articles", "role")
     for row in rows:
         table.add_row(row.name, str(row.articles), ", ".join(row.roles))
@@ -209,6 +283,8 @@ def speakers(console: Console, rows: Iterable[SpeakerCount]) -> None:
 
 
 def quotes(console: Console, query: str, total: int, hits: Iterable[QuoteHit]) -> None:
+    from rich.text import Text
+
     rows = list(hits)
     if not rows:
         console.print(f"No statements match [bold]{query}[/].")

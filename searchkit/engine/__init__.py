@@ -4,7 +4,65 @@
 `index` (opening and reading indexes) · `query` (queries, filters, running them) · `ranking` (BM25F).
 """
 
+from __future__ import annotations
+
+import sys
 import warnings
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from importlib import import_module
+from types import ModuleType
+from typing import Any
 
 warnings.filterwarnings("ignore", category=DeprecationWarning, module="whoosh")
 warnings.filterwarnings("ignore", category=SyntaxWarning, module="whoosh")
+
+
+def _lazy(module: str, name: str) -> Callable[..., Any]:
+    """A function that imports `module` and calls its `name` when it is first called."""
+
+    def call(*args: Any, **kwargs: Any) -> Any:
+        return getattr(import_module(module), name)(*args, **kwargs)
+
+    call.__name__ = call.__qualname__ = name
+    return call
+
+
+@contextmanager
+def _stand_in(module: str, name: str) -> Iterator[None]:
+    """While the block runs, and only then, `sys.modules[module]` is a stand-in whose `name` is `_lazy`;
+    nothing is stood in when `module` is already imported. The stand-in is gone afterwards, so any later
+    import of `module` loads the real one."""
+    if module in sys.modules:
+        yield
+        return
+    stub = ModuleType(module)
+    setattr(stub, name, _lazy(module, name))
+    sys.modules[module] = stub
+    try:
+        yield
+    finally:
+        if sys.modules.get(module) is stub:
+            del sys.modules[module]
+        parent, _, child = module.rpartition(".")
+        if getattr(sys.modules.get(parent), child, None) is stub:
+            delattr(sys.modules[parent], child)
+
+
+def _import_whoosh() -> None:
+    """Import Whoosh's core without two import-time costs that searchkit never uses.
+
+    `whoosh.compat` runs `from urllib.request import urlretrieve` (http.client, email, ssl, socket: about
+    30 ms of a one-shot search's start-up; Whoosh never calls it), and `whoosh.query.terms` runs
+    `from whoosh.lang.morph_en import variations` (some 8 ms compiling its word-form regexes; only
+    Whoosh's `Variations` query uses it, and searchkit builds none). Each import sees a stand-in module
+    whose function imports the real one when called; the stand-ins leave `sys.modules` as soon as those
+    two imports finish. Single-threaded: runs once, at the first import of `searchkit.engine`.
+    """
+    with _stand_in("urllib.request", "urlretrieve"):
+        import whoosh.compat
+    with _stand_in("whoosh.lang.morph_en", "variations"):
+        import whoosh.query  # noqa: F401
+
+
+_import_whoosh()

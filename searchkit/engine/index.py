@@ -15,7 +15,6 @@ from whoosh import index as whoosh_index
 from whoosh.filedb.filestore import FileStorage
 from whoosh.util.numeric import byte_to_length
 
-from searchkit.engine.documents import speaker_terms
 from searchkit.engine.postings import field_docs
 from searchkit.engine.schema import INDEX_NAME, QUOTES_NAME, SCHEMA_VERSION, quote_schema, schema
 from searchkit.errors import IndexCorrupt, IndexNotFound
@@ -210,6 +209,8 @@ def speaker_counts(searcher: Any, limit: int | None = None) -> list[SpeakerCount
 
 def _speaker_count(searcher: Any, term: str, docs: set[int]) -> SpeakerCount:
     """Display name and roles for a speaker term, read from one document that quotes them."""
+    from searchkit.engine.documents import speaker_terms  # the write path's module: not loaded to search
+
     fields = searcher.stored_fields(min(docs))
     names = fields.get("speakers") or []
     roles = fields.get("roles") or []
