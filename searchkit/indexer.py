@@ -185,10 +185,12 @@ def index_paths(paths: Sequence[Path], index_dir: Path, *, rebuild: bool = False
             if rebuild:
                 manifest.clear()
             work = plan(discovery, manifest)
+            skipped = discovery.skipped
+            del discovery  # 10^5 stamps and paths, not needed once planned: less memory at the run's peak
             if crew is not None and len(work.tasks) >= SEGMENT_THRESHOLD:
-                summary, upserts, drops, total = _apply_parallel(session, work, discovery, crew, progress)
+                summary, upserts, drops, total = _apply_parallel(session, work, skipped, crew, progress)
             else:
-                summary, upserts, drops, total = _apply(session, work, discovery, workers, progress)
+                summary, upserts, drops, total = _apply(session, work, skipped, workers, progress)
             manifest.apply(upserts, drops)  # after the index commit: a crash in between only causes redo
             if total is None:
                 total = doc_count(index_dir)
@@ -206,7 +208,7 @@ def index_paths(paths: Sequence[Path], index_dir: Path, *, rebuild: bool = False
 Applied = tuple[IndexSummary, list[FileState], list[str], int | None]  # summary, manifest changes, documents
 
 
-def _apply(session: Session, work: Plan, discovery: reading.Discovery, workers: int,
+def _apply(session: Session, work: Plan, skipped: Sequence[FileFailure], workers: int,
            progress: Progress | None) -> Applied:
     """Read the planned files (in a pool when worthwhile), add them through this process's writer, commit.
 
@@ -221,10 +223,10 @@ def _apply(session: Session, work: Plan, discovery: reading.Discovery, workers: 
         results.append(result)
         if progress:
             progress(done, len(work.tasks))
-    return _record(session, work, discovery, results, [])
+    return _record(session, work, skipped, results, [])
 
 
-def _record(session: Session, work: Plan, discovery: reading.Discovery, results: Sequence[FileResult],
+def _record(session: Session, work: Plan, skipped: Sequence[FileFailure], results: Sequence[FileResult],
             segments: Sequence[Sequence[Any]]) -> Applied:
     """Delete superseded documents, commit (with any segments written elsewhere), and return the summary
     and the manifest changes to record (and the document count, when it is known without reopening).
@@ -234,7 +236,7 @@ def _record(session: Session, work: Plan, discovery: reading.Discovery, results:
     have left its documents without a manifest row. With nothing to add or delete, no writer is opened.
     """
     added = updated = unchanged = 0
-    failed = list(discovery.skipped)
+    failed = list(skipped)
     warned: list[FileFailure] = []
     upserts: list[FileState] = []
     drops = list(work.removed)
@@ -347,7 +349,7 @@ def _segment_worker(number: int, inbox: Any, queue: Any) -> None:
         queue.put(("error", f"{type(exc).__name__}: {exc}"))
 
 
-def _apply_parallel(session: Session, work: Plan, discovery: reading.Discovery, crew: SegmentWorkers,
+def _apply_parallel(session: Session, work: Plan, skipped: Sequence[FileFailure], crew: SegmentWorkers,
                     progress: Progress | None) -> Applied:
     """Like `_apply`, but each worker runs the whole pipeline on an interleaved share of the files and
     writes its own segments; the parent deletes old versions and lists the new segments in its commit.
@@ -383,4 +385,4 @@ def _apply_parallel(session: Session, work: Plan, discovery: reading.Discovery, 
         progress(len(work.tasks), len(work.tasks))
     segments = [segs for _number, segs in sorted(finished, key=lambda f: f[0])]  # same document order every run
     results.sort(key=lambda r: r.key)  # failures and warnings in file order, as a serial run reports them
-    return _record(session, work, discovery, results, segments)
+    return _record(session, work, skipped, results, segments)
