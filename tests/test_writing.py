@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -51,14 +52,27 @@ def _segment_files(index_dir: Path, name: str) -> tuple[list[tuple[bytes, bytes]
     return entries, files[0], files[1]
 
 
+def _notes(tmp_path: Path, count: int, body: Callable[[int], str]) -> Path:
+    """A folder of `count` short articles with a quote each and the body `body(i)`."""
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    for i in range(count):
+        (docs / f"n{i:03}.txt").write_text(f"Note {i} about the harbour\n\n“It is fine,” Ana Ruiz said. {body(i)}\n")
+    return docs
+
+
+def _assert_same_segments(left: Path, right: Path) -> None:
+    """Both indexes' term tables and postings files (articles and quotes) are byte-identical."""
+    for name in ("searchkit", QUOTES_NAME):
+        a, b = _segment_files(left, name), _segment_files(right, name)
+        assert len(a[0]) > 100
+        assert a == b, name
+
+
 @pytest.mark.parametrize("pool_limit", [500_000, 700])
 def test_inline_term_entries_match_whoosh(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, pool_limit: int) -> None:
     """Term tables and postings files are byte-identical to the all-Whoosh flush (spilled or not)."""
-    docs = tmp_path / "docs"
-    docs.mkdir()
-    for i in range(60):
-        body = " ".join(f"w{(i * j) % 97} common harbour" for j in range(1, 40 + i))
-        (docs / f"n{i:03}.txt").write_text(f"Note {i} about the harbour\n\n“It is fine,” Ana Ruiz said. {body}\n")
+    docs = _notes(tmp_path, 60, lambda i: " ".join(f"w{(i * j) % 97} common harbour" for j in range(1, 40 + i)))
     original = writing.GroupedPool.__init__
 
     def limited(self: writing.GroupedPool, tempdir: Path, limit: int = 0) -> None:
@@ -68,23 +82,13 @@ def test_inline_term_entries_match_whoosh(tmp_path: Path, monkeypatch: pytest.Mo
     index_paths([docs], tmp_path / "fast", workers=1)
     monkeypatch.setattr(writing, "_flush_grouped", _whoosh_flush)
     index_paths([docs], tmp_path / "whoosh", workers=1)
-    for name in ("searchkit", QUOTES_NAME):
-        fast, slow = _segment_files(tmp_path / "fast", name), _segment_files(tmp_path / "whoosh", name)
-        assert len(fast[0]) > 100
-        assert fast == slow, name
+    _assert_same_segments(tmp_path / "fast", tmp_path / "whoosh")
 
 
 def test_array_hash_buckets_write_the_same_term_table(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Term hash buckets kept in arrays give byte-identical term tables to Whoosh's lists of tuples."""
-    docs = tmp_path / "docs"
-    docs.mkdir()
-    for i in range(40):
-        body = " ".join(f"w{(i * j) % 89} tide{j} harbour" for j in range(1, 30 + i))
-        (docs / f"n{i:03}.txt").write_text(f"Note {i}\n\n“All clear,” Ana Ruiz said. {body}\n")
+    docs = _notes(tmp_path, 40, lambda i: " ".join(f"w{(i * j) % 89} tide{j} harbour" for j in range(1, 30 + i)))
     index_paths([docs], tmp_path / "arrays", workers=1)
     monkeypatch.setattr(writing, "_HashBucket", list)
     index_paths([docs], tmp_path / "lists", workers=1)
-    for name in ("searchkit", QUOTES_NAME):
-        arrays, lists = _segment_files(tmp_path / "arrays", name), _segment_files(tmp_path / "lists", name)
-        assert len(arrays[0]) > 100
-        assert arrays == lists, name
+    _assert_same_segments(tmp_path / "arrays", tmp_path / "lists")
