@@ -11,6 +11,8 @@ Pure Python on top of `searchkit.analysis`, so a word is highlighted exactly whe
 Speed: matching first scans a case/accent-folded copy of the text for short "needles" (prefixes every matching
 token must start with) and runs the shared tokenizer only on the words found there; texts whose characters do
 not fold one-to-one fall back to tokenizing everything. Both paths give the same matches (see the tests).
+Sentence ends in ASCII texts are found by one regex with every rule built in; other texts check each candidate
+in Python. Both give the same sentences (see the tests).
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_left, bisect_right
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -33,9 +35,12 @@ _JOIN = f" {ELLIPSIS} "
 _MIN_EXTRA_FRAGMENT = 40  # don't start a second/third fragment with less budget than this
 _WORD: re.Pattern[str] | None = getattr(analysis, "_WORD", None)  # the tokenizer's word pattern (fast path)
 
-_STOP = re.compile(r"[.!?][.!?\"'”’»)\]]*(?=\s)")
+_CLOSING = "[.!?\"'”’»)\\]]"  # a stop char or a closing quote/bracket (regex class)
+# A possible sentence end: [.!?] plus closing chars, whitespace (group 1), then anything but a lower-case ASCII
+# letter (after which no sentence starts: checking it here spares most calls to `_is_cut`).
+_STOP = re.compile(rf"[.!?]{_CLOSING}*(\s+)(?=[^\sa-z])")
 _PARAGRAPH = re.compile(r"\n[^\S\n]*\n")
-_NONSPACE = re.compile(r"\S")
+_SPACES = re.compile(r"\s*")
 _WS_FIX = re.compile(r"\s{2,}|[^\S ]")  # whitespace that collapsing changes
 _NON_ASCII = re.compile(r"[^\x00-\x7f]")
 _OPENERS = "\"'“‘«([„"
@@ -164,9 +169,32 @@ def _folded_copy(text: str) -> str | None:
     return low if len(low) == len(text) else None
 
 
+@dataclass(frozen=True, slots=True)
+class _Needles:
+    """The needle regex twice: `scan` (fast to search: no leading `\\b`) and `exact` (`\\b` + the same)."""
+
+    scan: re.Pattern[str]
+    exact: re.Pattern[str]
+
+    def starts(self, low: str) -> Iterator[int]:
+        """The start offsets of `exact.finditer(low)`, found with `scan` and confirmed with `exact.match`.
+
+        A leading `\\b` keeps the regex engine from skipping ahead to the needles' first characters, which
+        makes `exact.finditer` several times slower than this loop over `scan`'s candidates.
+        """
+        pos = 0
+        while (m := self.scan.search(low, pos)) is not None:
+            hit = self.exact.match(low, m.start())
+            if hit is None:
+                pos = m.start() + 1
+            else:
+                yield m.start()
+                pos = hit.end()
+
+
 @lru_cache(maxsize=512)
-def _needle_pattern(spec: MatchSpec) -> re.Pattern[str] | None:
-    """A regex for the folded text that finds (a superset of) the starts of all matching tokens.
+def _needle_pattern(spec: MatchSpec) -> _Needles | None:
+    """Regexes for the folded text that find (a superset of) the starts of all matching tokens.
 
     A stem's first characters (up to 3, never its last) start every word with that stem; Snowball's "-ying"
     words ("tying" -> "tie") get a "y" variant. Optional hyphens let joined compounds ("e-mail") match.
@@ -183,18 +211,19 @@ def _needle_pattern(spec: MatchSpec) -> re.Pattern[str] | None:
     if not needles or "" in needles or _WORD is None:
         return None
     alts = sorted((_HYPHEN_OPT.join(map(re.escape, n)) for n in needles), key=len, reverse=True)
-    return re.compile(r"\b(?:" + "|".join(alts) + ")")  # tokens start at word boundaries
+    body = "(?:" + "|".join(alts) + ")"
+    return _Needles(re.compile(body), re.compile(r"\b" + body))  # tokens start at word boundaries
 
 
-def _matches_fast(text: str, low: str, spec: MatchSpec, pattern: re.Pattern[str]) -> list[Match]:
+def _matches_fast(text: str, low: str, spec: MatchSpec, needles: _Needles) -> list[Match]:
     """Tokenize only the words where a needle occurs (see `_needle_pattern`)."""
     assert _WORD is not None
     memo: dict[str, tuple[str, ...]] = {}
     firsts = {ph[0] for ph in spec.phrases if ph}
     seen: set[int] = set()
     out: list[Match] = []
-    for m in pattern.finditer(low):
-        i = j = m.start()
+    for i in needles.starts(low):
+        j = i
         while j > 0 and (text[j - 1].isalnum() or text[j - 1] in _JOINERS):
             j -= 1
         w = _WORD.search(text, j)
@@ -239,11 +268,11 @@ def find_matches(text: str, spec: MatchSpec) -> list[Match]:
     """All matches of `spec` in `text` as sorted `(start, end, term_keys)`; phrases span their words."""
     if not spec or not text:
         return []
-    pattern = _needle_pattern(spec)
-    low = _folded_copy(text) if pattern is not None else None
-    if pattern is None or low is None:
+    needles = _needle_pattern(spec)
+    low = _folded_copy(text) if needles is not None else None
+    if needles is None or low is None:
         return _matches_slow(text, spec)
-    return _matches_fast(text, low, spec, pattern)
+    return _matches_fast(text, low, spec, needles)
 
 
 # -------------------------------------------------------------------------------------------- sentences
@@ -258,40 +287,72 @@ def _is_abbreviation(text: str, dot: int) -> bool:
     return len(word) == 1 or word.lower() in _ABBREVIATIONS
 
 
+def _ascii_stop(stop: str) -> re.Pattern[str]:
+    """`_STOP` (with stop chars `stop`, a regex class) plus all of `_is_cut`: exact for ASCII text, where
+    `isupper`, `isalpha`, `isalnum` and `lower` only know ASCII letters and digits.
+
+    A lone "." must not follow an initial or a known abbreviation (one negative look-behind per length: they
+    must have a fixed width); the next char must be a capital or digit, or an ASCII opener followed by a char
+    that is not a lower-case letter.
+    """
+    by_length: dict[int, list[str]] = defaultdict(list)
+    for word in sorted(_ABBREVIATIONS):
+        by_length[len(word)].append(word)
+    not_after = r"(?<!(?<![A-Za-z])[A-Za-z]\.)" + "".join(
+        rf"(?<!(?<![A-Za-z])(?i:{'|'.join(words)})\.)" for _n, words in sorted(by_length.items())
+    )
+    openers = re.escape("".join(c for c in _OPENERS if c.isascii()))
+    return re.compile(rf"{stop}(?:{not_after}(?=\s)|{_CLOSING}+)(\s+)(?=[A-Z0-9]|[{openers}][^a-z])")
+
+
+_ASCII_STOP = _ascii_stop("[.!?]")
+_ASCII_DOT_STOP = _ascii_stop(r"\.")  # for texts without "!" or "?": a literal first char is found much faster
+
+
+def _stop_cuts(text: str) -> list[tuple[int, int]]:
+    """The whitespace gap `(end of a sentence, start of the next)` after each [.!?] run that ends a sentence."""
+    if text.isascii():
+        stop = _ASCII_STOP if "!" in text or "?" in text else _ASCII_DOT_STOP
+        return [m.span(1) for m in stop.finditer(text)]
+    return [m.span(1) for m in _STOP.finditer(text) if _is_cut(text, m)]
+
+
+def _is_cut(text: str, stop: re.Match[str]) -> bool:
+    """Whether the `_STOP` match `stop` ends a sentence: the next one starts with a capital, digit or opening
+    quote, and a lone "." does not end an abbreviation or initial."""
+    i = stop.end()
+    c = text[i]
+    if c in _OPENERS and i + 1 < len(text):
+        c = text[i + 1] if text[i + 1].isalnum() else "A"
+    if not (c.isupper() or c.isdigit()):
+        return False
+    dot = stop.start()
+    return not (stop.start(1) - dot == 1 and text[dot] == "." and _is_abbreviation(text, dot))
+
+
+def _paragraph_gaps(text: str) -> Iterator[tuple[int, int]]:
+    """The whitespace run `(start, end)` around each blank line."""
+    for m in _PARAGRAPH.finditer(text):
+        a = m.start()
+        while a > 0 and text[a - 1].isspace():
+            a -= 1
+        yield a, _SPACES.match(text, m.end()).end()
+
+
 def sentences(text: str) -> list[tuple[int, int]]:
     """Sentence spans `(start, end)` of `text`, trimmed of whitespace.
 
     A sentence ends at [.!?] (plus closing quotes/brackets) followed by whitespace and a capital, digit or
     opening quote, unless the "." ends a known abbreviation or an initial; a blank line always ends one.
+    The sentences are the text between those whitespace runs ("gaps"), which leaves only the text's own
+    leading and trailing whitespace to trim.
     """
-    cuts: list[tuple[int, int]] = []  # (end of sentence, start of the next)
-    for m in _STOP.finditer(text):
-        nxt = _NONSPACE.search(text, m.end())
-        if nxt is None:
-            break
-        i = nxt.start()
-        c = text[i]
-        if c in _OPENERS and i + 1 < len(text):
-            c = text[i + 1] if text[i + 1].isalnum() else "A"
-        if not (c.isupper() or c.isdigit()):
-            continue
-        if m.end() - m.start() == 1 and text[m.start()] == "." and _is_abbreviation(text, m.start()):
-            continue
-        cuts.append((m.end(), i))
-    cuts.extend(m.span() for m in _PARAGRAPH.finditer(text))
-    cuts.sort()
-    spans: list[tuple[int, int]] = []
-    start = 0
-    for end, nxt in [*cuts, (len(text), len(text))]:
-        if end < start:
-            continue
-        seg = text[start:end]
-        stripped = seg.strip()
-        if stripped:
-            s = start + (len(seg) - len(seg.lstrip()))
-            spans.append((s, s + len(stripped)))
-        start = nxt
-    return spans
+    gaps = _stop_cuts(text)
+    if "\n" in text:
+        gaps = sorted({*gaps, *_paragraph_gaps(text)})
+    starts = [len(text) - len(text.lstrip()), *(b for _a, b in gaps)]
+    ends = [*(a for a, _b in gaps), len(text.rstrip())]
+    return [(a, b) for a, b in zip(starts, ends, strict=True) if a < b]
 
 
 # -------------------------------------------------------------------------------------------- selection

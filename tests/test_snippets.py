@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from pathlib import Path
 
 import pytest
@@ -16,9 +17,12 @@ from hypothesis import strategies as st
 from searchkit.analysis import STOPWORDS, stem, tokens
 from searchkit.models import Snippet
 from searchkit.snippets import (
+    _ABBREVIATIONS,
     ELLIPSIS,
     MatchSpec,
+    _folded_copy,
     _matches_slow,
+    _needle_pattern,
     find_matches,
     highlight_all,
     make_snippet,
@@ -252,3 +256,80 @@ def test_highlight_all_properties(text: str, spec: MatchSpec) -> None:
     snip = highlight_all(text, spec)
     assert snip.text == text
     check_highlights(snip, spec)
+
+
+# ------------------------------------------------------------------------ fast paths equal the plain code
+
+SENTENCE_WORDS = ["Mr", "mr", "MRS", "Gen", "U", "S", "F", "x", "Dr", "approx", "Messrs", "sept", "Sept", "said",
+                  "He", "it", "3", "2024", "Étienne", "éte", "Łódź", "Ⅻ", "²", "K", "İ", "ſt", "_", "o'brien"]
+SENTENCE_SEPS = [" ", ". ", ".  ", ".\n", ".\n\n", "\n \n", "! ", "? ", "?! ", '." ', '. "', ".' ", "). ", ".) ",
+                 ". (", ". [", ". «", "… ", "... ", ".", ", ", "\t", " \u2028", ".\x1c", " - ", "’. ", '. "a', "."]
+
+
+def reference_sentences(text: str) -> list[tuple[int, int]]:
+    """The sentence splitter before its fast paths: every [.!?] run checked in Python."""
+    opens = "\"'“‘«([„"
+    cuts: list[tuple[int, int]] = []
+    for m in re.finditer(r"[.!?][.!?\"'”’»)\]]*(?=\s)", text):
+        nxt = re.compile(r"\S").search(text, m.end())
+        if nxt is None:
+            break
+        i = nxt.start()
+        c = text[i]
+        if c in opens and i + 1 < len(text):
+            c = text[i + 1] if text[i + 1].isalnum() else "A"
+        if not (c.isupper() or c.isdigit()):
+            continue
+        k = m.start()
+        while k > 0 and text[k - 1].isalpha():
+            k -= 1
+        word = text[k : m.start()]
+        if m.group() == "." and (len(word) == 1 or word.lower() in _ABBREVIATIONS):
+            continue
+        cuts.append((m.end(), i))
+    cuts.extend(m.span() for m in re.finditer(r"\n[^\S\n]*\n", text))
+    spans: list[tuple[int, int]] = []
+    start = 0
+    for end, nxt in [*sorted(cuts), (len(text), len(text))]:
+        if end >= start:
+            seg = text[start:end]
+            if seg.strip():
+                s = start + len(seg) - len(seg.lstrip())
+                spans.append((s, s + len(seg.strip())))
+            start = nxt
+    return spans
+
+
+@st.composite
+def sentence_texts(draw: st.DrawFn) -> str:
+    words = st.sampled_from(SENTENCE_WORDS)
+    ascii_only = draw(st.booleans())
+    seps = st.sampled_from([s for s in SENTENCE_SEPS if s.isascii() or not ascii_only])
+    parts = [w for _ in range(draw(st.integers(0, 40))) for w in (draw(words), draw(seps))]
+    text = "".join(parts)
+    return text.encode("ascii", "replace").decode() if ascii_only else text
+
+
+@settings(max_examples=1500, deadline=None)
+@given(sentence_texts())
+def test_sentences_equal_reference(text: str) -> None:
+    assert sentences(text) == reference_sentences(text)
+
+
+def test_sentences_reference_cases() -> None:
+    for text in ["Mr. Smith left. He came back. U.S. officials said so. John F. Kennedy. It was 3 p.m. Then",
+                 'He said "No." Then "he" left. (See below.) 42 more. Approx. 3. Messrs. A and B. Gen. Lee! "Fine,"',
+                 "É. Étienne left. Éte. Ⅻ. Go. ². Go. ſt. Go. K. Go. İ. Go. x.\u2028Y. end.\x1cZ"]:
+        assert sentences(text) == reference_sentences(text)
+        assert sentences(text.encode("ascii", "replace").decode()) == reference_sentences(
+            text.encode("ascii", "replace").decode()
+        )
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(texts(), specs())
+def test_needle_starts_equal_finditer(text: str, spec: MatchSpec) -> None:
+    needles = _needle_pattern(spec)
+    low = _folded_copy(text)
+    if needles is not None and low is not None:
+        assert list(needles.starts(low)) == [m.start() for m in needles.exact.finditer(low)]
