@@ -14,9 +14,10 @@ from typing import Any
 
 import pytest
 from whoosh import query as wq
+from whoosh.codec.whoosh3 import W3Codec
 
 from searchkit import querylang
-from searchkit.engine import bulkscore, index, query
+from searchkit.engine import bulkscore, codec, index, query, writing
 from searchkit.indexer import index_paths
 
 VOCAB = [f"w{i}" for i in range(300)] + ["the", "of", "and", "cease-fire", "ceasefire", "talks", "oil", "prices"]
@@ -48,6 +49,54 @@ def collection(tmp_path_factory: pytest.TempPathFactory) -> Path:
         "\n".join(json.dumps(a) for a in _articles(rng, 1000, 40)), encoding="utf-8")
     index_paths([docs], ix, workers=1)
     return ix
+
+
+@pytest.fixture(scope="module")
+def mixed_collection(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Segments in both block layouts (Whoosh's per-posting position values, and `codec`'s position keys),
+    with small blocks, so a posting list spans many blocks and phrase checks skip some of them."""
+    rng = random.Random(5)
+    root = tmp_path_factory.mktemp("mixed")
+    docs, ix = root / "docs", root / "index"
+    docs.mkdir()
+    codecs = [W3Codec(blocklimit=8, compression=1, inlinelimit=2), codec.BlockCodec(blocklimit=8, compression=1,
+                                                                                    inlinelimit=2)]
+    for batch, chosen in enumerate(codecs * 2):
+        (docs / f"batch{batch}.jsonl").write_text(
+            "\n".join(json.dumps(a) for a in _articles(rng, batch * 100, 100)), encoding="utf-8")
+        with pytest.MonkeyPatch.context() as mp:
+            mp.setattr(writing, "CODEC", chosen)
+            index_paths([docs], ix, workers=1)
+    return ix
+
+
+def _phrases() -> list[str]:
+    rng = random.Random(3)
+    common = [*VOCAB[:12], "the", "of"]
+    return [f'"{a} {b}"' for a, b in (rng.sample(common, 2) for _ in range(12))] + [
+        f'"{a} {b} {c}"' for a, b, c in (rng.sample(common, 3) for _ in range(8))] + ['"w0 w0"', '"w1 w1 w1"']
+
+
+@pytest.mark.parametrize("text", _phrases())
+def test_phrases_in_both_block_layouts(mixed_collection: Path, text: str) -> None:
+    compiled = query.compile_query(querylang.parse(text).tree, match_all=True)
+    with index.searching(mixed_collection) as s:
+        layouts = {_stored_as_keys(r, "body_exact", "w0") for r, _ in s.reader().leaf_readers()}
+        assert layouts == {True, False}
+        found = bulkscore.top_docs(s, compiled.query, None, 10)
+        assert found is not None
+        total, top = found
+        ref_total, ref_top = _reference(s, compiled.query, None, 10)
+        assert total == ref_total
+        assert [d for d, _ in top] == [d for d, _ in ref_top]
+
+
+def _stored_as_keys(reader: Any, fieldname: str, text: str) -> bool:
+    """Whether a term's first posting block holds position keys (`codec.BlockPostingsWriter`)."""
+    m = reader.postings(fieldname, text)
+    m = getattr(m, "child", m)
+    m._read_data()
+    return len(m._data) > 3
 
 
 def _queries() -> list[str]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pickle
 import zlib
 from pathlib import Path
 from typing import Any
@@ -31,7 +32,12 @@ def _postings(index_dir: Path) -> dict[tuple[str, bytes], list[tuple[int, float,
 
 def _block_protocols(index_dir: Path) -> set[int]:
     """The pickle protocol of every on-disk posting block's data."""
-    protocols = set()
+    return {p for p, _f, _n in _block_shapes(index_dir)}
+
+
+def _block_shapes(index_dir: Path) -> set[tuple[int, str, int]]:
+    """(pickle protocol, field, tuple length) of every on-disk posting block's data."""
+    shapes = set()
     with open_index(index_dir, "searchkit").searcher() as s:
         reader = s.reader()
         for fieldname, tbytes in reader.all_terms():
@@ -39,11 +45,12 @@ def _block_protocols(index_dir: Path) -> set[int]:
             m = getattr(m, "child", m)
             while isinstance(m, W3LeafMatcher):
                 raw = m._postfile.get(m._dataoffset, m._nextoffset - m._dataoffset)
-                protocols.add(zlib.decompress(raw)[1] if m._compression else raw[1])
+                data = zlib.decompress(raw) if m._compression else raw
+                shapes.add((data[1], fieldname, len(pickle.loads(data))))
                 if m._lastblock:
                     break
                 m._goto(m._nextoffset)
-    return protocols
+    return shapes
 
 
 def test_blocks_hold_what_whoosh_writes(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -62,3 +69,6 @@ def test_blocks_hold_what_whoosh_writes(tmp_path: Path, monkeypatch: pytest.Monk
     assert new == old
     assert _block_protocols(tmp_path / "new") == {codec.BLOCK_PROTOCOL}
     assert _block_protocols(tmp_path / "old") == {2}
+    shapes = {(field, n) for _p, field, n in _block_shapes(tmp_path / "new")}
+    assert ("body_exact", 4) in shapes and ("body", 3) in shapes  # positions as keys; frequencies as before
+    assert not {n for field, n in shapes if field.endswith("_exact")} - {4}

@@ -23,13 +23,13 @@ import heapq
 from bisect import bisect_left
 from collections.abc import Callable, Sequence
 from itertools import compress, repeat
-from operator import le
+from operator import le, rshift
 from typing import Any
 
 from whoosh import query as wq
-from whoosh.formats import Positions
 
 from searchkit.engine import index, postings, ranking
+from searchkit.engine.codec import KEY_SHIFT
 from searchkit.engine.postings import Postings, Unsupported
 
 Scores = dict[int, float]  # segment-local document number -> score
@@ -148,13 +148,13 @@ class _Segment:
         self.stats = stats
         self._phrases: dict[tuple[str, tuple[str, ...]], set[int]] = {}
 
-    def postings(self, fieldname: str, text: str, values: bool = False) -> Postings:
+    def postings(self, fieldname: str, text: str, positions: bool = False) -> Postings:
         """Live postings of a term in this segment (cached for the query)."""
         key = (fieldname, text, id(self.reader))
         found = self.stats.cache.get(key)
-        values = values or (fieldname, text) in self.stats.positional  # read once, whoever asks first
-        if found is None or (values and found.values is None):
-            found = self.stats.cache[key] = postings.read_postings(self.reader, fieldname, text, values)
+        positions = positions or (fieldname, text) in self.stats.positional  # read once, whoever asks first
+        if found is None or (positions and found.keys is None):
+            found = self.stats.cache[key] = postings.read_postings(self.reader, fieldname, text, positions)
         return found
 
     def docs(self, q: Any) -> set[int]:
@@ -209,30 +209,33 @@ class _Segment:
     def phrase_docs(self, fieldname: str, words: tuple[str, ...]) -> set[int]:
         """Documents holding `words` at consecutive positions (Whoosh's `Phrase` with slop 1).
 
-        Each word's positions in the candidate documents become keys `doc << 32 | position - offset`
-        (offset: the word's place in the phrase), so a phrase match is a key every word shares: a few set
-        operations per word instead of a loop per document. Positions are decoded in one `pickle.loads`
-        per word (`postings.decode_many`); the rarest words go first and narrow the candidates."""
+        Positions are read as keys `doc << KEY_SHIFT | position` (`codec`), shifted back by each word's
+        place in the phrase, so a phrase match is a key every word shares: set operations in C, block by
+        block, instead of a loop per document. Only blocks holding a document that has every word are
+        decoded; the rarest word goes first."""
         key = (fieldname, words)
         if key in self._phrases:
             return self._phrases[key]
-        lists = [self.postings(fieldname, w, values=True) for w in words]
-        candidates = set(lists[0].ids).intersection(*(p.ids for p in lists[1:]))
-        fmt = self.reader.schema[fieldname].format
-        decode = postings.decode_many if type(fmt) is Positions else _decoder(fmt)
+        lists = [self.postings(fieldname, w, positions=True) for w in words]
+        candidates = set(lists[0].ids).intersection(*(p.ids for p in lists[1:]))  # live documents only
+        ordered = sorted(candidates)
         shared: set[int] | None = None
-        for offset, p in sorted(enumerate(lists), key=lambda item: len(item[1].ids)):
-            if not candidates:
+        for step, (offset, p) in enumerate(sorted(enumerate(lists), key=lambda item: len(item[1].ids))):
+            if not ordered:
                 break
-            docs = sorted(candidates)
-            values = [p.values[i] for i in map(bisect_left, repeat(p.ids), docs)]
-            keys: set[int] = set()
-            for d, positions in zip(docs, decode(values), strict=True):
-                keys.update(map(((d << 32) - offset).__add__, positions))
-            shared = keys if shared is None else shared & keys
-            candidates = {k >> 32 for k in shared}
-        self._phrases[key] = found = candidates if shared is not None else set()
-        return found
+            found: set[int] = set()
+            for block in p.keys or ():
+                lo = bisect_left(ordered, block[0])
+                if lo == len(ordered) or ordered[lo] > block[1]:
+                    continue  # no candidate in this block
+                keys = postings.block_keys(block)
+                shifted = map((-offset).__add__, keys) if offset else keys
+                found.update(shifted if shared is None else shared.intersection(shifted))
+            shared = found
+            if step:  # the first word's keys are all in candidate documents: nothing to narrow yet
+                ordered = sorted(set(map(rshift, shared, repeat(KEY_SHIFT))) & candidates)
+        self._phrases[key] = docs = set(ordered)  # (one word: the documents holding it)
+        return docs
 
     def term(self, fieldname: str, text: str, only: set[int] | None) -> Scores:
         """`ranking.BM25FScorer` for every posting: this field's saturation increment over the earlier
@@ -250,8 +253,9 @@ class _Segment:
         if only is not None and len(only) * 4 < len(ids):  # a few documents of a long list: look them up
             n = len(ids)
             pairs = [(d, tfs[i]) for d in only if (i := bisect_left(ids, d)) < n and ids[i] == d]
-        elif only is not None:
-            pairs = [(d, tf) for d, tf in pairs if d in only]
+        elif only is not None:  # most of the list: filter it in C
+            keep = list(map(only.__contains__, ids))
+            pairs = zip(compress(ids, keep), compress(tfs, keep), strict=True)
         weight, (code, norm) = model.weights.get(fieldname, 1.0), self._norms(fieldname)
         # sat(tfn) inline, tfn = weight * tf / norm: the bulk of the work for a common word
         scores = {d: idf * (x := weight * tf / norm[code[d]]) * k1p1 / (k1 + x) for d, tf in pairs}
@@ -293,11 +297,6 @@ def _phrase_words(q: Any) -> set[tuple[str, str]]:
         return {(q.fieldname, w) for w in q.words}
     subs = getattr(q, "subqueries", None) or [x for x in (getattr(q, "a", None), getattr(q, "b", None)) if x]
     return set().union(*map(_phrase_words, subs)) if subs else set()
-
-
-def _decoder(fmt: Any) -> Callable[[list[bytes]], list[list[int]]]:
-    """Decode many encoded position lists with a format's own `decode_positions`."""
-    return lambda values: [fmt.decode_positions(v) for v in values]
 
 
 def _union_size(lists: list[list[int]]) -> int:

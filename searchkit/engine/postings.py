@@ -12,17 +12,19 @@ This reads Whoosh 2.7.4's internals (`W3LeafMatcher` blocks, `ListMatcher` for i
 from __future__ import annotations
 
 from bisect import bisect_left
-from itertools import accumulate, repeat
-from pickle import loads
+from itertools import accumulate
 from typing import Any, NamedTuple
 
 from whoosh.codec.whoosh3 import W3LeafMatcher
+from whoosh.formats import Positions
 from whoosh.matching import ListMatcher
 from whoosh.matching.wrappers import FilterMatcher
 from whoosh.reading import TermNotFound
-from whoosh.system import _INT_SIZE
 
-_PROTO2 = b"\x80\x02"  # pickle protocol 2's header, which Whoosh's `Positions.encode` values start with
+from searchkit.engine import codec
+from searchkit.engine.codec import BlockLeafMatcher
+
+KeyBlock = tuple[int, int, bytes | list[int]]  # first and last document, position keys (stored or decoded)
 
 
 class Postings(NamedTuple):
@@ -30,7 +32,7 @@ class Postings(NamedTuple):
 
     ids: list[int]  # segment-local document numbers, ascending
     tfs: list[float]  # term frequencies
-    values: list[bytes] | None  # encoded positions, when asked for
+    keys: list[KeyBlock] | None  # position keys a block at a time (deleted documents' too), when asked for
 
 
 class Unsupported(Exception):
@@ -71,37 +73,24 @@ def field_docs(searcher: Any, fieldname: str) -> dict[str, set[int]]:
     return {text: docs for text, docs in out.items() if docs}
 
 
-def decode_positions(value: bytes) -> list[int]:
-    """`whoosh.formats.Positions.decode_positions` without its per-call overhead: a count, then the
-    pickled position deltas (stored without the pickle's final stop byte)."""
-    return list(accumulate(loads(value[_INT_SIZE:] if value.endswith(b".") else value[_INT_SIZE:] + b".")))
+def block_keys(block: KeyBlock) -> list[int]:
+    """The position keys (`codec.KEY_SHIFT`) of one block of postings."""
+    keys = block[2]
+    return keys if isinstance(keys, list) else codec.read_keys(keys)
 
 
-def decode_many(values: list[bytes]) -> list[list[int]]:
-    """`decode_positions` of many values in one `pickle.loads`: each value's pickled list (between its
-    protocol header and stop byte) becomes an item of one outer list. Values of another shape are decoded
-    one by one."""
-    if not (all(map(bytes.startswith, values, repeat(_PROTO2), repeat(_INT_SIZE)))
-            and all(map(bytes.endswith, values, repeat(b".")))):
-        return [decode_positions(v) for v in values]
-    body = b"".join(map(bytes.__getitem__, values, repeat(slice(_INT_SIZE + 2, -1))))
-    return [list(accumulate(deltas)) for deltas in loads(_PROTO2 + b"](" + body + b"e.")]
-
-
-def read_postings(reader: Any, fieldname: str, text: str, values: bool = False) -> Postings:
-    """All live postings of a term in one segment, a block at a time (with encoded positions if `values`)."""
+def read_postings(reader: Any, fieldname: str, text: str, positions: bool = False) -> Postings:
+    """All live postings of a term in one segment, a block at a time (with position keys if `positions`)."""
     try:
         matcher, deleted = _term_matcher(reader, fieldname, text)
     except TermNotFound:
-        return Postings([], [], [] if values else None)
-    ids, tfs, vals = _matcher_postings(matcher, values)
+        return Postings([], [], [] if positions else None)
+    ids, tfs, keys = _matcher_postings(matcher, positions)
     if deleted and (gone := deleted.intersection(ids)):
         for d in sorted(gone, reverse=True):  # ids are sorted: remove the few deleted postings in place
             i = bisect_left(ids, d)
             del ids[i], tfs[i]
-            if vals is not None:
-                del vals[i]
-    return Postings(ids, tfs, vals)
+    return Postings(ids, tfs, keys)
 
 
 def _term_matcher(reader: Any, fieldname: str, text: str) -> tuple[Any, frozenset[int]]:
@@ -127,26 +116,37 @@ def _term_matcher(reader: Any, fieldname: str, text: str) -> tuple[Any, frozense
     return terms.matcher(fieldname, field.to_bytes(text), field.format), deleted
 
 
-def _matcher_postings(matcher: Any, values: bool) -> Postings:
+def _matcher_postings(matcher: Any, positions: bool) -> Postings:
     """Everything a term's own matcher holds (deleted documents included)."""
     if type(matcher) is ListMatcher:  # postings inlined in the term info
         ids = list(matcher._ids)
         weights = matcher._weights
         tfs = [1.0] * len(ids) if weights is None else list(weights)
-        return Postings(ids, tfs, list(matcher._values) if values else None)
-    if type(matcher) is W3LeafMatcher and not matcher._byteids:
-        return _read_blocks(matcher, values)
+        keys = [(ids[0], ids[-1], _keys(ids, list(matcher._values), matcher._format))] if positions and ids else []
+        return Postings(ids, tfs, keys if positions else None)
+    if type(matcher) in (BlockLeafMatcher, W3LeafMatcher) and not matcher._byteids:
+        return _read_blocks(matcher, positions)
     raise Unsupported
 
 
-def _read_blocks(m: W3LeafMatcher, values: bool) -> Postings:
+def _keys(ids: list[int], values: list[bytes], fmt: Any) -> list[int]:
+    """Position keys of postings whose positions are stored one encoded value per posting."""
+    keys = codec.position_keys(ids, values) if type(fmt) is Positions else None
+    if keys is None:
+        keys = [d << codec.KEY_SHIFT | p for d, v in zip(ids, values, strict=True) for p in fmt.decode_positions(v)]
+    return keys
+
+
+def _read_blocks(m: W3LeafMatcher, positions: bool) -> Postings:
     """Every block of an on-disk posting list (the matcher is left at its end)."""
     ids: list[int] = []
     tfs: list[float] = []
-    vals: list[bytes] | None = [] if values else None
+    keys: list[KeyBlock] | None = [] if positions else None
     while True:
         m._read_data()
-        raw_ids, raw_weights = m._data[0], m._data[1]
+        data = m._data
+        raw_ids, raw_weights = data[0], data[1]
+        start = len(ids)
         ids.extend(accumulate(raw_ids))  # ids are delta-coded within a block
         if raw_weights is None:
             tfs.extend([1.0] * m._blocklength)
@@ -154,9 +154,12 @@ def _read_blocks(m: W3LeafMatcher, values: bool) -> Postings:
             tfs.extend([raw_weights] * m._blocklength)
         else:
             tfs.extend(raw_weights)
-        if vals is not None:
-            m._read_values()
-            vals.extend(m._values)
+        if keys is not None:
+            if len(data) > 3:  # stored as keys (`codec.BlockPostingsWriter`)
+                keys.append((ids[start], ids[-1], data[3]))
+            else:
+                m._read_values()
+                keys.append((ids[start], ids[-1], _keys(ids[start:], list(m._values), m.format)))
         if m._lastblock:
-            return Postings(ids, tfs, vals)
+            return Postings(ids, tfs, keys)
         m._goto(m._nextoffset)
