@@ -87,6 +87,42 @@ def tokens(text: str) -> Iterator[tuple[str, int, int, int]]:
                 pos += 1
 
 
+def _add_compound(positions: dict[str, list[int]], raw: str, pos: int) -> int:
+    """Add a hyphenated compound's joined form and parts at their positions (as `tokens` yields them);
+    return the position after it."""
+    parts = _HYPHENS.split(raw)
+    joined = fold("".join(parts))
+    if joined:
+        positions.setdefault(joined, []).append(pos)
+    for part in parts:
+        word = fold(part)
+        if word:
+            positions.setdefault(word, []).append(pos)
+            pos += 1
+    return pos
+
+
+def word_positions(text: str) -> dict[str, list[int]]:
+    """Each folded token of `text` with its positions, in order of first occurrence: `tokens` grouped by
+    word, without the character offsets (and without a match object per token)."""
+    positions: dict[str, list[int]] = {}
+    get = positions.get
+    pos = 0
+    for raw in _WORD.findall(text):
+        if "-" in raw or "‐" in raw or "‑" in raw:
+            pos = _add_compound(positions, raw, pos)
+            continue
+        word = fold(raw)
+        if word:
+            plist = get(word)
+            if plist is None:
+                positions[word] = [pos]
+            else:
+                plist.append(pos)
+            pos += 1
+    return positions
+
+
 def stemmed_terms(text: str) -> list[str]:
     """The index terms of `text` for the stemmed fields: stems of non-stopword tokens."""
     return [stem(w) for w, _p, _s, _e in tokens(text) if w not in STOPWORDS]

@@ -15,7 +15,9 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left, bisect_right
+from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import lru_cache
 
 from searchkit.models import Quote, Speaker
 
@@ -223,11 +225,14 @@ _SENT_END_RE = re.compile(r"[.!?][\"”’']?(?=\s+[\"“‘]?[" + _UP + r"0-9])
 _ABBR_TAIL_RE = re.compile(rf"(?:\b(?:{'|'.join(_ABBRS.split())})|\b[A-Za-z]|[A-Za-z]\.[A-Za-z])$")
 _QUOTE_AFTER_RE = re.compile(r"\s*[:,]?\s*(“|\"|'')")
 _QUOTE_CLOSE = "”\"'"
+_APPOSITIVE_RE = re.compile(r"\s*,\s*([^,;:\"“”()\n]{2,100}?)\s*(?:,|\.|$)")  # ", a former official,"
+_THAT_RE = re.compile(r"\s*(?:,\s*)?(?:that\s+)?")  # before reported content: "said that ..."
 
 
 # ---------------------------------------------------------------------------------------------- names
 
 
+@lru_cache(maxsize=4096)
 def _clean(tok: str) -> str:
     """Lower-case a token and drop trailing dots/possessives for list look-ups."""
     return tok.lower().rstrip(".").removesuffix("’s").removesuffix("'s")
@@ -464,7 +469,7 @@ class _Article:
 
     def role_after(self, name: _Name) -> str | None:
         """Appositive role after a name: "Kenneth Baer, a former official, said"."""
-        m = re.match(r"\s*,\s*([^,;:\"“”()\n]{2,100}?)\s*(?:,|\.|$)", self.body[name.end:name.end + 110])
+        m = _APPOSITIVE_RE.match(self.body[name.end:name.end + 110])
         if m and any(_clean(w) in _ROLE_NOUNS for w in m.group(1).split()):
             return m.group(1).removeprefix("a ").removeprefix("an ").removeprefix("the ")
         return None
@@ -493,7 +498,7 @@ class _Article:
             seg = seg.rstrip(" ,\n")
             lead = len(seg) - len(seg.lstrip())
             return s0 + lead, s0 + len(seg), False
-        m = re.match(r"\s*(?:,\s*)?(?:that\s+)?", body[clause_end:s1])
+        m = _THAT_RE.match(body[clause_end:s1])
         start = clause_end + (m.end() if m else 0)
         end = s1
         while end > start and body[end - 1] in " \n.\"”'":
@@ -689,9 +694,10 @@ def _title_speakers(title: str, art: _Article) -> list[str]:
     return out
 
 
-_TICKER_RE = re.compile(
-    r"([A-Z][\w&.'’-]*(?:[ \t]+(?:&[ \t]+)?[A-Z][\w&.'’-]*){0,4})[ \t]*\([ \t]*"
-    r"(?:[A-Z0-9]{1,6}\.[A-Z]{1,3}|(?:NYSE|NASDAQ|Nasdaq|AMEX|LSE|TSX|TSE)[ \t]*:[ \t]*[A-Z0-9.]{1,8})[ \t]*\)")
+_TICKER = (r"\([ \t]*(?:[A-Z0-9]{1,6}\.[A-Z]{1,3}|(?:NYSE|NASDAQ|Nasdaq|AMEX|LSE|TSX|TSE)[ \t]*:[ \t]*[A-Z0-9.]{1,8})"
+           r"[ \t]*\)")  # "( GS.N )", "(NASDAQ: AAPL)"
+_TICKER_ONLY_RE = re.compile(_TICKER)
+_TICKER_RE = re.compile(r"([A-Z][\w&.'’-]*(?:[ \t]+(?:&[ \t]+)?[A-Z][\w&.'’-]*){0,4})[ \t]*" + _TICKER)
 
 
 def _ticker_names(body: str) -> set[str]:
@@ -700,6 +706,8 @@ def _ticker_names(body: str) -> set[str]:
     Each trailing part of the capitalised run counts ("Investment bank Morgan Stanley ( MS.N )").
     """
     names: set[str] = set()
+    if _TICKER_ONLY_RE.search(body) is None:
+        return names  # no ticker: no need to try a name at every capital
     for m in _TICKER_RE.finditer(body):
         words = m.group(1).split()
         names.update(" ".join(words[i:]) for i in range(len(words)))
@@ -721,14 +729,49 @@ def _dateline_names(body: str) -> set[str]:
     return {place, _display(place), place.title()}
 
 
+_ORG_HEAD_BEFORE_RE = re.compile(rf"\b(?:{_ORG_HEADS})\s+(?:of|for|on)\s+(?:the\s+)?\Z")
+
+
+def _is_word_char(ch: str) -> bool:
+    """A character `\\w` matches (Unicode `str` patterns: alphanumeric or underscore)."""
+    return ch.isalnum() or ch == "_"
+
+
+def _at_boundary(text: str, i: int) -> bool:
+    """Whether `\\b` matches at offset `i` of `text`."""
+    return (i > 0 and _is_word_char(text[i - 1])) != (i < len(text) and _is_word_char(text[i]))
+
+
+def _occurrences(name: str, body: str) -> Iterator[int]:
+    """Offsets of every occurrence of `name` in `body` (overlapping ones too, as a regex scan tries them)."""
+    i = body.find(name)
+    while i >= 0:
+        yield i
+        i = body.find(name, i + 1)
+
+
+def _named_alone(name: str, body: str) -> bool:
+    """Whether `name` occurs as whole words, not right after "of ", "for ", "on " or "the ".
+
+    The same as searching `(?<!of )(?<!for )(?<!on )(?<!the )\\bNAME\\b` (tested), without compiling a
+    pattern per name.
+    """
+    end = len(name)
+    return any(_at_boundary(body, i) and _at_boundary(body, i + end)
+               and not body.endswith(("of ", "for ", "on ", "the "), 0, i) for i in _occurrences(name, body))
+
+
 def _inside_org_name(name: str, body: str) -> bool:
-    """True when the name only follows an organisation head: "the Institute for Supply Management said"."""
-    if " " not in name:
-        return False
-    escaped = re.escape(name)
-    if re.search(rf"(?<!of )(?<!for )(?<!on )(?<!the )\b{escaped}\b", body) is not None:
-        return False  # named on its own somewhere (the usual case): no need to build the long pattern
-    return re.search(rf"\b(?:{_ORG_HEADS})\s+(?:of|for|on)\s+(?:the\s+)?{escaped}\b", body) is not None
+    """True when the name only follows an organisation head: "the Institute for Supply Management said".
+
+    That is, `\\b(?:HEADS)\\s+(?:of|for|on)\\s+(?:the\\s+)?NAME\\b` matches (tested): one compiled pattern
+    for the words before the name, tried where the name ends a word, instead of a pattern per name.
+    """
+    if " " not in name or _named_alone(name, body):
+        return False  # named on its own somewhere (the usual case)
+    end = len(name)
+    return any(_at_boundary(body, i + end) and _ORG_HEAD_BEFORE_RE.search(body, 0, i) is not None
+               for i in _occurrences(name, body))
 
 
 def _named_in_body(name: str, body: str) -> bool:

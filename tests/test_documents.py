@@ -4,6 +4,10 @@ from __future__ import annotations
 
 import random
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from searchkit import analysis
 from searchkit.engine import documents
 from searchkit.engine.schema import quote_schema, schema
 
@@ -57,3 +61,29 @@ def test_prepared_documents_index_like_whoosh() -> None:
                       "speaker": "ana ruiz,ruiz", "period": "2019,2019-03,2019-03-15"}
     for name, value in expected_quote.items():
         assert sorted(quote[name]) == sorted(quote_schema()[name].index(value)), name
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(["Cease", "fire", "-", "‐", "‑", "'s", "’", "o'", "Brien", " ", "_", "é", "Ø",
+                                 "ß", "2", ",", "x-", "-y", "İ", "\u0301"]), max_size=16).map("".join))
+def test_word_positions_group_the_tokens(text: str) -> None:
+    """`word_positions` is `tokens` grouped by word, in order of first occurrence."""
+    grouped: dict[str, list[int]] = {}
+    for word, pos, _start, _end in analysis.tokens(text):
+        grouped.setdefault(word, []).append(pos)
+    found = analysis.word_positions(text)
+    assert list(found.items()) == list(grouped.items())
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.sampled_from(["Running", "runs", "the", "runner", "ran", "-", " ", ", ", "RUN", "Ran's",
+                                 "é"]), max_size=20).map("".join))
+def test_analyse_stems_like_a_token_at_a_time(text: str) -> None:
+    """Stemming each word once gives each stem the count and the place its tokens give it."""
+    freqs: dict[str, int] = {}
+    for word, _pos, _start, _end in analysis.tokens(text):
+        if word not in analysis.STOPWORDS:
+            st_ = analysis.stem(word)
+            freqs[st_] = freqs.get(st_, 0) + 1
+    stemmed, _exact = documents.analyse(text)
+    assert [(t, f) for t, f, _w, _v in stemmed] == [(w.encode(), f) for w, f in freqs.items()]

@@ -333,3 +333,37 @@ def test_headline_labels_are_not_speakers_but_headline_names_are() -> None:
     body = "Markets rose on Monday after the decision, traders said, and Elena Marsh said it was welcome."
     assert [s.name for s in extract(body, "INSTANT VIEW: Markets rise").speakers] == ["Elena Marsh"]
     assert "Elena Marsh" in [s.name for s in extract(body, "Elena Marsh: 'welcome news'").speakers]
+
+
+_ALONE_ALPHABET = st.sampled_from(["Ana Ruiz", "Ana", "Ruiz", " ", "of ", "for ", "on ", "the ", "x", "_", "é",
+                                   "1", ".", "-", "’", "\n", "A.", "J. Ruiz"])
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(_ALONE_ALPHABET, max_size=12).map("".join), st.sampled_from(["Ana Ruiz", "J. Ruiz", "Ruiz"]))
+def test_named_alone_matches_its_regex(body: str, name: str) -> None:
+    """The string scan gives what the lookbehind-and-boundary search it replaces gives."""
+    import re
+
+    from searchkit.speakers import _named_alone
+
+    pattern = rf"(?<!of )(?<!for )(?<!on )(?<!the )\b{re.escape(name)}\b"
+    assert _named_alone(name, body) == (re.search(pattern, body) is not None)
+
+
+_ORG_ALPHABET = st.sampled_from(["Ana Ruiz", "Institute", "Bank", " ", "  ", "\n", "of ", "for ", "on ", "the ",
+                                 "x", "é", ".", "Institute for ", "Bank of the "])
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(_ORG_ALPHABET, max_size=10).map("".join))
+def test_inside_org_name_matches_its_regexes(body: str) -> None:
+    """The scan with one compiled pattern gives what the two patterns built per name gave."""
+    import re
+
+    from searchkit.speakers import _ORG_HEADS, _inside_org_name
+
+    name, escaped = "Ana Ruiz", re.escape("Ana Ruiz")
+    alone = re.search(rf"(?<!of )(?<!for )(?<!on )(?<!the )\b{escaped}\b", body) is not None
+    inside = re.search(rf"\b(?:{_ORG_HEADS})\s+(?:of|for|on)\s+(?:the\s+)?{escaped}\b", body) is not None
+    assert _inside_org_name(name, body) == (not alone and inside)

@@ -94,22 +94,18 @@ def analyse(text: str, encode_positions: Callable[[list[int]], bytes] = encode_p
     """Posting items of `text` for a stemmed field and an exact field, from one pass of the tokenizer.
 
     Byte-for-byte what Whoosh's Frequency and Positions formats produce through `NewsAnalyzer`
-    (tested), without a Token object and a format generator per word.
+    (tested), without a Token object and a format generator per word. Words are stemmed once each: a
+    stem's frequency sums those of its words, and it comes first where its first word does.
     """
+    positions = analysis.word_positions(text)
     stops, stem = analysis.STOPWORDS, analysis.stem
     freqs: dict[str, int] = {}
-    positions: dict[str, list[int]] = {}
-    for word, pos, _start, _end in analysis.tokens(text):
-        plist = positions.get(word)
-        if plist is None:
-            positions[word] = [pos]
-        else:
-            plist.append(pos)
+    for word, plist in positions.items():
         if word not in stops:
             st = stem(word)
-            freqs[st] = freqs.get(st, 0) + 1
-    stemmed = [(w.encode("utf-8"), f, float(f), _pack_uint(f)) for w, f in freqs.items()]
-    exact = [(w.encode("utf-8"), len(p), float(len(p)), encode_positions(p)) for w, p in positions.items()]
+            freqs[st] = freqs.get(st, 0) + len(plist)
+    stemmed = [(w.encode(), f, float(f), _pack_uint(f)) for w, f in freqs.items()]
+    exact = [(w.encode(), len(p), float(len(p)), encode_positions(p)) for w, p in positions.items()]
     return stemmed, exact
 
 
