@@ -250,7 +250,7 @@ class _Segment:
 
         ids, tfs, _ = self.postings(fieldname, text)
         pairs: Any = zip(ids, tfs, strict=True)
-        if only is not None and len(only) * 4 < len(ids):  # a few documents of a long list: look them up
+        if only is not None and len(only) * 8 < len(ids):  # a few documents of a long list: look them up
             n = len(ids)
             pairs = [(d, tfs[i]) for d in only if (i := bisect_left(ids, d)) < n and ids[i] == d]
         elif only is not None:  # most of the list: filter it in C
