@@ -15,8 +15,9 @@ import multiprocessing
 import os
 import queue as queue_errors
 import time
+from array import array
 from collections import deque
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -30,6 +31,7 @@ from searchkit.models import Article, FileFailure, IndexSummary
 
 Progress = Callable[[int, int], None]
 POOL_THRESHOLD = 64
+DIGEST_BYTES = 16  # content hash size (blake2b)
 SEGMENT_THRESHOLD = 1_000  # from this many files to read, each worker writes its own segment
 
 
@@ -57,6 +59,57 @@ class FileResult:
     warnings: list[str] = field(default_factory=list)
 
 
+Outcome = tuple[int, int, bytes, int, str | None, tuple[str, ...]]  # see `pack`
+
+INDEXED, UNCHANGED, FAILED = 1, 2, 3  # an outcome's status (0: no outcome yet)
+
+
+def pack(index: int, result: FileResult) -> Outcome:
+    """What the run keeps of task `index`'s result: `(index, status, raw digest, documents, failure,
+    warnings)`; the task supplies the rest of the file's state."""
+    status = FAILED if result.failure is not None else UNCHANGED if result.unchanged else INDEXED
+    state = result.state
+    raw = bytes.fromhex(state.digest) if state is not None and status != FAILED else bytes(DIGEST_BYTES)
+    return index, status, raw, state.docs if state is not None else 0, result.failure, tuple(result.warnings)
+
+
+class Outcomes:
+    """The outcome of every planned task, kept compactly: a run over 10^5 files holds them all until its
+    commit, and as `FileResult`s (with key, state and digest strings) they cost ~400 bytes a file in the
+    parent; here ~21 (a status byte, the raw digest, a document count; failures and warnings in dicts)."""
+
+    def __init__(self, tasks: Sequence[Task]) -> None:
+        self.tasks = tasks
+        self.status = bytearray(len(tasks))
+        self.digests = bytearray(DIGEST_BYTES * len(tasks))
+        self.docs = array("I", bytes(4 * len(tasks)))
+        self.failures: dict[int, str] = {}
+        self.warnings: dict[int, tuple[str, ...]] = {}
+        self.count = 0
+
+    def put(self, outcome: Outcome) -> None:
+        """Record one task's outcome (from `pack`)."""
+        index, status, raw, docs, failure, warnings = outcome
+        self.status[index] = status
+        self.digests[DIGEST_BYTES * index:DIGEST_BYTES * (index + 1)] = raw
+        self.docs[index] = docs
+        if failure is not None:
+            self.failures[index] = failure
+        if warnings:
+            self.warnings[index] = warnings
+        self.count += 1
+
+    def state(self, index: int) -> FileState:
+        """The state to record for task `index` (which must not have failed)."""
+        task = self.tasks[index]
+        digest_hex = self.digests[DIGEST_BYTES * index:DIGEST_BYTES * (index + 1)].hex()
+        return FileState(task.key, task.size, task.mtime_ns, digest_hex, self.docs[index])
+
+    def states(self) -> Iterator[FileState]:
+        """The states to record: every task that was read, indexed or found unchanged (made one at a time)."""
+        return (self.state(i) for i, status in enumerate(self.status) if status in (INDEXED, UNCHANGED))
+
+
 @dataclass(frozen=True, slots=True)
 class Plan:
     """The work an `index` run has to do."""
@@ -76,7 +129,7 @@ def attribute(article: Article) -> Article:
 
 def digest(data: bytes) -> str:
     """Content hash used to tell a touched file from a changed one."""
-    return hashlib.blake2b(data, digest_size=16).hexdigest()
+    return hashlib.blake2b(data, digest_size=DIGEST_BYTES).hexdigest()
 
 
 def process(task: Task) -> FileResult:
@@ -205,7 +258,7 @@ def index_paths(paths: Sequence[Path], index_dir: Path, *, rebuild: bool = False
     return replace(summary, documents=total, seconds=round(time.perf_counter() - started, 3))
 
 
-Applied = tuple[IndexSummary, list[FileState], list[str], int | None]  # summary, manifest changes, documents
+Applied = tuple[IndexSummary, Iterable[FileState], list[str], int | None]  # summary, manifest changes, documents
 
 
 def _apply(session: Session, work: Plan, skipped: Sequence[FileFailure], workers: int,
@@ -213,20 +266,19 @@ def _apply(session: Session, work: Plan, skipped: Sequence[FileFailure], workers
     """Read the planned files (in a pool when worthwhile), add them through this process's writer, commit.
 
     The writer is opened by the first document to add (or in `_record`, for deletes only)."""
-    results: list[FileResult] = []
-    for done, result in enumerate(run_tasks(work.tasks, workers), 1):
+    outcomes = Outcomes(work.tasks)
+    for index, result in enumerate(run_tasks(work.tasks, workers)):
         if result.docs:
             writer = session.open()
             for doc, quotes in result.docs:
                 writer.add(doc, quotes)
-            result.docs = []
-        results.append(result)
+        outcomes.put(pack(index, result))
         if progress:
-            progress(done, len(work.tasks))
-    return _record(session, work, skipped, results, [])
+            progress(index + 1, len(work.tasks))
+    return _record(session, work, skipped, outcomes, [])
 
 
-def _record(session: Session, work: Plan, skipped: Sequence[FileFailure], results: Sequence[FileResult],
+def _record(session: Session, work: Plan, skipped: Sequence[FileFailure], outcomes: Outcomes,
             segments: Sequence[Sequence[Any]]) -> Applied:
     """Delete superseded documents, commit (with any segments written elsewhere), and return the summary
     and the manifest changes to record (and the document count, when it is known without reopening).
@@ -238,28 +290,25 @@ def _record(session: Session, work: Plan, skipped: Sequence[FileFailure], result
     added = updated = unchanged = 0
     failed = list(skipped)
     warned: list[FileFailure] = []
-    upserts: list[FileState] = []
     drops = list(work.removed)
     stale = list(work.removed)
     new: list[str] = []
-    old_keys = {t.key for t in work.tasks if t.old_digest is not None}
-    for result in results:
-        if result.failure is not None:
-            failed.append(FileFailure(result.key, result.failure))
-            if result.key in old_keys:
-                stale.append(result.key)
-                drops.append(result.key)
-        elif result.unchanged:
+    for index, task in enumerate(work.tasks):  # in file order, as a serial run reports them
+        status = outcomes.status[index]
+        if status == FAILED:
+            failed.append(FileFailure(task.key, outcomes.failures[index]))
+            if task.old_digest is not None:
+                stale.append(task.key)
+                drops.append(task.key)
+        elif status == UNCHANGED:
             unchanged += 1  # touched, not changed: re-stamp
-        elif result.key in old_keys:
+        elif status == INDEXED and task.old_digest is not None:
             updated += 1
-            stale.append(result.key)
-        else:
+            stale.append(task.key)
+        elif status == INDEXED:
             added += 1
-            new.append(result.key)
-        if result.failure is None and result.state is not None:
-            upserts.append(result.state)
-        warned.extend(FileFailure(result.key, w) for w in result.warnings)
+            new.append(task.key)
+        warned.extend(FileFailure(task.key, w) for w in outcomes.warnings.get(index, ()))
     total = None
     if added or updated or stale:
         writer = session.open()
@@ -271,7 +320,7 @@ def _record(session: Session, work: Plan, skipped: Sequence[FileFailure], result
         session.cancel()
     summary = IndexSummary(added=added, updated=updated, removed=len(work.removed),
                            unchanged=unchanged + work.unchanged, failed=tuple(failed), warnings=tuple(warned))
-    return summary, upserts, drops, total
+    return summary, outcomes.states(), drops, total
 
 
 TASK_BATCH = 1_024  # tasks per message to a segment worker
@@ -296,14 +345,15 @@ class SegmentWorkers:
         self.started = self.closed = False
 
     def start(self, index_dir: Path, tasks: Sequence[Task]) -> None:
-        """Give worker `i` the tasks `i, i + n, i + 2n, ...` (a fixed split: the same segments every run)."""
+        """Give worker `i` the tasks `i, i + n, i + 2n, ...` (a fixed split: the same segments every run),
+        each with its index in `tasks` (by which the worker reports on it)."""
         self.started = True
         count = len(self.inboxes)
         for number, inbox in enumerate(self.inboxes):
-            share = tasks[number::count]
-            inbox.put((str(index_dir), SMALL_POOL_LIMIT if len(share) <= SMALL_SHARE else POOL_LIMIT))
-            for i in range(0, len(share), TASK_BATCH):
-                inbox.put([(t.key, t.rel, t.size, t.mtime_ns, t.old_digest) for t in share[i:i + TASK_BATCH]])
+            indexes = range(number, len(tasks), count)
+            inbox.put((str(index_dir), SMALL_POOL_LIMIT if len(indexes) <= SMALL_SHARE else POOL_LIMIT))
+            for i in range(0, len(indexes), TASK_BATCH):
+                inbox.put([(n, *_task_fields(tasks[n])) for n in indexes[i:i + TASK_BATCH]])
             inbox.put(None)
 
     def close(self, finished: bool = True) -> None:
@@ -322,28 +372,32 @@ class SegmentWorkers:
             q.close()
 
 
+def _task_fields(task: Task) -> tuple[str, str, int, int, str | None]:
+    """A task as sent to a worker (`Task(*fields)` there)."""
+    return task.key, task.rel, task.size, task.mtime_ns, task.old_digest
+
+
 def _segment_worker(number: int, inbox: Any, queue: Any) -> None:
     """Worker process `number`: wait for an index folder and a pool size (None: exit unused), then read,
     attribute and analyse the tasks as they arrive and write them into new segments of its own; stream
-    per-file results (without documents) in batches, then report the finished segments."""
+    the tasks' outcomes (`pack`) in batches, then report the finished segments."""
     start = inbox.get()
     if start is None:
         return
     index_dir, pool_limit = start
     try:
         builder = writing.SegmentBuilder(Path(index_dir), pool_limit)
-        results: list[FileResult] = []
+        outcomes: list[Outcome] = []
         while (batch := inbox.get()) is not None:
-            for fields in batch:
+            for index, *fields in batch:
                 result = process(Task(*fields))
                 for doc, quotes in result.docs:
                     builder.add(doc, quotes)
-                result.docs = []
-                results.append(result)
-                if len(results) == 64:  # stream results (they double as progress) rather than hold them all
-                    queue.put(("results", results))
-                    results = []
-        queue.put(("results", results))
+                outcomes.append(pack(index, result))
+                if len(outcomes) == 64:  # stream outcomes (they double as progress) rather than hold them all
+                    queue.put(("outcomes", outcomes))
+                    outcomes = []
+        queue.put(("outcomes", outcomes))
         queue.put(("done", (number, builder.finish())))
     except BaseException as exc:  # reported to the parent, which cancels the run
         queue.put(("error", f"{type(exc).__name__}: {exc}"))
@@ -359,7 +413,7 @@ def _apply_parallel(session: Session, work: Plan, skipped: Sequence[FileFailure]
     writer = session.open()  # locked before the workers write into the folder (and before it clears spills)
     crew.start(writer.index_dir, work.tasks)
     queue, procs = crew.outbox, crew.procs
-    results: list[FileResult] = []
+    outcomes = Outcomes(work.tasks)
     finished: list[tuple[int, list[Any]]] = []
     try:
         while len(finished) < len(procs):
@@ -371,10 +425,11 @@ def _apply_parallel(session: Session, work: Plan, skipped: Sequence[FileFailure]
                     raise IndexingFailed(f"an indexing worker stopped unexpectedly (exit code {dead[0]}); "
                                          "nothing was committed") from None
                 continue
-            if msg[0] == "results":
-                results.extend(msg[1])
+            if msg[0] == "outcomes":
+                for outcome in msg[1]:
+                    outcomes.put(outcome)
                 if progress:
-                    progress(len(results), len(work.tasks))
+                    progress(outcomes.count, len(work.tasks))
             elif msg[0] == "done":
                 finished.append(msg[1])
             else:
@@ -384,5 +439,4 @@ def _apply_parallel(session: Session, work: Plan, skipped: Sequence[FileFailure]
     if progress:
         progress(len(work.tasks), len(work.tasks))
     segments = [segs for _number, segs in sorted(finished, key=lambda f: f[0])]  # same document order every run
-    results.sort(key=lambda r: r.key)  # failures and warnings in file order, as a serial run reports them
-    return _record(session, work, skipped, results, segments)
+    return _record(session, work, skipped, outcomes, segments)

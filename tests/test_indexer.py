@@ -305,3 +305,23 @@ def test_documents_count_matches_a_reopened_index(folder: Path, tmp_path: Path) 
     write(folder, "c.txt", "Gamma river report", "The river flooded the valley.")
     summary = index_paths([folder], ix, workers=1)
     assert summary.documents == doc_count(ix) == 3
+
+
+def test_parallel_run_reports_like_a_serial_run(folder: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A segment-writing run reports the same counts, failures and warnings as a serial one, in file order,
+    and records the same manifest (then re-runs find nothing to do)."""
+    from searchkit import indexer
+
+    for i in range(30):
+        write(folder, f"n{i:03}.txt", f"Note {i}", f"harbour note {i} cranes")
+    (folder / "broken.json").write_text("{not json", encoding="utf-8")
+    (folder / "empty.txt").write_text("  \n", encoding="utf-8")
+    (folder / "latin.txt").write_bytes("Caf\xe9 report\n\nThe caf\xe9 opened.\n".encode("latin-1"))
+    monkeypatch.setattr(indexer, "SEGMENT_THRESHOLD", 10)
+    serial = index_paths([folder], tmp_path / "serial", workers=1)
+    parallel = index_paths([folder], tmp_path / "parallel", workers=2)
+    assert serial.warnings and len(serial.failed) == 2
+    assert (parallel.added, parallel.failed, parallel.warnings, parallel.documents) == (
+        serial.added, serial.failed, serial.warnings, serial.documents)
+    again = index_paths([folder], tmp_path / "parallel", workers=2)
+    assert (again.added, again.updated, again.unchanged) == (0, 0, parallel.added)

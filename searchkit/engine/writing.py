@@ -178,23 +178,30 @@ def _tune(writer: SegmentWriter, index_dir: Path, pool_limit: int = 500_000) -> 
 
 class _HashBucket:
     """One of a term table writer's 256 hash buckets: Whoosh keeps a `(hash, position)` tuple per term
-    until the segment is closed (~120 bytes a term); here the pairs sit in one array (16 bytes a term).
-    Same `append`, `len` and pair iteration as the list it replaces, so the same table is written."""
+    until the segment is closed (~120 bytes a term); here the hashes (32-bit in Whoosh) and positions sit
+    in two arrays (8 bytes a term; positions widen to 64 bits past 4 GB). Same `append`, `len` and pair
+    iteration as the list it replaces, so the same table is written."""
 
-    __slots__ = ("_pairs",)
+    __slots__ = ("_hashes", "_positions")
 
     def __init__(self) -> None:
-        self._pairs = array("Q")
+        self._hashes = array("I")
+        self._positions = array("I")
 
     def append(self, entry: tuple[int, int]) -> None:
-        self._pairs.extend(entry)
+        h, pos = entry
+        self._hashes.append(h)
+        try:
+            self._positions.append(pos)
+        except OverflowError:
+            self._positions = array("Q", self._positions)
+            self._positions.append(pos)
 
     def __len__(self) -> int:
-        return len(self._pairs) // 2
+        return len(self._hashes)
 
     def __iter__(self) -> Iterator[tuple[int, int]]:
-        pairs = iter(self._pairs)
-        return zip(pairs, pairs, strict=False)
+        return zip(self._hashes, self._positions, strict=True)
 
 
 class SegmentBuilder:
@@ -218,15 +225,32 @@ class SegmentBuilder:
             _add_document(self.writers[1], quote)
 
     def finish(self) -> list[Any]:
-        """Close the segments; one per index (None where nothing was added)."""
+        """Close the segments; one per index (None where nothing was added).
+
+        The quotes pool is spilled before the articles are flushed, so that flush (and its term table) does
+        not run beside the quotes' pooled postings; each writer is released once its segment is done, so
+        its hash buckets are gone before the next flush (a large build's tree peak was at these flushes).
+        """
+        for writer in self.writers[1:]:
+            writer.pool.spill()
         out = []
-        for writer in self.writers:
+        while self.writers:
+            writer = self.writers.pop(0)
             if writer._added:
                 out.append(writer._finalize_segment())
             else:
                 writer._close_segment()
                 out.append(None)
+            _release(writer)
         return out
+
+
+def _release(writer: SegmentWriter) -> None:
+    """Drop a finished writer's pool and field writer (with its term table buckets): `_tune`'s hooks make
+    the writer part of a reference cycle, which only the cyclic collector would free, later."""
+    writer.pool = writer.fieldwriter = None
+    for hook in ("per_document_reader", "_flush_segment"):
+        writer.__dict__.pop(hook, None)
 
 
 def _commit_with(writer: SegmentWriter, extra: Sequence[Any]) -> int:
@@ -279,7 +303,7 @@ def _add_document(writer: SegmentWriter, fields: dict[str, Any]) -> None:
     writer.docnum += 1
     pool.count += added
     if pool.count >= pool.limit:
-        pool._spill()
+        pool.spill()
 
 
 def _flush_grouped(writer: SegmentWriter) -> None:
@@ -427,9 +451,12 @@ class GroupedPool:
             postings.append((docnum, weight, vbytes))
         self.count += 1
         if self.count >= self.limit:
-            self._spill()
+            self.spill()
 
-    def _spill(self) -> None:
+    def spill(self) -> None:
+        """Write the pooled postings out as a sorted run (if there are any) and empty the pool."""
+        if not self.groups:
+            return
         fd, path = tempfile.mkstemp(suffix=".run", dir=self.tempdir)
         groups = self.groups
         with os.fdopen(fd, "wb") as f:
@@ -458,7 +485,7 @@ class GroupedPool:
                 yield key, self.groups[key]
             return
         if self.groups:
-            self._spill()
+            self.spill()
         first = operator.itemgetter(0)
         buffering = max(1 << 13, min(1 << 16, (4 << 20) // len(self.runs)))  # all runs are open at once
         merged = heapq.merge(*(self._read(p, buffering) for p in self.runs), key=first)
