@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 from whoosh.codec.whoosh3 import W3Codec, W3LeafMatcher
+from whoosh.formats import Positions
 
 from searchkit.engine import codec, writing
 from searchkit.engine.index import open_index
@@ -72,3 +73,17 @@ def test_blocks_hold_what_whoosh_writes(tmp_path: Path, monkeypatch: pytest.Monk
     shapes = {(field, n) for _p, field, n in _block_shapes(tmp_path / "new")}
     assert ("body_exact", 4) in shapes and ("body", 3) in shapes  # positions as keys; frequencies as before
     assert not {n for field, n in shapes if field.endswith("_exact")} - {4}
+
+
+def test_position_keys_round_trip_and_refuse_what_they_cannot_hold() -> None:
+    """Keys rebuild the exact values; positions out of order or too large for a key keep their values."""
+    fmt = Positions()
+    ids = [1, 5, 9, 2**20]
+    values = [fmt.encode(p) for p in ([0, 3, 7], [2], [1, 4, 900], [12])]
+    keys = codec.position_keys(ids, values)
+    assert keys == sorted(keys) and len(keys) == 8
+    assert codec.values_from_keys(ids, keys) == tuple(values)
+    assert codec.read_keys(pickle.dumps(codec._key_gaps(keys), 5)) == keys
+    for bad in ([3, 1], [0, 2**codec.KEY_SHIFT + 1], [-3]):
+        assert codec.position_keys([1, 5], [fmt.encode(bad), fmt.encode([2])]) is None
+    assert codec.position_keys([1], [b"not a positions value"]) is None

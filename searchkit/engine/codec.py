@@ -21,6 +21,7 @@ import pickle
 import zlib
 from bisect import bisect_left
 from itertools import accumulate, repeat
+from operator import lt
 from typing import Any
 
 from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC, W3Codec, W3LeafMatcher, W3PostingsWriter
@@ -35,16 +36,20 @@ _VALUE_HEAD = b"\x80\x02"  # pickle protocol 2's header, which `Positions.encode
 
 def position_keys(ids: Any, values: list[bytes]) -> list[int] | None:
     """The position keys of a block's postings, in order, or `None` if a value is not a `Positions.encode`
-    value (a count, then a protocol-2 pickled list of position gaps)."""
+    value (a count, then a protocol-2 pickled list of position gaps) or the keys would not ascend (positions
+    out of order or past `KEY_SHIFT` bits): such a block keeps its values as they are."""
     if not (all(map(bytes.startswith, values, repeat(_VALUE_HEAD), repeat(_INT_SIZE)))
             and all(map(bytes.endswith, values, repeat(b".")))):
         return None
     body = b"".join(map(bytes.__getitem__, values, repeat(slice(_INT_SIZE + 2, -1))))
     keys: list[int] = []
     for doc, gaps in zip(ids, pickle.loads(_VALUE_HEAD + b"](" + body + b"e."), strict=True):
+        start = len(keys)
         gaps[0] += doc << KEY_SHIFT
         keys += accumulate(gaps)
-    return keys
+        if not keys[start] >> KEY_SHIFT == doc == keys[-1] >> KEY_SHIFT:
+            return None
+    return keys if all(map(lt, keys, keys[1:])) else None
 
 
 def _key_gaps(keys: list[int]) -> list[int]:
