@@ -67,6 +67,7 @@ def _derive(m: dict[str, Any]) -> None:
     m["classes"] = _class_stats(qs)
     m["zero_hit_queries"] = sorted(k for k, q in qs.items() if q["cls"] in CLASSES and q["total"] == 0)
     m["search_peak_mb"] = max(m.get("query_peak_mb", 0.0), m.get("oneshot", {}).get("peak_mb", 0.0))
+    m["index_peak_mb"] = max(m.get("build_peak_mb", 0.0), m.get("update_peak_mb") or 0.0)  # updates index too
     for f in ("date", "speaker"):
         base = m["classes"].get(f"{f}-base", {}).get("p50")
         m[f"{f}_vs_unfiltered"] = m["classes"][f]["p50"] / base if base else None
@@ -155,7 +156,7 @@ ROWS: list[Row] = [
     Row("build CPU s (user+sys)", lambda m: m.get("build_cpu_s")),
     Row("build CPU ms/doc", lambda m: m.get("cpu_ms_per_doc"), "{:,.2f}", "≤ 2.5× tantivy"),
     Row("index size MB", lambda m: m.get("index_mb"), "{:,.0f}"),
-    Row("peak RSS indexing MB", lambda m: m.get("build_peak_mb"), "{:,.0f}", "≤ 400"),
+    Row("peak RSS indexing MB (build or update)", lambda m: m.get("index_peak_mb"), "{:,.0f}", "≤ 400"),
     Row("open index ms", lambda m: m.get("open_ms")),
     Row("query p50 ms (all 110)", _cls("all", "p50"), "{:,.2f}", "≤ 10"),
     Row("query p95 ms (all 110)", _cls("all", "p95"), "{:,.2f}", "≤ 40"),
@@ -218,7 +219,7 @@ def evaluate_targets(data: dict[str, Any]) -> dict[str, Any]:
                 ('one-shot CLI search "oil prices" ms', 200),
                 ("update 1,000 new + 1,000 changed s", 10),
                 ("no-change re-run s", 2),
-                ("peak RSS indexing MB", 400),
+                ("peak RSS indexing MB (build or update)", 400),
                 ("peak RSS searching MB", 400),
             )
         },
