@@ -68,18 +68,13 @@ def tokens(text: str) -> Iterator[tuple[str, int, int, int]]:
     for m in _WORD.finditer(text):
         raw = m.group()
         start = m.start()
-        if "-" in raw or "‐" in raw or "‑" in raw:
-            parts = _HYPHENS.split(raw)
-            joined = fold("".join(parts))
+        if _is_compound(raw):
+            joined, parts = _compound(raw)
             if joined:
                 yield joined, pos, start, m.end()
-            offset = start
-            for part in parts:
-                word = fold(part)
-                if word:
-                    yield word, pos, offset, offset + len(part)
-                    pos += 1
-                offset += len(part) + 1
+            for word, a, b in parts:
+                yield word, pos, start + a, start + b
+                pos += 1
         else:
             word = fold(raw)
             if word:
@@ -87,18 +82,34 @@ def tokens(text: str) -> Iterator[tuple[str, int, int, int]]:
                 pos += 1
 
 
+def _is_compound(raw: str) -> bool:
+    """Whether a matched word is hyphenated (any of the hyphens `_HYPHENS` splits on)."""
+    return "-" in raw or "‐" in raw or "‑" in raw
+
+
+def _compound(raw: str) -> tuple[str, list[tuple[str, int, int]]]:
+    """A hyphenated compound's folded joined form, and its folded parts with their spans in `raw` (parts
+    that fold to nothing are left out)."""
+    pieces = _HYPHENS.split(raw)
+    parts = []
+    offset = 0
+    for piece in pieces:
+        word = fold(piece)
+        if word:
+            parts.append((word, offset, offset + len(piece)))
+        offset += len(piece) + 1
+    return fold("".join(pieces)), parts
+
+
 def _add_compound(positions: dict[str, list[int]], raw: str, pos: int) -> int:
     """Add a hyphenated compound's joined form and parts at their positions (as `tokens` yields them);
     return the position after it."""
-    parts = _HYPHENS.split(raw)
-    joined = fold("".join(parts))
+    joined, parts = _compound(raw)
     if joined:
         positions.setdefault(joined, []).append(pos)
-    for part in parts:
-        word = fold(part)
-        if word:
-            positions.setdefault(word, []).append(pos)
-            pos += 1
+    for word, _a, _b in parts:
+        positions.setdefault(word, []).append(pos)
+        pos += 1
     return pos
 
 
@@ -109,7 +120,7 @@ def word_positions(text: str) -> dict[str, list[int]]:
     get = positions.get
     pos = 0
     for raw in _WORD.findall(text):
-        if "-" in raw or "‐" in raw or "‑" in raw:
+        if _is_compound(raw):
             pos = _add_compound(positions, raw, pos)
             continue
         word = fold(raw)

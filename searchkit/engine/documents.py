@@ -13,6 +13,7 @@ from typing import Any
 from whoosh.system import pack_uint as _pack_uint
 
 from searchkit import analysis
+from searchkit.engine import codec
 from searchkit.models import Article
 
 Item = tuple[bytes, int, float, bytes]
@@ -85,8 +86,7 @@ def encode_positions(positions: list[int]) -> bytes:
         if value is None:
             value = _SINGLE_POSITIONS[positions[0]] = _pack_uint(1) + pickle.dumps(positions, 2)
         return value
-    deltas = [b - a for a, b in zip([0, *positions], positions, strict=False)]
-    return _pack_uint(len(deltas)) + pickle.dumps(deltas, 2)
+    return codec.encode_positions(positions)
 
 
 def analyse(text: str, encode_positions: Callable[[list[int]], bytes] = encode_positions
