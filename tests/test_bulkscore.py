@@ -96,7 +96,7 @@ def _stored_as_keys(reader: Any, fieldname: str, text: str) -> bool:
     m = reader.postings(fieldname, text)
     m = getattr(m, "child", m)
     m._read_data()
-    return len(m._data) > 3
+    return codec.stored_keys(m._data) is not None
 
 
 def _queries() -> list[str]:

@@ -57,6 +57,11 @@ def _key_gaps(keys: list[int]) -> list[int]:
     return [keys[0], *map(int.__sub__, keys[1:], keys)]
 
 
+def stored_keys(data: tuple[Any, ...]) -> bytes | None:
+    """The stored position keys of an unpickled block, or `None` for a block that keeps per-posting values."""
+    return data[3] if len(data) > 3 else None
+
+
 def read_keys(blob: bytes) -> list[int]:
     """A block's position keys from its stored form."""
     return list(accumulate(pickle.loads(blob)))
@@ -116,12 +121,13 @@ class BlockLeafMatcher(W3LeafMatcher):
     def _read_values(self) -> None:
         if self._data is None:
             self._read_data()
-        if len(self._data) < 4:
+        blob = stored_keys(self._data)
+        if blob is None:
             super()._read_values()
             return
         if self._ids is None:
             self._read_ids()
-        self._values = values_from_keys(self._ids, read_keys(self._data[3]))
+        self._values = values_from_keys(self._ids, read_keys(blob))
 
 
 class BlockCodec(W3Codec):

@@ -122,8 +122,10 @@ def _matcher_postings(matcher: Any, positions: bool) -> Postings:
         ids = list(matcher._ids)
         weights = matcher._weights
         tfs = [1.0] * len(ids) if weights is None else list(weights)
-        keys = [(ids[0], ids[-1], _keys(ids, list(matcher._values), matcher._format))] if positions and ids else []
-        return Postings(ids, tfs, keys if positions else None)
+        if not positions:
+            return Postings(ids, tfs, None)
+        blocks = [(ids[0], ids[-1], _keys(ids, list(matcher._values), matcher._format))] if ids else []
+        return Postings(ids, tfs, blocks)
     if type(matcher) in (BlockLeafMatcher, W3LeafMatcher) and not matcher._byteids:
         return _read_blocks(matcher, positions)
     raise Unsupported
@@ -155,11 +157,12 @@ def _read_blocks(m: W3LeafMatcher, positions: bool) -> Postings:
         else:
             tfs.extend(raw_weights)
         if keys is not None:
-            if len(data) > 3:  # stored as keys (`codec.BlockPostingsWriter`)
-                keys.append((ids[start], ids[-1], data[3]))
-            else:
+            blob = codec.stored_keys(data)
+            if blob is None:  # per-posting values (Whoosh's layout)
                 m._read_values()
                 keys.append((ids[start], ids[-1], _keys(ids[start:], list(m._values), m.format)))
+            else:
+                keys.append((ids[start], ids[-1], blob))
         if m._lastblock:
             return Postings(ids, tfs, keys)
         m._goto(m._nextoffset)
