@@ -70,6 +70,61 @@ def mixed_collection(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return ix
 
 
+@pytest.fixture(scope="module")
+def bounded_collection(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Small blocks with score bounds every 3 postings, several segments and deletions: a word's postings
+    span many bounded runs, so a single-word search can skip most of them."""
+    rng = random.Random(9)
+    root = tmp_path_factory.mktemp("bounded")
+    docs, ix = root / "docs", root / "index"
+    docs.mkdir()
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(writing, "CODEC", codec.BlockCodec(blocklimit=16, compression=1, inlinelimit=2))
+        mp.setattr(codec, "BOUND_CHUNK", 3)
+        for batch in range(3):
+            (docs / f"batch{batch}.jsonl").write_text(
+                "\n".join(json.dumps(a) for a in _articles(rng, batch * 150, 150)), encoding="utf-8")
+            index_paths([docs], ix, workers=1)
+        (docs / "batch0.jsonl").write_text(
+            "\n".join(json.dumps(a) for a in _articles(rng, 2000, 30)), encoding="utf-8")
+        index_paths([docs], ix, workers=1)
+    return ix
+
+
+@pytest.mark.parametrize("limit", [1, 2, 10, 40])
+def test_one_word_scores_only_the_runs_that_can_reach_the_top(bounded_collection: Path, limit: int,
+                                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    """Skipping runs by their bounds gives exactly the answer of scoring every posting (same documents in
+    the same order, same scores to the bit, ties to the lower number, same total), with and without a
+    filter, and does skip."""
+    runs = []
+    real_bisect, real_word = bulkscore.bisect_right, bulkscore._group_word
+    monkeypatch.setattr(bulkscore, "bisect_right", lambda *a: runs.append(1) or real_bisect(*a))
+    skipped = 0
+    with index.searching(bounded_collection) as s:
+        assert s.reader().has_deletions()
+        filters = [None, set(range(0, s.doc_count_all(), 3)), set(range(0, s.doc_count_all(), 40))]
+        for word in [*VOCAB[:25], "the", "of", "oil", "w150", "nosuchword"]:
+            q = query.compile_query(querylang.parse(word).tree, match_all=True).query
+            for allowed in filters:
+                runs.clear()
+                found = bulkscore.top_docs(s, q, allowed, limit)
+                scored = len(runs)
+                monkeypatch.setattr(bulkscore, "_group_word", lambda q, m: None)  # score every posting
+                assert found == bulkscore.top_docs(s, q, allowed, limit)
+                monkeypatch.setattr(bulkscore, "_group_word", real_word)
+                results = s.search(q, limit=None, filter=allowed, optimize=False)
+                ranked = sorted((-results.score(i), results.docnum(i)) for i in range(len(results)))
+                assert found is not None and found[0] == len(results)
+                assert [d for d, _ in found[1]] == [d for _, d in ranked[:limit]]
+                if allowed is None:
+                    postings_ = [bulkscore._Segment(r, bulkscore._Stats(s, s.weighting, set())).postings("body", word)
+                                 for r, _ in s.reader().leaf_readers()]
+                    assert all(p.bounds is not None for p in postings_ if len(p.ids) > 2)
+                    skipped += sum(len(p.bounds or ()) for p in postings_) - scored
+    assert skipped > 100
+
+
 def _phrases() -> list[str]:
     rng = random.Random(3)
     common = [*VOCAB[:12], "the", "of"]

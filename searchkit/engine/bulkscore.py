@@ -20,7 +20,7 @@ returns `None` and runs through Whoosh.
 from __future__ import annotations
 
 import heapq
-from bisect import bisect_left
+from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Sequence
 from itertools import compress, repeat
 from operator import le, rshift
@@ -51,11 +51,16 @@ def top_docs(searcher: Any, q: Any, allowed: set[int] | None, limit: int,
         best: list[tuple[float, int]] = []  # (score, -docnum): the heap order of Whoosh's top collector
         dated: list[tuple[tuple[bool, float, int], float]] = []  # ((undated, date key, docnum), score)
         ordered = sorted(allowed) if allowed is not None else []
+        word = _group_word(q, model) if sort == "relevance" else None
         for reader, offset in searcher.reader().leaf_readers():
             only = None
             if allowed is not None:  # this segment's share, in its own numbers
                 lo, hi = bisect_left(ordered, offset), bisect_left(ordered, offset + reader.doc_count_all())
                 only = set(ordered[lo:hi]) if not offset else {d - offset for d in ordered[lo:hi]}
+            if word is not None:  # one word: score only the runs of postings that can reach the top
+                found, best = _Segment(reader, stats).best_of_word(*word, only, offset, limit, best)
+                total += found
+                continue
             scores = _Segment(reader, stats).evaluate(q, only)
             total += len(scores)
             if sort == "relevance":
@@ -85,6 +90,20 @@ def _top(scores: Scores, offset: int, limit: int) -> list[tuple[float, int]]:
         kth = heapq.nlargest(limit, scores.values())[-1]
         scores = dict(compress(scores.items(), map(le, repeat(kth), scores.values())))  # s >= kth, in C
     return [(s, -(d + offset)) for d, s in scores.items()]
+
+
+def _group_word(q: Any, model: ranking.BM25F) -> tuple[str, str, str] | None:
+    """`(first field, second field, word)` when `q` is one word searched in both fields of a two-field group
+    (`Or(Term(title, w), Term(body, w))`), else `None`."""
+    if type(q) is not wq.Or or len(q.subqueries) != 2 or q.minmatch or q.scale or q.boost != 1.0:
+        return None
+    a, b = q.subqueries
+    if type(a) is not wq.Term or type(b) is not wq.Term or a.text != b.text or a.boost != 1.0 or b.boost != 1.0:
+        return None
+    group = model.group(a.fieldname)
+    if len(group) != 2 or {a.fieldname, b.fieldname} != set(group):
+        return None
+    return group[0], group[1], a.text
 
 
 def _check(q: Any, schema: Any, model: ranking.BM25F) -> None:
@@ -237,6 +256,51 @@ class _Segment:
         self._phrases[key] = docs = set(ordered)  # (one word: the documents holding it)
         return docs
 
+    def best_of_word(self, first: str, second: str, text: str, only: set[int] | None, offset: int, limit: int,
+                     best: list[tuple[float, int]]) -> tuple[int, list[tuple[float, int]]]:
+        """This segment's matches of one word in a two-field group (among `only`, when given), and the best
+        `limit` of them merged into `best` (`(score, -global docnum)`, best first), the scores `evaluate`
+        gives.
+
+        The documents holding the word in the first (short) field are scored whole. The others score by the
+        second field alone, a function of frequency and length code that rises with the one and falls with
+        the other, so a run of postings can score no more than its best bound pair (`codec`): runs are
+        scored best bound first, until no run left can reach the `limit`-th score. (A filter that leaves a
+        few documents is quicker to score whole.)"""
+        head = self.term(first, text, only)
+        found = self.postings(second, text)
+        codes = ranking.reader_length_codes(self.reader, second)
+        if found.bounds is None or codes is None or (only is not None and len(only) * 8 < len(found.ids)):
+            scores = _union(head, self.term(second, text, only))
+            return len(scores), heapq.nlargest(limit, [*best, *_top(scores, offset, limit)])
+        inc = self.term(second, text, set(head))  # the second field's part for those documents
+        heap = list(best)
+        heapq.heapify(heap)
+        for d, s in _union(head, inc).items():  # `evaluate`'s sums
+            _offer(heap, limit, (s, -(d + offset)))
+        model = self.stats.model
+        idf, k1, weight = self.stats.idf(model.group(second), text), model.K1, model.weights.get(second, 1.0)
+        k1p1, norm = k1 + 1.0, self._norms(second)[1]
+        ids, tfs = found.ids, found.tfs
+
+        def bound(pairs: tuple[float, ...]) -> float:  # term()'s formula at each pair, with a margin for rounding
+            return max(idf * (x := weight * tf / norm[int(c)]) * k1p1 / (k1 + x)
+                       for c, tf in zip(pairs[::2], pairs[1::2], strict=True)) * (1 + 1e-9)
+
+        for top, lo, hi in sorted(((bound(p), lo, hi) for lo, hi, p in found.bounds if p), reverse=True):
+            if len(heap) >= limit and top < heap[0][0]:
+                break
+            i, j = bisect_left(ids, lo), bisect_right(ids, hi)
+            for item in [(idf * (x := weight * tf / norm[codes[d]]) * k1p1 / (k1 + x), -(d + offset))
+                         for d, tf in zip(ids[i:j], tfs[i:j], strict=True)
+                         if d not in head and (only is None or d in only)]:
+                if len(heap) < limit:
+                    heapq.heappush(heap, item)
+                elif item > heap[0]:
+                    heapq.heapreplace(heap, item)
+        matched = len(ids) if only is None else len(only.intersection(ids))
+        return matched + len(head) - len(inc), heapq.nlargest(limit, heap)
+
     def term(self, fieldname: str, text: str, only: set[int] | None) -> Scores:
         """`ranking.BM25FScorer` for every posting: this field's saturation increment over the earlier
         fields of its group (the title's part of a body match)."""
@@ -248,7 +312,8 @@ class _Segment:
         def sat(tfn: float) -> float:
             return idf * tfn * k1p1 / (k1 + tfn) if tfn > 0 else 0
 
-        ids, tfs, _ = self.postings(fieldname, text)
+        found = self.postings(fieldname, text)
+        ids, tfs = found.ids, found.tfs
         pairs: Any = zip(ids, tfs, strict=True)
         if only is not None and len(only) * 8 < len(ids):  # a few documents of a long list: look them up
             n = len(ids)
@@ -274,7 +339,8 @@ class _Segment:
 
     def _tfn(self, fieldname: str, text: str) -> dict[int, float]:
         """Weighted, length-normalised term frequency per document (`ranking._Field.tfn_len`)."""
-        ids, tfs, _ = self.postings(fieldname, text)
+        found = self.postings(fieldname, text)
+        ids, tfs = found.ids, found.tfs
         weight, (code, norm) = self.stats.model.weights.get(fieldname, 1.0), self._norms(fieldname)
         return {d: weight * tf / norm[code[d]] for d, tf in zip(ids, tfs, strict=True)}
 
@@ -297,6 +363,14 @@ def _phrase_words(q: Any) -> set[tuple[str, str]]:
         return {(q.fieldname, w) for w in q.words}
     subs = getattr(q, "subqueries", None) or [x for x in (getattr(q, "a", None), getattr(q, "b", None)) if x]
     return set().union(*map(_phrase_words, subs)) if subs else set()
+
+
+def _offer(heap: list[tuple[float, int]], limit: int, item: tuple[float, int]) -> None:
+    """Keep `item` in a min-heap of the best `limit` items if it beats the worst of them."""
+    if len(heap) < limit:
+        heapq.heappush(heap, item)
+    elif item > heap[0]:
+        heapq.heapreplace(heap, item)
 
 
 def _union_size(lists: list[list[int]]) -> int:

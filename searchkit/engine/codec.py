@@ -9,6 +9,16 @@ for the whole block, delta-coded and pickled on its own (`(ids, weights, None, k
 then decodes a block's positions in two C calls (`pickle.loads`, `itertools.accumulate`) and matches
 them with set operations, instead of decoding and shifting one list per document in Python.
 
+A block of a field without positions also keeps its *score bounds*: for each run of `BOUND_CHUNK`
+postings, the `(length code, frequency)` pairs no other posting of the run beats on both (shorter or as
+short, and as frequent or more). BM25 grows with frequency and falls with length, so the best score in the
+run, whatever the collection statistics, is the best of those few pairs; a single-word search scores only
+the runs that can still reach its top results (`bulkscore`). Stored as `(ids, weights, values, None,
+bounds)`.
+
+Frequencies are stored one byte each when they are whole numbers below 256 (nearly always): pickled
+floats take nine bytes each, and were most of a block's size and of its decoding time.
+
 `BlockLeafMatcher` reads both layouts and gives Whoosh's matchers the per-posting values they expect
 (rebuilt from the keys, byte for byte what `Positions.encode` writes), so indexes written before still
 open and Whoosh's own span queries and merges work unchanged. This module is named in every segment's
@@ -17,8 +27,10 @@ pickled table of contents, so it stays small.
 
 from __future__ import annotations
 
+import contextlib
 import pickle
 import zlib
+from array import array
 from bisect import bisect_left
 from itertools import accumulate, repeat
 from operator import lt
@@ -31,6 +43,7 @@ from whoosh.util.numeric import length_to_byte
 
 BLOCK_PROTOCOL = 5
 KEY_SHIFT = 32  # position key: document number << KEY_SHIFT | position
+BOUND_CHUNK = 128  # postings per score bound
 _VALUE_HEAD = b"\x80\x02"  # pickle protocol 2's header, which `Positions.encode` values start with
 
 
@@ -50,6 +63,43 @@ def position_keys(ids: Any, values: list[bytes]) -> list[int] | None:
         if not keys[start] >> KEY_SHIFT == doc == keys[-1] >> KEY_SHIFT:
             return None
     return keys if all(map(lt, keys, keys[1:])) else None
+
+
+Bounds = tuple[int, tuple[tuple[float, ...], ...]]  # postings per run, each run's bound pairs
+
+
+def score_bounds(weights: Any, codes: list[int], chunk: int | None = None) -> Bounds:
+    """Each run of `chunk` postings' undominated pairs, flattened as `(code, weight, code, weight, ...)`
+    with codes ascending and weights strictly rising: every posting of the run has a pair with a code no
+    higher and a weight no lower. The run length is stored with them."""
+    chunk = chunk or BOUND_CHUNK
+    out = []
+    for start in range(0, len(codes), chunk):
+        best: dict[int, float] = {}
+        for code, weight in zip(codes[start:start + chunk], weights[start:start + chunk], strict=True):
+            if weight > best.get(code, -1.0):
+                best[code] = weight
+        pairs: list[float] = []
+        top = -1.0
+        for code in sorted(best):
+            if best[code] > top:
+                top = best[code]
+                pairs += (code, top)
+        out.append(tuple(pairs))
+    return chunk, tuple(out)
+
+
+def byte_weights(weights: Any) -> Any:
+    """A block's minified weights as bytes when they are a tuple of whole numbers below 256, else as given."""
+    if type(weights) is tuple and all(map(float.is_integer, weights)):
+        with contextlib.suppress(ValueError):  # a frequency of 256 or more
+            return bytes(map(int, weights))
+    return weights
+
+
+def stored_bounds(data: tuple[Any, ...]) -> Bounds | None:
+    """The score bounds of an unpickled block, or `None` when the block has none."""
+    return data[4] if len(data) > 4 else None
 
 
 def _key_gaps(keys: list[int]) -> list[int]:
@@ -85,7 +135,20 @@ def values_from_keys(ids: Any, keys: list[int]) -> tuple[bytes, ...]:
 
 
 class BlockPostingsWriter(W3PostingsWriter):
-    """`W3PostingsWriter` whose blocks are pickled at `BLOCK_PROTOCOL`, positions as one key stream."""
+    """`W3PostingsWriter` whose blocks are pickled at `BLOCK_PROTOCOL`, positions as one key stream, and
+    whose blocks without positions carry score bounds (when every posting's length is known)."""
+
+    def _new_block(self) -> None:
+        super()._new_block()
+        self._codes: list[int] = []  # each buffered posting's one-byte length code
+
+    def _mini_weights(self) -> Any:
+        """Whoosh's minified weights, with whole frequencies below 256 as one byte each."""
+        return byte_weights(super()._mini_weights())
+
+    def add_posting(self, id_: Any, weight: float, vbytes: bytes, length: int | None = None) -> None:
+        super().add_posting(id_, weight, vbytes, length)
+        self._codes.append(length_to_byte(length) if length else 0)
 
     def _write_block(self, last: bool = False) -> None:
         """`W3PostingsWriter._write_block` (Whoosh 2.7.4) with the block data pickled at protocol 5 and a
@@ -95,8 +158,11 @@ class BlockPostingsWriter(W3PostingsWriter):
             self._postfile.write(WHOOSH3_HEADER_MAGIC)
         self._terminfo.add_block(self)
         keys = position_keys(self._ids, self._values) if type(self._format) is Positions else None
-        if keys is None:
-            data: tuple[Any, ...] = (self._mini_ids(), self._mini_weights(), self._mini_values())
+        if keys is None and type(self._format) is not Positions and len(self._codes) == len(self._ids):
+            data: tuple[Any, ...] = (self._mini_ids(), self._mini_weights(), self._mini_values(), None,
+                                     score_bounds(self._weights, self._codes))
+        elif keys is None:
+            data = (self._mini_ids(), self._mini_weights(), self._mini_values())
         else:
             data = (self._mini_ids(), self._mini_weights(), None,
                     pickle.dumps(_key_gaps(keys), BLOCK_PROTOCOL))
@@ -116,7 +182,13 @@ class BlockPostingsWriter(W3PostingsWriter):
 
 
 class BlockLeafMatcher(W3LeafMatcher):
-    """`W3LeafMatcher` that also reads blocks whose positions are stored as keys."""
+    """`W3LeafMatcher` that also reads blocks whose positions are stored as keys and whose frequencies are
+    stored as bytes."""
+
+    def _read_weights(self) -> None:
+        super()._read_weights()
+        if isinstance(self._weights, bytes):
+            self._weights = array("f", list(self._weights))
 
     def _read_values(self) -> None:
         if self._data is None:

@@ -25,6 +25,7 @@ from searchkit.engine import codec
 from searchkit.engine.codec import BlockLeafMatcher
 
 KeyBlock = tuple[int, int, bytes | list[int]]  # first and last document, position keys (stored or decoded)
+Bound = tuple[int, int, tuple[float, ...]]  # first and last document of a run of postings, its score bound pairs
 
 
 class Postings(NamedTuple):
@@ -33,6 +34,7 @@ class Postings(NamedTuple):
     ids: list[int]  # segment-local document numbers, ascending
     tfs: list[float]  # term frequencies
     keys: list[KeyBlock] | None  # position keys a block at a time (deleted documents' too), when asked for
+    bounds: list[Bound] | None = None  # score bounds of every run of postings (`codec`), when all blocks have them
 
 
 class Unsupported(Exception):
@@ -85,12 +87,13 @@ def read_postings(reader: Any, fieldname: str, text: str, positions: bool = Fals
         matcher, deleted = _term_matcher(reader, fieldname, text)
     except TermNotFound:
         return Postings([], [], [] if positions else None)
-    ids, tfs, keys = _matcher_postings(matcher, positions)
+    found = _matcher_postings(matcher, positions)
+    ids, tfs = found.ids, found.tfs
     if deleted and (gone := deleted.intersection(ids)):
         for d in sorted(gone, reverse=True):  # ids are sorted: remove the few deleted postings in place
             i = bisect_left(ids, d)
             del ids[i], tfs[i]
-    return Postings(ids, tfs, keys)
+    return found
 
 
 def _term_matcher(reader: Any, fieldname: str, text: str) -> tuple[Any, frozenset[int]]:
@@ -144,6 +147,7 @@ def _read_blocks(m: W3LeafMatcher, positions: bool) -> Postings:
     ids: list[int] = []
     tfs: list[float] = []
     keys: list[KeyBlock] | None = [] if positions else None
+    bounds: list[Bound] | None = []
     while True:
         m._read_data()
         data = m._data
@@ -163,6 +167,14 @@ def _read_blocks(m: W3LeafMatcher, positions: bool) -> Postings:
                 keys.append((ids[start], ids[-1], _keys(ids[start:], list(m._values), m.format)))
             else:
                 keys.append((ids[start], ids[-1], blob))
+        if bounds is not None:
+            stored = codec.stored_bounds(data)
+            if stored is None:
+                bounds = None
+            else:
+                chunk, pairs = stored
+                bounds += ((ids[i], ids[min(i + chunk, len(ids)) - 1], p)
+                           for i, p in zip(range(start, len(ids), chunk), pairs, strict=True))
         if m._lastblock:
-            return Postings(ids, tfs, keys)
+            return Postings(ids, tfs, keys, bounds)
         m._goto(m._nextoffset)

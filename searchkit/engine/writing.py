@@ -316,6 +316,7 @@ def _flush_grouped(writer: SegmentWriter) -> None:
     fieldwriter = writer.fieldwriter
     lastfield = None
     field_lengths: list[int] = []
+    field_codes: list[int] = []
     inline_limit = 0
     prefix = b""
     tindex = fieldwriter._tindex
@@ -327,6 +328,7 @@ def _flush_grouped(writer: SegmentWriter) -> None:
                 fieldwriter.finish_field()
             fieldwriter.start_field(fieldname, writer.schema[fieldname])
             field_lengths = lengths.lengths(fieldname) if lengths is not None else []
+            field_codes = [length_to_byte(n) if n else 0 for n in field_lengths]
             lastfield = fieldname
             postwriter = fieldwriter._postwriter
             inline_limit = min(postwriter._inlinelimit, postwriter._blocklimit + 1)
@@ -339,7 +341,7 @@ def _flush_grouped(writer: SegmentWriter) -> None:
             continue
         _add_entries(tindex, entries)
         fieldwriter.start_term(tbytes)
-        _add_postings(fieldwriter._postwriter, postings, field_lengths)
+        _add_postings(fieldwriter._postwriter, postings, field_lengths, field_codes)
         fieldwriter.finish_term()
     _add_entries(tindex, entries)
     if lastfield is not None:
@@ -394,10 +396,15 @@ def _inline_terminfo(postings: list[tuple[int, float, bytes]], lengths: list[int
     return header + pickle.dumps((ids, tuple(buffered), tuple(v for v in values if v)), 2)
 
 
-def _add_postings(pw: Any, postings: list[tuple[int, float, bytes]], lengths: list[int]) -> None:
-    """Fill a W3 postings writer's blocks from sorted postings, as `add_posting` would one by one."""
+def _add_postings(pw: Any, postings: list[tuple[int, float, bytes]], lengths: list[int],
+                  codes: list[int] | None = None) -> None:
+    """Fill a W3 postings writer's blocks from sorted postings, as `add_posting` would one by one (`codes`:
+    each document's one-byte length code, encoded from `lengths` when not given)."""
     limit = pw._blocklimit
     known = len(lengths)
+    if codes is None:
+        codes = [length_to_byte(n) if n else 0 for n in lengths]
+    bounded = hasattr(pw, "_codes")  # `codec.BlockPostingsWriter` (Whoosh's own writer keeps no bounds)
     for i in range(0, len(postings), limit):
         if pw._ids:
             pw._write_block()
@@ -406,6 +413,8 @@ def _add_postings(pw: Any, postings: list[tuple[int, float, bytes]], lengths: li
         pw._weights.extend(weights)
         pw._maxweight = max(0, *weights)
         pw._values.extend(v for v in values if v)
+        if bounded:
+            pw._codes.extend([codes[d] if d < known else 0 for d in ids])
         lens = [lengths[d] for d in ids if d < known and lengths[d]]
         if lens:
             pw._minlength = min(lens)
