@@ -9,6 +9,7 @@ the session (and its lock) is only opened once there is something to write or de
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import itertools
 import multiprocessing
@@ -18,6 +19,7 @@ import time
 from array import array
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -227,6 +229,30 @@ class Session:
 def index_paths(paths: Sequence[Path], index_dir: Path, *, rebuild: bool = False, workers: int | None = None,
                 progress: Progress | None = None) -> IndexSummary:
     """Index `paths` (files and folders) into `index_dir`, incrementally unless `rebuild`."""
+    with _bulk_gc():  # before the workers fork: they inherit it
+        return _index_paths(paths, index_dir, rebuild=rebuild, workers=workers, progress=progress)
+
+
+BULK_GC_THRESHOLDS = (50_000, 20, 100)
+"""The cyclic collector's thresholds while indexing. A run pools 10^5-10^6 postings (lists and tuples that
+live until the segment is written), which the default thresholds (700, 10, 10) rescan many times: ~10% of
+an update's CPU, ~2% with these. Indexing creates almost no reference cycles, so little garbage waits."""
+
+
+@contextmanager
+def _bulk_gc() -> Iterator[None]:
+    """Collect cyclic garbage less often (`BULK_GC_THRESHOLDS`) for the duration, then restore."""
+    saved = gc.get_threshold()
+    gc.set_threshold(*BULK_GC_THRESHOLDS)
+    try:
+        yield
+    finally:
+        gc.set_threshold(*saved)
+
+
+def _index_paths(paths: Sequence[Path], index_dir: Path, *, rebuild: bool, workers: int | None,
+                 progress: Progress | None) -> IndexSummary:
+    """`index_paths` under the bulk collector settings."""
     started = time.perf_counter()
     workers = workers or os.cpu_count() or 1
     crew = SegmentWorkers(workers) if workers > 1 and "fork" in multiprocessing.get_all_start_methods() else None

@@ -24,6 +24,7 @@ import struct
 import tempfile
 import time
 from array import array
+from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
@@ -36,7 +37,7 @@ from whoosh.system import pack_ushort
 from whoosh.util.numeric import length_to_byte
 from whoosh.writing import SegmentWriter
 
-from searchkit.engine.codec import BlockCodec
+from searchkit.engine.codec import BlockCodec, BlockPostingsWriter
 from searchkit.engine.index import create_index, exists, open_index, read_lengths
 from searchkit.engine.schema import INDEX_NAME, QUOTES_NAME
 from searchkit.errors import IndexLocked
@@ -275,7 +276,6 @@ def _add_document(writer: SegmentWriter, fields: dict[str, Any]) -> None:
     """
     schema, perdoc, pool = writer.schema, writer.perdocwriter, writer.pool
     docnum = writer.docnum
-    groups = pool.groups
     added = 0
     perdoc.start_doc(docnum)
     for fieldname in sorted(k for k, v in fields.items() if v is not None and not k.startswith("_")):
@@ -283,15 +283,12 @@ def _add_document(writer: SegmentWriter, fields: dict[str, Any]) -> None:
         field = schema[fieldname]
         length = 0
         if field.indexed:
-            items = value if isinstance(value, list) else field.index(value)
+            items = value if isinstance(value, list) else list(field.index(value))
+            terms = pool.field_terms(fieldname)
             for tbytes, freq, weight, vbytes in items:
-                postings = groups.get((fieldname, tbytes))
-                if postings is None:
-                    groups[(fieldname, tbytes)] = [(docnum, weight, vbytes)]
-                else:
-                    postings.append((docnum, weight, vbytes))
+                terms[tbytes].append((docnum, weight, vbytes))
                 length += freq
-                added += 1
+            added += len(items)
             if not field.scorable:
                 length = 0
         stored = fields.get("_stored_" + fieldname, value)
@@ -404,7 +401,7 @@ def _add_postings(pw: Any, postings: list[tuple[int, float, bytes]], lengths: li
     known = len(lengths)
     if codes is None:
         codes = [length_to_byte(n) if n else 0 for n in lengths]
-    bounded = hasattr(pw, "_codes")  # `codec.BlockPostingsWriter` (Whoosh's own writer keeps no bounds)
+    bounded = isinstance(pw, BlockPostingsWriter)  # keeps score bounds (Whoosh's own writer does not)
     for i in range(0, len(postings), limit):
         if pw._ids:
             pw._write_block()
@@ -447,30 +444,39 @@ class GroupedPool:
     def __init__(self, tempdir: Path, limit: int = 500_000) -> None:
         self.tempdir = tempdir
         self.limit = limit
-        self.groups: dict[tuple[str, bytes], list[tuple[int, float, bytes]]] = {}
+        self.groups: dict[str, defaultdict[bytes, list[tuple[int, float, bytes]]]] = {}  # field -> term -> postings
         self.count = 0
         self.runs: list[str] = []
 
+    def field_terms(self, fieldname: str) -> defaultdict[bytes, list[tuple[int, float, bytes]]]:
+        """One field's postings by term (a new term starts an empty list)."""
+        terms = self.groups.get(fieldname)
+        if terms is None:
+            terms = self.groups[fieldname] = defaultdict(list)
+        return terms
+
     def add(self, item: tuple[str, bytes, int, float, bytes]) -> None:
         fieldname, tbytes, docnum, weight, vbytes = item
-        postings = self.groups.get((fieldname, tbytes))
-        if postings is None:
-            self.groups[(fieldname, tbytes)] = [(docnum, weight, vbytes)]
-        else:
-            postings.append((docnum, weight, vbytes))
+        self.field_terms(fieldname)[tbytes].append((docnum, weight, vbytes))
         self.count += 1
         if self.count >= self.limit:
             self.spill()
+
+    def _pooled(self) -> Iterator[tuple[tuple[str, bytes], list[tuple[int, float, bytes]]]]:
+        """The pooled `(field, term)` keys in order, each with its postings."""
+        for fieldname in sorted(self.groups):
+            terms = self.groups[fieldname]
+            for tbytes in sorted(terms):
+                yield (fieldname, tbytes), terms[tbytes]
 
     def spill(self) -> None:
         """Write the pooled postings out as a sorted run (if there are any) and empty the pool."""
         if not self.groups:
             return
         fd, path = tempfile.mkstemp(suffix=".run", dir=self.tempdir)
-        groups = self.groups
         with os.fdopen(fd, "wb") as f:
-            for key in sorted(groups):
-                data = marshal.dumps((key, groups[key]))
+            for key, postings in self._pooled():
+                data = marshal.dumps((key, postings))
                 f.write(_RECORD_LEN.pack(len(data)))
                 f.write(data)
         self.runs.append(path)
@@ -490,8 +496,7 @@ class GroupedPool:
     def grouped(self) -> Iterator[tuple[tuple[str, bytes], list[tuple[int, float, bytes]]]]:
         """(field, term) keys in order, each with its postings (not yet sorted by docnum)."""
         if not self.runs:
-            for key in sorted(self.groups):
-                yield key, self.groups[key]
+            yield from self._pooled()
             return
         if self.groups:
             self.spill()
