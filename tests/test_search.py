@@ -123,6 +123,24 @@ def test_date_filter_matches_brute_force(built: Path) -> None:
             assert sorted(ids(built, "", date_from=lo, date_to=hi)) == want
 
 
+def test_filters_reused_by_one_searcher_give_fresh_answers(built: Path) -> None:
+    """A searcher keeps the documents of its last few filters: the same answers as a fresh searcher, in
+    any order of reuse, and never more than `FILTER_CACHE` of them."""
+    from searchkit.engine import query
+
+    windows = [(parse_bound(f"{y}-{m:02d}", end=False), parse_bound(f"{y}-{m:02d}", end=True))
+               for y in (2023, 2024) for m in range(1, 13)]
+    fresh = {w: ids(built, "", date_from=w[0], date_to=w[1]) for w in windows}
+    with Searcher(built) as s:
+        for w in [*windows, *reversed(windows), *windows[::3]]:
+            assert [h.id for h in s.search("", date_from=w[0], date_to=w[1], limit=100).hits] == fresh[w]
+            for speaker in ("Zakharova", "nobody"):
+                got = s.search("", date_from=w[0], date_to=w[1], speakers=[speaker], limit=100)
+                assert [h.id for h in got.hits] == ids(built, "", date_from=w[0], date_to=w[1], speakers=[speaker])
+        assert 0 < len(s._s.__dict__["_searchkit_filters"]) <= query.FILTER_CACHE
+    assert any(fresh.values())
+
+
 def test_speaker_filter_full_name_or_surname_any_of(built: Path) -> None:
     """--speaker matches a full name or a surname, case-insensitively; repeated means any."""
     assert sorted(ids(built, "", speakers=["marsh"])) == ["a1", "a3"]

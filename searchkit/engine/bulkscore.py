@@ -6,7 +6,8 @@ pruning (every block may hold a top-10 score). Here a query made of terms and ex
 `And`, `Or` and `AndNot` is evaluated term-at-a-time instead: each term's postings are read whole
 (`postings.py`), scored in list and dict comprehensions, and the clauses combined with dict and set
 operations; `And` finds its common documents before scoring, and a phrase is checked from the positions
-of those candidates only.
+of those candidates only. A single word scores only the runs of postings whose stored bound (`codec`) can
+still reach the top results.
 
 Scores are the ones `ranking.BM25FScorer` gives, computed with the same formulas in the same order
 (each field's increment on top of the earlier fields of its group; a phrase scores the sum of its words,
@@ -33,13 +34,26 @@ from searchkit.engine.codec import KEY_SHIFT
 from searchkit.engine.postings import Postings, Unsupported
 
 Scores = dict[int, float]  # segment-local document number -> score
+Parts = list[tuple[list[int], set[int]]]  # each segment's share of a filter: local numbers, sorted and as a set
+
+
+def split_by_segment(searcher: Any, allowed: set[int]) -> Parts:
+    """Each segment's share of a set of global document numbers, in the segment's own numbers."""
+    ordered = sorted(allowed)
+    parts = []
+    for reader, offset in searcher.reader().leaf_readers():
+        lo, hi = bisect_left(ordered, offset), bisect_left(ordered, offset + reader.doc_count_all())
+        local = ordered[lo:hi] if not offset else list(map((-offset).__add__, ordered[lo:hi]))
+        parts.append((local, set(local)))
+    return parts
 
 
 def top_docs(searcher: Any, q: Any, allowed: set[int] | None, limit: int,
-             sort: str = "relevance") -> tuple[int, list[tuple[int, float]]] | None:
+             sort: str = "relevance", parts: Parts | None = None) -> tuple[int, list[tuple[int, float]]] | None:
     """The number of matches and the first `limit` `(docnum, score)` pairs of a term query, best first or by
     date (`sort` "newest" or "oldest"; undated articles last, then by document number), or `None` when the
-    query is not one this module evaluates. `allowed` (global document numbers) restricts the matches.
+    query is not one this module evaluates. `allowed` (global document numbers) restricts the matches;
+    `parts` is its `split_by_segment`, when already at hand.
     """
     model = searcher.weighting
     if not isinstance(model, ranking.BM25F):
@@ -50,15 +64,13 @@ def top_docs(searcher: Any, q: Any, allowed: set[int] | None, limit: int,
         total = 0
         best: list[tuple[float, int]] = []  # (score, -docnum): the heap order of Whoosh's top collector
         dated: list[tuple[tuple[bool, float, int], float]] = []  # ((undated, date key, docnum), score)
-        ordered = sorted(allowed) if allowed is not None else []
+        if allowed is not None and parts is None:
+            parts = split_by_segment(searcher, allowed)
         word = _group_word(q, model) if sort == "relevance" else None
-        for reader, offset in searcher.reader().leaf_readers():
-            only = None
-            if allowed is not None:  # this segment's share, in its own numbers
-                lo, hi = bisect_left(ordered, offset), bisect_left(ordered, offset + reader.doc_count_all())
-                only = set(ordered[lo:hi]) if not offset else {d - offset for d in ordered[lo:hi]}
+        for n, (reader, offset) in enumerate(searcher.reader().leaf_readers()):
+            local, only = parts[n] if allowed is not None and parts is not None else (None, None)
             if word is not None:  # one word: score only the runs of postings that can reach the top
-                found, best = _Segment(reader, stats).best_of_word(*word, only, offset, limit, best)
+                found, best = _Segment(reader, stats).best_of_word(*word, local, only, offset, limit, best)
                 total += found
                 continue
             scores = _Segment(reader, stats).evaluate(q, only)
@@ -256,17 +268,18 @@ class _Segment:
         self._phrases[key] = docs = set(ordered)  # (one word: the documents holding it)
         return docs
 
-    def best_of_word(self, first: str, second: str, text: str, only: set[int] | None, offset: int, limit: int,
-                     best: list[tuple[float, int]]) -> tuple[int, list[tuple[float, int]]]:
-        """This segment's matches of one word in a two-field group (among `only`, when given), and the best
+    def best_of_word(self, first: str, second: str, text: str, allowed: list[int] | None, only: set[int] | None,
+                     offset: int, limit: int, best: list[tuple[float, int]]) -> tuple[int, list[tuple[float, int]]]:
+        """This segment's matches of one word in a two-field group (among `only`, when given, which is
+        `allowed` as a set), and the best
         `limit` of them merged into `best` (`(score, -global docnum)`, best first), the scores `evaluate`
         gives.
 
         The documents holding the word in the first (short) field are scored whole. The others score by the
         second field alone, a function of frequency and length code that rises with the one and falls with
-        the other, so a run of postings can score no more than its best bound pair (`codec`): runs are
-        scored best bound first, until no run left can reach the `limit`-th score. (A filter that leaves a
-        few documents is quicker to score whole.)"""
+        the other (IDF and field weights are positive), so a run of postings can score no more than its best
+        bound pair (`codec`): runs are scored best bound first, until no run left can reach the `limit`-th
+        score. (A filter that leaves a few documents is quicker to score whole.)"""
         head = self.term(first, text, only)
         found = self.postings(second, text)
         codes = ranking.reader_length_codes(self.reader, second)
@@ -290,14 +303,13 @@ class _Segment:
         for top, lo, hi in sorted(((bound(p), lo, hi) for lo, hi, p in found.bounds if p), reverse=True):
             if len(heap) >= limit and top < heap[0][0]:
                 break
+            if allowed is not None and ((k := bisect_left(allowed, lo)) == len(allowed) or allowed[k] > hi):
+                continue  # no document of the filter in this run (a date filter often spans few runs)
             i, j = bisect_left(ids, lo), bisect_right(ids, hi)
             for item in [(idf * (x := weight * tf / norm[codes[d]]) * k1p1 / (k1 + x), -(d + offset))
                          for d, tf in zip(ids[i:j], tfs[i:j], strict=True)
                          if d not in head and (only is None or d in only)]:
-                if len(heap) < limit:
-                    heapq.heappush(heap, item)
-                elif item > heap[0]:
-                    heapq.heapreplace(heap, item)
+                _offer(heap, limit, item)
         matched = len(ids) if only is None else len(only.intersection(ids))
         return matched + len(head) - len(inc), heapq.nlargest(limit, heap)
 
