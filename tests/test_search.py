@@ -123,10 +123,14 @@ def test_date_filter_matches_brute_force(built: Path) -> None:
             assert sorted(ids(built, "", date_from=lo, date_to=hi)) == want
 
 
-def test_filters_reused_by_one_searcher_give_fresh_answers(built: Path) -> None:
-    """A searcher keeps the documents of its last few filters: the same answers as a fresh searcher, in
-    any order of reuse, and never more than `FILTER_CACHE` of them."""
+@pytest.mark.parametrize("budget", [0, 2, 1_000])
+def test_filters_reused_by_one_searcher_give_fresh_answers(built: Path, budget: int,
+                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    """A searcher keeps the documents of its most recent filters: the same answers as a fresh searcher, in
+    any order of reuse, and no more documents than `FILTER_CACHE_DOCS` (beyond the latest filter)."""
     from searchkit.engine import query
+
+    monkeypatch.setattr(query, "FILTER_CACHE_DOCS", budget)
 
     windows = [(parse_bound(f"{y}-{m:02d}", end=False), parse_bound(f"{y}-{m:02d}", end=True))
                for y in (2023, 2024) for m in range(1, 13)]
@@ -137,7 +141,9 @@ def test_filters_reused_by_one_searcher_give_fresh_answers(built: Path) -> None:
             for speaker in ("Zakharova", "nobody"):
                 got = s.search("", date_from=w[0], date_to=w[1], speakers=[speaker], limit=100)
                 assert [h.id for h in got.hits] == ids(built, "", date_from=w[0], date_to=w[1], speakers=[speaker])
-        assert 0 < len(s._s.__dict__["_searchkit_filters"]) <= query.FILTER_CACHE
+        kept = s._s.__dict__["_searchkit_filters"]
+        assert len(kept) == 1 or sum(len(docs) + 1 for docs, _parts in kept.values()) <= budget
+        assert (len(kept) > 20) == (budget == 1_000)
     assert any(fresh.values())
 
 

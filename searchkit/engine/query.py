@@ -246,10 +246,11 @@ def run(searcher: Any, q: wq.Query, flt: wq.Query | None, *, sort: str,
     return total, [(docnum, score) for score, docnum in _items(results)]
 
 
-FILTER_CACHE = 8
-"""Filters whose documents an open searcher keeps (a year's set is ~1 MB at 10^5 articles). Analysts run
-many searches over the same period or speaker; reading the filter's postings again each time cost as much
-as a one-word search itself. A searcher sees one snapshot of the index, so its cache never goes stale."""
+FILTER_CACHE_DOCS = 250_000
+"""How many filter documents an open searcher keeps, over its most recently used filters (~25 MB; a year of
+10^5 articles is ~16,000, a speaker a few hundred). Analysts run many searches over the same periods and
+people; reading a filter's postings again each time cost as much as a one-word search itself. A searcher
+sees one snapshot of the index, so its cache never goes stale."""
 
 
 def _filter_docs(searcher: Any, flt: wq.Query) -> tuple[set[int], bulkscore.Parts]:
@@ -260,9 +261,10 @@ def _filter_docs(searcher: Any, flt: wq.Query) -> tuple[set[int], bulkscore.Part
     if found is None:
         allowed = docset(searcher, flt)
         found = allowed, bulkscore.split_by_segment(searcher, allowed)
-        while len(cache) >= FILTER_CACHE:
-            del cache[next(iter(cache))]  # the least recently used
     cache[key] = found  # (re)inserted last: most recently used
+    held = sum(len(docs) + 1 for docs, _parts in cache.values())  # an empty filter still takes an entry
+    while held > FILTER_CACHE_DOCS and len(cache) > 1:
+        held -= len(cache.pop(next(iter(cache)))[0]) + 1  # the least recently used
     return found
 
 
