@@ -68,7 +68,7 @@ def top_docs(searcher: Any, q: Any, allowed: set[int] | None, limit: int,
             parts = split_by_segment(searcher, allowed)
         word = _group_word(q, model) if sort == "relevance" else None
         for n, (reader, offset) in enumerate(searcher.reader().leaf_readers()):
-            local, only = parts[n] if allowed is not None and parts is not None else (None, None)
+            local, only = parts[n] if parts is not None else (None, None)
             if word is not None:  # one word: score only the runs of postings that can reach the top
                 found, best = _Segment(reader, stats).best_of_word(*word, local, only, offset, limit, best)
                 total += found
