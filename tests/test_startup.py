@@ -76,6 +76,18 @@ def test_a_search_imports_no_rich_network_or_write_path_modules() -> None:
     assert not modules & unwanted
 
 
+def test_the_command_line_collects_rarely_and_freezes_its_objects_before_exit() -> None:
+    code = (
+        "import gc, sys\n"
+        "from searchkit.cli import main\n"
+        "sys.argv = ['searchkit', '--version']\n"
+        "try:\n    main()\nexcept SystemExit:\n    pass\n"
+        "assert gc.get_threshold() == (50_000, 20, 100), gc.get_threshold()\n"
+        "assert gc.get_freeze_count() > 1000, gc.get_freeze_count()\n"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True)
+
+
 # --- plain output is exactly rich's -------------------------------------------------------------
 
 def _hit(rank: int, title: str, text: str, *, speakers: tuple[str, ...] = ("Ana Ruiz",),
