@@ -240,31 +240,37 @@ class _Segment:
     def phrase_docs(self, fieldname: str, words: tuple[str, ...]) -> set[int]:
         """Documents holding `words` at consecutive positions (Whoosh's `Phrase` with slop 1).
 
-        Positions are read as keys `doc << KEY_SHIFT | position` (`codec`), shifted back by each word's
-        place in the phrase, so a phrase match is a key every word shares: set operations in C, block by
-        block, instead of a loop per document. Only blocks holding a document that has every word are
-        decoded; the rarest word goes first."""
+        Positions are read as keys `doc << KEY_SHIFT | position` (`codec`): a phrase match is a key of one
+        word whose neighbours, moved by the words' places in the phrase, are keys of the others. Set
+        operations in C, block by block, instead of a loop per document; only blocks holding a document
+        that has every word are decoded. The rarest word goes first, its keys moved to the place of the word
+        probed next; each later word's keys are probed as stored, against the matches so far (moved, when
+        needed, rather than the longer lists of keys)."""
         key = (fieldname, words)
         if key in self._phrases:
             return self._phrases[key]
         lists = [self.postings(fieldname, w, positions=True) for w in words]
         candidates = set(lists[0].ids).intersection(*(p.ids for p in lists[1:]))  # live documents only
         ordered = sorted(candidates)
-        shared: set[int] | None = None
-        for step, (offset, p) in enumerate(sorted(enumerate(lists), key=lambda item: len(item[1].ids))):
+        order = sorted(enumerate(lists), key=lambda item: len(item[1].ids))
+        matches: set[int] | None = None  # keys of the matches so far, at the place `at` in the phrase
+        at = order[1][0] if len(order) > 1 else 0
+        for step, (place, p) in enumerate(order):
             if not ordered:
                 break
+            probe = None if matches is None else matches if at == place else set(map((place - at).__add__, matches))
+            move = at - place if matches is None else 0
             found: set[int] = set()
             for block in p.keys or ():
                 lo = bisect_left(ordered, block[0])
                 if lo == len(ordered) or ordered[lo] > block[1]:
                     continue  # no candidate in this block
                 keys = postings.block_keys(block)
-                shifted = map((-offset).__add__, keys) if offset else keys
-                found.update(shifted if shared is None else shared.intersection(shifted))
-            shared = found
+                found.update(probe.intersection(keys) if probe is not None else map(move.__add__, keys) if move
+                             else keys)
+            matches, at = found, (at if matches is None else place)
             if step:  # the first word's keys are all in candidate documents: nothing to narrow yet
-                ordered = sorted(set(map(rshift, shared, repeat(KEY_SHIFT))) & candidates)
+                ordered = sorted(set(map(rshift, matches, repeat(KEY_SHIFT))) & candidates)
         self._phrases[key] = docs = set(ordered)  # (one word: the documents holding it)
         return docs
 
