@@ -1,8 +1,10 @@
-"""searchkit's own records: what flows from files to the index and from the index to the user."""
+"""Parsed articles: what flows from files to the index, and what an index run reports.
+
+What flows back from the index to the user is in `results`."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 
 
@@ -71,83 +73,3 @@ class IndexSummary:
     warnings: tuple[FileFailure, ...] = ()
     documents: int = 0
     seconds: float = 0.0
-
-
-@dataclass(frozen=True, slots=True)
-class Span:
-    """A highlighted range `start:end` inside a snippet's text."""
-
-    start: int
-    end: int
-
-
-@dataclass(frozen=True, slots=True)
-class Snippet:
-    """Plain text around the best matches, with the matched words' offsets in that text."""
-
-    text: str
-    highlights: tuple[Span, ...] = ()
-
-
-@dataclass(frozen=True, slots=True)
-class Hit:
-    """One ranked result."""
-
-    rank: int
-    id: str
-    path: str
-    title: str
-    date: datetime | None
-    speakers: tuple[str, ...]
-    score: float
-    snippet: Snippet
-    roles: tuple[str | None, ...] = ()
-
-
-@dataclass(frozen=True, slots=True)
-class SearchResult:
-    """A page of hits for one query; `total` counts every matching document."""
-
-    query: str
-    total: int
-    page: int
-    hits: tuple[Hit, ...]
-    fallback_any: bool = False
-    suggestion: str | None = None
-    query_id: str | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class QuoteHit:
-    """A statement matching a `quotes` search."""
-
-    rank: int
-    article_id: str
-    title: str
-    date: datetime | None
-    speaker: str
-    role: str | None
-    score: float
-    snippet: Snippet
-
-
-@dataclass(frozen=True, slots=True)
-class SpeakerCount:
-    """A speaker and how many articles quote them."""
-
-    name: str
-    articles: int
-    roles: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True, slots=True)
-class IndexStats:
-    """What `stats` reports about an index."""
-
-    path: str
-    documents: int
-    earliest: datetime | None
-    latest: datetime | None
-    size_bytes: int
-    last_update: datetime | None
-    top_speakers: tuple[SpeakerCount, ...] = field(default_factory=tuple)

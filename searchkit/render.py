@@ -19,7 +19,8 @@ if TYPE_CHECKING:
     from rich.text import Text
 
     from searchkit.engine.index import StoredDoc
-    from searchkit.models import Hit, IndexStats, IndexSummary, QuoteHit, SearchResult, Snippet, SpeakerCount
+    from searchkit.models import IndexSummary
+    from searchkit.results import Hit, IndexStats, QuoteHit, SearchResult, Snippet, SpeakerCount
 
 HIGHLIGHT = "bold yellow"
 _BOLD = "[bold]{}[/]"

@@ -16,7 +16,7 @@ from searchkit import querylang, snippets
 from searchkit.engine import index, query
 from searchkit.engine.index import StoredDoc
 from searchkit.errors import ArticleNotFound, InvalidQuery
-from searchkit.models import Hit, IndexStats, QuoteHit, SearchResult, Snippet, SpeakerCount
+from searchkit.results import Hit, IndexStats, QuoteHit, SearchResult, Snippet, SpeakerCount
 
 Sort = Literal["relevance", "newest", "oldest"]
 Match = Literal["all", "any"]

@@ -26,7 +26,7 @@ from functools import lru_cache
 
 from searchkit import analysis
 from searchkit.analysis import STOPWORDS, fold, stem, tokens
-from searchkit.models import Snippet, Span
+from searchkit.results import Snippet, Span
 
 __all__ = ["ELLIPSIS", "MatchSpec", "highlight_all", "make_snippet"]
 

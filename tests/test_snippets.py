@@ -15,7 +15,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from searchkit.analysis import STOPWORDS, stem, tokens
-from searchkit.models import Snippet
+from searchkit.results import Snippet
 from searchkit.snippets import (
     _ABBREVIATIONS,
     ELLIPSIS,

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from searchkit import render
-from searchkit.models import Hit, SearchResult, Snippet, Span
+from searchkit.results import Hit, SearchResult, Snippet, Span
 
 
 def _imported_after(code: str) -> set[str]:
@@ -72,7 +72,7 @@ def test_a_search_imports_no_rich_network_or_write_path_modules() -> None:
     modules = _imported_after("import searchkit.cli, searchkit.search, searchkit.render")
     unwanted = {"rich", "rich.console", "rich.table", "urllib.request", "http.client", "email",
                 "whoosh.lang.morph_en", "searchkit.engine.documents", "searchkit.engine.writing",
-                "searchkit.indexer", "searchkit.speakers", "searchkit.dates"}
+                "searchkit.indexer", "searchkit.speakers", "searchkit.dates", "searchkit.models"}
     assert not modules & unwanted
 
 

@@ -18,7 +18,7 @@ from whoosh.util.numeric import byte_to_length
 from searchkit.engine.postings import field_docs
 from searchkit.engine.schema import INDEX_NAME, QUOTES_NAME, SCHEMA_VERSION, quote_schema, schema
 from searchkit.errors import IndexCorrupt, IndexNotFound
-from searchkit.models import SpeakerCount
+from searchkit.results import SpeakerCount
 
 BYTE_LENGTHS = [byte_to_length(b) if b else 0 for b in range(256)]
 """Field length of each one-byte length code (0: the document has no length in the field)."""

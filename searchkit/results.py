@@ -1,0 +1,90 @@
+"""Search results: what flows from the index to the user (ranked hits with snippets, quotes, speakers,
+index statistics).
+
+Kept apart from the parsed-article records (`models`) so that a search does not build the indexing side's
+classes (each frozen dataclass costs ~1 ms to create at import)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+
+@dataclass(frozen=True, slots=True)
+class Span:
+    """A highlighted range `start:end` inside a snippet's text."""
+
+    start: int
+    end: int
+
+
+@dataclass(frozen=True, slots=True)
+class Snippet:
+    """Plain text around the best matches, with the matched words' offsets in that text."""
+
+    text: str
+    highlights: tuple[Span, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Hit:
+    """One ranked result."""
+
+    rank: int
+    id: str
+    path: str
+    title: str
+    date: datetime | None
+    speakers: tuple[str, ...]
+    score: float
+    snippet: Snippet
+    roles: tuple[str | None, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class SearchResult:
+    """A page of hits for one query; `total` counts every matching document."""
+
+    query: str
+    total: int
+    page: int
+    hits: tuple[Hit, ...]
+    fallback_any: bool = False
+    suggestion: str | None = None
+    query_id: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class QuoteHit:
+    """A statement matching a `quotes` search."""
+
+    rank: int
+    article_id: str
+    title: str
+    date: datetime | None
+    speaker: str
+    role: str | None
+    score: float
+    snippet: Snippet
+
+
+@dataclass(frozen=True, slots=True)
+class SpeakerCount:
+    """A speaker and how many articles quote them."""
+
+    name: str
+    articles: int
+    roles: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class IndexStats:
+    """What `stats` reports about an index."""
+
+    path: str
+    documents: int
+    earliest: datetime | None
+    latest: datetime | None
+    size_bytes: int
+    last_update: datetime | None
+    top_speakers: tuple[SpeakerCount, ...] = field(default_factory=tuple)
