@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import random
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
@@ -103,7 +104,9 @@ def test_one_word_scores_only_the_runs_that_can_reach_the_top(bounded_collection
     skipped = 0
     with index.searching(bounded_collection) as s:
         assert s.reader().has_deletions()
-        filters = [None, set(range(0, s.doc_count_all(), 3)), set(range(0, s.doc_count_all(), 40))]
+        n = s.doc_count_all()
+        filters = [None, set(range(0, n, 3)), set(range(0, n, 40)),
+                   set(range(n // 4, n // 2)), {*range(10, 60), *range(n - 90, n - 20)}]  # periods: few ranges
         for word in [*VOCAB[:25], "the", "of", "oil", "w150", "nosuchword"]:
             q = query.compile_query(querylang.parse(word).tree, match_all=True).query
             for allowed in filters:
@@ -245,3 +248,10 @@ def test_date_order_with_relevance_scores(collection: Path, text: str, sort: str
         assert total == ref_total > 0
         assert [d for d, _ in top] == sorted(scores, key=key)[:15]
         assert [sc for _, sc in top] == pytest.approx([scores[d] for d, _ in top], rel=1e-12)
+
+
+@pytest.mark.parametrize("docs", [[], [5], [1, 2, 3], [0, 2, 3, 4, 9], [7, 8, 10, 11, 12, 20]])
+def test_a_filter_share_keeps_its_ranges_of_consecutive_documents(docs: list[int]) -> None:
+    spans = bulkscore._spans(docs)
+    assert [d for lo, hi in spans for d in range(lo, hi + 1)] == docs
+    assert all(b[0] > a[1] + 1 for a, b in pairwise(spans))  # maximal: no two ranges touch

@@ -23,9 +23,9 @@ from __future__ import annotations
 import heapq
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Sequence
-from itertools import compress, repeat
+from itertools import compress, count, repeat
 from operator import le, rshift
-from typing import Any
+from typing import Any, NamedTuple
 
 from whoosh import query as wq
 
@@ -34,7 +34,17 @@ from searchkit.engine.codec import KEY_SHIFT
 from searchkit.engine.postings import Postings, Unsupported
 
 Scores = dict[int, float]  # segment-local document number -> score
-Parts = list[tuple[list[int], set[int]]]  # each segment's share of a filter: local numbers, sorted and as a set
+
+
+class Share(NamedTuple):
+    """One segment's share of a filter, in the segment's own document numbers."""
+
+    docs: list[int]  # ascending
+    members: set[int]  # the same, as a set
+    spans: list[tuple[int, int]]  # the same, as ranges of consecutive numbers `(first, last)`
+
+
+Parts = list[Share]  # a filter's share in each segment
 
 
 def split_by_segment(searcher: Any, allowed: set[int]) -> Parts:
@@ -44,8 +54,15 @@ def split_by_segment(searcher: Any, allowed: set[int]) -> Parts:
     for reader, offset in searcher.reader().leaf_readers():
         lo, hi = bisect_left(ordered, offset), bisect_left(ordered, offset + reader.doc_count_all())
         local = ordered[lo:hi] if not offset else list(map((-offset).__add__, ordered[lo:hi]))
-        parts.append((local, set(local)))
+        parts.append(Share(local, set(local), _spans(local)))
     return parts
+
+
+def _spans(docs: list[int]) -> list[tuple[int, int]]:
+    """Ascending numbers as ranges of consecutive numbers `(first, last)`. Files are read in path order, so
+    in an archive foldered by date a period is one range or a few per segment."""
+    cuts = [i for i, a, b in zip(count(1), docs, docs[1:]) if b - a != 1]
+    return [(docs[i], docs[j - 1]) for i, j in zip([0, *cuts], [*cuts, len(docs)], strict=True)] if docs else []
 
 
 def top_docs(searcher: Any, q: Any, allowed: set[int] | None, limit: int,
@@ -68,12 +85,12 @@ def top_docs(searcher: Any, q: Any, allowed: set[int] | None, limit: int,
             parts = split_by_segment(searcher, allowed)
         word = _group_word(q, model) if sort == "relevance" else None
         for n, (reader, offset) in enumerate(searcher.reader().leaf_readers()):
-            local, only = parts[n] if parts is not None else (None, None)
+            share = parts[n] if parts is not None else None
             if word is not None:  # one word: score only the runs of postings that can reach the top
-                found, best = _Segment(reader, stats).best_of_word(*word, local, only, offset, limit, best)
+                found, best = _Segment(reader, stats).best_of_word(*word, share, offset, limit, best)
                 total += found
                 continue
-            scores = _Segment(reader, stats).evaluate(q, only)
+            scores = _Segment(reader, stats).evaluate(q, share.members if share is not None else None)
             total += len(scores)
             if sort == "relevance":
                 best = heapq.nlargest(limit, [*best, *_top(scores, offset, limit)])
@@ -274,18 +291,19 @@ class _Segment:
         self._phrases[key] = docs = set(ordered)  # (one word: the documents holding it)
         return docs
 
-    def best_of_word(self, first: str, second: str, text: str, allowed: list[int] | None, only: set[int] | None,
-                     offset: int, limit: int, best: list[tuple[float, int]]) -> tuple[int, list[tuple[float, int]]]:
-        """This segment's matches of one word in a two-field group (among `only`, when given, which is
-        `allowed` as a set), and the best
-        `limit` of them merged into `best` (`(score, -global docnum)`, best first), the scores `evaluate`
-        gives.
+    def best_of_word(self, first: str, second: str, text: str, share: Share | None, offset: int, limit: int,
+                     best: list[tuple[float, int]]) -> tuple[int, list[tuple[float, int]]]:
+        """This segment's matches of one word in a two-field group (among the filter's `share`, when given),
+        and the best `limit` of them merged into `best` (`(score, -global docnum)`, best first), the scores
+        `evaluate` gives.
 
         The documents holding the word in the first (short) field are scored whole. The others score by the
         second field alone, a function of frequency and length code that rises with the one and falls with
         the other (IDF and field weights are positive), so a run of postings can score no more than its best
         bound pair (`codec`): runs are scored best bound first, until no run left can reach the `limit`-th
-        score. (A filter that leaves a few documents is quicker to score whole.)"""
+        score. (A filter that leaves a few documents is quicker to score whole.) A filter of a few ranges of
+        documents (a period) is counted by bisection."""
+        allowed, only = (share.docs, share.members) if share is not None else (None, None)
         head = self.term(first, text, only)
         found = self.postings(second, text)
         codes = ranking.reader_length_codes(self.reader, second)
@@ -316,7 +334,12 @@ class _Segment:
                          for d, tf in zip(ids[i:j], tfs[i:j], strict=True)
                          if d not in head and (only is None or d in only)]:
                 _offer(heap, limit, item)
-        matched = len(ids) if only is None else len(only.intersection(ids))
+        if share is None:
+            matched = len(ids)
+        elif len(share.spans) * 16 < len(ids):
+            matched = sum(bisect_right(ids, hi) - bisect_left(ids, lo) for lo, hi in share.spans)
+        else:
+            matched = len(share.members.intersection(ids))
         return matched + len(head) - len(inc), heapq.nlargest(limit, heap)
 
     def term(self, fieldname: str, text: str, only: set[int] | None) -> Scores:
