@@ -275,17 +275,22 @@ class _Segment:
         for step, (place, p) in enumerate(order):
             if not ordered:
                 break
-            probe = None if matches is None else matches if at == place else set(map((place - at).__add__, matches))
-            move = at - place if matches is None else 0
+            if matches is None:  # the first word: its keys, moved to the place of the next
+                probe, move = None, at - place
+            else:  # a later word: its keys as stored, probed with the matches moved to its place
+                probe = matches if at == place else set(map((place - at).__add__, matches))
+                move, at = 0, place
             found: set[int] = set()
             for block in p.keys or ():
                 lo = bisect_left(ordered, block[0])
                 if lo == len(ordered) or ordered[lo] > block[1]:
                     continue  # no candidate in this block
                 keys = postings.block_keys(block)
-                found.update(probe.intersection(keys) if probe is not None else map(move.__add__, keys) if move
-                             else keys)
-            matches, at = found, (at if matches is None else place)
+                if probe is not None:
+                    found.update(probe.intersection(keys))
+                else:
+                    found.update(map(move.__add__, keys) if move else keys)
+            matches = found
             if step:  # the first word's keys are all in candidate documents: nothing to narrow yet
                 ordered = sorted(set(map(rshift, matches, repeat(KEY_SHIFT))) & candidates)
         self._phrases[key] = docs = set(ordered)  # (one word: the documents holding it)
