@@ -1,6 +1,11 @@
 """Run a command as a child process and measure it: wall time, CPU time (user+sys, including its waited-for
 descendants, from `wait4`), peak RSS of the largest process (`ru_maxrss`) and, sampled every 50 ms with psutil,
 peak RSS summed over the process tree (catches worker pools). Also system load for noise reports.
+
+Before each measured command the page cache's dirty pages are written out (`os.sync`, not timed). A build
+leaves its index (up to ~1 GB) in memory unwritten, and whatever is measured next pays for it: here a
+one-shot search took 260 ms with 1.2 GB of dirty pages pending and 165 ms after a sync. Flushing first puts
+every engine's every phase on the same footing.
 """
 
 from __future__ import annotations
@@ -77,6 +82,7 @@ class _Sampler(threading.Thread):
 def run(cmd: list[str], *, cwd: str | None = None, env: dict[str, str] | None = None, sample: bool = True) -> ProcStats:
     """Run `cmd` to completion and return its costs (stdout/stderr captured through temp files)."""
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+        os.sync()  # settle: no earlier phase's writes pending while this one is measured
         t0 = time.perf_counter()
         proc = subprocess.Popen(cmd, stdout=out, stderr=err, cwd=cwd, env=env)
         sampler = _Sampler(proc.pid)
