@@ -229,7 +229,9 @@ def main() -> None:
     A command is one short-lived process, so the cyclic collector runs rarely (the first generation
     every 50,000 allocations, not 700) and its objects are frozen before exit, sparing the final
     collections: together ~25 ms of a ~180 ms one-shot search. Reference counting still frees
-    everything acyclic; the indexer sets its own thresholds while it runs.
+    everything acyclic. The thresholds are the indexer's `BULK_GC_THRESHOLDS`, written out rather than
+    imported (importing the indexer would cost a search its start-up); the library sets them itself while
+    indexing, for callers other than this command line.
     """
     gc.set_threshold(50_000, 20, 100)
     try:
