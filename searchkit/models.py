@@ -32,7 +32,8 @@ class Article:
     """One parsed article, ready to index.
 
     `id` is the record's own id (JSON/JSONL) or the file path relative to the indexed folder;
-    `path` is the file it came from (absolute); `ordinal` its position in that file.
+    `path` is the file it came from (absolute); `ordinal` its position in that file. `date_source` says
+    where `date` came from: "publication", "front-matter", "json", "header" or "dateline" (None: undated).
     """
 
     id: str
@@ -46,6 +47,7 @@ class Article:
     quotes: tuple[Quote, ...] = ()
     ordinal: int = 0
     warnings: tuple[str, ...] = ()
+    date_source: str | None = None
 
     @property
     def speaker_names(self) -> list[str]:
