@@ -6,44 +6,23 @@ Runs in worker processes, so the writer only pools postings.
 from __future__ import annotations
 
 import pickle
-from collections.abc import Callable, Sequence
-from datetime import date
+from collections.abc import Callable
 from typing import Any
 
 from whoosh.system import pack_uint as _pack_uint
 
-from searchkit import analysis
+from searchkit import analysis, terms
 from searchkit.engine import codec
 from searchkit.models import Article
 
 Item = tuple[bytes, int, float, bytes]
 
 
-def period_terms(when: date) -> list[str]:
-    """The date filter terms of a day: its year, month and day."""
-    return [f"{when.year:04d}", f"{when.year:04d}-{when.month:02d}", when.strftime("%Y-%m-%d")]
-
-
-def speaker_terms(names: Sequence[str]) -> list[str]:
-    """Keyword terms for speakers: each folded full name and its surname."""
-    terms: list[str] = []
-    for name in names:
-        words = [analysis.fold(w) for w in name.replace(",", " ").split()]
-        words = [w for w in words if w]
-        if not words:
-            continue
-        full = " ".join(words)
-        for term in (full, words[-1]):
-            if term not in terms:
-                terms.append(term)
-    return terms
-
-
 def _date_fields(article: Article) -> dict[str, Any]:
     """The stored date and the period filter terms of an article (none when it is undated)."""
     if article.date is None:
         return {}
-    return {"date": article.date, "period": keyword_items(",".join(period_terms(article.date.date())))}
+    return {"date": article.date, "period": keyword_items(",".join(terms.period_terms(article.date.date())))}
 
 
 def id_items(value: str) -> list[Item]:
@@ -114,7 +93,7 @@ def prepare(article: Article) -> dict[str, Any]:
     names = article.speaker_names
     title, title_exact = analyse(article.title)
     body, body_exact = analyse(article.body)
-    speakers = ",".join(speaker_terms(names))
+    speakers = ",".join(terms.document_speaker_terms(names))
     doc: dict[str, Any] = {
         "title": title,
         "_stored_title": article.title,
@@ -141,7 +120,7 @@ def prepare_quotes(article: Article) -> list[dict[str, Any]]:
     docs = []
     for n, quote in enumerate(article.quotes):
         text, text_exact = analyse(quote.text)
-        speakers = ",".join(speaker_terms([quote.speaker]))
+        speakers = ",".join(terms.speaker_terms(quote.speaker))
         doc: dict[str, Any] = {
             "title": article.title,
             "text": text,

@@ -7,7 +7,7 @@ import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +15,7 @@ from whoosh import index as whoosh_index
 from whoosh.filedb.filestore import FileStorage
 from whoosh.util.numeric import byte_to_length
 
+from searchkit import terms
 from searchkit.engine.postings import field_docs
 from searchkit.engine.schema import INDEX_NAME, QUOTES_NAME, SCHEMA_VERSION, quote_schema, schema
 from searchkit.errors import IndexCorrupt, IndexNotFound
@@ -125,25 +126,6 @@ def last_update(index_dir: Path) -> datetime | None:
     return datetime.fromtimestamp(max(os.path.getmtime(t) for t in tocs))
 
 
-def day_range_terms(first: date, last: date) -> list[str]:
-    """Fewest period terms covering every day from `first` to `last` inclusive."""
-    terms: list[str] = []
-    day = first
-    while day <= last:
-        if day.month == 1 and day.day == 1 and date(day.year, 12, 31) <= last:
-            terms.append(f"{day.year:04d}")
-            day = date(day.year + 1, 1, 1)
-            continue
-        next_month = date(day.year + day.month // 12, day.month % 12 + 1, 1)
-        if day.day == 1 and next_month - timedelta(days=1) <= last:
-            terms.append(f"{day.year:04d}-{day.month:02d}")
-            day = next_month
-            continue
-        terms.append(day.strftime("%Y-%m-%d"))
-        day += timedelta(days=1)
-    return terms
-
-
 def year_span(searcher: Any) -> tuple[int, int] | None:
     """First and last year with dated documents, from the period lexicon (read once per open reader:
     the lexicon holds every day, month and year)."""
@@ -180,28 +162,32 @@ def read_length_codes(column: Any) -> bytes | None:
 def speaker_counts(searcher: Any, limit: int | None = None) -> list[SpeakerCount]:
     """Speakers by article count, from the speaker postings (not by reading every document).
 
-    A surname that is also indexed alone (an unresolved "Zakharova") is merged into the full name when
-    exactly one known full name ends with it; otherwise it is listed on its own.
+    A term that ends another term ("zakharova" of "maria zakharova", "jong un" of "kim jong un", a name
+    without its suffix) is that name's surname or short form: dropped where every document holding it holds
+    a longer name too; otherwise (an unresolved "Zakharova") merged into the longer name when exactly one
+    ends with it, or listed on its own.
     """
     postings = field_docs(searcher, "speaker")
-    terms = sorted(postings)
-    fulls = {t: d for t, d in postings.items() if " " in t}
-    by_surname: dict[str, list[str]] = {}
-    for full in fulls:
-        by_surname.setdefault(full.rsplit(" ", 1)[1], []).append(full)
-    singles: dict[str, set[int]] = {}
-    for term in terms:
-        if " " in term:
-            continue
-        owners = by_surname.get(term, [])
-        orphans = postings[term] - set().union(*(fulls[o] for o in owners))
+    ends: dict[str, list[str]] = {}  # term -> the longer terms ending with it
+    for term in postings:
+        words = term.split(" ")
+        for i in range(1, len(words)):
+            ends.setdefault(" ".join(words[i:]), []).append(term)
+    for term in postings:  # "martin luther king" is a short form of "martin luther king jr" too
+        head = term.rsplit(" ", 1)[0]
+        if head != term and head in postings:
+            ends.setdefault(head, []).append(term)
+    names = {t: set(d) for t, d in postings.items() if t not in ends}
+    for term in sorted(t for t in postings if t in ends):
+        owners = [o for o in ends[term] if o in names]
+        orphans = postings[term].difference(*(postings[o] for o in ends[term]))
         if not orphans:
             continue
         if len(owners) == 1:
-            fulls[owners[0]] |= orphans
+            names[owners[0]] |= orphans
         else:
-            singles[term] = orphans
-    ranked = sorted([*fulls.items(), *singles.items()], key=lambda kv: (-len(kv[1]), kv[0]))
+            names[term] = orphans
+    ranked = sorted(names.items(), key=lambda kv: (-len(kv[1]), kv[0]))
     if limit is not None:
         ranked = ranked[:limit]
     return [_speaker_count(searcher, term, docs) for term, docs in ranked]
@@ -209,14 +195,11 @@ def speaker_counts(searcher: Any, limit: int | None = None) -> list[SpeakerCount
 
 def _speaker_count(searcher: Any, term: str, docs: set[int]) -> SpeakerCount:
     """Display name and roles for a speaker term, read from one document that quotes them."""
-    from searchkit.engine.documents import speaker_terms  # the write path's module: not loaded to search
-
     fields = searcher.stored_fields(min(docs))
     names = fields.get("speakers") or []
     roles = fields.get("roles") or []
     for i, name in enumerate(names):
-        terms = speaker_terms([name])
-        if term in (terms[0], terms[-1]):
+        if term in terms.speaker_terms(name):
             role = roles[i] if i < len(roles) else None
             return SpeakerCount(name=name, articles=len(docs), roles=(role,) if role else ())
     return SpeakerCount(name=term.title(), articles=len(docs))

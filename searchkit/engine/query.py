@@ -15,7 +15,7 @@ from typing import Any
 
 from whoosh import query as wq
 
-from searchkit import analysis
+from searchkit import analysis, terms
 from searchkit.engine import bulkscore, index, postings, ranking
 from searchkit.querylang import AnyOf, Group, Node, Not, Phrase, Word, leaves
 from searchkit.snippets import MatchSpec
@@ -32,19 +32,6 @@ class Compiled:
 
     query: wq.Query | None
     spec: MatchSpec
-
-
-def _parts(text: str) -> tuple[list[str], str | None]:
-    """The folded words of `text` and, for a hyphenated compound, its joined form."""
-    toks = list(analysis.tokens(text))
-    parts: list[str] = []
-    joined = None
-    for i, (word, pos, _s, _e) in enumerate(toks):
-        if i + 1 < len(toks) and toks[i + 1][1] == pos:  # a compound's joined form shares its first position
-            joined = joined or word
-            continue
-        parts.append(word)
-    return parts, joined
 
 
 def _or(queries: Sequence[wq.Query]) -> wq.Query | None:
@@ -99,7 +86,7 @@ class Compiler:
         fields = self.fields[node.field]
         if node.prefix:
             return _or([wq.Prefix(f + "_exact", analysis.fold(node.text)) for f in fields])
-        parts, joined = _parts(node.text)
+        parts, joined = terms.word_parts(node.text)
         if not parts:
             return None
         if node.fuzzy:
@@ -118,7 +105,7 @@ class Compiler:
         if node.field in ("speaker", "date", "id"):
             return _keyword(node.field, node.text, False)
         fields = self.fields[node.field]
-        parts, _joined = _parts(node.text)
+        parts, _joined = terms.word_parts(node.text)
         if not parts:
             return None
         if len(parts) == 1:
@@ -137,8 +124,8 @@ def _keyword(fieldname: str, text: str, prefix: bool) -> wq.Query | None:
         return wq.Prefix("id", text) if prefix else wq.Term("id", text)
     if fieldname == "date":
         return wq.Term("period", text) if _PERIOD.match(text) else None
-    name = " ".join(w for w, *_ in analysis.tokens(text))
-    if not name:
+    name = terms.speaker_query_term(text)
+    if name is None:
         return None
     return wq.Prefix("speaker", name) if prefix else wq.Term("speaker", name)
 
@@ -161,7 +148,7 @@ def match_spec(tree: Node | None) -> MatchSpec:
     for leaf in leaves(tree):
         if leaf.field in ("speaker", "date", "id"):
             continue
-        parts, joined = _parts(leaf.text)
+        parts, joined = terms.word_parts(leaf.text)
         if isinstance(leaf, Phrase):
             if len(parts) == 1:
                 words.add(parts[0])
@@ -199,7 +186,7 @@ def date_filter(searcher: Any, start: datetime | None, end: datetime | None) -> 
         last = min(last or date.max, date(span[1], 12, 31))
     if first > last:
         return wq.NullQuery
-    return _or([wq.Term("period", t) for t in index.day_range_terms(first, last)])
+    return _or([wq.Term("period", t) for t in terms.day_range_terms(first, last)])
 
 
 def speaker_filter(names: Sequence[str]) -> wq.Query | None:
@@ -306,7 +293,7 @@ def suggest(searcher: Any, tree: Node | None) -> dict[str, str]:
     for leaf in leaves(tree):
         if not isinstance(leaf, Word) or leaf.prefix or leaf.fuzzy or leaf.field not in (None, "title", "body"):
             continue
-        for word in _parts(leaf.text)[0]:
+        for word in terms.word_parts(leaf.text)[0]:
             if reader.doc_frequency("body_exact", word) or reader.doc_frequency("title_exact", word):
                 continue
             found = corrector.suggest(word, limit=1, maxdist=2, prefix=min(2, len(word) - 1))

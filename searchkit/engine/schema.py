@@ -17,7 +17,7 @@ from searchkit import analysis
 
 INDEX_NAME = "searchkit"
 QUOTES_NAME = "quotes"
-SCHEMA_VERSION = 2  # 2: classes moved to searchkit.engine.schema (pickled in the TOC)
+SCHEMA_VERSION = 3  # 2: classes moved to searchkit.engine.schema (pickled in the TOC); 3: speaker terms (terms.py)
 
 
 class NewsAnalyzer(Analyzer):
