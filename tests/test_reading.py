@@ -12,7 +12,8 @@ import pytest
 
 from searchkit.errors import NoInputFiles, UnreadableFile
 from searchkit.models import Article
-from searchkit.reading import Discovery, SourceFile, _unsupported, decode, discover, read_articles, title_from_body
+from searchkit.reading import Discovery, SourceFile, decode, discover, read_articles, title_from_body
+from searchkit.reading.formats import unsupported
 
 ROOT = Path(__file__).resolve().parents[1]
 GOLDEN = ROOT / "tests" / "golden" / "reading"
@@ -316,7 +317,7 @@ def _reference_walk(root: Path) -> tuple[dict[str, str], dict[str, str]]:
             path = Path(os.path.realpath(entry.path)) if entry.is_symlink() else folder / entry.name
             if not entry.is_file():
                 skipped[str(path)] = "broken symbolic link" if entry.is_symlink() else "not a regular file"
-            elif (reason := _unsupported(entry.name)) is not None:
+            elif (reason := unsupported(entry.name)) is not None:
                 skipped[str(path)] = reason
             else:
                 files[str(path)] = prefix + entry.name

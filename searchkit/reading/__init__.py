@@ -1,0 +1,14 @@
+"""Files to `Article` records: find the files to index under folders, then read each one in its format.
+
+`discovery` walks folders (what to index, what to skip and why); `formats` reads one file: `decoding`
+turns its bytes into text, and `plain` (plain text and the seed layout), `markdown` (with front matter)
+and `records` (JSON, JSON Lines) parse it, with the helpers they share in `text`. Nothing here prints,
+exits or touches the index.
+"""
+
+from searchkit.reading.decoding import decode
+from searchkit.reading.discovery import Discovery, SourceFile, discover
+from searchkit.reading.formats import read_articles
+from searchkit.reading.text import title_from_body
+
+__all__ = ["Discovery", "SourceFile", "decode", "discover", "read_articles", "title_from_body"]

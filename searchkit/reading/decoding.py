@@ -1,0 +1,50 @@
+"""File bytes to text: the encodings seen in real archives, and the files that are not text at all."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from searchkit.errors import UnreadableFile
+
+SNIFF_BYTES = 8192
+
+
+def decode(data: bytes) -> tuple[str, list[str]]:
+    """Decode file bytes to text with `\\n` line ends: `(text, warnings)`.
+
+    UTF-8 (with or without BOM) or UTF-16 with a BOM; otherwise cp1252, then latin-1, with a warning.
+    Raises `UnreadableFile` for binary data (NUL bytes near the start).
+    """
+    warnings: list[str] = []
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            text = data.decode("utf-16")
+        except UnicodeDecodeError:
+            raise UnreadableFile("binary file (invalid UTF-16)") from None
+    elif b"\x00" in data[:SNIFF_BYTES]:
+        raise UnreadableFile("binary file (contains NUL bytes)")
+    else:
+        try:
+            text = data.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            encoding = "cp1252"
+            try:
+                text = data.decode(encoding)
+            except UnicodeDecodeError:
+                encoding = "latin-1"
+                text = data.decode(encoding)
+            warnings.append(f"not UTF-8; decoded as {encoding}")
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if not text.strip():
+        raise UnreadableFile("empty file")
+    return text, warnings
+
+
+def read_text(path: Path) -> tuple[str, list[str]]:
+    """Read and decode a file (see `decode`)."""
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise UnreadableFile(f"cannot read file: {exc.strerror or exc}") from None
+    return decode(data)
