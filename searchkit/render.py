@@ -18,9 +18,8 @@ if TYPE_CHECKING:
     from rich.console import Console
     from rich.text import Text
 
-    from searchkit.engine.index import StoredDoc
     from searchkit.models import IndexSummary
-    from searchkit.results import Hit, IndexStats, QuoteHit, SearchResult, Snippet, SpeakerCount
+    from searchkit.results import Hit, IndexStats, QuoteHit, SearchResult, Snippet, SpeakerCount, StoredDoc
 
 HIGHLIGHT = "bold yellow"
 _BOLD = "[bold]{}[/]"

@@ -1,5 +1,5 @@
-"""Search results: what flows from the index to the user (ranked hits with snippets, quotes, speakers,
-index statistics).
+"""Search results: what flows from the index to the user (stored documents, ranked hits with snippets,
+quotes, speakers, index statistics), and what a query asks snippets to highlight (`MatchSpec`).
 
 Kept apart from the parsed-article records (`models`) so that a search does not build the indexing side's
 classes (each frozen dataclass costs ~1 ms to create at import)."""
@@ -8,6 +8,35 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+
+
+@dataclass(frozen=True, slots=True)
+class StoredDoc:
+    """A document's stored fields, as the engine returns them."""
+
+    id: str
+    key: str
+    source: str
+    title: str
+    body: str
+    date: datetime | None
+    speakers: tuple[str, ...]
+    roles: tuple[str | None, ...]
+    summary: str | None
+    source_format: str
+
+
+@dataclass(frozen=True, slots=True)
+class MatchSpec:
+    """What to highlight; every string is already folded (see `analysis.fold`)."""
+
+    stems: frozenset[str]
+    words: frozenset[str] = frozenset()
+    prefixes: tuple[str, ...] = ()
+    phrases: tuple[tuple[str, ...], ...] = ()
+
+    def __bool__(self) -> bool:
+        return bool(self.stems or self.words or self.prefixes or self.phrases)
 
 
 @dataclass(frozen=True, slots=True)

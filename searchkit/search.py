@@ -14,9 +14,8 @@ from typing import Any, Literal
 
 from searchkit import querylang, snippets
 from searchkit.engine import index, query
-from searchkit.engine.index import StoredDoc
 from searchkit.errors import ArticleNotFound, InvalidQuery
-from searchkit.results import Hit, IndexStats, QuoteHit, SearchResult, Snippet, SpeakerCount
+from searchkit.results import Hit, IndexStats, QuoteHit, SearchResult, Snippet, SpeakerCount, StoredDoc
 
 Sort = Literal["relevance", "newest", "oldest"]
 Match = Literal["all", "any"]

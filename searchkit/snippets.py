@@ -26,7 +26,7 @@ from functools import lru_cache
 
 from searchkit import analysis
 from searchkit.analysis import STOPWORDS, fold, stem, tokens
-from searchkit.results import Snippet, Span
+from searchkit.results import MatchSpec, Snippet, Span
 
 __all__ = ["ELLIPSIS", "MatchSpec", "highlight_all", "make_snippet"]
 
@@ -53,19 +53,6 @@ _ABBREVIATION_LIST = (
 _ABBREVIATIONS = frozenset(_ABBREVIATION_LIST.split())
 
 Match = tuple[int, int, tuple[str, ...]]  # (start, end, term keys) in text offsets
-
-
-@dataclass(frozen=True, slots=True)
-class MatchSpec:
-    """What to highlight; every string is already folded (see `analysis.fold`)."""
-
-    stems: frozenset[str]
-    words: frozenset[str] = frozenset()
-    prefixes: tuple[str, ...] = ()
-    phrases: tuple[tuple[str, ...], ...] = ()
-
-    def __bool__(self) -> bool:
-        return bool(self.stems or self.words or self.prefixes or self.phrases)
 
 
 @dataclass(slots=True)

@@ -138,7 +138,7 @@ def test_stored_bounds_cover_what_searching_reads(tmp_path: Path, monkeypatch: p
                 found = postings.read_postings(reader, fieldname, tbytes.decode())
                 if len(found.ids) <= 2:
                     continue  # inlined in the term table: no blocks
-                codes = ranking.reader_length_codes(reader, fieldname)
+                codes = ranking.BM25F().cache.length_codes(reader, fieldname)
                 assert found.bounds is not None and codes is not None
                 for lo, hi, pairs in found.bounds:
                     frontier = list(zip(pairs[::2], pairs[1::2], strict=True))

@@ -29,8 +29,9 @@ from typing import Any, NamedTuple
 
 from whoosh import query as wq
 
-from searchkit.engine import index, postings, ranking
+from searchkit.engine import postings, ranking
 from searchkit.engine.codec import KEY_SHIFT
+from searchkit.engine.lengths import BYTE_LENGTHS
 from searchkit.engine.postings import Postings, Unsupported
 
 Scores = dict[int, float]  # segment-local document number -> score
@@ -204,7 +205,8 @@ class _Segment:
         found = self.stats.cache.get(key)
         positions = positions or (fieldname, text) in self.stats.positional  # read once, whoever asks first
         if found is None or (positions and found.keys is None):
-            found = self.stats.cache[key] = postings.read_postings(self.reader, fieldname, text, positions)
+            found = self.stats.cache[key] = postings.read_postings(self.reader, fieldname, text, positions,
+                                                                  self.stats.model.cache)
         return found
 
     def docs(self, q: Any) -> set[int]:
@@ -313,7 +315,7 @@ class _Segment:
         allowed, only = (share.docs, share.members) if share is not None else (None, None)
         head = self.term(first, text, only)
         found = self.postings(second, text)
-        codes = ranking.reader_length_codes(self.reader, second)
+        codes = self.stats.model.cache.length_codes(self.reader, second)
         if found.bounds is None or codes is None or (only is not None and len(only) * 8 < len(found.ids)):
             scores = _union(head, self.term(second, text, only))
             return len(scores), heapq.nlargest(limit, [*best, *_top(scores, offset, limit)])
@@ -324,11 +326,11 @@ class _Segment:
             _offer(heap, limit, (s, -(d + offset)))
         model = self.stats.model
         idf, k1, weight = self.stats.idf(model.group(second), text), model.K1, model.weights.get(second, 1.0)
-        k1p1, norm = k1 + 1.0, self._norms(second)[1]
+        norm = self._norms(second)[1]
         ids, tfs = found.ids, found.tfs
 
         def bound(pairs: tuple[float, ...]) -> float:  # term()'s formula at each pair, with a margin for rounding
-            return max(idf * (x := weight * tf / norm[int(c)]) * k1p1 / (k1 + x)
+            return max(ranking.saturation(idf, weight * tf / norm[int(c)], k1)
                        for c, tf in zip(pairs[::2], pairs[1::2], strict=True)) * (1 + 1e-9)
 
         for top, lo, hi in sorted(((bound(p), lo, hi) for lo, hi, p in found.bounds if p), reverse=True):
@@ -337,10 +339,10 @@ class _Segment:
             if allowed is not None and ((k := bisect_left(allowed, lo)) == len(allowed) or allowed[k] > hi):
                 continue  # no document of the filter in this run (a date filter often spans few runs)
             i, j = bisect_left(ids, lo), bisect_right(ids, hi)
-            for item in [(idf * (x := weight * tf / norm[codes[d]]) * k1p1 / (k1 + x), -(d + offset))
-                         for d, tf in zip(ids[i:j], tfs[i:j], strict=True)
-                         if d not in head and (only is None or d in only)]:
-                _offer(heap, limit, item)
+            pairs = [(d, tf) for d, tf in zip(ids[i:j], tfs[i:j], strict=True)
+                     if d not in head and (only is None or d in only)]
+            for d, s in ranking.bulk_scores(idf, k1, weight, norm, codes, pairs).items():
+                _offer(heap, limit, (s, -(d + offset)))
         if share is None:
             matched = len(ids)
         elif share.spans is not None and len(share.spans) * 16 < len(ids):
@@ -355,10 +357,6 @@ class _Segment:
         model = self.stats.model
         group = model.group(fieldname)
         idf, k1 = self.stats.idf(group, text), model.K1
-        k1p1 = k1 + 1.0
-
-        def sat(tfn: float) -> float:
-            return idf * tfn * k1p1 / (k1 + tfn) if tfn > 0 else 0
 
         found = self.postings(fieldname, text)
         ids, tfs = found.ids, found.tfs
@@ -370,8 +368,7 @@ class _Segment:
             keep = list(map(only.__contains__, ids))
             pairs = zip(compress(ids, keep), compress(tfs, keep), strict=True)
         weight, (code, norm) = model.weights.get(fieldname, 1.0), self._norms(fieldname)
-        # sat(tfn) inline, tfn = weight * tf / norm: the bulk of the work for a common word
-        scores = {d: idf * (x := weight * tf / norm[code[d]]) * k1p1 / (k1 + x) for d, tf in pairs}
+        scores = ranking.bulk_scores(idf, k1, weight, norm, code, pairs)
         earlier = group[:group.index(fieldname)]
         if not earlier or not scores:
             return scores
@@ -382,7 +379,7 @@ class _Segment:
         for d, bf in before.items():
             if d in scores:
                 x = weight * tfs[bisect_left(ids, d)] / norm[code[d]]
-                scores[d] = sat(bf + x) - sat(bf)
+                scores[d] = ranking.saturation(idf, bf + x, k1) - ranking.saturation(idf, bf, k1)
         return scores
 
     def _tfn(self, fieldname: str, text: str) -> dict[int, float]:
@@ -397,12 +394,11 @@ class _Segment:
         into it: the 256 one-byte length codes Whoosh stores (nothing to compute per document), or else
         one entry per document."""
         b, avg = self.stats.model.B, self.stats.avg(fieldname)
-        one_minus_b = 1.0 - b
-        codes = ranking.reader_length_codes(self.reader, fieldname)
+        codes = self.stats.model.cache.length_codes(self.reader, fieldname)
         if codes is not None:
-            return codes, [one_minus_b + b * (n or 1) / avg for n in index.BYTE_LENGTHS]  # no length: 1, as Whoosh
-        lengths = ranking.reader_lengths(self.reader, fieldname)
-        return range(len(lengths)), [one_minus_b + b * n / avg for n in lengths]
+            return codes, [ranking.length_norm(b, n or 1, avg) for n in BYTE_LENGTHS]  # no length: 1, as Whoosh
+        lengths = self.stats.model.cache.lengths(self.reader, fieldname)
+        return range(len(lengths)), [ranking.length_norm(b, n, avg) for n in lengths]
 
 
 def _phrase_words(q: Any) -> set[tuple[str, str]]:

@@ -6,39 +6,20 @@ import json
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from whoosh import index as whoosh_index
 from whoosh.filedb.filestore import FileStorage
-from whoosh.util.numeric import byte_to_length
 
 from searchkit import terms
+from searchkit.engine import ranking
+from searchkit.engine.lengths import cache_of
 from searchkit.engine.postings import field_docs
 from searchkit.engine.schema import INDEX_NAME, QUOTES_NAME, SCHEMA_VERSION, quote_schema, schema
 from searchkit.errors import IndexCorrupt, IndexNotFound
-from searchkit.results import SpeakerCount
-
-BYTE_LENGTHS = [byte_to_length(b) if b else 0 for b in range(256)]
-"""Field length of each one-byte length code (0: the document has no length in the field)."""
-
-
-@dataclass(frozen=True, slots=True)
-class StoredDoc:
-    """A document's stored fields, as searchkit types."""
-
-    id: str
-    key: str
-    source: str
-    title: str
-    body: str
-    date: datetime | None
-    speakers: tuple[str, ...]
-    roles: tuple[str | None, ...]
-    summary: str | None
-    source_format: str
+from searchkit.results import SpeakerCount, StoredDoc
 
 
 def stored_doc(fields: dict[str, Any]) -> StoredDoc:
@@ -98,8 +79,6 @@ def create_index(index_dir: Path, name: str = INDEX_NAME) -> whoosh_index.Index:
 @contextmanager
 def searching(index_dir: Path, name: str = INDEX_NAME) -> Iterator[Any]:
     """A Whoosh searcher over the index (or the quotes index) at `index_dir`."""
-    from searchkit.engine import ranking
-
     ix = open_index(index_dir, name)
     searcher = ix.searcher(weighting=ranking.weighting())
     try:
@@ -129,34 +108,15 @@ def last_update(index_dir: Path) -> datetime | None:
 def year_span(searcher: Any) -> tuple[int, int] | None:
     """First and last year with dated documents, from the period lexicon (read once per open reader:
     the lexicon holds every day, month and year)."""
-    cache = searcher.reader().__dict__
-    if "_searchkit_year_span" not in cache:
-        cache["_searchkit_year_span"] = _year_span(searcher)
-    return cache["_searchkit_year_span"]
+    cache = cache_of(searcher)
+    if cache.year_span is False:
+        cache.year_span = _year_span(searcher)
+    return cache.year_span
 
 
 def _year_span(searcher: Any) -> tuple[int, int] | None:
     years = [int(t) for t in (b.decode() for b in searcher.lexicon("period")) if len(t) == 4 and t.isdigit()]
     return (min(years), max(years)) if years else None
-
-
-def read_lengths(column: Any, missing: int) -> list[int]:
-    """Decode a Whoosh lengths column (one byte per document) into field lengths; a 0 byte gives `missing`.
-
-    Read in one call when the column has the known fixed one-byte layout, element by element otherwise.
-    """
-    table = [length or missing for length in BYTE_LENGTHS]
-    codes = read_length_codes(column)
-    return [table[b] for b in (codes if codes is not None else column)]
-
-
-def read_length_codes(column: Any) -> bytes | None:
-    """A lengths column's one-byte codes, one per document (decoded by `BYTE_LENGTHS`), read in one call;
-    `None` when the column has another layout."""
-    if getattr(column, "_fixedlen", None) == 1 and hasattr(column, "_dbfile"):
-        raw = bytes(column._dbfile.get(column._basepos, column._count))
-        return raw + bytes(column._doccount - column._count)  # documents past the end have no length
-    return None
 
 
 def speaker_counts(searcher: Any, limit: int | None = None) -> list[SpeakerCount]:

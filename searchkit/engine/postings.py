@@ -23,6 +23,7 @@ from whoosh.reading import TermNotFound
 
 from searchkit.engine import codec
 from searchkit.engine.codec import BlockLeafMatcher
+from searchkit.engine.lengths import ReaderCache, cache_of
 
 KeyBlock = tuple[int, int, bytes | list[int]]  # first and last document, position keys (stored or decoded)
 Bound = tuple[int, int, tuple[float, ...]]  # first and last document of a run of postings, its score bound pairs
@@ -46,7 +47,7 @@ def term_docs(searcher: Any, fieldname: str, text: str) -> set[int] | None:
     out: set[int] = set()
     try:
         for reader, offset in searcher.reader().leaf_readers():
-            ids = read_postings(reader, fieldname, text).ids
+            ids = read_postings(reader, fieldname, text, cache=cache_of(searcher)).ids
             out.update(ids if not offset else [d + offset for d in ids])
     except Unsupported:
         return None
@@ -81,10 +82,12 @@ def block_keys(block: KeyBlock) -> list[int]:
     return keys if isinstance(keys, list) else codec.read_keys(keys)
 
 
-def read_postings(reader: Any, fieldname: str, text: str, positions: bool = False) -> Postings:
-    """All live postings of a term in one segment, a block at a time (with position keys if `positions`)."""
+def read_postings(reader: Any, fieldname: str, text: str, positions: bool = False,
+                  cache: ReaderCache | None = None) -> Postings:
+    """All live postings of a term in one segment, a block at a time (with position keys if `positions`);
+    the segment's deleted documents are kept in `cache` when given."""
     try:
-        matcher, deleted = _term_matcher(reader, fieldname, text)
+        matcher, deleted = _term_matcher(reader, fieldname, text, cache)
     except TermNotFound:
         return Postings([], [], [] if positions else None)
     found = _matcher_postings(matcher, positions)
@@ -96,8 +99,8 @@ def read_postings(reader: Any, fieldname: str, text: str, positions: bool = Fals
     return found
 
 
-def _term_matcher(reader: Any, fieldname: str, text: str) -> tuple[Any, frozenset[int]]:
-    """A term's own matcher and the segment's deleted documents (kept on the reader).
+def _term_matcher(reader: Any, fieldname: str, text: str, cache: ReaderCache | None) -> tuple[Any, frozenset[int]]:
+    """A term's own matcher and the segment's deleted documents (kept in `cache`).
 
     `reader.postings` wraps the matcher in a `FilterMatcher`, which decodes the first block to find the
     first live posting (decoded again when the list is read whole) and rebuilds the deleted set per call.
@@ -113,9 +116,7 @@ def _term_matcher(reader: Any, fieldname: str, text: str) -> tuple[Any, frozense
     if fieldname not in reader.schema:
         raise TermNotFound(fieldname)
     field = reader.schema[fieldname]
-    deleted = reader.__dict__.get("_searchkit_deleted")
-    if deleted is None:
-        deleted = reader.__dict__["_searchkit_deleted"] = frozenset(perdoc.deleted_docs())
+    deleted = cache.deleted(reader, perdoc.deleted_docs) if cache is not None else frozenset(perdoc.deleted_docs())
     return terms.matcher(fieldname, field.to_bytes(text), field.format), deleted
 
 

@@ -17,8 +17,9 @@ from whoosh import query as wq
 
 from searchkit import analysis, terms
 from searchkit.engine import bulkscore, index, postings, ranking
+from searchkit.engine.lengths import cache_of
 from searchkit.querylang import AnyOf, Group, Node, Not, Phrase, Word, leaves
-from searchkit.snippets import MatchSpec
+from searchkit.results import MatchSpec
 
 ARTICLE_FIELDS: dict[str | None, tuple[str, ...]] = {None: ("title", "body"), "title": ("title",), "body": ("body",)}
 QUOTE_FIELDS: dict[str | None, tuple[str, ...]] = {None: ("text",), "title": ("text",), "body": ("text",)}
@@ -242,7 +243,7 @@ sees one snapshot of the index, so its cache never goes stale."""
 
 def _filter_docs(searcher: Any, flt: wq.Query) -> tuple[set[int], bulkscore.Parts]:
     """The filter's live documents, and their share in each segment (cached on the searcher)."""
-    cache: dict[str, tuple[set[int], bulkscore.Parts]] = searcher.__dict__.setdefault("_searchkit_filters", {})
+    cache: dict[str, tuple[set[int], bulkscore.Parts]] = cache_of(searcher).filters
     key = repr(flt)
     found = cache.pop(key, None)
     if found is None:

@@ -31,10 +31,9 @@ from math import log
 from typing import Any
 
 from whoosh import scoring
-from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield
 from whoosh.reading import TermNotFound
 
-from searchkit.engine.index import BYTE_LENGTHS, read_length_codes
+from searchkit.engine.lengths import ReaderCache
 
 K1 = 2.0
 """Term-frequency saturation: the top of the usual 1.2-2.0 range, as tf~ adds the weighted title in."""
@@ -54,6 +53,24 @@ def weighting() -> Any:
     return BM25F(K1=K1, B=B, weights={"title": TITLE_WEIGHT, "title_exact": TITLE_WEIGHT})
 
 
+def length_norm(b: float, length: float, avglen: float) -> float:
+    """BM25's length normalisation of a field: `(1 - B) + B * len / avglen`."""
+    return (1.0 - b) + b * length / avglen
+
+
+def saturation(idf: float, tfn: float, k1: float) -> float:
+    """BM25's score of a term for a weighted, length-normalised frequency `tfn` (tf~ above): the one
+    formula every scorer uses (`bulk_scores` spells it out inline)."""
+    return idf * tfn * (k1 + 1.0) / (k1 + tfn) if tfn > 0 else 0.0
+
+
+def bulk_scores(idf: float, k1: float, weight: float, norms: Any, codes: Any, pairs: Any) -> dict[int, float]:
+    """`saturation(idf, weight * tf / norms[codes[d]], k1)` for every `(d, tf)` of `pairs`, written out in one
+    comprehension (the bulk of a common word's cost; the same arithmetic in the same order, tested)."""
+    k1p1 = k1 + 1.0
+    return {d: idf * (x := weight * tf / norms[codes[d]]) * k1p1 / (k1 + x) for d, tf in pairs}
+
+
 def robertson_idf(n: int, N: int) -> float:
     """BM25's IDF as Lucene computes it (always positive)."""
     return log(1.0 + (N - n + 0.5) / (n + 0.5))
@@ -68,6 +85,7 @@ class BM25F(scoring.WeightingModel):
         self.B = B
         self.weights = dict(weights or {})
         self._group = {f: g for g in groups for f in g}
+        self.cache = ReaderCache()  # one model per open index: its caches (`lengths`)
         self._df_owner: Any = None
         self._df: dict[tuple[tuple[str, ...], Any], int] = {}
 
@@ -103,39 +121,6 @@ class BM25F(scoring.WeightingModel):
         return BM25FScorer(self, searcher, fieldname, text)
 
 
-def reader_lengths(reader: Any, fieldname: str) -> list[int]:
-    """Every document's length in a field, for one segment's reader, decoded once from the length codes
-    and kept on the reader.
-
-    Whoosh answers `doc_field_length` through a column reader per call (microseconds); scoring a common
-    term calls it for tens of thousands of documents per query.
-    """
-    cache = reader.__dict__.setdefault("_searchkit_lengths", {})
-    lengths = cache.get(fieldname)
-    if lengths is None:
-        codes = reader_length_codes(reader, fieldname)
-        if codes is not None:
-            table = [n or 1 for n in BYTE_LENGTHS]  # no length: 1, Whoosh's default
-            lengths = [table[b] for b in codes]
-        else:
-            lengths = [reader.doc_field_length(d, fieldname, 1) for d in range(reader.doc_count_all())]
-        cache[fieldname] = lengths
-    return lengths
-
-
-def reader_length_codes(reader: Any, fieldname: str) -> bytes | None:
-    """Every document's one-byte length code in a field (see `index.BYTE_LENGTHS`), kept on the reader;
-    `None` when the segment stores lengths another way."""
-    cache = reader.__dict__.setdefault("_searchkit_length_codes", {})
-    if fieldname not in cache:
-        perdoc, column = getattr(reader, "_perdoc", None), _lenfield(fieldname)
-        codes = None
-        if perdoc is not None and perdoc.has_column(column):
-            codes = read_length_codes(perdoc.column_reader(column, LENGTHS_COLUMN))
-        cache[fieldname] = codes
-    return cache[fieldname]
-
-
 class _Field:
     """One field's part of tf~ for a term: weight and length normalisation."""
 
@@ -146,15 +131,16 @@ class _Field:
         self.avgfl = parent.avg_field_length(fieldname) or 1.0
         self.B = model.B
         self.searcher = searcher
+        self.cache = model.cache
         self._lengths: list[int] | None = None
 
     def tfn(self, tf: float, docnum: int) -> float:
         if self._lengths is None:
-            self._lengths = reader_lengths(self.searcher.reader(), self.name)
+            self._lengths = self.cache.lengths(self.searcher.reader(), self.name)
         return self.tfn_len(tf, self._lengths[docnum])
 
     def tfn_len(self, tf: float, length: float) -> float:
-        return self.weight * tf / ((1.0 - self.B) + self.B * length / self.avgfl)
+        return self.weight * tf / length_norm(self.B, length, self.avgfl)
 
 
 class _Sibling:
@@ -206,7 +192,7 @@ class BM25FScorer(scoring.BaseScorer):
         self._max = self._sat(self.field.tfn_len(ti.max_weight(), ti.min_length()))
 
     def _sat(self, tfn: float) -> float:
-        return self.idf * tfn * (self.K1 + 1.0) / (self.K1 + tfn) if tfn > 0 else 0.0
+        return saturation(self.idf, tfn, self.K1)
 
     def score(self, matcher: Any) -> float:
         docnum = matcher.id()

@@ -38,7 +38,8 @@ from whoosh.util.numeric import length_to_byte
 from whoosh.writing import SegmentWriter
 
 from searchkit.engine.codec import BlockCodec, BlockPostingsWriter
-from searchkit.engine.index import create_index, exists, open_index, read_lengths
+from searchkit.engine.index import create_index, exists, open_index
+from searchkit.engine.lengths import read_lengths
 from searchkit.engine.schema import INDEX_NAME, QUOTES_NAME
 from searchkit.errors import IndexLocked
 
