@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 
 from searchkit.errors import InvalidDate
 
-__all__ = ["date_line", "find_date", "parse_bound", "parse_date"]
+__all__ = ["date_line", "dateline", "header_date", "parse_bound", "parse_date"]
 
 _MONTHS: dict[str, int] = {}
 for _number, _names in enumerate(
@@ -51,9 +51,15 @@ _DATE_FORMS = (
 )
 # A whole value: weekday? date time?
 _FULL = tuple(re.compile(r"\s*" + _WEEKDAY + form + _TIME + r"\s*", re.I) for form in _DATE_FORMS)
-# Inside a longer line ("WASHINGTON, Sept. 19, 2023 (AP) -"): day-precise forms only.
-_EMBEDDED = tuple(
-    re.compile(r"(?<![\w.-])" + _WEEKDAY + form + _TIME + r"(?![\w-])", re.I)
+# A wire-copy dateline opening a line: "WASHINGTON, Sept. 19, 2023 (Reuters) - ...": a place in capitals
+# (maybe ", Region"), a day-precise date with its year, an optional agency in brackets, then a dash.
+_DATELINE = tuple(
+    re.compile(
+        r"\s*(?P<place>[^\W\d_][\w.'’-]*(?:[ \t]+[^\W\d_][\w.'’-]*){0,3})"
+        r"(?:,[ \t]+[^\W\d_][\w.'’-]*(?:[ \t]+[^\W\d_][\w.'’-]*){0,2})?"
+        r",[ \t]+" + _WEEKDAY + form + _TIME + r"(?:[ \t]*\([^()\n]{1,40}\))?[ \t]*(?:-{1,2}|–|—)(?:\s|$)",
+        re.I,
+    )
     for form in (_ISO_MONTH + r"-(?P<d>\d{1,2})", *_DATE_FORMS[1:])
 )
 # A header line that is only a date, maybe behind markers and a label ("-- ", "Publication:", "Date:").
@@ -102,37 +108,37 @@ def parse_date(value: str) -> datetime | None:
     return None
 
 
-def _search_date(line: str) -> datetime | None:
-    """The first possible day-precise date inside `line`, if any."""
-    for pattern in _EMBEDDED:
-        for match in pattern.finditer(line):
-            found = _from_match(match)
-            if found:
-                return found
-    return None
-
-
 def date_line(line: str) -> datetime | None:
     """The date a header line holds when it is only a date, maybe behind "-- " or "Publication:"."""
+    if len(line) > 200:  # no label and date take that much: spare the slices of a long line
+        return None
     match = _LINE_PREFIX.match(line)
     return parse_date(line[match.end():] if match else line)
 
 
-def find_date(lines: Sequence[str]) -> tuple[datetime | None, int | None]:
-    """Find the date among header `lines`: `(date, index)` for a line that is only a date.
-
-    A line that is only a date (after markers such as "-- " and a label such as "Publication:") wins;
-    otherwise the first date inside a line is returned with index None; `(None, None)` if there is none.
-    """
+def header_date(lines: Sequence[str]) -> tuple[datetime | None, int | None]:
+    """The first of `lines` that is only a date (see `date_line`): `(date, index)`, or `(None, None)`."""
     for index, line in enumerate(lines):
         found = date_line(line)
         if found:
             return found, index
-    for line in lines:
-        found = _search_date(line)
-        if found:
-            return found, None
     return None, None
+
+
+def dateline(line: str) -> datetime | None:
+    """The date of a wire-copy dateline opening `line` ("WASHINGTON, Sept. 19, 2023 (Reuters) - ...").
+
+    Only a place in capitals, then the date, then a dash make a dateline: a date inside a sentence
+    ("attacks on 11 September 2001") is never an article's date. A dateline without a year gives None.
+    """
+    if len(line) < 12 or "," not in line[:120]:
+        return None
+    head = line[:200]
+    for pattern in _DATELINE:
+        match = pattern.match(head)
+        if match and match["place"].isupper():
+            return _from_match(match)
+    return None
 
 
 def _bound_error(value: str) -> InvalidDate:

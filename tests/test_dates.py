@@ -6,7 +6,7 @@ from datetime import datetime
 
 import pytest
 
-from searchkit.dates import date_line, find_date, parse_bound, parse_date
+from searchkit.dates import date_line, dateline, header_date, parse_bound, parse_date
 from searchkit.errors import InvalidDate
 
 
@@ -72,22 +72,36 @@ def test_date_line(line: str, expected: datetime | None) -> None:
     assert date_line(line) == expected
 
 
-def test_find_date_prefers_a_date_only_line() -> None:
-    """A date-only line wins over a date inside an earlier line, and its index is returned."""
+def test_header_date_takes_the_first_date_only_line() -> None:
+    """A date-only line gives the date and its index; a date inside a line before it does not count."""
     lines = ["MERENBURG, 1 May 2020 - text", "-- By Someone", "-- Sun Oct 22, 2006 12:14pm EDT"]
-    assert find_date(lines) == (datetime(2006, 10, 22, 12, 14), 2)
+    assert header_date(lines) == (datetime(2006, 10, 22, 12, 14), 2)
+    assert header_date(["A title", "The talks ended on 19 September 2023."]) == (None, None)
+    assert header_date([]) == (None, None)
 
 
-def test_find_date_inside_a_line_has_no_index() -> None:
-    """A date found inside a sentence is returned with index None (the line is not removed)."""
-    assert find_date(["A title", "WASHINGTON, Sept. 19, 2023 (AP) - Officials said"]) == (
-        datetime(2023, 9, 19), None)
-
-
-def test_find_date_skips_impossible_and_partial_dates() -> None:
-    """Impossible dates and bare year-months inside text are ignored."""
-    assert find_date(["Budget 2023-02-30 and the 2010-11 season", "nothing here"]) == (None, None)
-    assert find_date([]) == (None, None)
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        ("WASHINGTON, Sept. 19, 2023 (AP) - Officials said", datetime(2023, 9, 19)),
+        ("NEW YORK, Oct 20, 2006 (Reuters) -- Stocks rose", datetime(2006, 10, 20)),
+        ("MERENBURG, Sept. 19, 2023 - The council met.", datetime(2023, 9, 19)),
+        ("ANCHORAGE, Alaska, 20 October 2006 (Reuters) — Exxon", datetime(2006, 10, 20)),
+        ("SÃO PAULO, 2023-09-19 - Brazil's", datetime(2023, 9, 19)),
+        ("  LONDON, Tuesday, 19 September 2023 - text", datetime(2023, 9, 19)),
+        # not datelines: no year, a place not in capitals, a date inside the sentence, no dash
+        ("WASHINGTON, Sept. 12 (Reuters) - The Senate", None),
+        ("Washington, Sept. 19, 2023 - text", None),
+        ("The attacks on 11 September 2001 changed everything.", None),
+        ("He was born in LONDON, 5 April 1920 - and", None),
+        ("LONDON, 5 April 1920 and more", None),
+        ("WASHINGTON, Sept. 31, 2023 (AP) - impossible day", None),
+        ("", None),
+    ],
+)
+def test_dateline(line: str, expected: datetime | None) -> None:
+    """Only a wire-copy dateline opening the line (place in capitals, date with year, dash) is a date."""
+    assert dateline(line) == expected
 
 
 @pytest.mark.parametrize(

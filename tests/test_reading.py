@@ -42,7 +42,7 @@ def _golden_input(expected: Path, spec: dict[str, Any]) -> Path:
 
 def _check_record(article: Article, spec: dict[str, Any]) -> None:
     """Compare one article with the fields its expected record lists."""
-    for key in ("id", "title", "summary", "source_format", "ordinal", "body"):
+    for key in ("id", "title", "summary", "source_format", "ordinal", "body", "date_source"):
         if key in spec:
             assert getattr(article, key) == spec[key], key
     if "date" in spec:
@@ -141,13 +141,64 @@ def test_plain_text_date_line_is_used_and_removed(tmp_path: Path, header: str, i
     assert article.body == "The body text."
 
 
-def test_plain_text_date_inside_a_line_is_used_but_kept(tmp_path: Path) -> None:
-    """A dateline inside the first paragraph dates the article without losing words."""
+def test_plain_text_dateline_is_used_but_kept(tmp_path: Path) -> None:
+    """A dateline opening the first paragraph dates the article without losing words."""
     path = tmp_path / "a.txt"
     path.write_text("A title\n\nMERENBURG, Sept. 19, 2023 - The council met.\n")
     (article,) = read_articles(path, "a.txt")
     assert article.date is not None and article.date.date().isoformat() == "2023-09-19"
+    assert article.date_source == "dateline"
     assert article.body == "MERENBURG, Sept. 19, 2023 - The council met."
+
+
+UNDATED = {
+    "anniversary.txt": "Ten years on, the city remembers\n\nThe attacks on 11 September 2001 changed the skyline "
+                       "of the city for ever, residents said on Monday.\n\nA ceremony was held at noon.\n",
+    "obituary.txt": "Ada Lovell, harbour pilot\n\nAda Lovell, who was born on 5 April 1920 in Merenburg, guided "
+                    "ships into the port for forty years.\n\nShe died at home, her family said.\n",
+    "first_line.txt": "Council budget\nOn September 19, 2023 the council met to set the budget.\n",
+    "second_para.txt": "Council budget\n\nThe council met.\n\nMERENBURG, 5 May 2020 - An old report.\n",
+    "lower_place.txt": "Storm\n\nMerenburg, 19 September 2023 - The storm arrived.\n",
+    "no_year.txt": "Senate vote\n\nWASHINGTON, Sept. 12 (Reuters) - The Senate voted on Tuesday.\n",
+    "anniversary.md": "# Ten years on\n\nThe attacks on 11 September 2001 changed the skyline.\n",
+    "obituary.md": "---\ntitle: Ada Lovell\n---\n\nBorn in Merenburg on 5 April 1920, she was a pilot.\n",
+    "sentence.json": '{"title": "Ten years on", "body": "The attacks on 11 September 2001 changed it."}',
+}
+
+
+@pytest.mark.parametrize("name", sorted(UNDATED))
+def test_dates_inside_sentences_never_date_an_article(tmp_path: Path, name: str) -> None:
+    """Undated articles stay undated: a date in a sentence (an anniversary, a birth date), in a later
+    paragraph, or in a dateline without a year or a capitalised place is not the article's date."""
+    path = tmp_path / name
+    path.write_text(UNDATED[name], encoding="utf-8")
+    (article,) = read_articles(path, name)
+    assert (article.date, article.date_source) == (None, None)
+    assert any(text in article.body for text in ("2001", "1920", "2023", "2020", "Sept. 12"))  # text kept
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "iso", "source"),
+    [
+        ("seed.txt", "T\n\nSummary.\n\nPublication: 01.02.2024 - 08:05\nBody.\n", "2024-02-01T08:05:00",
+         "publication"),
+        ("wire.txt", "-- T\n-- Fri Oct 20, 2006 6:15pm EDT\n\nBody.\n", "2006-10-20T18:15:00", "header"),
+        ("later.txt", "T\nA standfirst sentence.\n19 September 2023\n\nBody.\n", "2023-09-19T00:00:00", "header"),
+        ("fm.md", "---\ndate: 2024-05-12\n---\nBody.\n", "2024-05-12T00:00:00", "front-matter"),
+        ("line.md", "# T\n\n*8 March 2024*\n\nBody.\n", "2024-03-08T00:00:00", "header"),
+        ("wire.md", "# T\n\nLONDON, 8 March 2024 (AP) - Body.\n", "2024-03-08T00:00:00", "dateline"),
+        ("rec.json", '{"title": "T", "body": "B", "date": "2024-03-08"}', "2024-03-08T00:00:00", "json"),
+        ("rec.jsonl", '{"title": "T", "body": "B", "date": 0}\n', "1970-01-01T00:00:00", "json"),
+    ],
+)
+def test_date_source_names_the_metadata_a_date_came_from(
+    tmp_path: Path, name: str, content: str, iso: str, source: str,
+) -> None:
+    """Every date comes with where it was found: publication, header, front-matter, dateline or json."""
+    path = tmp_path / name
+    path.write_text(content, encoding="utf-8")
+    (article,) = read_articles(path, name)
+    assert (article.date.isoformat() if article.date else None, article.date_source) == (iso, source)
 
 
 def test_plain_text_body_starting_with_by_is_not_a_byline(tmp_path: Path) -> None:

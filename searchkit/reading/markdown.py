@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from datetime import datetime
 from typing import Any
 
-from searchkit.dates import find_date
+from searchkit.dates import dateline, header_date
 from searchkit.models import Speaker
 from searchkit.reading.text import as_list, blocks, collapse, meta_date, nonempty, same_text, scalar
 
@@ -113,6 +114,18 @@ def _markdown_body(lines: Sequence[str]) -> str:
     return "\n\n".join(out)
 
 
+def _header_date(lines: list[str]) -> tuple[datetime | None, str | None, list[str]]:
+    """The date of an article without front matter, its source and the lines left: a line that is only a
+    date among the first non-empty lines (dropped), or a dateline opening the first one (kept)."""
+    header = nonempty(lines)
+    texts = [strip_markup(lines[i]) for i in header]
+    date, found = header_date(texts)
+    if found is not None:
+        return date, "header", [line for i, line in enumerate(lines) if i != header[found]]
+    date = dateline(texts[0]) if texts else None
+    return date, ("dateline" if date else None), lines
+
+
 def parse_markdown(lines: list[str], warnings: list[str]) -> dict[str, Any]:
     """Fields of a Markdown article: front matter, then title heading, then body."""
     meta, lines = _split_front_matter(lines)
@@ -126,17 +139,16 @@ def parse_markdown(lines: list[str], warnings: list[str]) -> dict[str, Any]:
             drop.add(heading_index + 1)
     body_lines = [line for i, line in enumerate(lines) if i not in drop]
     date = meta_date(meta.get("date"), warnings)
+    source = "front-matter" if date else None
     if date is None and "date" not in meta:
-        header = nonempty(body_lines)
-        date, found = find_date([strip_markup(body_lines[i]) for i in header])
-        if found is not None:
-            body_lines.pop(header[found])
+        date, source, body_lines = _header_date(body_lines)
     speakers = as_list(meta.get("speakers", meta.get("speaker")))
     return {
         "id": scalar(meta.get("id")),
         "title": title or "",
         "summary": scalar(meta.get("summary", meta.get("description"))),
         "date": date,
+        "date_source": source,
         "speakers": tuple(Speaker(name) for name in speakers),
         "body": _markdown_body(body_lines),
         "source_format": "markdown",

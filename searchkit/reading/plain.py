@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from searchkit.dates import date_line, find_date, parse_date
+from searchkit.dates import date_line, dateline, parse_date
 from searchkit.reading.text import (
     TITLE_MAX,
     collapse,
@@ -58,7 +58,8 @@ def parse_seed(lines: list[str], pub: int, warnings: list[str]) -> dict[str, Any
     if rest < len(lines) and lines[rest].strip() and _is_noise(lines[rest]):
         rest += 1
     body = "\n\n".join(paragraphs(lines[rest:]))
-    return {"title": title, "summary": summary, "date": date, "body": body, "source_format": "seed"}
+    return {"title": title, "summary": summary, "date": date, "date_source": "publication" if date else None,
+            "body": body, "source_format": "seed"}
 
 
 # --------------------------------------------------------------------------- plain text
@@ -90,11 +91,13 @@ def _title_line(lines: Sequence[str]) -> int | None:
     return None
 
 
-def _plain_header(lines: list[str], start: int) -> tuple[datetime | None, set[int]]:
-    """Date and the header lines to drop after the title: a leading run of date/byline/URL lines.
+def _plain_header(lines: list[str], start: int) -> tuple[datetime | None, str | None, set[int]]:
+    """The date, where it came from, and the header lines to drop after the title.
 
-    If that run has no date, a date-only line among the first non-empty lines is used and dropped,
-    or else a date inside one of the two opening lines (a dateline) is used and the line stays.
+    The header is a leading run of date, byline and URL lines. If that run has no date, a line that is
+    only a date among the first non-empty lines is used and dropped; or else a wire-copy dateline opening
+    the first body line ("WASHINGTON, Sept. 12, 2006 (Reuters) - ...") is used and the line stays. A
+    date anywhere else, inside a sentence, never dates the article.
     """
     date: datetime | None = None
     drop: set[int] = set()
@@ -106,13 +109,14 @@ def _plain_header(lines: list[str], start: int) -> tuple[datetime | None, set[in
         drop.add(index)
         date = date or found
     if date is not None:
-        return date, drop
+        return date, "header", drop
     rest = [i for i in candidates if i not in drop]
     texts = [_strip_marker(lines[i]) for i in rest]
     for index, text in zip(rest, texts, strict=True):
         if (found := date_line(text)) is not None:
-            return found, drop | {index}
-    return find_date(texts[:2])[0], drop
+            return found, "header", drop | {index}
+    found = dateline(texts[0]) if texts else None
+    return found, ("dateline" if found else None), drop
 
 
 def parse_plain(lines: list[str]) -> dict[str, Any]:
@@ -127,7 +131,7 @@ def parse_plain(lines: list[str]) -> dict[str, Any]:
     body_start = title_index + 1
     if len(title) > 2 * TITLE_MAX and has_sentence_end(title):
         title, body_start = title_from_body(title), title_index
-    date, drop = _plain_header(lines, body_start)
+    date, source, drop = _plain_header(lines, body_start)
     body_lines = [line for i, line in enumerate(lines[body_start:], body_start) if i not in drop]
     body = "\n\n".join(paragraphs(body_lines, soft_breaks=True))
-    return {"title": title, "date": date, "body": body, "source_format": "text"}
+    return {"title": title, "date": date, "date_source": source, "body": body, "source_format": "text"}

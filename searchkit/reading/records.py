@@ -54,11 +54,13 @@ def _record_fields(record: object, where: str, warnings: list[str]) -> dict[str,
     record_id = scalar(record.get("id"))
     if not title and not body and record_id is None:
         raise UnreadableFile(f"{where}record has no title and no body")
+    date = meta_date(record.get("date"), warnings, where)
     return {
         "id": record_id,
         "title": title or title_from_body(body),
         "summary": scalar(record.get("summary")),
-        "date": meta_date(record.get("date"), warnings, where),
+        "date": date,
+        "date_source": "json" if date else None,
         "speakers": _record_speakers(record),
         "body": body,
         "empty": not title and not body,
