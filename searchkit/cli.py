@@ -1,8 +1,10 @@
-"""The `searchkit` command line: parse options, call one library function, render.
+"""The `searchkit` command line: parse options, call the library, hand the records to the output layer.
 
 Errors from the library become one-line messages here, in `SearchkitGroup.invoke` (exit 1); usage
-errors exit 2. `SEARCHKIT_DEBUG=1` shows the traceback instead. Heavy modules are imported inside the
-commands so `--help` and one-shot searches start fast.
+errors exit 2; a search that finds nothing exits 1 (as grep and rg do). `SEARCHKIT_DEBUG=1` shows the
+traceback instead. Heavy modules are imported inside the commands so `--help` and one-shot searches
+start fast. Output options come from one decorator (`output.output_options`); defaults from the config
+file (`searchkit.config`) reach every command through click's `default_map`.
 """
 
 from __future__ import annotations
@@ -17,30 +19,15 @@ from typing import Any
 
 import click
 
-INDEX_OPTION = click.option("--index", "index_dir", type=click.Path(path_type=Path, file_okay=False),
-                            default=Path("index"), envvar="SEARCHKIT_INDEX", show_default=True,
-                            help="Index folder (or set SEARCHKIT_INDEX).")
-JSON_OPTION = click.option("--json", "as_json", is_flag=True, help="Print JSON for scripts.")
+from searchkit.options import default_map, index_option, query_filters
+from searchkit.output import FORMATS, HUMAN_ONLY, Output, emit, note, output_options
+
+LISTS = tuple(f for f in FORMATS if f != "files")  # formats of commands that list no files
 
 
-class DateBound(click.ParamType):
-    """YYYY, YYYY-MM or YYYY-MM-DD, as the first (`--from`) or last (`--to`) moment of that period."""
-
-    name = "date"
-
-    def __init__(self, end: bool) -> None:
-        self.end = end
-
-    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> datetime:
-        if isinstance(value, datetime):
-            return value
-        from searchkit.dates import parse_bound
-        from searchkit.errors import InvalidDate
-
-        try:
-            return parse_bound(str(value), end=self.end)
-        except InvalidDate as exc:
-            self.fail(str(exc), param, ctx)
+def examples(*lines: str) -> str:
+    """A help epilog listing example command lines (kept as written: `\\b` stops click rewrapping)."""
+    return "\b\nExamples:\n" + "\n".join(f"  {line}" for line in lines)
 
 
 class SearchkitGroup(click.Group):
@@ -62,165 +49,307 @@ class SearchkitGroup(click.Group):
         except KeyboardInterrupt:
             click.echo("Interrupted.", err=True)
             sys.exit(130)
+        except BrokenPipeError:  # `searchkit search x | head -1`: the reader left, nothing to report
+            sys.stderr.close()
+            sys.exit(141)
 
 
-@click.group(cls=SearchkitGroup)
+@click.group(cls=SearchkitGroup, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
+             epilog=examples("searchkit index ~/news                 # index a folder of articles",
+                             'searchkit search "interest rates" --from 1987 --speaker volcker',
+                             "searchkit show @1                       # the first hit of the last search",
+                             "searchkit --index ~/news-index stats"))
+@click.option("--index", "index_dir", type=click.Path(path_type=Path, file_okay=False), envvar="SEARCHKIT_INDEX",
+              default=None, metavar="DIR", help="Index folder for every command [default: SEARCHKIT_INDEX, the "
+                                                "config file's index, or ./index].")
 @click.version_option(package_name="searchkit", prog_name="searchkit")
-def cli() -> None:
-    """Full-text search for folders of news articles: index them, then search by words, phrases,
-    dates and speakers."""
+@click.pass_context
+def cli(ctx: click.Context, index_dir: Path | None) -> None:
+    """Full-text search for folders of news articles: index them, then search by words, phrases, dates and
+    speakers.
+
+    Defaults (index location, workers, excludes, output format, colour) can be kept in
+    ~/.config/searchkit/config.toml (or the file named by SEARCHKIT_CONFIG).
+    """
+    from searchkit.options import config
+
+    ctx.default_map = {**default_map(cli.commands, config(ctx)), **(ctx.default_map or {})}
 
 
-@cli.command("index")
+def _path_style(index_dir: Path) -> Any:
+    from searchkit.history import PathStyle, load_roots
+
+    return PathStyle(load_roots(index_dir))
+
+
+# --- index -------------------------------------------------------------------------------------
+
+@cli.command("index", short_help="Index folders of articles, or bring an index up to date.",
+             epilog=examples("searchkit index ~/news ~/wires/2024.jsonl",
+                             "searchkit index                          # update what was indexed before",
+                             "searchkit index ~/news --rebuild --index ~/news-index"))
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
-@INDEX_OPTION
+@index_option
 @click.option("--rebuild", is_flag=True, help="Start from an empty index.")
 @click.option("--workers", type=click.IntRange(1, 64), default=None, help="Worker processes (default: CPU count).")
-@JSON_OPTION
-def index_cmd(paths: tuple[Path, ...], index_dir: Path, rebuild: bool, workers: int | None, as_json: bool) -> None:
-    """Index article files and folders (default: seeds/). Re-running adds new files, re-indexes changed
-    ones and removes deleted ones."""
-    from searchkit import render
+@output_options(formats=HUMAN_ONLY)
+def index_cmd(paths: tuple[Path, ...], index_dir: Path, rebuild: bool, workers: int | None, out: Output) -> None:
+    """Index article files and folders (plain text, Markdown, JSON, JSON Lines). Re-running adds new files,
+    re-indexes changed ones and removes deleted ones; without PATHS it updates the files and folders
+    indexed before (or ./seeds in the project folder)."""
+    from searchkit import history, render
     from searchkit.indexer import index_paths
+    from searchkit.progress import IndexProgress
 
-    err = render.stderr()
-    with render.ProgressBar(err, enabled=err.is_terminal and not as_json) as progress:
-        summary = index_paths(list(paths) or [Path("seeds")], index_dir, rebuild=rebuild, workers=workers,
-                              progress=progress)
-    if as_json:
-        render.print_json(sys.stdout, render.summary_json(summary))
+    targets = list(paths) or _previous_roots(index_dir)
+    with IndexProgress(enabled=sys.stderr.isatty() and out.format == "human") as progress:
+        summary = index_paths(targets, index_dir, rebuild=rebuild, workers=workers, progress=progress)
+    if paths:
+        history.remember_roots(index_dir, list(paths))
+    if out.format == "json":
+        click.echo(_json(render.summary_json(summary)))
     else:
-        render.summary(render.stdout(), summary, str(index_dir))
+        click.echo(render.summary_line(summary, str(index_dir)))
+        for line in render.file_notes(summary, _path_style(index_dir)):
+            note(line)
     if summary.failed and not (summary.added or summary.updated or summary.unchanged or summary.removed):
         sys.exit(1)
 
 
-@cli.command("search")
-@click.argument("query", required=False)
-@INDEX_OPTION
-@click.option("--from", "date_from", type=DateBound(end=False), help="Earliest date: YYYY, YYYY-MM or YYYY-MM-DD.")
-@click.option("--to", "date_to", type=DateBound(end=True), help="Latest date (inclusive, whole period).")
-@click.option("--speaker", "speakers", multiple=True, help="Only articles quoting this person (repeatable: any).")
-@click.option("--sort", type=click.Choice(["relevance", "newest", "oldest"]), default="relevance", show_default=True)
+def _previous_roots(index_dir: Path) -> list[Path]:
+    from searchkit.history import load_roots
+
+    roots = [Path(p) for p in load_roots(index_dir) if os.path.exists(p)]
+    if roots:
+        return roots
+    if Path("seeds").is_dir():
+        return [Path("seeds")]
+    raise click.UsageError("nothing to index: give the folders or files holding your articles, "
+                           "e.g. `searchkit index ~/news`")
+
+
+def _json(obj: Any) -> str:
+    import json
+
+    return json.dumps(obj, ensure_ascii=False)
+
+
+# --- search, quotes ------------------------------------------------------------------------------
+
+@cli.command("search", short_help="Search articles by words, phrases, dates and speakers.",
+             epilog=examples("searchkit search japan semiconductors",
+                             'searchkit search \'"trade deficit" title:japan\' --from 1987-03 --to 1987-05',
+                             "searchkit search --speaker volcker      # list without a query, newest first",
+                             "searchkit search oil --csv > hits.csv",
+                             "searchkit search tariffs -l | xargs grep -l Yeutter"))
+@click.argument("words", nargs=-1, metavar="[QUERY]...")
+@index_option
+@query_filters
+@click.option("--sort", type=click.Choice(["relevance", "newest", "oldest"]), default=None,
+              help="Order of hits [default: relevance with a query, newest without].")
 @click.option("--limit", type=click.IntRange(1, 10_000), default=10, show_default=True, help="Hits per page.")
-@click.option("--page", type=click.IntRange(1), default=1, show_default=True)
-@click.option("--match", type=click.Choice(["all", "any"]), default="all", show_default=True,
-              help="all: every word must match; any: rank by any word.")
+@click.option("--page", type=click.IntRange(1), default=1, show_default=True, help="Which page of hits to show.")
 @click.option("--queries", "queries_file", type=click.Path(path_type=Path, dir_okay=False, exists=True),
               help="Run each line (`id<TAB>query` or `query`) and print one JSON line per query.")
-@JSON_OPTION
-def search_cmd(query: str | None, index_dir: Path, date_from: datetime | None, date_to: datetime | None,
-               speakers: tuple[str, ...], sort: str, limit: int, page: int, match: str, queries_file: Path | None,
-               as_json: bool) -> None:
-    """Search the index. QUERY: words, "exact phrases", AND/OR/NOT, -word, (groups), title:/body:/speaker:
-    fields, word* prefixes, word~ fuzzy."""
-    from searchkit import render
+@output_options
+def search_cmd(words: tuple[str, ...], index_dir: Path, date_from: datetime | None, date_to: datetime | None,
+               speakers: tuple[str, ...], match: str, sort: str | None, limit: int, page: int,
+               queries_file: Path | None, out: Output) -> None:
+    """Search the index and print the best hits, each with its rank (for `show @N`), title, date,
+    speakers, path, id and a snippet with the matches highlighted.
+
+    \b
+    QUERY: words (unquoted words are joined; all must match, unless --match any),
+    "exact phrases", AND / OR / NOT, -word, (groups), title: body: speaker: date:
+    fields (date:1987-03), word* prefixes, word~ fuzzy. Without a QUERY, or with '*',
+    the filters list every article they allow, newest first. Put -- before a query
+    that starts with '-'.
+    """
+    from searchkit import diagnose, history, querylang, render
     from searchkit.search import Searcher, read_queries
 
-    if (query is None) == (queries_file is None):
-        raise click.UsageError("give a QUERY or --queries FILE (one of them)")
-    options: dict[str, Any] = {"date_from": date_from, "date_to": date_to, "speakers": speakers, "sort": sort,
-                               "limit": limit, "page": page, "match": match}
+    text = " ".join(words)
+    if queries_file is not None:
+        if text:
+            raise click.UsageError("give a QUERY or --queries FILE, not both")
+        with Searcher(index_dir) as searcher:
+            for result in searcher.search_many(read_queries(queries_file), date_from=date_from, date_to=date_to,
+                                               speakers=speakers, sort=sort or "relevance", limit=limit,
+                                               page=page, match=match):
+                click.echo(_json(render.result_json(result)))
+        return
+    if not text and not (date_from or date_to or speakers):
+        raise click.UsageError("give a QUERY, or a filter (--speaker, --from, --to) to list articles; "
+                               "'*' lists every article")
+    warning = diagnose.reversed_range(date_from, date_to)
+    if warning:
+        note(f"Warning: {warning}.")
+    sort = sort or ("relevance" if querylang.parse(text).tree is not None else "newest")
     with Searcher(index_dir) as searcher:
-        if queries_file is not None:
-            for result in searcher.search_many(read_queries(queries_file), **options):
-                render.print_json(sys.stdout, render.result_json(result))
-            return
-        assert query is not None
-        result = searcher.search(query, **options)
-    if as_json:
-        render.print_json(sys.stdout, render.result_json(result))
-    else:
-        render.show_results(result, limit)
+        result = searcher.search(text, date_from=date_from, date_to=date_to, speakers=speakers,
+                                 sort=sort, limit=limit, page=page, match=match)  # type: ignore[arg-type]
+        reasons = [] if result.total or warning else diagnose.why_empty(
+            searcher, text, date_from=date_from, date_to=date_to, speakers=speakers)
+    label = render.search_label(text, date_from, date_to, speakers)
+    history.remember_results(index_dir, label, [(h.rank, h.id) for h in result.hits])
+    emit(out, render.search_listing(result, label=label, limit=limit, reasons=reasons,
+                                    path_style=_path_style(index_dir)))
 
 
-@cli.command("quotes")
-@click.argument("query")
-@INDEX_OPTION
-@click.option("--speaker", "speakers", multiple=True, help="Only statements by this person (repeatable: any).")
-@click.option("--from", "date_from", type=DateBound(end=False), help="Earliest date: YYYY, YYYY-MM or YYYY-MM-DD.")
-@click.option("--to", "date_to", type=DateBound(end=True), help="Latest date (inclusive, whole period).")
-@click.option("--limit", type=click.IntRange(1, 10_000), default=10, show_default=True)
-@click.option("--match", type=click.Choice(["all", "any"]), default="all", show_default=True)
-@JSON_OPTION
-def quotes_cmd(query: str, index_dir: Path, speakers: tuple[str, ...], date_from: datetime | None,
-               date_to: datetime | None, limit: int, match: str, as_json: bool) -> None:
-    """Search what people said: attributed quotes and statements, with speaker, date and article."""
+@cli.command("quotes", short_help="Search what people said: attributed quotes and statements.",
+             epilog=examples("searchkit quotes peacekeepers --speaker zakharova",
+                             "searchkit quotes --speaker volcker --limit 20   # latest statements of one person",
+                             'searchkit quotes "interest rates" --from 1987 --jsonl'))
+@click.argument("words", nargs=-1, metavar="[QUERY]...")
+@index_option
+@query_filters
+@click.option("--limit", type=click.IntRange(1, 10_000), default=10, show_default=True,
+              help="Most statements to show.")
+@output_options
+def quotes_cmd(words: tuple[str, ...], index_dir: Path, date_from: datetime | None, date_to: datetime | None,
+               speakers: tuple[str, ...], match: str, limit: int, out: Output) -> None:
+    """Search attributed statements (direct quotes and reported speech) with their speaker, date and
+    article. QUERY is as for `search`; without one, the filters list the latest statements."""
     from searchkit import render
     from searchkit.search import search_quotes
 
-    total, hits = search_quotes(index_dir, query, speakers=speakers, date_from=date_from, date_to=date_to,
+    text = " ".join(words)
+    if not text and not (date_from or date_to or speakers):
+        raise click.UsageError("give a QUERY, or a filter (--speaker, --from, --to) to list statements")
+    total, hits = search_quotes(index_dir, text, speakers=speakers, date_from=date_from, date_to=date_to,
                                 limit=limit, match=match)  # type: ignore[arg-type]
-    if as_json:
-        render.print_json(sys.stdout, {"query": query, "total": total,
-                                       "hits": [render.quote_json(h) for h in hits]})
-    else:
-        render.quotes(render.stdout(), query, total, hits)
+    emit(out, render.quotes_listing(text or render.search_label(text, date_from, date_to, speakers), total, hits,
+                                    _path_style(index_dir)))
 
 
-@cli.command("show")
-@click.argument("doc_id")
-@INDEX_OPTION
-@click.option("--query", "query", help="Highlight this query's matches.")
-@JSON_OPTION
-def show_cmd(doc_id: str, index_dir: Path, query: str | None, as_json: bool) -> None:
-    """Show one whole article by its id."""
-    from searchkit import render
+# --- one article, export -------------------------------------------------------------------------
+
+@cli.command("show", short_help="Show one article, by id, path or @N (the N-th hit of the last search).",
+             epilog=examples("searchkit show @1", "searchkit show seeds/001_valdoria-karsland-open-peace-talks.txt",
+                             "searchkit show a4 --query ceasefire --no-pager"))
+@click.argument("ref", metavar="ID|PATH|@N")
+@index_option
+@click.option("--query", "query", metavar="QUERY", help="Highlight this query's matches.")
+@click.option("--pager/--no-pager", default=True, show_default=True,
+              help="Page long articles on a terminal through $PAGER (default: less -R).")
+@output_options(formats=HUMAN_ONLY)
+def show_cmd(ref: str, index_dir: Path, query: str | None, pager: bool, out: Output) -> None:
+    """Show one whole article: by its id, by the path printed in search results (relative or absolute),
+    or as @N, the N-th hit of the last search."""
+    from searchkit import lookup, render
+    from searchkit.output import Listing
     from searchkit.search import Searcher, highlight_document
 
     with Searcher(index_dir) as searcher:
-        doc = searcher.get(doc_id)
-    if as_json:
-        render.print_json(sys.stdout, render.doc_json(doc))
-    elif query:
-        render.document(render.stdout(), doc, *highlight_document(doc, query))
+        doc = lookup.find(searcher, ref)
+    path = _path_style(index_dir)(doc.source)
+    marks = highlight_document(doc, query) if query else (None, None)
+    listing = Listing(rows=[render.doc_json(doc)], columns=(), document=render.doc_json(doc), paths=[path],
+                      human=lambda console: render.document(console, doc, path, *marks),
+                      plain=lambda stream: render.plain_document(stream, doc, path))
+    if out.styled:
+        out.page(listing.human, enabled=pager)  # type: ignore[arg-type]
     else:
-        render.document(render.stdout(), doc)
+        emit(out, listing)
 
 
-@cli.command("export")
-@INDEX_OPTION
-def export_cmd(index_dir: Path) -> None:
-    """Every document as JSON Lines (id, path, title, date, speakers, summary, body)."""
-    from searchkit import render
-    from searchkit.search import Searcher
+@cli.command("export", short_help="Write articles as JSON Lines, CSV or OpenSearch bulk files.",
+             epilog=examples("searchkit export > articles.jsonl",
+                             "searchkit export oil --from 1987 --format csv -o oil-1987.csv",
+                             "searchkit export --format opensearch -o for-opensearch/"))
+@click.argument("words", nargs=-1, metavar="[QUERY]...")
+@index_option
+@query_filters
+@click.option("--format", "export_format", type=click.Choice(["jsonl", "csv", "opensearch"]), default="jsonl",
+              show_default=True, help="opensearch: `_bulk` NDJSON and the mapping to create the index with.")
+@click.option("-o", "--output", type=click.Path(path_type=Path), metavar="PATH",
+              help="File to write (default: stdout); for opensearch, a folder for bulk.ndjson and mapping.json.")
+@click.option("--opensearch-index", default="searchkit", show_default=True, metavar="NAME",
+              help="Index name written into the bulk actions.")
+def export_cmd(words: tuple[str, ...], index_dir: Path, date_from: datetime | None, date_to: datetime | None,
+               speakers: tuple[str, ...], match: str, export_format: str, output: Path | None,
+               opensearch_index: str) -> None:
+    """Every article matching the QUERY and filters (as for `search`), or the whole index without them:
+    id, path, title, date, speakers, speaker_roles, summary, body (opensearch adds the quotes)."""
+    from searchkit import export
+    from searchkit.search import Searcher, Statements
+
+    text = " ".join(words)
+    if export_format == "opensearch" and output is None:
+        raise click.UsageError("--format opensearch writes two files: give a folder with -o/--output")
+    count = 0
 
     with Searcher(index_dir) as searcher:
-        for doc in searcher.documents():
-            render.print_json(sys.stdout, render.doc_json(doc))
+        docs = searcher.matching(text, date_from=date_from, date_to=date_to, speakers=speakers,
+                                 match=match)  # type: ignore[arg-type]
+
+        def counted() -> Any:
+            nonlocal count
+            for doc in docs:
+                count += 1
+                yield doc
+
+        if export_format == "opensearch":
+            assert output is not None
+            output.mkdir(parents=True, exist_ok=True)
+            (output / "mapping.json").write_text(export.mapping_json(), encoding="utf-8")
+            with Statements(index_dir) as statements, (output / "bulk.ndjson").open("w", encoding="utf-8") as f:
+                f.writelines(export.bulk(((d, statements.of(d)) for d in counted()), opensearch_index))
+        else:
+            lines = export.jsonl(counted()) if export_format == "jsonl" else export.csv_rows(counted())
+            if output is None:
+                sys.stdout.writelines(lines)
+            else:
+                with output.open("w", encoding="utf-8") as f:
+                    f.writelines(lines)
+    if output is not None:
+        note(f"Exported {count} {'article' if count == 1 else 'articles'} to {output}.")
+    if count == 0 and (text or date_from or date_to or speakers):
+        note("Nothing matched.")
+        sys.exit(1)
 
 
-@cli.command("stats")
-@INDEX_OPTION
-@JSON_OPTION
-def stats_cmd(index_dir: Path, as_json: bool) -> None:
+# --- the index as a whole ----------------------------------------------------------------------
+
+@cli.command("stats", short_help="Documents, date span, size, last update and top speakers.",
+             epilog=examples("searchkit stats", "searchkit stats --json"))
+@index_option
+@output_options(formats=LISTS)
+def stats_cmd(index_dir: Path, out: Output) -> None:
     """Document count, date span, index size, last update and top speakers."""
     from searchkit import render
     from searchkit.search import Searcher
 
     with Searcher(index_dir) as searcher:
         st = searcher.stats()
-    if as_json:
-        render.print_json(sys.stdout, render.stats_json(st))
-    else:
-        render.stats(render.stdout(), st)
+    emit(out, render.stats_listing(st))
 
 
-@cli.command("speakers")
-@INDEX_OPTION
-@click.option("--limit", type=click.IntRange(1), default=50, show_default=True)
-@JSON_OPTION
-def speakers_cmd(index_dir: Path, limit: int, as_json: bool) -> None:
-    """Speakers with the number of articles quoting them."""
+@cli.command("speakers", short_help="People quoted, with the number of articles quoting each.",
+             epilog=examples("searchkit speakers --limit 20", "searchkit speakers --limit 1000 --csv > speakers.csv"))
+@index_option
+@click.option("--limit", type=click.IntRange(1), default=50, show_default=True, help="Most speakers to list.")
+@output_options(formats=LISTS)
+def speakers_cmd(index_dir: Path, limit: int, out: Output) -> None:
+    """Speakers, most quoted first, with the number of articles quoting them and their roles."""
     from searchkit import render
     from searchkit.search import Searcher
 
     with Searcher(index_dir) as searcher:
         rows = searcher.speaker_counts(limit)
-    if as_json:
-        render.print_json(sys.stdout, [render.speaker_json(r) for r in rows])
-    else:
-        render.speakers(render.stdout(), rows)
+    emit(out, render.speakers_listing(rows))
+
+
+@cli.command("completion", short_help="Print the shell completion script for bash, zsh or fish.",
+             epilog=examples('eval "$(searchkit completion bash)"      # add to ~/.bashrc',
+                             'eval "$(searchkit completion zsh)"       # add to ~/.zshrc',
+                             "searchkit completion fish > ~/.config/fish/completions/searchkit.fish"))
+@click.argument("shell", type=click.Choice(["bash", "zsh", "fish"]))
+def completion_cmd(shell: str) -> None:
+    """Print the completion script for SHELL: commands, options, files and speaker names (from the index)."""
+    from searchkit.completion import script
+
+    click.echo(script(cli, shell))
 
 
 def main() -> None:
@@ -238,3 +367,4 @@ def main() -> None:
         cli(prog_name="searchkit")
     finally:
         gc.freeze()
+

@@ -12,7 +12,7 @@ class SearchkitError(Exception):
 class IndexNotFound(SearchkitError):
     """There is no index at the given location."""
 
-    hint = "run `searchkit index` first"
+    hint = "index a folder of articles first (`searchkit index FOLDER`), or name an index with --index DIR"
 
 
 class IndexLocked(SearchkitError):
@@ -49,3 +49,11 @@ class IndexingFailed(SearchkitError):
 
 class NoInputFiles(SearchkitError):
     """A path given to `index` does not exist."""
+
+
+class ConfigError(SearchkitError):
+    """The config file cannot be read or holds an invalid setting."""
+
+
+class NoSuchResult(SearchkitError):
+    """`@N` names no result of the last search."""

@@ -1,18 +1,17 @@
-"""Rendering records for people (rich) and for scripts (JSON). No logic beyond presentation.
+"""Records as people and scripts see them: JSON shapes, `Listing`s for the output layer, and the human
+forms (rich on a terminal, plain text when piped). No logic beyond presentation.
 
-rich is imported only where it is used: search results bound for a pipe or file, where rich would print
-plain text anyway, are written without it (`show_results`), so a one-shot search does not pay for it.
+rich is imported only inside the terminal renderers, so a search piped into another program never loads it.
 """
 
 from __future__ import annotations
 
-import json
-import os
 import re
-import sys
-from collections.abc import Iterable
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, TextIO
+
+from searchkit.output import Listing
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -21,40 +20,19 @@ if TYPE_CHECKING:
     from searchkit.models import IndexSummary
     from searchkit.results import Hit, IndexStats, QuoteHit, SearchResult, Snippet, SpeakerCount, StoredDoc
 
+PathStyle = Callable[[str], str]
 HIGHLIGHT = "bold yellow"
-_BOLD = "[bold]{}[/]"
-_NOT_PLAIN = re.compile(r"[\x00-\x09\x0b-\x1f\x7f]")
-"""Characters rich would drop (some control codes) or change (tabs) even when printing plain text."""
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]+")
 
 
-def stdout() -> Console:
-    """Console for results; plain (no colour, no wrapping games) when not a terminal."""
-    from rich.console import Console
-
-    return Console(highlight=False, soft_wrap=True)
+def plural(count: int, noun: str, plural_form: str | None = None) -> str:
+    """`1 result`, `2 results`."""
+    return f"{count} {noun if count == 1 else plural_form or noun + 's'}"
 
 
-def stderr() -> Console:
-    """Console for progress, notes and errors."""
-    from rich.console import Console
-
-    return Console(stderr=True, highlight=False)
-
-
-def plain_stdout() -> TextIO | None:
-    """`sys.stdout` when `stdout()` would print to it as plain text (not a terminal, no TTY_COMPATIBLE or
-    FORCE_COLOR asking for styles, not in Jupyter); None when rich is needed."""
-    out = sys.stdout
-    if out is None or "TTY_COMPATIBLE" in os.environ or "FORCE_COLOR" in os.environ:
-        return None
-    import builtins
-
-    if hasattr(builtins, "get_ipython"):
-        return None
-    try:
-        return None if out.isatty() else out
-    except (AttributeError, ValueError):  # no isatty, or closed: rich treats both as "not a terminal"
-        return out
+def flat(text: str) -> str:
+    """Text on one line: control characters and runs of white space become single spaces."""
+    return " ".join(_CONTROL.sub(" ", text).split())
 
 
 def iso(value: datetime | None) -> str | None:
@@ -62,58 +40,27 @@ def iso(value: datetime | None) -> str | None:
     return value.isoformat() if value else None
 
 
-def rel(path: str) -> str:
-    """A path relative to the working directory when that is shorter."""
-    try:
-        r = os.path.relpath(path)
-    except ValueError:
-        return path
-    return r if len(r) < len(path) else path
+def day(value: datetime | None) -> str:
+    return value.strftime("%Y-%m-%d") if value else "undated"
 
 
-def styled(snippet: Snippet) -> Text:
-    """A snippet as rich text with its matches highlighted."""
+def styled(snippet: Snippet, one_line: bool = True) -> Text:
+    """A snippet as rich text with its matches highlighted (control characters and line breaks as spaces
+    when `one_line`, keeping the highlight offsets)."""
     from rich.text import Text
 
-    text = Text(snippet.text)
+    text = Text(_CONTROL.sub(" ", snippet.text) if one_line else snippet.text)
     for span in snippet.highlights:
         text.stylize(HIGHLIGHT, span.start, span.end)
     return text
 
 
-class ProgressBar:
-    """A rich progress bar on stderr, fed by the indexer's `(done, total)` callback; a no-op when disabled."""
-
-    def __init__(self, console: Console, enabled: bool) -> None:
-        self.console, self.enabled = console, enabled
-        self.bar: Any = None
-        self.task: Any = None
-
-    def __enter__(self) -> Any:
-        if not self.enabled:
-            return None
-        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
-
-        self.bar = Progress("[progress.description]{task.description}", BarColumn(), MofNCompleteColumn(),
-                            TimeRemainingColumn(), console=self.console, transient=True)
-        self.bar.__enter__()
-        self.task = self.bar.add_task("indexing", total=None)
-        return self.update
-
-    def update(self, done: int, total: int) -> None:
-        self.bar.update(self.task, completed=done, total=total)
-
-    def __exit__(self, *exc: object) -> None:
-        if self.bar is not None:
-            self.bar.__exit__(None, None, None)
-
-
 # --- JSON shapes -------------------------------------------------------------------------------
 
 def hit_json(hit: Hit) -> dict[str, Any]:
-    return {"id": hit.id, "path": hit.path, "title": hit.title, "date": iso(hit.date), "speakers": list(hit.speakers),
-            "speaker_roles": list(hit.roles), "score": hit.score, "snippet": hit.snippet.text,
-            "highlights": [[s.start, s.end] for s in hit.snippet.highlights]}
+    return {"rank": hit.rank, "id": hit.id, "path": hit.path, "title": hit.title, "date": iso(hit.date),
+            "speakers": list(hit.speakers), "speaker_roles": list(hit.roles), "score": hit.score,
+            "snippet": hit.snippet.text, "highlights": [[s.start, s.end] for s in hit.snippet.highlights]}
 
 
 def result_json(result: SearchResult) -> dict[str, Any]:
@@ -136,8 +83,9 @@ def summary_json(summary: IndexSummary) -> dict[str, Any]:
 
 
 def doc_json(doc: StoredDoc) -> dict[str, Any]:
-    return {"id": doc.id, "path": doc.source, "title": doc.title, "date": iso(doc.date), "speakers": list(doc.speakers),
-            "speaker_roles": [r for r in doc.roles], "summary": doc.summary, "body": doc.body}
+    from searchkit.export import article
+
+    return article(doc)
 
 
 def stats_json(stats: IndexStats) -> dict[str, Any]:
@@ -151,153 +99,207 @@ def speaker_json(s: SpeakerCount) -> dict[str, Any]:
 
 
 def quote_json(hit: QuoteHit) -> dict[str, Any]:
-    return {"article_id": hit.article_id, "title": hit.title, "date": iso(hit.date), "speaker": hit.speaker,
-            "speaker_role": hit.role, "score": hit.score, "quote": hit.snippet.text,
+    """A statement; `id` is its article's id, as in search hits."""
+    return {"rank": hit.rank, "id": hit.article_id, "path": hit.path, "title": hit.title, "date": iso(hit.date),
+            "speaker": hit.speaker, "speaker_role": hit.role, "score": hit.score, "quote": hit.snippet.text,
             "highlights": [[s.start, s.end] for s in hit.snippet.highlights]}
 
 
-def print_json(out: TextIO, obj: Any) -> None:
-    """One JSON document on its own line."""
-    out.write(json.dumps(obj, ensure_ascii=False) + "\n")
+# --- numbered entries (search hits, statements) ------------------------------------------------
+
+def _numbered_rich(console: Console, head: list[str], entries: Sequence[tuple[int, Text, str, Text]]) -> None:
+    """Head lines, then numbered entries wrapped to the console with a hanging indent."""
+    from rich.text import Text
+
+    for line in head:
+        console.print(Text(line))
+    if not entries:
+        return
+    indent = max(5, len(str(entries[-1][0])) + 3)
+    for rank, heading, meta, body in entries:
+        hanging(console, Text(f"{rank}. ".rjust(indent), style="bold"), heading, indent)
+        hanging(console, None, Text(meta, style="dim"), indent)
+        hanging(console, None, body, indent)
+        console.print()
 
 
-# --- human output ------------------------------------------------------------------------------
+def hanging(console: Console, first: Text | None, text: Text, indent: int) -> None:
+    """`text` wrapped at word boundaries to the console's width, every line indented by `indent` columns
+    (the first one starting with `first` instead, when given); no trailing padding."""
+    from rich.text import Text
 
-def summary(console: Console, s: IndexSummary, index_dir: str) -> None:
-    console.print(f"Indexed into {index_dir}: [green]{s.added} added[/], {s.updated} updated, {s.removed} removed, "
-                  f"{s.unchanged} unchanged, [{'red' if s.failed else 'green'}]{len(s.failed)} failed[/] "
-                  f"— {s.documents} documents ({s.seconds:.1f} s)")
-    for f in s.failed:
-        console.print(f"  [red]failed[/] {rel(f.path)}: {f.reason}")
-    for w in s.warnings:
-        console.print(f"  [yellow]warning[/] {rel(w.path)}: {w.reason}")
+    for n, line in enumerate(text.wrap(console, max(10, console.width - indent), overflow="fold")):
+        line.rstrip()
+        prefix = first if n == 0 and first is not None else Text(" " * indent)
+        console.print(Text.assemble(prefix, line), soft_wrap=True)
 
 
-def _result_head(result: SearchResult, limit: int, bold: str = _BOLD) -> list[str]:
-    """The lines before the hits, as console markup (or plain text with `bold="{}"`)."""
+def _numbered_plain(out: TextIO, head: list[str], entries: Sequence[tuple[int, str, str, str]]) -> None:
+    lines = list(head)
+    for rank, heading, meta, body in entries:
+        lines += [f"{rank:>3}. {heading}", f"     {meta}", f"     {body}", ""]
+    out.write("".join(line + "\n" for line in lines))
+
+
+# --- search ------------------------------------------------------------------------------------
+
+def search_label(query: str, date_from: datetime | None, date_to: datetime | None, speakers: Sequence[str]) -> str:
+    """What a search is for, in its head line: the query, or the filters when listing without one."""
+    if query.strip() not in ("", "*"):
+        return query
+    parts = [f"speaker {' or '.join(speakers)}"] if speakers else []
+    if date_from or date_to:
+        parts.append(f"{day(date_from) if date_from else '…'} to {day(date_to) if date_to else '…'}")
+    return ", ".join(parts) or "every article"
+
+
+def _search_head(result: SearchResult, label: str, limit: int, reasons: Sequence[str]) -> list[str]:
     if result.total == 0:
-        lines = [f"No results for {bold.format(result.query)}."]
+        lines = [f"No results for {label}."]
+        lines += [r[0].upper() + r[1:] + ("" if r.endswith("?") else ".") for r in reasons]
         if result.suggestion:
-            lines.append(f"Did you mean: {bold.format(result.suggestion)}?")
+            lines.append(f"Did you mean: {result.suggestion}?")
         return lines
     if not result.hits:
-        return [f"{result.total} results; page {result.page} is past the end."]
+        return [f"{plural(result.total, 'result')}; page {result.page} is past the end."]
     first = (result.page - 1) * limit + 1
     last = first + len(result.hits) - 1
     note = " (no article has all the words; showing articles with any)" if result.fallback_any else ""
-    return [f"{result.total} results for {bold.format(result.query)}{note} — showing {first}–{last}\n"]
+    return [f"{plural(result.total, 'result')} for {label}{note} — showing {first}–{last}", ""]
 
 
-def _hit_meta(hit: Hit) -> str:
-    meta = [hit.date.strftime("%Y-%m-%d") if hit.date else "undated"]
+def _hit_meta(hit: Hit, path: str) -> str:
+    meta = [day(hit.date)]
     if hit.speakers:
         meta.append(", ".join(hit.speakers))
-    meta.append(f"score {hit.score:.2f}")
-    meta.append(rel(hit.path))
-    return "     " + " · ".join(meta)
+    if hit.score:  # a listing without a query has no scores
+        meta.append(f"score {hit.score:.2f}")
+    meta.append(path)
+    if hit.id != path:
+        meta.append(f"id {hit.id}")
+    return flat(" · ".join(meta))
 
 
-def results(console: Console, result: SearchResult, limit: int) -> None:
-    for line in _result_head(result, limit):
-        console.print(line)
-    if result.total and result.hits:
-        for hit in result.hits:
-            _hit(console, hit)
+def search_listing(result: SearchResult, *, label: str, limit: int, reasons: Sequence[str],
+                   path_style: PathStyle) -> Listing:
+    head = _search_head(result, flat(label), limit, reasons)
+
+    def human(console: Console) -> None:
+        from rich.text import Text
+
+        _numbered_rich(console, head, [(h.rank, Text(flat(h.title or h.id), style="bold cyan"),
+                                        _hit_meta(h, path_style(h.path)), styled(h.snippet)) for h in result.hits])
+
+    def plain(out: TextIO) -> None:
+        _numbered_plain(out, head, [(h.rank, flat(h.title or h.id), _hit_meta(h, path_style(h.path)),
+                                     flat(h.snippet.text)) for h in result.hits])
+
+    notes = [*reasons, *([f"did you mean: {result.suggestion}?"] if result.suggestion else [])]
+    return Listing(rows=[hit_json(h) for h in result.hits],
+                   columns=("rank", "id", "path", "title", "date", "speakers", "score", "snippet"),
+                   document=result_json(result), human=human, plain=plain,
+                   paths=[path_style(h.path) for h in result.hits], found=result.total > 0,
+                   notes=notes if result.total == 0 else [])
 
 
-def _hit(console: Console, hit: Hit) -> None:
-    from rich.text import Text
+# --- quotes ------------------------------------------------------------------------------------
 
-    head = Text(f"{hit.rank:>3}. ", style="bold")
-    head.append(hit.title or hit.id, style="bold cyan")
-    console.print(head)
-    console.print(Text(_hit_meta(hit), style="dim"))
-    body = Text("     ")
-    body.append_text(styled(hit.snippet))
-    console.print(body)
-    console.print()
+def quotes_listing(query: str, total: int, hits: Sequence[QuoteHit], path_style: PathStyle) -> Listing:
+    if hits:
+        verb = "matches" if total == 1 else "match"
+        head = [f"{plural(total, 'statement')} {verb} {flat(query)} — showing {len(hits)}", ""]
+    else:
+        head = [f"No statements match {flat(query)}."]
 
+    def meta(hit: QuoteHit) -> str:
+        return flat(" · ".join([day(hit.date), hit.title, f"id {hit.article_id}"]))
 
-def plain_results(out: TextIO, result: SearchResult, limit: int) -> bool:
-    """Write exactly what `results` prints on a plain-text console, without rich; False (and nothing
-    written) when rich could print some of it differently: markup or emoji codes in the query or
-    suggestion, control characters or tabs anywhere."""
-    head = _result_head(result, limit, "{}")
-    if any("[" in line or "\\" in line or line.count(":") > 1 for line in head):
-        return False
-    lines = head
-    if result.total and result.hits:
-        for hit in result.hits:
-            lines += [f"{hit.rank:>3}. {hit.title or hit.id}", _hit_meta(hit), "     " + hit.snippet.text, ""]
-    text = "\n".join(lines) + "\n"
-    if _NOT_PLAIN.search(text):
-        return False
-    out.write(text)
-    return True
+    def who(hit: QuoteHit) -> str:
+        return flat(f"{hit.speaker} ({hit.role})" if hit.role else hit.speaker)
 
+    def human(console: Console) -> None:
+        from rich.text import Text
 
-def show_results(result: SearchResult, limit: int) -> None:
-    """Print `results` to stdout: written directly when that is plain text, through rich otherwise."""
-    out = plain_stdout()
-    if out is None or not plain_results(out, result, limit):
-        results(stdout(), result, limit)
+        _numbered_rich(console, head, [(h.rank, Text(who(h), style="bold green"), meta(h), styled(h.snippet))
+                                       for h in hits])
+
+    def plain(out: TextIO) -> None:
+        _numbered_plain(out, head, [(h.rank, who(h), meta(h), flat(h.snippet.text)) for h in hits])
+
+    return Listing(rows=[quote_json(h) for h in hits],
+                   columns=("rank", "id", "path", "title", "date", "speaker", "speaker_role", "score", "quote"),
+                   document={"query": query, "total": total, "hits": [quote_json(h) for h in hits]},
+                   human=human, plain=plain, paths=[path_style(h.path) for h in hits if h.path], found=bool(hits))
 
 
-def document(console: Console, doc: StoredDoc, title: Snippet | None = None, body: Snippet | None = None) -> None:
-    from rich.text import Text
+# --- speakers, stats ---------------------------------------------------------------------------
 
-    console.print(styled(title) if title else Text(doc.title), style="bold cyan")
-    meta = [doc.date.strftime("%Y-%m-%d %H:%M") if doc.date else "undated", f"id {doc.id}", rel(doc.source)]
-    console.print(" · ".join(meta), style="dim")
-    if doc.speakers:
-        names = [f"{n} ({r})" if r else n for n, r in zip(doc.speakers, list(doc.roles) + [None] * len(doc.speakers),
-                                                            strict=False)]
-        console.print("Speakers: " + ", ".join(names), style="dim")
-    if doc.summary:
-        console.print(Text(doc.summary, style="italic"))
-    console.print()
-    console.print(styled(body) if body else Text(doc.body))
+def speakers_listing(rows: Sequence[SpeakerCount]) -> Listing:
+    return Listing(rows=[speaker_json(r) for r in rows], columns=("name", "articles", "roles"))
 
 
-def stats(console: Console, st: IndexStats) -> None:
-    from rich.table import Table
-
-    table = Table(show_header=False, box=None)
-    table.add_row("index", st.path)
-    table.add_row("documents", str(st.documents))
+def stats_listing(st: IndexStats) -> Listing:
     span = f"{st.earliest:%Y-%m-%d} – {st.latest:%Y-%m-%d}" if st.earliest and st.latest else "no dated articles"
-    table.add_row("date span", span)
-    table.add_row("index size", f"{st.size_bytes / 1e6:.1f} MB")
-    table.add_row("last update", f"{st.last_update:%Y-%m-%d %H:%M:%S}" if st.last_update else "never")
-    table.add_row("top speakers", ", ".join(f"{s.name} ({s.articles})" for s in st.top_speakers) or "none")
-    console.print(table)
+    fields = [("index", st.path), ("documents", str(st.documents)), ("date span", span),
+              ("index size", f"{st.size_bytes / 1e6:.1f} MB"),
+              ("last update", f"{st.last_update:%Y-%m-%d %H:%M:%S}" if st.last_update else "never"),
+              ("top speakers", ", ".join(f"{s.name} ({s.articles})" for s in st.top_speakers) or "none")]
+
+    def human(console: Console) -> None:
+        from rich.table import Table
+
+        table = Table(show_header=False, box=None)
+        for name, value in fields:
+            table.add_row(name, value)
+        console.print(table)
+
+    return Listing(rows=[{"field": k, "value": v} for k, v in fields], columns=("field", "value"),
+                   document=stats_json(st), human=human)
 
 
-def speakers(console: Console, rows: Iterable[SpeakerCount]) -> None:
-    from rich.table import Table
+# --- index summary, one document ----------------------------------------------------------------
 
-    table = Table("speaker", "articles", "role")
-    for row in rows:
-        table.add_row(row.name, str(row.articles), ", ".join(row.roles))
-    console.print(table)
+def summary_line(s: IndexSummary, index_dir: str) -> str:
+    return (f"Indexed into {index_dir}: {s.added} added, {s.updated} updated, {s.removed} removed, "
+            f"{s.unchanged} unchanged, {len(s.failed)} failed — "
+            f"{plural(s.documents, 'document')} ({s.seconds:.1f} s)")
 
 
-def quotes(console: Console, query: str, total: int, hits: Iterable[QuoteHit]) -> None:
+def file_notes(s: IndexSummary, path_style: PathStyle) -> list[str]:
+    """One line per failed file and per warning (for stderr)."""
+    return ([f"  failed {path_style(f.path)}: {f.reason}" for f in s.failed]
+            + [f"  warning {path_style(w.path)}: {w.reason}" for w in s.warnings])
+
+
+def _doc_meta(doc: StoredDoc, path: str) -> str:
+    return " · ".join([doc.date.strftime("%Y-%m-%d %H:%M") if doc.date else "undated", f"id {doc.id}", path])
+
+
+def _speaker_line(doc: StoredDoc) -> str:
+    roles = list(doc.roles) + [None] * len(doc.speakers)
+    return "Speakers: " + ", ".join(f"{n} ({r})" if r else n for n, r in zip(doc.speakers, roles, strict=False))
+
+
+def document(console: Console, doc: StoredDoc, path: str, title: Snippet | None = None,
+             body: Snippet | None = None) -> None:
+    """One article for a terminal, wrapped to its width, its query matches highlighted when given."""
     from rich.text import Text
 
-    rows = list(hits)
-    if not rows:
-        console.print(f"No statements match [bold]{query}[/].")
-        return
-    console.print(f"{total} statements match [bold]{query}[/] — showing {len(rows)}\n")
-    for hit in rows:
-        who = f"{hit.speaker} ({hit.role})" if hit.role else hit.speaker
-        head = Text(f"{hit.rank:>3}. ", style="bold")
-        head.append(who, style="bold green")
-        console.print(head)
-        console.print(Text("     " + " · ".join([hit.date.strftime("%Y-%m-%d") if hit.date else "undated",
-                                                 hit.title, f"id {hit.article_id}"]), style="dim"))
-        body = Text("     ")
-        body.append_text(styled(hit.snippet))
-        console.print(body)
-        console.print()
+    parts = [styled(title) if title else Text(flat(doc.title)), Text(_doc_meta(doc, path), style="dim")]
+    parts[0].stylize("bold cyan")
+    if doc.speakers:
+        parts.append(Text(_speaker_line(doc), style="dim"))
+    if doc.summary:
+        parts.append(Text(doc.summary, style="italic"))
+    parts += [Text(""), styled(body, one_line=False) if body else Text(doc.body)]
+    for part in parts:
+        hanging(console, None, part, 0)
+
+
+def plain_document(out: TextIO, doc: StoredDoc, path: str) -> None:
+    lines = [flat(doc.title), _doc_meta(doc, path)]
+    if doc.speakers:
+        lines.append(_speaker_line(doc))
+    if doc.summary:
+        lines.append(doc.summary)
+    out.write("\n".join([*lines, "", doc.body]).rstrip("\n") + "\n")

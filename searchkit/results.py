@@ -95,6 +95,7 @@ class QuoteHit:
     role: str | None
     score: float
     snippet: Snippet
+    path: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,3 +118,14 @@ class IndexStats:
     size_bytes: int
     last_update: datetime | None
     top_speakers: tuple[SpeakerCount, ...] = field(default_factory=tuple)
+
+
+@dataclass(frozen=True, slots=True)
+class Statement:
+    """An attributed statement stored with an article (what `export` writes beside the article)."""
+
+    speaker: str
+    role: str | None
+    text: str
+    start: int
+    direct: bool

@@ -15,7 +15,7 @@ from typing import Any, Literal
 from searchkit import querylang, snippets
 from searchkit.engine import index, query
 from searchkit.errors import ArticleNotFound, InvalidQuery
-from searchkit.results import Hit, IndexStats, QuoteHit, SearchResult, Snippet, SpeakerCount, StoredDoc
+from searchkit.results import Hit, IndexStats, QuoteHit, SearchResult, Snippet, SpeakerCount, Statement, StoredDoc
 
 Sort = Literal["relevance", "newest", "oldest"]
 Match = Literal["all", "any"]
@@ -116,6 +116,26 @@ class Searcher:
                           size_bytes=index.index_size(self.index_dir), last_update=index.last_update(self.index_dir),
                           top_speakers=tuple(self.speaker_counts(top)))
 
+    # --- lookups for the command line's `show PATH` and `export` (appended: cli helper) ---------------
+
+    def by_source(self, path: str) -> list[StoredDoc]:
+        """The documents read from the file at absolute `path` (several for a JSON Lines file)."""
+        return [index.stored_doc(self._s.stored_fields(n)) for n in sorted(self._s.document_numbers(source=path))]
+
+    def matching(self, text: str, *, date_from: datetime | None = None, date_to: datetime | None = None,
+                 speakers: Sequence[str] = (), match: Match = "all") -> Iterator[StoredDoc]:
+        """Every document matching the query and filters (best first), or every document when neither is given."""
+        parsed = querylang.parse(text)
+        flt = query.combine_filters(query.date_filter(self._s, date_from, date_to), query.speaker_filter(speakers))
+        if parsed.tree is None and flt is None:
+            yield from self.documents()
+            return
+        compiled = query.compile_query(parsed.tree, match_all=(match == "all"))
+        sort: Sort = "relevance" if compiled.query is not None else "newest"
+        _total, top = self._run(compiled, flt, sort, max(1, self._s.doc_count()))
+        for docnum, _score in top:
+            yield index.stored_doc(self._s.stored_fields(docnum))
+
 
 def read_queries(path: Path) -> list[tuple[str, str]]:
     """Queries from a file: `id<TAB>query` lines, or bare queries numbered by line; blank lines skipped."""
@@ -147,10 +167,34 @@ def search_quotes(index_dir: Path, text: str, *, speakers: Sequence[str] = (), d
 def _quote_hit(rank: int, fields: dict[str, Any], score: float, spec: snippets.MatchSpec) -> QuoteHit:
     return QuoteHit(rank=rank, article_id=fields.get("article_id", ""), title=fields.get("title", ""),
                     date=fields.get("date"), speaker=fields.get("name", ""), role=fields.get("role"),
-                    score=round(score, 4), snippet=snippets.make_snippet(fields.get("text", ""), spec, max_chars=400))
+                    score=round(score, 4), snippet=snippets.make_snippet(fields.get("text", ""), spec, max_chars=400),
+                    path=fields.get("source", ""))
 
 
 def highlight_document(doc: StoredDoc, text: str) -> tuple[Snippet, Snippet]:
     """The title and body of `doc` with the matches of query `text` highlighted."""
     spec = query.match_spec(querylang.parse(text).tree)
     return snippets.highlight_all(doc.title, spec), snippets.highlight_all(doc.body, spec)
+
+
+class Statements:
+    """The attributed statements of stored articles, looked up one article at a time (for `export`)."""
+
+    def __init__(self, index_dir: Path) -> None:
+        self._ctx = index.searching(index_dir, index.QUOTES_NAME)
+        self._s: Any = self._ctx.__enter__()
+
+    def __enter__(self) -> Statements:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._ctx.__exit__(None, None, None)
+
+    def of(self, doc: StoredDoc) -> list[Statement]:
+        """`doc`'s statements in text order."""
+        prefix = doc.key + "#q"
+        rows = [f for f in (self._s.stored_fields(n) for n in self._s.document_numbers(article_id=doc.id))
+                if f.get("key", "").startswith(prefix)]
+        rows.sort(key=lambda f: f.get("start") or 0)
+        return [Statement(speaker=f.get("name", ""), role=f.get("role"), text=f.get("text", ""),
+                          start=f.get("start") or 0, direct=bool(f.get("direct", True))) for f in rows]

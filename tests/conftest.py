@@ -32,10 +32,13 @@ ARTICLES = [
 
 
 @pytest.fixture(autouse=True)
-def _isolated(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Keep tests off any real index: no SEARCHKIT_INDEX from the environment, no debug tracebacks."""
-    monkeypatch.delenv("SEARCHKIT_INDEX", raising=False)
-    monkeypatch.delenv("SEARCHKIT_DEBUG", raising=False)
+def _isolated(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory) -> None:
+    """Keep tests off any real index and the user's own config: no SEARCHKIT_INDEX or SEARCHKIT_CONFIG from
+    the environment, an empty config folder, no debug tracebacks, no colour or pager settings."""
+    for name in ("SEARCHKIT_INDEX", "SEARCHKIT_DEBUG", "SEARCHKIT_CONFIG", "NO_COLOR", "FORCE_COLOR", "PAGER",
+                 "LESS", "COLUMNS", "LINES"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path_factory.mktemp("config")))
 
 
 @pytest.fixture

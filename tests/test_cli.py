@@ -30,10 +30,10 @@ def test_index_json_summary(corpus: Path, tmp_path: Path) -> None:
 
 def test_index_human_summary_lists_failures(corpus: Path, tmp_path: Path) -> None:
     (corpus / "bad.json").write_text("[1, 2", encoding="utf-8")
-    code, out, _ = run("index", str(corpus), "--index", str(tmp_path / "ix"))
+    code, out, err = run("index", str(corpus), "--index", str(tmp_path / "ix"))
     assert code == 0
     assert "1 added" in out and "1 failed" in out
-    assert re.search(r"failed .*bad\.json: .+", out)
+    assert re.search(r"failed .*bad\.json: .+", err) and "bad.json" not in out  # per-file notes on stderr
 
 
 def test_index_env_var_sets_location(corpus: Path, tmp_path: Path) -> None:
@@ -57,7 +57,7 @@ def test_search_json_shape(built: Path) -> None:
 
 def test_search_json_with_no_hits_is_valid(built: Path) -> None:
     code, out, _ = run("search", "zzzqqq", "--index", str(built), "--json")
-    assert code == 0
+    assert code == 1  # nothing found: exit 1, as grep and rg
     obj = json.loads(out)
     assert obj["total"] == 0 and obj["hits"] == []
 
@@ -78,7 +78,7 @@ def test_search_human_output_shows_rank_title_and_highlight(built: Path) -> None
 
 def test_zero_hits_suggests_a_spelling(built: Path) -> None:
     code, out, _ = run("search", "monitros", "--index", str(built))
-    assert code == 0
+    assert code == 1
     assert "No results for monitros" in out and "Did you mean: monitors?" in out
 
 
@@ -97,7 +97,8 @@ def test_queries_file_prints_one_json_line_per_query(built: Path, tmp_path: Path
 def test_missing_index_is_a_one_line_error(tmp_path: Path) -> None:
     code, out, err = run("search", "x", "--index", str(tmp_path / "none"))
     assert code == 1 and out == ""
-    assert err.strip() == f"Error: no index at {tmp_path / 'none'}; run `searchkit index` first"
+    assert err.strip() == (f"Error: no index at {tmp_path / 'none'}; index a folder of articles first "
+                           "(`searchkit index FOLDER`), or name an index with --index DIR")
 
 
 @pytest.mark.parametrize("args", [["search"], ["search", "x", "--from", "2023-13"], ["search", "x", "--limit", "0"],
@@ -125,7 +126,7 @@ def test_show_and_show_json(built: Path) -> None:
     doc = json.loads(out)
     assert doc["id"] == "a3" and doc["speakers"] == ["Elena Marsh", "Ana Ruiz"] and "Erdoğan" in doc["body"]
     code, _, err = run("show", "nope", "--index", str(built))
-    assert code == 1 and "no article with id 'nope'" in err
+    assert code == 1 and "no article 'nope' in the index (ids look like 'a1'" in err
 
 
 def test_export_is_json_lines_of_every_document(built: Path) -> None:

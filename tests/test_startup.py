@@ -1,5 +1,5 @@
 """One-shot start-up: what a search imports, the scoped Whoosh import stand-ins, and the rich-free plain
-output of `search` (byte for byte what rich prints when it prints plain text)."""
+output of `search` (plain text, written without rich)."""
 
 from __future__ import annotations
 
@@ -8,8 +8,6 @@ import subprocess
 import sys
 from datetime import datetime
 from pathlib import Path
-
-import pytest
 
 from searchkit import render
 from searchkit.results import Hit, SearchResult, Snippet, Span
@@ -69,7 +67,8 @@ def test_whoosh_already_imported_is_left_alone() -> None:
 
 
 def test_a_search_imports_no_rich_network_or_write_path_modules() -> None:
-    modules = _imported_after("import searchkit.cli, searchkit.search, searchkit.render")
+    modules = _imported_after("import searchkit.cli, searchkit.search, searchkit.render, searchkit.output, "
+                              "searchkit.history, searchkit.options")
     unwanted = {"rich", "rich.console", "rich.table", "urllib.request", "http.client", "email",
                 "whoosh.lang.morph_en", "searchkit.engine.documents", "searchkit.engine.writing",
                 "searchkit.indexer", "searchkit.speakers", "searchkit.dates", "searchkit.models"}
@@ -88,87 +87,44 @@ def test_the_command_line_collects_rarely_and_freezes_its_objects_before_exit() 
     subprocess.run([sys.executable, "-c", code], check=True)
 
 
-# --- plain output is exactly rich's -------------------------------------------------------------
+# --- piped search output: plain text without rich ------------------------------------------------
 
-def _hit(rank: int, title: str, text: str, *, speakers: tuple[str, ...] = ("Ana Ruiz",),
-         date: datetime | None = datetime(2023, 1, 15, 9, 0), path: str = "/tmp/x/a.txt") -> Hit:
-    return Hit(rank=rank, id=f"id{rank}", path=path, title=title, date=date, speakers=speakers, score=1.23456,
-               snippet=Snippet(text, (Span(0, min(3, len(text))),)), roles=())
+def test_a_piped_search_runs_without_rich(built: Path) -> None:
+    """A one-shot search into a pipe prints its hits and never imports rich (nor the write path)."""
+    code = (
+        "import sys\n"
+        "from searchkit.cli import cli\n"
+        f"sys.argv = ['searchkit', 'search', 'ceasefire', '--index', {str(built)!r}]\n"
+        "try:\n    cli(prog_name='searchkit')\nexcept SystemExit as e:\n    assert not e.code, e.code\n"
+        "print(sorted(m for m in sys.modules if m.startswith(('rich', 'searchkit.indexer', 'searchkit.models'))))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert "1. Ceasefire monitors arrive" in out
+    assert out.rstrip().endswith("[]")
 
 
-def _rich_text(result: SearchResult, limit: int, width: int = 80) -> str:
-    from rich.console import Console
+def _hit(rank: int, title: str, text: str) -> Hit:
+    return Hit(rank=rank, id=f"id{rank}", path="/tmp/x/a.txt", title=title, date=datetime(2023, 1, 15, 9, 0),
+               speakers=("Ana Ruiz",), score=1.23456, snippet=Snippet(text, (Span(0, min(3, len(text))),)), roles=())
 
+
+def _plain(result: SearchResult) -> str:
     buf = io.StringIO()
-    render.results(Console(file=buf, highlight=False, soft_wrap=True, width=width), result, limit)
+    listing = render.search_listing(result, label=result.query, limit=10, reasons=(), path_style=lambda p: p)
+    assert listing.plain is not None
+    listing.plain(buf)
     return buf.getvalue()
 
 
-def _plain_text(result: SearchResult, limit: int) -> str | None:
-    buf = io.StringIO()
-    return buf.getvalue() if render.plain_results(buf, result, limit) else None
-
-
-LONG = "word " * 60 + "end. " + "ünïcödé 中文字 😀 " * 10
-RESULTS = [
-    SearchResult("oil prices", 2, 1, (_hit(1, "Oil prices rise", "Oil prices rose sharply."),
-                                      _hit(2, "", "…trailing ellipsis …", speakers=(), date=None))),
-    SearchResult("title:oil", 30, 2, tuple(_hit(i, f"Title {i} — “quoted” ‘x’", LONG) for i in range(11, 21))),
-    SearchResult("wide 中文 query", 1, 1, (_hit(1, "中文标题 " * 30, "x" * 300 + "   "),)),
-    SearchResult("a]b {} %s", 1, 1, (_hit(1, "Title with [brackets] and :colons: here", "text [red]x[/] :smile:"),)),
-    SearchResult("multi\nline", 1, 1, (_hit(1, "Line one\nline two  \n", "para one\n\npara two"),)),
-    SearchResult("nothing here", 0, 1, (), suggestion="nothing her"),
-    SearchResult("nothing", 0, 1, ()),
-    SearchResult("past", 12, 9, ()),
-    SearchResult("any words", 5, 1, (_hit(1, "T", "s"),), fallback_any=True),
-]
-
-
-@pytest.mark.parametrize("result", RESULTS)
-@pytest.mark.parametrize("width", [20, 80, 200])
-def test_plain_results_match_rich(result: SearchResult, width: int) -> None:
-    plain = _plain_text(result, 10)
-    assert plain is not None
-    assert plain == _rich_text(result, 10, width)
-
-
-@pytest.mark.parametrize("query", ["[bold]x[/]", "a :smile: b", "back\\slash", "x:y:z"])
-def test_markup_or_emoji_in_the_query_goes_through_rich(query: str) -> None:
-    assert _plain_text(SearchResult(query, 0, 1, ()), 10) is None
-    assert _plain_text(SearchResult(query, 1, 1, (_hit(1, "T", "s"),)), 10) is None
-
-
-@pytest.mark.parametrize("text", ["tab\there", "bell\x07", "cr\r\n", "esc\x1b[31m", "nul\x00"])
-def test_control_characters_go_through_rich(text: str) -> None:
-    assert _plain_text(SearchResult("q", 1, 1, (_hit(1, text, "s"),)), 10) is None
-    assert _plain_text(SearchResult("q", 1, 1, (_hit(1, "T", text),)), 10) is None
-
-
-def test_plain_stdout_only_when_rich_would_print_plain(monkeypatch: pytest.MonkeyPatch) -> None:
-    class Tty(io.StringIO):
-        def isatty(self) -> bool:
-            return True
-
-    monkeypatch.delenv("FORCE_COLOR", raising=False)
-    monkeypatch.delenv("TTY_COMPATIBLE", raising=False)
-    pipe = io.StringIO()
-    monkeypatch.setattr(sys, "stdout", pipe)
-    assert render.plain_stdout() is pipe
-    monkeypatch.setenv("FORCE_COLOR", "1")
-    assert render.plain_stdout() is None
-    monkeypatch.delenv("FORCE_COLOR")
-    monkeypatch.setenv("TTY_COMPATIBLE", "0")
-    assert render.plain_stdout() is None
-    monkeypatch.delenv("TTY_COMPATIBLE")
-    monkeypatch.setattr(sys, "stdout", Tty())
-    assert render.plain_stdout() is None
-
-
-def test_show_results_falls_back_to_rich(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.delenv("FORCE_COLOR", raising=False)
-    monkeypatch.delenv("TTY_COMPATIBLE", raising=False)
-    for result in (RESULTS[0], SearchResult("a :smile: b", 1, 1, (_hit(1, "T", "s"),))):
-        buf = io.StringIO()
-        monkeypatch.setattr(sys, "stdout", buf)
-        render.show_results(result, 10)
-        assert buf.getvalue() == _rich_text(result, 10)
+def test_plain_results_are_one_line_per_field_with_markup_and_controls_neutralised() -> None:
+    """Markup and emoji codes print as typed; control characters and line breaks become single spaces, so
+    every hit is exactly four lines."""
+    result = SearchResult("[bold]x[/] :smile:", 1, 1, (_hit(1, "Line one\nline\ttwo\x1b[31m", "para\n\npara\x07two"),))
+    assert _plain(result) == (
+        "1 result for [bold]x[/] :smile: — showing 1–1\n"
+        "\n"
+        "  1. Line one line two [31m\n"
+        "     2023-01-15 · Ana Ruiz · score 1.23 · /tmp/x/a.txt · id id1\n"
+        "     para para two\n"
+        "\n"
+    )

@@ -1,0 +1,112 @@
+"""Options the commands share: where the index is, the query and its filters, and the config file's
+defaults (handed to click as its `default_map`)."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import click
+
+DEFAULT_INDEX = Path("index")
+CONFIG_PARAMS = {"workers": "workers", "exclude": "exclude", "include": "include", "format": "output_format",
+                 "color": "color"}
+"""Config key → the parameter name it sets a default for, in every command that has that parameter."""
+
+
+class DateBound(click.ParamType):
+    """YYYY, YYYY-MM or YYYY-MM-DD, as the first (`--from`) or last (`--to`) moment of that period."""
+
+    name = "date"
+
+    def __init__(self, end: bool) -> None:
+        self.end = end
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> datetime:
+        if isinstance(value, datetime):
+            return value
+        from searchkit.dates import parse_bound
+        from searchkit.errors import InvalidDate
+
+        try:
+            return parse_bound(str(value), end=self.end)
+        except InvalidDate as exc:
+            self.fail(str(exc), param, ctx)
+
+
+def config(ctx: click.Context | None = None) -> Any:
+    """The config file's defaults, read once per command line (kept on the root context)."""
+    from searchkit import config as config_file
+
+    root = ctx.find_root() if ctx is not None else None
+    if root is not None and "config" in root.meta:
+        return root.meta["config"]
+    loaded = config_file.load()
+    if root is not None:
+        root.meta["config"] = loaded
+    return loaded
+
+
+def index_location(ctx: click.Context, given: Path | None = None) -> Path:
+    """The index folder: the command's `--index`, else the group's `--index` (or `SEARCHKIT_INDEX`), else the
+    config file's `index`, else ./index."""
+    if given is not None:
+        return given
+    for c in _lineage(ctx):
+        if c.params.get("index_dir") is not None:
+            return Path(c.params["index_dir"])
+    env = os.environ.get("SEARCHKIT_INDEX")  # also read here for shell completion, where no callback runs
+    if env:
+        return Path(env)
+    return config(ctx).index or DEFAULT_INDEX
+
+
+def _lineage(ctx: click.Context | None) -> list[click.Context]:
+    out = []
+    while ctx is not None:
+        out.append(ctx)
+        ctx = ctx.parent
+    return out
+
+
+def _resolve_index(ctx: click.Context, param: click.Parameter, value: Path | None) -> Path | None:
+    return value if ctx.resilient_parsing else index_location(ctx, value)
+
+
+INDEX_HELP = "Index folder [default: SEARCHKIT_INDEX, the config file's index, or ./index]."
+index_option = click.option("--index", "index_dir", type=click.Path(path_type=Path, file_okay=False), default=None,
+                            callback=_resolve_index, metavar="DIR", help=INDEX_HELP)
+
+
+def default_map(commands: dict[str, click.Command], settings: Any) -> dict[str, dict[str, Any]]:
+    """click's `default_map` from the config file: each setting for every command with that parameter."""
+    out: dict[str, dict[str, Any]] = {}
+    for name, command in commands.items():
+        names = {p.name for p in command.params}
+        defaults = {param: getattr(settings, key) for key, param in CONFIG_PARAMS.items()
+                    if param in names and getattr(settings, key) not in (None, ())}
+        if defaults:
+            out[name] = defaults
+    return out
+
+
+def query_filters(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """The filters `search`, `quotes` and `export` share: --from, --to, --speaker, --match."""
+    from searchkit.completion import complete_speaker
+
+    for option in reversed([
+        click.option("--from", "date_from", type=DateBound(end=False), metavar="DATE",
+                      help="Earliest date: YYYY, YYYY-MM or YYYY-MM-DD (the whole period from its start)."),
+        click.option("--to", "date_to", type=DateBound(end=True), metavar="DATE",
+                     help="Latest date, inclusive: YYYY, YYYY-MM or YYYY-MM-DD (to the period's end)."),
+        click.option("--speaker", "speakers", multiple=True, metavar="NAME", shell_complete=complete_speaker,
+                     help="Only articles quoting this person: full name or surname, any case or accents "
+                          "(repeat for any of several)."),
+        click.option("--match", type=click.Choice(["all", "any"]), default="all", show_default=True,
+                     help="all: every word must match; any: rank by any word."),
+    ]):
+        fn = option(fn)
+    return fn
