@@ -10,8 +10,10 @@ from pathlib import Path
 from typing import Any
 
 import click
+from click.shell_completion import CompletionItem
 
 DEFAULT_INDEX = Path("index")
+COMPLETE_VAR = "_SEARCHKIT_COMPLETE"  # click's completion environment variable for `searchkit`
 CONFIG_PARAMS = {"workers": "workers", "exclude": "exclude", "include": "include", "format": "output_format",
                  "color": "color"}
 """Config key → the parameter name it sets a default for, in every command that has that parameter."""
@@ -93,10 +95,26 @@ def default_map(commands: dict[str, click.Command], settings: Any) -> dict[str, 
     return out
 
 
+def complete_speaker(ctx: click.Context, param: click.Parameter, incomplete: str) -> list[CompletionItem]:
+    """Speakers in the index whose full name or surname starts with what was typed (none when there is
+    no index: completion must never fail)."""
+    from searchkit.errors import SearchkitError
+    from searchkit.search import Searcher
+
+    try:
+        with Searcher(index_location(ctx)) as searcher:
+            names = [s.name for s in searcher.speaker_counts()]
+    except (SearchkitError, OSError):
+        return []
+    typed = incomplete.lower()
+    found = [n for n in names if n.lower().startswith(typed) or n.rsplit(" ", 1)[-1].lower().startswith(typed)]
+    if os.environ.get(COMPLETE_VAR, "").startswith("bash"):  # bash would split a name at its space
+        found = [n.replace(" ", "\\ ") for n in found]
+    return [CompletionItem(n) for n in found]
+
+
 def query_filters(fn: Callable[..., Any]) -> Callable[..., Any]:
     """The filters `search`, `quotes` and `export` share: --from, --to, --speaker, --match."""
-    from searchkit.completion import complete_speaker
-
     for option in reversed([
         click.option("--from", "date_from", type=DateBound(end=False), metavar="DATE",
                       help="Earliest date: YYYY, YYYY-MM or YYYY-MM-DD (the whole period from its start)."),
