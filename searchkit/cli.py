@@ -142,9 +142,8 @@ def _json(obj: Any) -> str:
                              "searchkit search --speaker volcker      # list without a query, newest first",
                              "searchkit search oil --csv > hits.csv",
                              "searchkit search tariffs -l | xargs grep -l Yeutter"))
-@click.argument("words", nargs=-1, metavar="[QUERY]...")
-@index_option
 @query_filters
+@index_option
 @click.option("--sort", type=click.Choice(["relevance", "newest", "oldest"]), default=None,
               help="Order of hits [default: relevance with a query, newest without].")
 @click.option("--limit", type=click.IntRange(1, 10_000), default=10, show_default=True, help="Hits per page.")
@@ -200,9 +199,8 @@ def search_cmd(words: tuple[str, ...], index_dir: Path, date_from: datetime | No
              epilog=examples("searchkit quotes peacekeepers --speaker zakharova",
                              "searchkit quotes --speaker volcker --limit 20   # latest statements of one person",
                              'searchkit quotes "interest rates" --from 1987 --jsonl'))
-@click.argument("words", nargs=-1, metavar="[QUERY]...")
-@index_option
 @query_filters
+@index_option
 @click.option("--limit", type=click.IntRange(1, 10_000), default=10, show_default=True,
               help="Most statements to show.")
 @output_options
@@ -257,9 +255,8 @@ def show_cmd(ref: str, index_dir: Path, query: str | None, pager: bool, out: Out
              epilog=examples("searchkit export > articles.jsonl",
                              "searchkit export oil --from 1987 --format csv -o oil-1987.csv",
                              "searchkit export --format opensearch -o for-opensearch/"))
-@click.argument("words", nargs=-1, metavar="[QUERY]...")
-@index_option
 @query_filters
+@index_option
 @click.option("--format", "export_format", type=click.Choice(["jsonl", "csv", "opensearch"]), default="jsonl",
               show_default=True, help="opensearch: `_bulk` NDJSON and the mapping to create the index with.")
 @click.option("-o", "--output", type=click.Path(path_type=Path), metavar="PATH",

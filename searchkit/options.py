@@ -114,8 +114,9 @@ def complete_speaker(ctx: click.Context, param: click.Parameter, incomplete: str
 
 
 def query_filters(fn: Callable[..., Any]) -> Callable[..., Any]:
-    """The filters `search`, `quotes` and `export` share: --from, --to, --speaker, --match."""
+    """What `search`, `quotes` and `export` share: the QUERY words (joined), --from, --to, --speaker, --match."""
     for option in reversed([
+        click.argument("words", nargs=-1, metavar="[QUERY]..."),
         click.option("--from", "date_from", type=DateBound(end=False), metavar="DATE",
                       help="Earliest date: YYYY, YYYY-MM or YYYY-MM-DD (the whole period from its start)."),
         click.option("--to", "date_to", type=DateBound(end=True), metavar="DATE",
