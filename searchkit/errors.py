@@ -57,3 +57,7 @@ class ConfigError(SearchkitError):
 
 class NoSuchResult(SearchkitError):
     """`@N` names no result of the last search."""
+
+
+class InvalidPattern(SearchkitError):
+    """An `--exclude` / `--include` glob or a `.searchkitignore` line cannot be used."""

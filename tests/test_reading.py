@@ -1,19 +1,17 @@
-"""Tests for searchkit.reading: discovery, decoding, every format (golden pairs) and failures."""
+"""Tests for searchkit.reading: decoding, every format (golden pairs) and failures (discovery: test_discovery)."""
 
 from __future__ import annotations
 
 import json
 import os
-import time
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from searchkit.errors import NoInputFiles, UnreadableFile
+from searchkit.errors import UnreadableFile
 from searchkit.models import Article
-from searchkit.reading import Discovery, SourceFile, decode, discover, read_articles, title_from_body
-from searchkit.reading.formats import unsupported
+from searchkit.reading import decode, discover, read_articles, title_from_body
 
 ROOT = Path(__file__).resolve().parents[1]
 GOLDEN = ROOT / "tests" / "golden" / "reading"
@@ -306,182 +304,6 @@ def test_markdown_unclosed_front_matter_is_text(tmp_path: Path) -> None:
     path.write_text("---\ntitle: x\nBody line.\n")
     (article,) = read_articles(path, "n.md")
     assert "title: x" in article.body
-
-
-# --------------------------------------------------------------------------- discovery
-
-
-def _tree(root: Path) -> None:
-    """A small folder tree with every kind of entry discovery must handle."""
-    (root / "sub" / "deeper").mkdir(parents=True)
-    (root / ".hidden_dir").mkdir()
-    (root / "a.txt").write_text("A\n")
-    (root / "sub" / "b.md").write_text("# B\n")
-    (root / "sub" / "deeper" / "c.jsonl").write_text('{"title": "C"}\n')
-    (root / "sub" / "NOEXT").write_text("no extension\n")
-    (root / "sub" / "d.JSON").write_text('{"title": "D"}')
-    (root / "e.ndjson").write_text('{"title": "E"}\n')
-    (root / "f.markdown").write_text("F\n")
-    (root / "g.text").write_text("G\n")
-    (root / "report.pdf").write_bytes(b"%PDF")
-    (root / ".secret.txt").write_text("hidden\n")
-    (root / ".hidden_dir" / "h.txt").write_text("hidden\n")
-    (root / "sub" / "loop").symlink_to(root, target_is_directory=True)
-    (root / "dangling.txt").symlink_to(root / "nowhere.txt")
-
-
-def test_discover_walks_folders(tmp_path: Path) -> None:
-    """Recursive, hidden names skipped, extensions case-insensitive, symlink loops walked once."""
-    root = tmp_path / "corpus"
-    root.mkdir()
-    _tree(root)
-    found = discover([root])
-    assert isinstance(found, Discovery)
-    assert [f.rel for f in found.files] == [
-        "a.txt", "e.ndjson", "f.markdown", "g.text", "sub/NOEXT", "sub/b.md", "sub/d.JSON", "sub/deeper/c.jsonl",
-    ]
-    assert [f.key for f in found.files] == sorted(f.key for f in found.files)
-    assert all(f.path.is_absolute() and f.key == str(f.path) for f in found.files)
-    assert found.roots == (root.resolve(),)
-    assert [(Path(s.path).name, s.reason) for s in found.skipped] == [
-        ("nowhere.txt", "broken symbolic link"), ("report.pdf", "unsupported file type .pdf"),
-    ]
-
-
-def _reference_walk(root: Path) -> tuple[dict[str, str], dict[str, str]]:
-    """Discovery as it was done with a `Path` per file: `({key: rel}, {skipped key: reason})`."""
-    files: dict[str, str] = {}
-    skipped: dict[str, str] = {}
-    seen = {str(root)}
-    stack = [(root, "")]
-    while stack:
-        folder, prefix = stack.pop()
-        for entry in sorted(os.scandir(folder), key=lambda e: e.name):
-            if entry.name.startswith("."):
-                continue
-            if entry.is_dir():
-                target = os.path.realpath(entry.path) if entry.is_symlink() else entry.path
-                if target not in seen:
-                    seen.add(target)
-                    stack.append((Path(target), f"{prefix}{entry.name}/"))
-                continue
-            path = Path(os.path.realpath(entry.path)) if entry.is_symlink() else folder / entry.name
-            if not entry.is_file():
-                skipped[str(path)] = "broken symbolic link" if entry.is_symlink() else "not a regular file"
-            elif (reason := unsupported(entry.name)) is not None:
-                skipped[str(path)] = reason
-            else:
-                files[str(path)] = prefix + entry.name
-    return files, skipped
-
-
-def test_discover_keys_rels_and_stamps_match_a_path_based_walk(tmp_path: Path) -> None:
-    """The string-based walk gives the keys and rels a `Path`-based one gives: hidden names skipped,
-    symlinked files keyed by their real path under their linked name, odd names and extensions kept apart;
-    stamps are each file's own stat."""
-    root = tmp_path / "corpus"
-    root.mkdir()
-    _tree(root)
-    outside = tmp_path / "outside"
-    outside.mkdir()
-    (outside / "real.txt").write_text("R\n")
-    (root / "sub" / "alias.txt").symlink_to(outside / "real.txt")
-    (root / "linked").symlink_to(outside, target_is_directory=True)
-    (root / "..dots").write_text("dots\n")
-    (root / "x.tar.gz").write_bytes(b"gz")
-    (root / "trailing.").write_text("t\n")
-    os.mkfifo(root / "pipe.txt")
-    expected_files, expected_skipped = _reference_walk(root.resolve())
-    found = discover([root])
-    assert found.rels == expected_files
-    assert {s.path: s.reason for s in found.skipped} == expected_skipped
-    assert [s.path for s in found.skipped] == sorted(expected_skipped)
-    assert {k: (st.st_size, st.st_mtime_ns) for k in found.rels if (st := os.stat(k))} == {
-        key: (size, mtime) for key, size, mtime in found.stamps}
-    assert found.rels[str((outside / "real.txt").resolve())] in {"sub/alias.txt", "linked/real.txt"}
-    assert "..dots" not in found.rels.values() and found.unstatable == frozenset()
-
-
-def test_discover_leaves_out_files_it_cannot_stat(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """A file listed but gone (or unreadable) by the time it is stat'ed is neither a file nor a removal."""
-    (tmp_path / "a.txt").write_text("A\n")
-    (tmp_path / "b.txt").write_text("B\n")
-    real_stat = os.DirEntry.stat
-
-    class Entry:
-        def __init__(self, entry: os.DirEntry[str]) -> None:
-            self._entry = entry
-
-        def __getattr__(self, name: str) -> Any:
-            return getattr(self._entry, name)
-
-        def stat(self) -> os.stat_result:
-            if self._entry.name == "b.txt":
-                raise FileNotFoundError(self._entry.path)
-            return real_stat(self._entry)
-
-    real_scandir = os.scandir
-
-    class Scan:
-        def __init__(self, path: str) -> None:
-            self._scan = real_scandir(path)
-
-        def __enter__(self) -> Scan:
-            return self
-
-        def __exit__(self, *exc: object) -> None:
-            self._scan.close()
-
-        def __iter__(self) -> Any:
-            return (Entry(e) for e in self._scan)
-
-    monkeypatch.setattr(os, "scandir", Scan)
-    found = discover([tmp_path])
-    assert list(found.rels.values()) == ["a.txt"] and len(found.stamps) == 1
-    assert found.unstatable == frozenset({str((tmp_path / "b.txt").resolve())})
-
-
-def test_discover_file_given_directly(tmp_path: Path) -> None:
-    """A file given directly is indexed under its name (even if hidden) and adds no root; duplicates merge."""
-    path = tmp_path / ".note.txt"
-    path.write_text("x\n")
-    found = discover([path, tmp_path / ".note.txt"])
-    assert found.files == (SourceFile(path.resolve(), ".note.txt", str(path.resolve())),)
-    assert found.roots == ()
-
-
-def test_discover_reports_unsupported_file_given_directly(tmp_path: Path) -> None:
-    """A directly given file of an unsupported type goes to `skipped`."""
-    path = tmp_path / "x.docx"
-    path.write_bytes(b"PK")
-    found = discover([path])
-    assert found.files == () and found.skipped[0].reason == "unsupported file type .docx"
-
-
-def test_discover_missing_path(tmp_path: Path) -> None:
-    """A missing path raises NoInputFiles naming it."""
-    missing = tmp_path / "nope"
-    with pytest.raises(NoInputFiles, match=f"no such file or directory: {missing}"):
-        discover([missing])
-
-
-def test_discover_and_read_seeds() -> None:
-    """The shipped seeds folder discovers and reads end to end."""
-    found = discover([SEEDS])
-    articles = [a for f in found.files for a in read_articles(f.path, f.rel)]
-    assert {a.id for a in articles} >= {p.name for p in SEEDS.glob("*.txt")}
-
-
-def test_discover_is_fast(tmp_path: Path) -> None:
-    """Discovery of a few thousand files takes a small fraction of a second."""
-    for d in range(20):
-        folder = tmp_path / f"d{d}"
-        folder.mkdir()
-        for i in range(200):
-            (folder / f"f{i}").touch()
-    start = time.perf_counter()
-    assert len(discover([tmp_path]).files) == 4000
-    assert time.perf_counter() - start < 1.0
 
 
 # --------------------------------------------------------------------------- shared research data

@@ -1,9 +1,19 @@
-"""Folders to the files to index: a walk that records what it finds and what it skips, and why."""
+"""Folders to the files to index: a walk that records what it finds and what it skips, and why.
+
+The walk never leaves the folders it was given unless asked (`follow_symlinks`): a symbolic link to a
+file or folder outside them is reported, not read, so a link to /etc cannot put /etc/shadow in an index.
+A link that points back up its own folder (a loop), a link to nowhere, a name that is not valid UTF-8, a
+named pipe, socket or device, a folder that cannot be listed and a file gone before it could be stat'ed
+are each reported with the reason, and the walk goes on. Files left out by the user's patterns (see
+`ignore`) are only counted.
+"""
 
 from __future__ import annotations
 
+import errno
 import gc
 import os
+import stat
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -12,6 +22,11 @@ from pathlib import Path
 from searchkit.errors import NoInputFiles
 from searchkit.models import FileFailure
 from searchkit.reading.formats import unsupported
+from searchkit.reading.ignore import Rules, Selection
+
+OUTSIDE = "symbolic link to outside the indexed folders (not followed without --follow-symlinks)"
+LOOP = "symbolic link loop"
+BAD_NAME = "name is not valid UTF-8"
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,7 +43,7 @@ Stamp = tuple[str, int, int]  # key, size, mtime_ns
 
 @dataclass(frozen=True, slots=True)
 class Discovery:
-    """What `discover` found: indexable files, files skipped by type, folders walked.
+    """What `discover` found: indexable files, files skipped (with the reason), folders walked.
 
     Files are kept as plain data, since a re-run over 10^5 unchanged files only compares them with the
     manifest: `stamps` holds each file's `(key, size, mtime_ns)` from the walk's own stat, `rels` maps
@@ -40,6 +55,7 @@ class Discovery:
     skipped: tuple[FileFailure, ...]
     roots: tuple[Path, ...]
     unstatable: frozenset[str] = frozenset()  # listed, but stat failed: neither read nor taken as removed
+    excluded: int = 0  # files and folders left out by --exclude / --include / .searchkitignore
 
     @property
     def files(self) -> tuple[SourceFile, ...]:
@@ -47,75 +63,211 @@ class Discovery:
         return tuple(SourceFile(Path(key), self.rels[key], key) for key in sorted(self.rels))
 
 
-class _Found:
-    """What a walk collects (see `Discovery`); skipped files by key."""
+def printable(path: str) -> str:
+    """A path as it can be shown and stored: bytes that are not UTF-8 as `\\xNN` escapes."""
+    if path.isascii():
+        return path
+    return path.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
 
-    __slots__ = ("rels", "skipped", "stamps", "unstatable")
 
-    def __init__(self) -> None:
-        self.stamps: set[Stamp] = set()
+def _valid_name(name: str) -> bool:
+    """Whether a name from the file system is valid UTF-8 (Python keeps bad bytes as lone surrogates)."""
+    if name.isascii():
+        return True
+    try:
+        name.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def _kind(mode: int) -> str:
+    """What a non-regular file is, for the report."""
+    if stat.S_ISFIFO(mode):
+        return "named pipe"
+    if stat.S_ISSOCK(mode):
+        return "socket"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "device"
+    return "special file"
+
+
+def _within(path: str, folders: Sequence[str]) -> bool:
+    """Whether `path` is one of `folders` or inside one (all real paths)."""
+    return any(path == folder or path.startswith(folder.rstrip(os.sep) + os.sep) for folder in folders)
+
+
+def _link_problem(exc: OSError) -> str:
+    """Why a symbolic link cannot be followed."""
+    if exc.errno == errno.ELOOP:
+        return LOOP
+    if exc.errno in (errno.ENOENT, errno.ENOTDIR):
+        return "broken symbolic link"
+    return f"cannot follow symbolic link: {exc.strerror or exc}"
+
+
+def _stat_problem(exc: OSError) -> str:
+    """Why a listed file cannot be stat'ed."""
+    if isinstance(exc, FileNotFoundError | NotADirectoryError):
+        return "vanished before it could be read"
+    return f"cannot read: {exc.strerror or exc}"
+
+
+class _Walk:
+    """One discovery run: collects what `Discovery` holds."""
+
+    def __init__(self, roots: Sequence[str], selection: Selection, follow_symlinks: bool) -> None:
+        self.roots = roots
+        self.selection = selection
+        self.follow = follow_symlinks
+        self.stamps: dict[str, tuple[int, int]] = {}  # key -> (size, mtime_ns)
         self.rels: dict[str, str] = {}
         self.skipped: dict[str, FileFailure] = {}
         self.unstatable: set[str] = set()
+        self.excluded = 0
+        self.walked: set[str] = set()  # real folders walked through a followed link
+        self.linked: dict[str, str] = {}  # key of a file reached through a followed link -> its real path
 
-    def add(self, key: str, rel: str) -> None:
-        """Record an indexable file, stat'ed here."""
+    def result(self) -> Discovery:
+        """What the walk found; a file reached through a link and also by another path is kept once."""
+        taken = set(self.rels.keys() - self.linked.keys())
+        for key in sorted(self.linked):
+            if key in self.rels and (real := self.linked[key]) in taken:
+                del self.rels[key], self.stamps[key]
+            else:
+                taken.add(real)
+        skipped = self.skipped
+        return Discovery(
+            stamps=frozenset((key, size, mtime) for key, (size, mtime) in self.stamps.items()),
+            rels=self.rels,
+            skipped=tuple(skipped[key] for key in sorted(skipped)),
+            roots=tuple(Path(root) for root in self.roots),
+            unstatable=frozenset(self.unstatable),
+            excluded=self.excluded,
+        )
+
+    def skip(self, key: str, reason: str) -> None:
+        """Report `key` as not indexed, for `reason`."""
+        shown = printable(key)
+        self.skipped[shown] = FileFailure(shown, reason)
+
+    def given_file(self, key: str, rel: str) -> None:
+        """Record a file given by name (a real path)."""
+        if (reason := unsupported(rel)) is not None:
+            self.skip(key, reason)
+            return
         try:
             st = os.stat(key)
-        except OSError:
+        except OSError as exc:
             self.unstatable.add(key)
+            self.skip(key, _stat_problem(exc))
             return
-        self.stamps.add((key, st.st_size, st.st_mtime_ns))
+        if not stat.S_ISREG(st.st_mode):
+            self.skip(key, f"not a regular file ({_kind(st.st_mode)})")
+            return
+        self.stamps[key] = (st.st_size, st.st_mtime_ns)
         self.rels[key] = rel
 
+    def folder(self, root: str) -> None:
+        """Walk the folder `root` (a real path); hidden names are skipped.
 
-def _walk_folder(root: str, found: _Found) -> None:
-    """Collect the files under `root` into `found`; hidden names are skipped.
+        Keys are strings straight from `os.scandir` (`DirEntry.path`), stamps come from `DirEntry.stat`,
+        and no `Path` is built per file. Through a followed link, keys keep the link's path (so removing
+        the link removes its files on the next run) and the real path is remembered to index a file once.
+        """
+        rules = Rules.for_folder(root, self.selection)
+        stack = [(root, root, "")]  # (real folder, folder as listed, rel prefix)
+        while stack:
+            real_dir, listed_dir, prefix = stack.pop()
+            try:
+                scan = os.scandir(listed_dir)
+            except OSError as exc:
+                self.skip(listed_dir, f"cannot list folder: {exc.strerror or exc}")
+                continue
+            via_link = real_dir != listed_dir
+            with scan:
+                for entry in scan:
+                    name = entry.name
+                    if name[0] == ".":
+                        continue
+                    if not _valid_name(name):
+                        self.skip(entry.path, BAD_NAME)
+                        continue
+                    rel = prefix + name
+                    try:
+                        is_link = entry.is_symlink()
+                        is_dir = not is_link and entry.is_dir(follow_symlinks=False)
+                    except OSError as exc:
+                        self.skip(entry.path, f"cannot read: {exc.strerror or exc}")
+                        continue
+                    if is_link:
+                        target = self._link(entry, real_dir, rel, rules)
+                        if target is not None:
+                            stack.append((target, entry.path, rel + "/"))
+                    elif is_dir:
+                        if rules is not None and rules.excludes_folder(rel):
+                            self.excluded += 1
+                        else:
+                            stack.append((os.path.join(real_dir, name), entry.path, rel + "/"))
+                    elif self._file(entry, rel, rules, None) and via_link:
+                        self.linked[entry.path] = os.path.join(real_dir, name)
 
-    Keys are strings straight from `os.scandir` (`DirEntry.path`, or the real path of a symbolic link),
-    stamps come from `DirEntry.stat`, and no `Path` is built per file. Symlinked folders are followed once
-    each; a folder already walked (a loop) is not entered again.
-    """
-    stamps, rels, skipped, unstatable = found.stamps, found.rels, found.skipped, found.unstatable
-    seen = {root}
-    stack = [(root, "")]
-    while stack:
-        real_dir, prefix = stack.pop()
+    def _file(self, entry: os.DirEntry[str], rel: str, rules: Rules | None, st: os.stat_result | None) -> bool:
+        """Record a file met in a folder (indexable, skipped with the reason, or left out); True if kept."""
+        key = entry.path
+        if rules is not None and rules.excludes_file(rel):
+            self.excluded += 1
+            return False
+        if st is None:
+            try:
+                st = entry.stat(follow_symlinks=False)
+            except OSError as exc:  # gone since it was listed, or not ours to see
+                self.unstatable.add(key)
+                self.skip(key, _stat_problem(exc))
+                return False
+        if not stat.S_ISREG(st.st_mode):
+            self.skip(key, f"not a regular file ({_kind(st.st_mode)})")
+            return False
+        if "." in entry.name and (reason := unsupported(entry.name)) is not None:
+            self.skip(key, reason)
+            return False
+        self.stamps[key] = (st.st_size, st.st_mtime_ns)
+        self.rels[key] = rel
+        return True
+
+    def _link(self, entry: os.DirEntry[str], real_dir: str, rel: str, rules: Rules | None) -> str | None:
+        """Handle a symbolic link met in a folder; the real folder to walk next, if it is one to follow.
+
+        Without `follow_symlinks` (the default), a link into the given folders is passed over quietly
+        (what it points to is indexed where it lies) and a link out of them is reported. Following links,
+        a folder already walked through a link is not walked again. A link to a folder that holds it is a
+        loop either way.
+        """
         try:
-            scan = os.scandir(real_dir)
-        except OSError:
-            continue
-        with scan:
-            for entry in scan:
-                name = entry.name
-                if name[0] == ".":
-                    continue
-                if entry.is_dir():
-                    target = os.path.realpath(entry.path) if entry.is_symlink() else entry.path
-                    if target not in seen:
-                        seen.add(target)
-                        stack.append((target, f"{prefix}{name}/"))
-                    continue
-                if entry.is_symlink():
-                    key = os.path.realpath(entry.path)
-                    if not entry.is_file():
-                        skipped[key] = FileFailure(key, "broken symbolic link")
-                        continue
-                else:
-                    key = entry.path
-                    if not entry.is_file():
-                        skipped[key] = FileFailure(key, "not a regular file")
-                        continue
-                if "." in name and (reason := unsupported(name)) is not None:
-                    skipped[key] = FileFailure(key, reason)
-                    continue
-                try:
-                    st = entry.stat()
-                except OSError:  # gone since it was listed, or not ours to see
-                    unstatable.add(key)
-                    continue
-                stamps.add((key, st.st_size, st.st_mtime_ns))
-                rels[key] = prefix + name
+            st = os.stat(entry.path)
+        except OSError as exc:
+            self.skip(entry.path, _link_problem(exc))
+            return None
+        target = os.path.realpath(entry.path)
+        is_dir = stat.S_ISDIR(st.st_mode)
+        if is_dir and _within(real_dir, [target]):
+            self.skip(entry.path, LOOP)
+            return None
+        if not self.follow:
+            if not _within(target, self.roots):
+                self.skip(entry.path, OUTSIDE)
+            return None
+        if not is_dir:
+            if self._file(entry, rel, rules, st):
+                self.linked[entry.path] = target
+            return None
+        if rules is not None and rules.excludes_folder(rel):
+            self.excluded += 1
+            return None
+        if target in self.walked:
+            return None
+        self.walked.add(target)
+        return target
 
 
 @contextmanager
@@ -130,38 +282,42 @@ def _gc_paused() -> Iterator[None]:
             gc.enable()
 
 
-def discover(paths: Sequence[Path]) -> Discovery:
+def discover(paths: Sequence[Path], *, selection: Selection | None = None,
+             follow_symlinks: bool = False) -> Discovery:
     """Find the files to index under `paths` (folders are walked recursively, hidden names skipped).
 
-    Raises `NoInputFiles` for a path that does not exist.
+    `selection` leaves files out by pattern (see `ignore`); `follow_symlinks` lets the walk follow links
+    out of the given folders. Paths given by name are followed and not filtered. Raises `NoInputFiles`
+    for a path that does not exist.
     """
     with _gc_paused():
-        return _discover(paths)
+        return _discover(paths, selection or Selection(), follow_symlinks)
 
 
-def _discover(paths: Sequence[Path]) -> Discovery:
+def _given(path: Path) -> tuple[str, bool]:
+    """The real path of a path given by name and whether it is a folder; raises `NoInputFiles`."""
+    try:
+        st = os.stat(path)
+    except OSError as exc:
+        shown = printable(str(path))
+        if exc.errno == errno.ELOOP:
+            raise NoInputFiles(f"symbolic link loop: {shown}") from None
+        if exc.errno in (errno.ENOENT, errno.ENOTDIR):
+            raise NoInputFiles(f"no such file or directory: {shown}") from None
+        raise NoInputFiles(f"cannot read {shown}: {exc.strerror or exc}") from None
+    return os.path.realpath(path), stat.S_ISDIR(st.st_mode)
+
+
+def _discover(paths: Sequence[Path], selection: Selection, follow_symlinks: bool) -> Discovery:
     """`discover` without the collector pause."""
-    found = _Found()
-    roots: dict[Path, None] = {}
-    for given in paths:
-        path = Path(given).expanduser()
-        if not path.exists():
-            raise NoInputFiles(f"no such file or directory: {given}")
-        resolved = path.resolve()
-        if resolved.is_dir():
-            roots[resolved] = None
-            _walk_folder(str(resolved), found)
-        elif (reason := unsupported(resolved.name)) is not None:
-            found.skipped[str(resolved)] = FileFailure(str(resolved), reason)
+    given = [(Path(p).expanduser(), *_given(Path(p).expanduser())) for p in paths]
+    roots = list(dict.fromkeys(real for _path, real, is_dir in given if is_dir and _valid_name(real)))
+    walk = _Walk(roots, selection, follow_symlinks)
+    for path, real, is_dir in given:
+        if not _valid_name(real):
+            walk.skip(real, BAD_NAME)
+        elif is_dir:
+            walk.folder(real)
         else:
-            found.add(str(resolved), path.name)
-    skipped, stamps = found.skipped, found.stamps
-    if len(stamps) != len(found.rels):  # a file seen twice and changed in between: one stamp per key
-        stamps = set({stamp[0]: stamp for stamp in stamps}.values())
-    return Discovery(
-        stamps=frozenset(stamps),
-        rels=found.rels,
-        skipped=tuple(skipped[key] for key in sorted(skipped)),
-        roots=tuple(roots),
-        unstatable=frozenset(found.unstatable),
-    )
+            walk.given_file(real, path.name)
+    return walk.result()
