@@ -1,0 +1,152 @@
+"""Wire-copy signatures and groups: who groups with whom, and groups kept current through updates."""
+
+from __future__ import annotations
+
+import random
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+
+from searchkit import analysis, minhash
+from searchkit.copies import CopyStore, Entry, Group
+
+VOCAB = [f"w{n}" for n in range(3_000)]
+
+
+def story(seed: int, words: int = 300) -> list[str]:
+    rng = random.Random(seed)
+    return [rng.choice(VOCAB) for _ in range(words)]
+
+
+def text(words: list[str]) -> str:
+    return " ".join(words) + "."
+
+
+def entry(aid: str, words: list[str], day: int | None = 1, source: str | None = None) -> Entry:
+    date = datetime(2024, 1, day) if day is not None else None
+    return Entry(aid, source or f"/src/{aid}.txt", date, minhash.signature(text(words)))
+
+
+def jaccard(a: list[str], b: list[str]) -> float:
+    sa = {tuple(a[i:i + minhash.SHINGLE]) for i in range(len(a) - minhash.SHINGLE + 1)}
+    sb = {tuple(b[i:i + minhash.SHINGLE]) for i in range(len(b) - minhash.SHINGLE + 1)}
+    return len(sa & sb) / len(sa | sb)
+
+
+def groups(store: CopyStore) -> set[Group]:
+    return set(store.groups())
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> CopyStore:
+    with CopyStore(tmp_path) as s:
+        yield s
+
+
+def test_signature_estimates_shingle_jaccard() -> None:
+    base = story(1)
+    for keep in (300, 240, 180, 120, 60):
+        other = base[:keep] + story(2, 300 - keep)
+        estimate = minhash.similarity(minhash.signature(text(base)), minhash.signature(text(other)))
+        assert abs(estimate - jaccard(base, other)) < 0.2, keep
+
+
+def test_signature_is_stable_and_sees_folded_words() -> None:
+    words = story(3)
+    assert minhash.signature(text(words)) == minhash.signature(text([w.upper() for w in words]))
+    assert len(minhash.signature(text(words)) or b"") == minhash.SIGNATURE_BYTES
+    assert minhash.signature("Too short to judge.") is None
+
+
+def test_words_of_positions_rebuilds_the_sequence() -> None:
+    body = "The talks resumed, and the talks held. Officials said the talks held again."
+    assert minhash.words_of_positions(analysis.word_positions(body)) == analysis.exact_terms(body)
+    compound = analysis.word_positions("a cease-fire held")
+    assert minhash.words_of_positions(compound) == ["a", "cease", "fire", "held"]
+
+
+def test_copies_group_under_their_earliest_member(store: CopyStore) -> None:
+    base = story(10)
+    resend = [*base[:150], "corrected", *base[151:]]
+    update = story(11, 60) + base  # a new lead over the same story
+    store.apply([entry("b", resend, day=3), entry("a", base, day=2), entry("c", update, day=4),
+                 entry("x", story(12), day=1)])
+    assert groups(store) == {Group("a", ("a", "b", "c"))}
+    assert store.group_of("c") == Group("a", ("a", "b", "c"))
+    assert store.group_of("x") is None
+    assert store.group_ids() == {"a": "a", "b": "a", "c": "a"}
+
+
+def test_different_stories_sharing_a_background_do_not_group(store: CopyStore) -> None:
+    background = story(20, 80)
+    store.apply([entry("a", story(21, 220) + background), entry("b", story(22, 220) + background)])
+    assert groups(store) == set()
+
+
+def test_a_new_copy_joins_and_deleting_the_representative_promotes_another(store: CopyStore) -> None:
+    base = story(30)
+    store.apply([entry("a", base, day=1), entry("b", base, day=5)])
+    store.apply([entry("c", base, day=3)])
+    assert groups(store) == {Group("a", ("a", "c", "b"))}
+    store.apply([], removed_sources=["/src/a.txt"])
+    assert groups(store) == {Group("c", ("c", "b"))}
+    store.apply([], removed_sources=["/src/c.txt"])
+    assert groups(store) == set()
+    assert store.group_of("b") is None
+
+
+def test_deleting_the_link_of_a_chain_splits_it(store: CopyStore) -> None:
+    a = story(40)
+    b = a[:200] + story(41, 100)  # shares 2/3 with a
+    c = b[100:] + story(42, 100)  # shares 2/3 with b, little with a
+    assert jaccard(a, c) < 0.2
+    store.apply([entry("a", a, day=1), entry("b", b, day=2), entry("c", c, day=3)])
+    assert groups(store) == {Group("a", ("a", "b", "c"))}
+    store.apply([], removed_sources=["/src/b.txt"])
+    assert groups(store) == set()
+
+
+def test_replacing_an_article_by_id_regroups_it(store: CopyStore) -> None:
+    base = story(50)
+    store.apply([entry("a", base), entry("b", base, day=2)])
+    store.apply([entry("b", story(51), day=2)])  # the file changed into another story
+    assert groups(store) == set()
+    assert store.count() == 2
+
+
+def test_undated_copies_come_last_and_short_bodies_never_group(store: CopyStore) -> None:
+    base = story(60)
+    store.apply([entry("u", base, day=None), entry("z", base, day=9),
+                 Entry("s1", "/src/s1", None, None), Entry("s2", "/src/s2", None, None)])
+    assert groups(store) == {Group("z", ("z", "u"))}
+
+
+def test_groups_do_not_depend_on_arrival_order(tmp_path: Path) -> None:
+    rng = random.Random(7)
+    families = [story(100 + f) for f in range(6)]
+    entries = []
+    for n in range(40):
+        fam = families[n % 6]
+        start = rng.randrange(0, 40)
+        words = fam[start:] + story(1_000 + n, start) if n % 3 else story(2_000 + n)
+        entries.append(entry(f"d{n:02d}", words, day=1 + n % 20))
+    (tmp_path / "all").mkdir()
+    with CopyStore(tmp_path / "all") as together:
+        together.apply(entries)
+        expected = groups(together)
+    assert expected  # the families did group
+    shuffled = entries[:]
+    rng.shuffle(shuffled)
+    (tmp_path / "inc").mkdir()
+    with CopyStore(tmp_path / "inc") as incremental:
+        for i in range(0, len(shuffled), 7):
+            incremental.apply(shuffled[i:i + 7])
+        assert groups(incremental) == expected
+        incremental.apply([], removed_sources=[e.source for e in entries[::5]])
+        kept = [e for e in entries if e not in entries[::5]]
+    (tmp_path / "kept").mkdir()
+    with CopyStore(tmp_path / "kept") as fresh:
+        fresh.apply(kept)
+        with CopyStore(tmp_path / "inc") as again:  # reopened: stored, not held in memory
+            assert groups(again) == groups(fresh)
