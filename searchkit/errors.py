@@ -61,3 +61,21 @@ class NoSuchResult(SearchkitError):
 
 class InvalidPattern(SearchkitError):
     """An `--exclude` / `--include` glob or a `.searchkitignore` line cannot be used."""
+
+
+class AlertExists(SearchkitError):
+    """A saved search of that name already exists."""
+
+    hint = "pick another name, or `searchkit alerts remove NAME` first"
+
+
+class AlertNotFound(SearchkitError):
+    """No saved search has the given name."""
+
+    hint = "`searchkit alerts list` shows the saved searches"
+
+
+class WatchFailed(SearchkitError):
+    """The operating system would not watch the given folders."""
+
+    hint = "on Linux, raise fs.inotify.max_user_watches, or watch fewer folders"
