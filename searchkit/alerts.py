@@ -17,8 +17,15 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from searchkit.errors import AlertExists, AlertNotFound, InvalidQuery
+from searchkit.sidecar import SideTable
 
 ALERTS_NAME = "alerts.sqlite"
+_SCHEMA = (
+    "CREATE TABLE IF NOT EXISTS searches (name TEXT PRIMARY KEY, query TEXT NOT NULL, options TEXT NOT NULL,"
+    " created TEXT NOT NULL);"
+    "CREATE TABLE IF NOT EXISTS reported (name TEXT NOT NULL, id TEXT NOT NULL, at TEXT NOT NULL,"
+    " PRIMARY KEY (name, id)) WITHOUT ROWID;"
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,30 +73,11 @@ Matcher = Callable[[SavedSearch], Iterable[Matched]]
 """Every article currently matching a saved search."""
 
 
-class AlertStore:
+class AlertStore(SideTable):
     """The alerts database of an index folder."""
 
     def __init__(self, index_dir: Path) -> None:
-        index_dir.mkdir(parents=True, exist_ok=True)
-        self.path = index_dir / ALERTS_NAME
-        self.db = sqlite3.connect(self.path)
-        self.db.execute("PRAGMA journal_mode=WAL")
-        self.db.executescript(
-            "CREATE TABLE IF NOT EXISTS searches (name TEXT PRIMARY KEY, query TEXT NOT NULL, options TEXT NOT NULL,"
-            " created TEXT NOT NULL);"
-            "CREATE TABLE IF NOT EXISTS reported (name TEXT NOT NULL, id TEXT NOT NULL, at TEXT NOT NULL,"
-            " PRIMARY KEY (name, id)) WITHOUT ROWID;"
-        )
-
-    def __enter__(self) -> AlertStore:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
-
-    def close(self) -> None:
-        """Close the database."""
-        self.db.close()
+        super().__init__(index_dir, ALERTS_NAME, _SCHEMA)
 
     def add(self, search: SavedSearch, known: Iterable[str] = ()) -> None:
         """Save a search; the articles `known` (ids, usually those matching now) count as already reported."""

@@ -16,7 +16,6 @@ update, so the store holds nothing but the signatures (256 bytes an article).
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
@@ -25,8 +24,15 @@ from pathlib import Path
 import numpy as np
 
 from searchkit.minhash import PERMUTATIONS, similarity
+from searchkit.sidecar import SideTable
 
 COPIES_NAME = "copies.sqlite"
+_SCHEMA = (
+    "CREATE TABLE IF NOT EXISTS articles (n INTEGER PRIMARY KEY, id TEXT UNIQUE NOT NULL, source TEXT NOT NULL,"
+    " date TEXT, sig BLOB, grp TEXT);"
+    "CREATE INDEX IF NOT EXISTS articles_source ON articles (source);"
+    "CREATE INDEX IF NOT EXISTS articles_grp ON articles (grp) WHERE grp IS NOT NULL;"
+)
 THRESHOLD = 0.4
 """Estimated Jaccard similarity of 4-word shingle sets from which two articles are copies. Updates that
 keep most of a story (a new lead over the same paragraphs, a factbox refreshed with new figures) score
@@ -60,27 +66,11 @@ class Group:
     members: tuple[str, ...]
 
 
-class CopyStore:
+class CopyStore(SideTable):
     """The copies table of an index folder."""
 
     def __init__(self, index_dir: Path) -> None:
-        self.path = index_dir / COPIES_NAME
-        self.db = sqlite3.connect(self.path)
-        self.db.execute("PRAGMA journal_mode=WAL")
-        self.db.execute("CREATE TABLE IF NOT EXISTS articles (n INTEGER PRIMARY KEY, id TEXT UNIQUE NOT NULL,"
-                        " source TEXT NOT NULL, date TEXT, sig BLOB, grp TEXT)")
-        self.db.execute("CREATE INDEX IF NOT EXISTS articles_source ON articles (source)")
-        self.db.execute("CREATE INDEX IF NOT EXISTS articles_grp ON articles (grp) WHERE grp IS NOT NULL")
-
-    def __enter__(self) -> CopyStore:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
-
-    def close(self) -> None:
-        """Close the database."""
-        self.db.close()
+        super().__init__(index_dir, COPIES_NAME, _SCHEMA)
 
     def clear(self) -> None:
         """Forget every article (for a rebuild)."""
