@@ -107,9 +107,12 @@ def complete_speaker(ctx: click.Context, param: click.Parameter, incomplete: str
     except (SearchkitError, OSError):
         return []
     typed = incomplete.lower()
-    found = [n for n in names if n.lower().startswith(typed) or n.rsplit(" ", 1)[-1].lower().startswith(typed)]
-    if os.environ.get(COMPLETE_VAR, "").startswith("bash"):  # bash would split a name at its space
-        found = [n.replace(" ", "\\ ") for n in found]
+    found = list(dict.fromkeys(n for n in names if n.lower().startswith(typed)
+                               or n.rsplit(" ", 1)[-1].lower().startswith(typed)))
+    if os.environ.get(COMPLETE_VAR, "").startswith("bash"):
+        # click's bash script reads each reply with `read` (which eats one level of backslashes) and inserts
+        # it as typed: `Maria\\ Zakharova` arrives as `Maria\ Zakharova`, one shell word
+        found = [n.replace(" ", "\\\\ ") for n in found]
     return [CompletionItem(n) for n in found]
 
 
