@@ -103,7 +103,8 @@ def index_cmd(paths: tuple[Path, ...], index_dir: Path, rebuild: bool, workers: 
 
     targets = list(paths) or _previous_roots(index_dir)
     with IndexProgress(enabled=sys.stderr.isatty() and out.format == "human") as progress:
-        summary = index_paths(targets, index_dir, rebuild=rebuild, workers=workers, progress=progress)
+        summary = index_paths(targets, index_dir, rebuild=rebuild, workers=workers, progress=progress,
+                              phase=progress.phase)
     if paths:
         history.remember_roots(index_dir, list(paths))
     if out.format == "json":

@@ -32,6 +32,9 @@ from searchkit.manifest import FileState, Manifest
 from searchkit.models import Article, FileFailure, IndexSummary
 
 Progress = Callable[[int, int], None]
+Phase = Callable[[str], None]
+"""Told when a run enters a phase after reading its files ("finishing segments", "committing", "recording
+files"), so a progress display does not sit silently at 100% (see `index_paths(phase=...)`)."""
 POOL_THRESHOLD = 64
 DIGEST_BYTES = 16  # content hash size (blake2b)
 SEGMENT_THRESHOLD = 1_000  # from this many files to read, each worker writes its own segment
@@ -206,8 +209,9 @@ class Session:
     """The run's write session over the index, opened (and locked) on first use: a run with nothing to write
     or delete never takes the write lock. A missing index, or a rebuild, opens it at once."""
 
-    def __init__(self, index_dir: Path, *, rebuild: bool = False) -> None:
+    def __init__(self, index_dir: Path, *, rebuild: bool = False, phase: Phase | None = None) -> None:
         self.index_dir = index_dir
+        self.announce: Phase = phase or (lambda _name: None)
         eager = rebuild or not writing.has_indexes(index_dir)
         self.writer = self._open(rebuild) if eager else None
 
@@ -227,10 +231,11 @@ class Session:
 
 
 def index_paths(paths: Sequence[Path], index_dir: Path, *, rebuild: bool = False, workers: int | None = None,
-                progress: Progress | None = None) -> IndexSummary:
-    """Index `paths` (files and folders) into `index_dir`, incrementally unless `rebuild`."""
+                progress: Progress | None = None, phase: Phase | None = None) -> IndexSummary:
+    """Index `paths` (files and folders) into `index_dir`, incrementally unless `rebuild`. `progress(done,
+    total)` follows the files read; `phase(name)` announces the later phases."""
     with _bulk_gc():  # before the workers fork: they inherit it
-        return _index_paths(paths, index_dir, rebuild=rebuild, workers=workers, progress=progress)
+        return _index_paths(paths, index_dir, rebuild=rebuild, workers=workers, progress=progress, phase=phase)
 
 
 BULK_GC_THRESHOLDS = (50_000, 20, 100)
@@ -251,14 +256,14 @@ def _bulk_gc() -> Iterator[None]:
 
 
 def _index_paths(paths: Sequence[Path], index_dir: Path, *, rebuild: bool, workers: int | None,
-                 progress: Progress | None) -> IndexSummary:
+                 progress: Progress | None, phase: Phase | None = None) -> IndexSummary:
     """`index_paths` under the bulk collector settings."""
     started = time.perf_counter()
     workers = workers or os.cpu_count() or 1
     crew = SegmentWorkers(workers) if workers > 1 and "fork" in multiprocessing.get_all_start_methods() else None
     try:
         discovery = reading.discover(paths)
-        session = Session(index_dir, rebuild=rebuild)
+        session = Session(index_dir, rebuild=rebuild, phase=phase)
         manifest = Manifest(index_dir)
         try:
             if rebuild:
@@ -270,6 +275,7 @@ def _index_paths(paths: Sequence[Path], index_dir: Path, *, rebuild: bool, worke
                 summary, upserts, drops, total = _apply_parallel(session, work, skipped, crew, progress)
             else:
                 summary, upserts, drops, total = _apply(session, work, skipped, workers, progress)
+            session.announce("recording files")
             manifest.apply(upserts, drops)  # after the index commit: a crash in between only causes redo
             if total is None:
                 total = doc_count(index_dir)
@@ -341,6 +347,7 @@ def _record(session: Session, work: Plan, skipped: Sequence[FileFailure], outcom
         if new and writer.doc_count() > 0:
             stale.extend(new)
         writer.delete_sources(stale)
+        session.announce("committing")
         total = writer.commit(extra=segments)
     else:
         session.cancel()
@@ -456,6 +463,8 @@ def _apply_parallel(session: Session, work: Plan, skipped: Sequence[FileFailure]
                     outcomes.put(outcome)
                 if progress:
                     progress(outcomes.count, len(work.tasks))
+                if outcomes.count == len(work.tasks):  # all files read; workers write their last segments
+                    session.announce("finishing segments")
             elif msg[0] == "done":
                 finished.append(msg[1])
             else:

@@ -121,7 +121,7 @@ def test_config_sets_index_and_format(built: Path, corpus: Path, tmp_path: Path)
     assert code == 0 and [json.loads(line)["id"] for line in out.splitlines()] == ["a4", "a3"]
     code, out, _ = run("search", "ceasefire", "--human", env=env)
     assert out.startswith("2 results for ceasefire")
-    code, out, _ = run("index", str(corpus), "--json", env=env)  # a format a command lacks (jsonl) leaves it at its default
+    code, out, _ = run("index", str(corpus), "--json", env=env)  # jsonl, which index lacks, is not forced on it
     assert code == 0 and json.loads(out)["unchanged"] == 1
 
 

@@ -295,3 +295,32 @@ def test_10_no_estimate_before_two_seconds_of_progress() -> None:
     now[0] = 1.0
     window.add(50)
     assert window.remaining(100) is None
+
+
+@pytest.mark.parametrize("parallel", [False, True])
+def test_10_the_indexer_names_its_phases_after_reading(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                       parallel: bool) -> None:
+    from searchkit import indexer
+
+    folder = tmp_path / "many"
+    folder.mkdir()
+    for n in range(6):
+        (folder / f"{n}.txt").write_text(f"Title {n}\n\nBody {n}, Marsh said.\n", encoding="utf-8")
+    if parallel:
+        monkeypatch.setattr(indexer, "SEGMENT_THRESHOLD", 2)  # each worker writes its own segments
+    events: list[object] = []
+    indexer.index_paths([folder], tmp_path / "ix", workers=2 if parallel else 1,
+                        progress=lambda done, total: events.append((done, total)), phase=events.append)
+    names = [e for e in events if isinstance(e, str)]
+    assert names == (["finishing segments"] if parallel else []) + ["committing", "recording files"]
+    assert events.index("committing") > events.index((6, 6))
+
+
+def test_10_the_progress_bar_shows_the_phase(monkeypatch: pytest.MonkeyPatch) -> None:
+    from searchkit.progress import IndexProgress
+
+    with IndexProgress(enabled=True) as progress:
+        progress(3, 10)
+        progress.phase("committing")
+        task = progress.bar.tasks[0]
+        assert (task.description, task.completed, task.total) == ("committing…", 3, 10)
