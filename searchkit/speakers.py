@@ -136,7 +136,7 @@ def _trie(words: set[str]) -> str:
 _UP = "A-ZÀ-ÖØ-Þ"
 _ABBR = r"(?:Mr|Mrs|Ms|Dr|Sen|Sens|Rep|Reps|Gov|Gen|Lt|Col|Sgt|Capt|Prof|Rev|Jr|Sr|St|Adm|Maj|Cmdr|Pres|Del|Supt|Det)\."
 _TOKEN = rf"(?:{_ABBR}|[{_UP}]\.(?:[{_UP}]\.)*|[{_UP}][\w'’-]*\w|[{_UP}])"
-_SEP = r"(?:[ \t\u00a0]+\n?[ \t\u00a0]*|\n[ \t\u00a0]*)"
+_SEP = r"(?:[ \t\u00a0]++\n?+[ \t\u00a0]*+|\n[ \t\u00a0]*+)"  # possessive: blanks are taken whole, never split
 _RUN_RE = re.compile(rf"(?=[{_UP}])(?<![\w'’-]){_TOKEN}(?:{_SEP}(?:(?:de|van|von|der|bin|al|da|di|del|dos|du|la|le)"
                      rf"{_SEP})?{_TOKEN})*")
 
@@ -175,14 +175,15 @@ commented announced acknowledged concluded cautioned suggested predicted
 """
 )
 
-_ADV = (r"(?:also|then|later|earlier|again|previously|recently|once|reportedly|repeatedly|publicly|privately|"
-        r"first|last|further|simply|flatly|has|had|have|would|will|has\s+also|had\s+also|just|even|still|"
-        r"similarly|likewise|separately|angrily|bluntly|quickly|immediately|never|already|often|frequently|"
-        r"famously|openly|once\s+again|on\s+(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)|"
-        r"(?:on\s+)?(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)|in\s+a\s+\w+(?:\s+\w+)?|"
-        r"last\s+(?:week|month|year|night)|this\s+(?:week|month|year|morning)|yesterday|today|tonight|"
-        r"in\s+(?:an?\s+)?(?:statement|interview|speech|tweet|email|letter|op-ed)|via\s+\w+|"
-        r"(?:\w+ly))")
+_DAYS = "Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday"
+_ADV_WORDS = ("also|then|later|earlier|again|once|has|had|have|would|will|just|even|still|likewise|first|last|"
+              "further|never|already|often|yesterday|today|tonight")
+# Adverbials between a name and its verb. Every string has one parse (no two alternatives, and no alternative
+# and a repetition, match the same text), so a failing match backtracks linearly, never exponentially.
+_ADV = (rf"(?:(?:{_ADV_WORDS}|\w+ly)\b|(?:on\s+)?(?:{_DAYS})\b|last\s+(?:week|month|year|night)\b|"
+        r"this\s+(?:week|month|year|morning)\b|via\s+\w+|"
+        r"in\s+(?:an\s+)?(?:statement|interview|speech|tweet|email|letter|op-ed)\b|"
+        rf"in\s+a\s+\w+(?:\s+(?!(?:{_ADV_WORDS}|on|last|this|via|in|{_DAYS})\b|\w+ly\b)\w+)?)")
 _LEFT_GAP_RE = re.compile(
     rf"(?:\s*\([^()\n]{{0,60}}\))?"  # (Vt.), (R-Wis.)
     rf"(?:\s+(?:of|from|at|with)\s+(?:the\s+)?(?:[{_UP}][\w.’'&-]*\s+){{1,6}})?"  # of the National Retail Fed.
@@ -198,7 +199,8 @@ _RIGHT_GAP_RE = re.compile(r"\s+(?:(?:Monday|Tuesday|Wednesday|Thursday|Friday|S
 _NP_GAP_RE = re.compile(r"\s+(?:(?!(?:in|on|at|of|for|to|from|with|by|after|before|during|and|or|who|which|that|"
                         r"when|while|as|about|said|says|told)\s)[a-z][\w-]*\s+){0,3}")
 _COLON_RE = re.compile(r":[ \t]*(?=[“\"‘]|[A-Za-z])")
-_TITLE_RE = re.compile(rf"\s*((?:{_TOKEN}[ \t]*)+(?:and[ \t]+(?:{_TOKEN}[ \t]*)+)?):\s")
+_TITLE_WORDS = rf"(?>{_TOKEN})(?:[ \t]++(?>{_TOKEN}))*+"  # words apart, each taken whole: one way to read a line
+_TITLE_RE = re.compile(rf"\s*+({_TITLE_WORDS}(?:[ \t]++and[ \t]++{_TITLE_WORDS})?+)[ \t]*+:\s")
 _AND_SPLIT_RE = re.compile(r"\s+and\s+")
 _QCLOSE_RE = re.compile(r"[,?!](?:”|\"|'')[ \t]+(?=[A-Z])")
 _QDASH_RE = re.compile(r"[”\"](?=[ \t]*(?:―|—|–|--))[ \t]*(?:―|—|–|--)[ \t]*(?=[A-Z])")
@@ -210,6 +212,8 @@ _SURNAME_TITLES = {"pope", "king", "major", "judge", "bishop", "prince", "cardin
                    "august", "england", "israel", "washington", "french", "german", "young", "north", "west"}
 _HYPHEN_TAILS = {"based", "era", "led", "born", "backed", "style", "owned", "run"}
 _TRIM = " \t\n,;:"
+_SENTENCE_REACH = 2000  # characters a sentence may extend either side of a cue (real sentences are far shorter)
+_QUOTE_REACH = 3000  # characters between a quote's opening and closing marks
 _PARTICLES = {"de", "van", "von", "der", "bin", "al", "da", "di", "del", "dos", "du", "la", "le"}
 _ACRONYM_RE = re.compile(rf"(?:[{_UP}]\.){{2,}}")
 _INITIAL_RE = re.compile(rf"[{_UP}]\.")
@@ -223,7 +227,7 @@ _ABBRS = "Mr Mrs Ms Dr Sen Sens Rep Reps Gov Gen Lt Col Sgt Capt Prof Rev St Adm
     "Supt Det"
 _SENT_END_RE = re.compile(r"[.!?][\"”’']?(?=\s+[\"“‘]?[" + _UP + r"0-9])|\n\s*\n")
 _ABBR_TAIL_RE = re.compile(rf"(?:\b(?:{'|'.join(_ABBRS.split())})|\b[A-Za-z]|[A-Za-z]\.[A-Za-z])$")
-_QUOTE_AFTER_RE = re.compile(r"\s*[:,]?\s*(“|\"|'')")
+_QUOTE_AFTER_RE = re.compile(r"\s*+(?:[:,]\s*+)?(“|\"|'')")
 _QUOTE_CLOSE = "”\"'"
 _APPOSITIVE_RE = re.compile(r"\s*,\s*([^,;:\"“”()\n]{2,100}?)\s*(?:,|\.|$)")  # ", a former official,"
 _THAT_RE = re.compile(r"\s*(?:,\s*)?(?:that\s+)?")  # before reported content: "said that ..."
@@ -255,7 +259,9 @@ def _name_of_run(text: str, start: int, possessive: bool = False) -> _Name | Non
 
     A possessive run ("Clinton's campaign") is no speaker, but with `possessive` it still names a person.
     """
-    raw = text.split()
+    raw = text.rsplit(None, 8)  # a name is its last few words: never split a whole long run
+    if len(raw) > 8:
+        raw[0] = raw[0].rsplit(None, 1)[-1]  # the rest of a long run, as one word that ends the name
     if not raw:
         return None
     if raw[-1].endswith(("’s", "'s", "’", "'")):
@@ -267,9 +273,11 @@ def _name_of_run(text: str, start: int, possessive: bool = False) -> _Name | Non
     while i >= 0:
         w = raw[i]
         c = _clean(w)
-        if c in _SUFFIXES and not words and i > 0:
+        if c in _SUFFIXES and not words and i >= len(raw) - 2 and i > 0:  # "Jr.", "Jr. III"
             i -= 1
             continue
+        if len(words) > 4:
+            return None
         if _ACRONYM_RE.fullmatch(w) or (w.isalpha() and w.isupper() and len(w) > 1 and words
                                          and not words[-1].isupper()):
             break  # "N.J.", "U.S.", a capitalised tag ("PUSH Richard Hastings") end the name
@@ -357,11 +365,13 @@ class _Article:
         return self._full[sur]
 
     def sentence(self, pos: int) -> tuple[int, int]:
-        """Bounds of the sentence around `pos`."""
+        """Bounds of the sentence around `pos`, at most `_SENTENCE_REACH` characters to either side.
+
+        The bound keeps the work per cue constant on text without sentence ends (a 1 MB line)."""
         i = bisect_right(self.sent_ends, pos)
         start = self.sent_ends[i - 1] if i else 0
         end = self.sent_ends[i] if i < len(self.sent_ends) else len(self.body)
-        return start, end
+        return max(start, pos - _SENTENCE_REACH), min(end, pos + _SENTENCE_REACH)
 
     def resolve(self, name: _Name) -> str | None:
         """Display name for a name mention: full names as given, surnames via the article's full names."""
@@ -498,8 +508,7 @@ class _Article:
             seg = seg.rstrip(" ,\n")
             lead = len(seg) - len(seg.lstrip())
             return s0 + lead, s0 + len(seg), False
-        m = _THAT_RE.match(body[clause_end:s1])
-        start = clause_end + (m.end() if m else 0)
+        start = _THAT_RE.match(body, clause_end, s1).end()
         end = s1
         while end > start and body[end - 1] in " \n.\"”'":
             end -= 1
@@ -510,7 +519,7 @@ class _Article:
     def _content_start(self, close: int) -> int | None:
         """Start of the quoted text whose closing mark (”, " or '') is at `close`; same paragraph only."""
         body = self.body
-        para = max(body.rfind("\n\n", 0, close), close - 2000, 0)
+        para = max(body.rfind("\n\n", max(0, close - 2000), close), close - 2000, 0)
         mark = body[close]
         if mark == "”":
             k = body.rfind("“", para, close)
@@ -525,7 +534,7 @@ class _Article:
         """End of the quoted text whose opening mark (“, " or '') is at `opn`."""
         body = self.body
         mark = "”" if body[opn] == "“" else "''" if body.startswith("''", opn) else "\""
-        k = body.find(mark, opn + len(mark), opn + 3000)
+        k = body.find(mark, opn + len(mark), opn + _QUOTE_REACH)
         return k if k >= 0 else None
 
 
@@ -548,8 +557,11 @@ def _cue_spans(body: str) -> list[tuple[int, int]]:
     extra = []
     for m in _ED_THAT_RE.finditer(body):
         k = m.start()
-        while k > 0 and body[k - 1].isalpha():
+        floor = max(0, k - 40)  # verbs are short: never walk back over a whole long "word"
+        while k > floor and body[k - 1].isalpha():
             k -= 1
+        if k == floor and k > 0 and body[k - 1].isalpha():
+            continue
         if body[k:k + 1].islower() and body[k:m.end()] not in _VERB_SET:
             extra.append((k, m.end()))
     return sorted(spans + extra) if extra else spans
@@ -619,19 +631,28 @@ def _colon_events(art: _Article) -> list[_Event]:
         if j >= len(art.runs) or art.runs[j][1] != m.start():
             continue
         s, _e, txt = art.runs[j]
-        line_start = body.rfind("\n", 0, s) + 1
         quoted = body[m.end():m.end() + 1] in "“\"‘"
-        if not quoted and body[line_start:s].strip(" \t-—–") != "":
+        if not quoted and not _starts_line(body, s):
             continue
         name = _name_of_run(txt, s)
         display = art.resolve(name) if name is not None else None
         if display is None or " " not in display:
             continue
-        end = body.find("\n", m.end())
-        end = len(body) if end < 0 else end
-        text_start = m.end() + (len(body[m.end():end]) - len(body[m.end():end].lstrip()))
+        end = body.find("\n", m.end(), m.end() + _QUOTE_REACH)
+        end = min(len(body), m.end() + _QUOTE_REACH) if end < 0 else end
+        text_start = m.end()
+        while text_start < end and body[text_start].isspace():
+            text_start += 1
         events.append(_Event(s, display, None, (text_start, end, quoted) if end > text_start else None))
     return events
+
+
+def _starts_line(body: str, pos: int) -> bool:
+    """Whether only blanks and dashes stand between the start of the line and `pos` ("— JOEL BENENSON:")."""
+    k = pos
+    while k > 0 and body[k - 1] in " \t-—–":
+        k -= 1
+    return k == 0 or body[k - 1] == "\n"
 
 
 def _quote_events(art: _Article) -> list[_Event]:
@@ -682,7 +703,7 @@ def _quote_events(art: _Article) -> list[_Event]:
 
 def _title_speakers(title: str, art: _Article) -> list[str]:
     """Speakers named in a headline of the form "Name: ..." ("Kasich: 'We are going to Cleveland'")."""
-    m = _TITLE_RE.match(title)
+    m = _TITLE_RE.match(title, 0, 300)  # a headline label is short: never read a whole long line
     if not m:
         return []
     out = []
@@ -697,7 +718,7 @@ def _title_speakers(title: str, art: _Article) -> list[str]:
 _TICKER = (r"\([ \t]*(?:[A-Z0-9]{1,6}\.[A-Z]{1,3}|(?:NYSE|NASDAQ|Nasdaq|AMEX|LSE|TSX|TSE)[ \t]*:[ \t]*[A-Z0-9.]{1,8})"
            r"[ \t]*\)")  # "( GS.N )", "(NASDAQ: AAPL)"
 _TICKER_ONLY_RE = re.compile(_TICKER)
-_TICKER_RE = re.compile(r"([A-Z][\w&.'’-]*(?:[ \t]+(?:&[ \t]+)?[A-Z][\w&.'’-]*){0,4})[ \t]*" + _TICKER)
+_TICKER_WORD_RE = re.compile(r"[A-Z][\w&.'’-]*")
 
 
 def _ticker_names(body: str) -> set[str]:
@@ -706,10 +727,21 @@ def _ticker_names(body: str) -> set[str]:
     Each trailing part of the capitalised run counts ("Investment bank Morgan Stanley ( MS.N )").
     """
     names: set[str] = set()
-    if _TICKER_ONLY_RE.search(body) is None:
-        return names  # no ticker: no need to try a name at every capital
-    for m in _TICKER_RE.finditer(body):
-        words = m.group(1).split()
+    for m in _TICKER_ONLY_RE.finditer(body):
+        before = body[max(0, m.start() - 200):m.start()]
+        words: list[str] = []
+        capitals = 0
+        for w in reversed(before.split()[-10:]):  # up to five capitalised words, "&" between them
+            if w == "&" and capitals:
+                words.append(w)
+            elif _TICKER_WORD_RE.fullmatch(w) and capitals < 5:
+                words.append(w)
+                capitals += 1
+            else:
+                break
+        while words and words[-1] == "&":
+            words.pop()
+        words.reverse()
         names.update(" ".join(words[i:]) for i in range(len(words)))
     return names
 
@@ -729,7 +761,7 @@ def _dateline_names(body: str) -> set[str]:
     return {place, _display(place), place.title()}
 
 
-_ORG_HEAD_BEFORE_RE = re.compile(rf"\b(?:{_ORG_HEADS})\s+(?:of|for|on)\s+(?:the\s+)?\Z")
+_ORG_PREFIX_RE = re.compile(rf"\b(?:{_ORG_HEADS})\s++(?:of|for|on)\s++(the\s++)?")
 
 
 def _is_word_char(ch: str) -> bool:
@@ -761,17 +793,38 @@ def _named_alone(name: str, body: str) -> bool:
                and not body.endswith(("of ", "for ", "on ", "the "), 0, i) for i in _occurrences(name, body))
 
 
-def _inside_org_name(name: str, body: str) -> bool:
-    """True when the name only follows an organisation head: "the Institute for Supply Management said".
+class _OrgNames:
+    """Which names of an article occur only inside an organisation's name ("the Institute for Supply
+    Management said"): one scan of the body for organisation heads, then a set look-up per occurrence."""
 
-    That is, `\\b(?:HEADS)\\s+(?:of|for|on)\\s+(?:the\\s+)?NAME\\b` matches (tested): one compiled pattern
-    for the words before the name, tried where the name ends a word, instead of a pattern per name.
-    """
-    if " " not in name or _named_alone(name, body):
-        return False  # named on its own somewhere (the usual case)
-    end = len(name)
-    return any(_at_boundary(body, i + end) and _ORG_HEAD_BEFORE_RE.search(body, 0, i) is not None
-               for i in _occurrences(name, body))
+    def __init__(self, body: str) -> None:
+        self.body = body
+        self._after_heads: set[int] | None = None
+        self._seen: dict[str, bool] = {}
+
+    def after_heads(self) -> set[int]:
+        """Offsets right after "Institute for ", "Bank of the " (both with and without the "the")."""
+        if self._after_heads is None:
+            self._after_heads = set()
+            for m in _ORG_PREFIX_RE.finditer(self.body):
+                self._after_heads.add(m.end())
+                if m.group(1):
+                    self._after_heads.add(m.start(1))
+        return self._after_heads
+
+    def inside(self, name: str) -> bool:
+        """True when `\\b(?:HEADS)\\s+(?:of|for|on)\\s+(?:the\\s+)?NAME\\b` matches and the name never
+        occurs alone (tested against those patterns)."""
+        if name not in self._seen:
+            body, end = self.body, len(name)
+            self._seen[name] = " " in name and not _named_alone(name, body) and any(
+                _at_boundary(body, i + end) and i in self.after_heads() for i in _occurrences(name, body))
+        return self._seen[name]
+
+
+def _inside_org_name(name: str, body: str) -> bool:
+    """True when the name only follows an organisation head (see `_OrgNames.inside`)."""
+    return _OrgNames(body).inside(name)
 
 
 def _named_in_body(name: str, body: str) -> bool:
@@ -794,6 +847,7 @@ def extract(body: str, title: str = "") -> Attribution:
         events += _colon_events(art)
     events.sort(key=lambda ev: ev.pos)
     not_people = (_ticker_names(body) if "(" in body else set()) | _dateline_names(body)
+    orgs = _OrgNames(body)
     speakers: dict[str, Speaker] = {}
     for name in _title_speakers(title, art) if ":" in title else ():
         if _named_in_body(name, body):  # a headline label ("INSTANT VIEW: ...") is not a person
@@ -801,7 +855,7 @@ def extract(body: str, title: str = "") -> Attribution:
     quotes: list[Quote] = []
     for ev in events:
         name = _display(ev.speaker)
-        if name in not_people or _inside_org_name(ev.speaker, body):
+        if name in not_people or orgs.inside(ev.speaker):
             continue
         if name not in speakers or (ev.role and speakers[name].role is None):
             speakers[name] = Speaker(name, ev.role)
