@@ -1,6 +1,7 @@
-"""The indexing progress bar on stderr: files read out of the total, time left from the rate over the last
-`WINDOW` seconds (not since the start: workers start slowly and the page cache warms up), and the run's
-later phases ("finishing segments…", "committing…") so the bar never sits silently at 100%."""
+"""The indexing progress bar on stderr: files read out of the total, the time left to read them from the
+rate over the last `WINDOW` seconds (not since the start: workers start slowly, the page cache warms up,
+the machine's load changes), and the run's later phases ("finishing segments…", "committing…"), each with
+its elapsed time, so the bar never sits silently at 100%."""
 
 from __future__ import annotations
 
@@ -40,12 +41,14 @@ def clock_text(seconds: float | None) -> str:
         return "estimating…"
     minutes, secs = divmod(int(seconds + 0.5), 60)
     hours, minutes = divmod(minutes, 60)
-    return f"{hours}:{minutes:02d}:{secs:02d} left" if hours else f"{minutes}:{secs:02d} left"
+    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
 
 
 class IndexProgress:
-    """Feeds a rich progress bar from the indexer's `progress(done, total)` and `phase(name)` callbacks;
-    does nothing when disabled (stderr is not a terminal, or JSON output)."""
+    """Feeds a rich progress bar on stderr from the indexer's `progress(done, total)` and `phase(name)`
+    callbacks: files read with the time left to read them, then each later phase with its elapsed time
+    (segments and the commit take a share of the run that no file count can predict). Does nothing when
+    disabled (stderr is not a terminal, or JSON output)."""
 
     def __init__(self, enabled: bool) -> None:
         self.enabled = enabled
@@ -56,25 +59,29 @@ class IndexProgress:
     def __enter__(self) -> IndexProgress:
         if self.enabled:
             from rich.console import Console
-            from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn
+            from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
-            self.bar = Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-                                TextColumn("{task.fields[eta]}"), console=Console(stderr=True), transient=True)
+            self.bar = Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(),
+                                TextColumn("{task.fields[count]}"), TextColumn("{task.fields[eta]}"),
+                                TimeElapsedColumn(), console=Console(stderr=True), transient=True)
             self.bar.__enter__()
-            self.task = self.bar.add_task("scanning…", total=None, eta="")
+            self.task = self.bar.add_task("scanning…", total=None, count="", eta="")
         return self
 
     def __call__(self, done: int, total: int) -> None:
         if self.bar is None:
             return
         self.rate.add(done)
-        eta = clock_text(self.rate.remaining(total)) if done < total else ""
-        self.bar.update(self.task, completed=done, total=total, description="reading", eta=eta)
+        eta = f"{clock_text(self.rate.remaining(total))} to read" if done < total else ""
+        self.bar.update(self.task, completed=done, total=total, description="reading", count=f"{done}/{total}",
+                        eta=eta)
 
     def phase(self, name: str) -> None:
-        """A later phase of the run has started (the indexer names it)."""
+        """A later phase of the run has started (the indexer names it): a line of its own, timed from now."""
         if self.bar is not None:
-            self.bar.update(self.task, description=f"{name}…", eta="")
+            self.bar.update(self.task, eta="")
+            self.bar.stop_task(self.task)
+            self.task = self.bar.add_task(f"{name}…", total=None, count="", eta="")
 
     def __exit__(self, *exc: object) -> None:
         if self.bar is not None:
