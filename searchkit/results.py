@@ -24,6 +24,23 @@ class StoredDoc:
     roles: tuple[str | None, ...]
     summary: str | None
     source_format: str
+    date_source: str | None = None  # where the date came from (`models.Article.date_source`)
+
+
+@dataclass(frozen=True, slots=True)
+class StoredQuote:
+    """An attributed statement's stored fields, as the engine returns them."""
+
+    article_id: str
+    title: str
+    date: datetime | None
+    speaker: str
+    role: str | None
+    text: str
+    start: int = 0
+    direct: bool = True
+    source: str = ""  # the file the article came from
+    key: str = ""  # unique: the article's key, then "#q" and the statement's number
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,6 +85,7 @@ class Hit:
     score: float
     snippet: Snippet
     roles: tuple[str | None, ...] = ()
+    date_source: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,6 +136,7 @@ class IndexStats:
     size_bytes: int
     last_update: datetime | None
     top_speakers: tuple[SpeakerCount, ...] = field(default_factory=tuple)
+    undated: int = 0  # documents without a date
 
 
 @dataclass(frozen=True, slots=True)

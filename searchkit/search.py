@@ -13,9 +13,20 @@ from types import TracebackType
 from typing import Any, Literal
 
 from searchkit import querylang, snippets
-from searchkit.engine import index, query
+from searchkit.engine import api
 from searchkit.errors import ArticleNotFound, InvalidQuery
-from searchkit.results import Hit, IndexStats, QuoteHit, SearchResult, Snippet, SpeakerCount, Statement, StoredDoc
+from searchkit.results import (
+    Hit,
+    IndexStats,
+    MatchSpec,
+    QuoteHit,
+    SearchResult,
+    Snippet,
+    SpeakerCount,
+    Statement,
+    StoredDoc,
+    StoredQuote,
+)
 
 Sort = Literal["relevance", "newest", "oldest"]
 Match = Literal["all", "any"]
@@ -27,8 +38,7 @@ class Searcher:
 
     def __init__(self, index_dir: Path) -> None:
         self.index_dir = index_dir
-        self._ctx = index.searching(index_dir)
-        self._s: Any = self._ctx.__enter__()
+        self._reader = api.Reader(index_dir)
 
     def __enter__(self) -> Searcher:
         return self
@@ -39,7 +49,7 @@ class Searcher:
 
     def close(self) -> None:
         """Release the index."""
-        self._ctx.__exit__(None, None, None)
+        self._reader.close()
 
     def search(self, text: str, *, date_from: datetime | None = None, date_to: datetime | None = None,
                speakers: Sequence[str] = (), sort: Sort = "relevance", limit: int = 10, page: int = 1,
@@ -49,20 +59,12 @@ class Searcher:
             raise InvalidQuery("--limit and --page must be at least 1")
         limit = min(limit, MAX_LIMIT)
         parsed = querylang.parse(text)
-        flt = query.combine_filters(query.date_filter(self._s, date_from, date_to),
-                                    query.speaker_filter(speakers))
-        compiled = query.compile_query(parsed.tree, match_all=(match == "all"))
-        fallback = False
-        total, top = self._run(compiled, flt, sort, page * limit)
-        if total == 0 and match == "all" and parsed.tree is not None:
-            any_compiled = query.compile_query(parsed.tree, match_all=False)
-            if any_compiled.query != compiled.query:
-                total, top = self._run(any_compiled, flt, sort, page * limit)
-                fallback = total > 0
-        hits = tuple(self._hit(rank, docnum, score, compiled.spec)
-                     for rank, (docnum, score) in enumerate(top[(page - 1) * limit:], (page - 1) * limit + 1))
-        suggestion = self._suggestion(text, parsed.tree) if total == 0 else None
-        return SearchResult(query=text, total=total, page=page, hits=hits, fallback_any=fallback,
+        first = (page - 1) * limit + 1
+        ranked = self._reader.search(parsed.tree, match_all=(match == "all"), fallback_any=True, date_from=date_from,
+                                     date_to=date_to, speakers=speakers, sort=sort, offset=first - 1, limit=limit)
+        hits = tuple(_hit(rank, doc, score, ranked.spec) for rank, (doc, score) in enumerate(ranked.hits, first))
+        suggestion = self._suggestion(text, parsed.tree) if ranked.total == 0 else None
+        return SearchResult(query=text, total=ranked.total, page=page, hits=hits, fallback_any=ranked.fallback_any,
                             suggestion=suggestion, query_id=query_id)
 
     def search_many(self, queries: Iterable[tuple[str, str]], **options: Any) -> Iterator[SearchResult]:
@@ -70,21 +72,8 @@ class Searcher:
         for query_id, text in queries:
             yield self.search(text, query_id=query_id, **options)
 
-    def _run(self, compiled: query.Compiled, flt: Any, sort: Sort, limit: int) -> tuple[int, list[tuple[int, float]]]:
-        q = compiled.query
-        if q is None:
-            if flt is None:
-                return 0, []
-            q = query.everything()
-        return query.run(self._s, q, flt, sort=sort, limit=limit)
-
-    def _hit(self, rank: int, docnum: int, score: float, spec: snippets.MatchSpec) -> Hit:
-        doc = index.stored_doc(self._s.stored_fields(docnum))
-        return Hit(rank=rank, id=doc.id, path=doc.source, title=doc.title, date=doc.date, speakers=doc.speakers,
-                   score=round(score, 4), snippet=snippets.make_snippet(doc.body, spec), roles=doc.roles)
-
     def _suggestion(self, text: str, tree: querylang.Node | None) -> str | None:
-        fixes = query.suggest(self._s, tree)
+        fixes = self._reader.suggest(tree)
         if not fixes:
             return None
         out = text
@@ -94,47 +83,42 @@ class Searcher:
 
     def get(self, doc_id: str) -> StoredDoc:
         """The stored document with this id (or this key)."""
-        for fieldname in ("id", "key"):
-            docnum = self._s.document_number(**{fieldname: doc_id})
-            if docnum is not None:
-                return index.stored_doc(self._s.stored_fields(docnum))
-        raise ArticleNotFound(f"no article with id {doc_id!r}")
+        doc = self._reader.get(doc_id)
+        if doc is None:
+            raise ArticleNotFound(f"no article with id {doc_id!r}")
+        return doc
 
     def documents(self) -> Iterator[StoredDoc]:
         """Every live document, in index order."""
-        for fields in self._s.all_stored_fields():
-            yield index.stored_doc(fields)
-
-    def speaker_counts(self, limit: int | None = None) -> list[SpeakerCount]:
-        """Speakers by number of articles; a bare surname merges into the one full name ending in it."""
-        return index.speaker_counts(self._s, limit)
-
-    def stats(self, top: int = 10) -> IndexStats:
-        """Document count, date span, size, last update and top speakers."""
-        earliest, latest = index.date_span(self._s)
-        return IndexStats(path=str(self.index_dir), documents=self._s.doc_count(), earliest=earliest, latest=latest,
-                          size_bytes=index.index_size(self.index_dir), last_update=index.last_update(self.index_dir),
-                          top_speakers=tuple(self.speaker_counts(top)))
-
-    # --- lookups for the command line's `show PATH` and `export` (appended: cli helper) ---------------
+        return self._reader.documents()
 
     def by_source(self, path: str) -> list[StoredDoc]:
         """The documents read from the file at absolute `path` (several for a JSON Lines file)."""
-        return [index.stored_doc(self._s.stored_fields(n)) for n in sorted(self._s.document_numbers(source=path))]
+        return self._reader.by_source(path)
 
     def matching(self, text: str, *, date_from: datetime | None = None, date_to: datetime | None = None,
                  speakers: Sequence[str] = (), match: Match = "all") -> Iterator[StoredDoc]:
         """Every document matching the query and filters (best first), or every document when neither is given."""
-        parsed = querylang.parse(text)
-        flt = query.combine_filters(query.date_filter(self._s, date_from, date_to), query.speaker_filter(speakers))
-        if parsed.tree is None and flt is None:
-            yield from self.documents()
-            return
-        compiled = query.compile_query(parsed.tree, match_all=(match == "all"))
-        sort: Sort = "relevance" if compiled.query is not None else "newest"
-        _total, top = self._run(compiled, flt, sort, max(1, self._s.doc_count()))
-        for docnum, _score in top:
-            yield index.stored_doc(self._s.stored_fields(docnum))
+        return self._reader.matching(querylang.parse(text).tree, match_all=(match == "all"), date_from=date_from,
+                                     date_to=date_to, speakers=speakers)
+
+    def speaker_counts(self, limit: int | None = None) -> list[SpeakerCount]:
+        """Speakers by number of articles; a bare surname merges into the one full name ending in it."""
+        return self._reader.speaker_counts(limit)
+
+    def stats(self, top: int = 10) -> IndexStats:
+        """Document count, date span, undated documents, size, last update and top speakers."""
+        earliest, latest = self._reader.date_span()
+        return IndexStats(path=str(self.index_dir), documents=self._reader.doc_count(), earliest=earliest,
+                          latest=latest, size_bytes=api.index_size(self.index_dir),
+                          last_update=api.last_update(self.index_dir), top_speakers=tuple(self.speaker_counts(top)),
+                          undated=self._reader.undated_count())
+
+
+def _hit(rank: int, doc: StoredDoc, score: float, spec: MatchSpec) -> Hit:
+    return Hit(rank=rank, id=doc.id, path=doc.source, title=doc.title, date=doc.date, speakers=doc.speakers,
+               score=round(score, 4), snippet=snippets.make_snippet(doc.body, spec), roles=doc.roles,
+               date_source=doc.date_source)
 
 
 def read_queries(path: Path) -> list[tuple[str, str]]:
@@ -150,30 +134,25 @@ def read_queries(path: Path) -> list[tuple[str, str]]:
 
 def search_quotes(index_dir: Path, text: str, *, speakers: Sequence[str] = (), date_from: datetime | None = None,
                   date_to: datetime | None = None, limit: int = 10, match: Match = "all") -> tuple[int, list[QuoteHit]]:
-    """Attributed statements matching `text` (all words by default), optionally by speaker and date."""
-    parsed = querylang.parse(text)
-    compiled = query.compile_query(parsed.tree, match_all=(match == "all"), fields=query.QUOTE_FIELDS)
-    with index.searching(index_dir, index.QUOTES_NAME) as s:
-        flt = query.combine_filters(query.date_filter(s, date_from, date_to), query.speaker_filter(speakers))
-        q = compiled.query if compiled.query is not None else (query.everything() if flt is not None else None)
-        if q is None:
-            return 0, []
-        total, top = query.run(s, q, flt, sort="relevance" if compiled.query is not None else "newest", limit=limit)
-        hits = [_quote_hit(rank, s.stored_fields(docnum), score, compiled.spec)
-                for rank, (docnum, score) in enumerate(top, 1)]
-    return total, hits
+    """Attributed statements matching `text` (all words by default), optionally by speaker and date; a filter
+    alone lists the newest statements."""
+    tree = querylang.parse(text).tree
+    with api.QuoteReader(index_dir) as reader:
+        ranked = reader.search(tree, match_all=(match == "all"), date_from=date_from, date_to=date_to,
+                               speakers=speakers, sort="auto", limit=limit)
+    hits = [_quote_hit(rank, quote, score, ranked.spec) for rank, (quote, score) in enumerate(ranked.hits, 1)]
+    return ranked.total, hits
 
 
-def _quote_hit(rank: int, fields: dict[str, Any], score: float, spec: snippets.MatchSpec) -> QuoteHit:
-    return QuoteHit(rank=rank, article_id=fields.get("article_id", ""), title=fields.get("title", ""),
-                    date=fields.get("date"), speaker=fields.get("name", ""), role=fields.get("role"),
-                    score=round(score, 4), snippet=snippets.make_snippet(fields.get("text", ""), spec, max_chars=400),
-                    path=fields.get("source", ""))
+def _quote_hit(rank: int, quote: StoredQuote, score: float, spec: MatchSpec) -> QuoteHit:
+    return QuoteHit(rank=rank, article_id=quote.article_id, title=quote.title, date=quote.date,
+                    speaker=quote.speaker, role=quote.role, score=round(score, 4),
+                    snippet=snippets.make_snippet(quote.text, spec, max_chars=400), path=quote.source)
 
 
 def highlight_document(doc: StoredDoc, text: str) -> tuple[Snippet, Snippet]:
     """The title and body of `doc` with the matches of query `text` highlighted."""
-    spec = query.match_spec(querylang.parse(text).tree)
+    spec = api.match_spec(querylang.parse(text).tree)
     return snippets.highlight_all(doc.title, spec), snippets.highlight_all(doc.body, spec)
 
 
@@ -181,20 +160,15 @@ class Statements:
     """The attributed statements of stored articles, looked up one article at a time (for `export`)."""
 
     def __init__(self, index_dir: Path) -> None:
-        self._ctx = index.searching(index_dir, index.QUOTES_NAME)
-        self._s: Any = self._ctx.__enter__()
+        self._reader = api.QuoteReader(index_dir)
 
     def __enter__(self) -> Statements:
         return self
 
     def __exit__(self, *exc: object) -> None:
-        self._ctx.__exit__(None, None, None)
+        self._reader.close()
 
     def of(self, doc: StoredDoc) -> list[Statement]:
         """`doc`'s statements in text order."""
-        prefix = doc.key + "#q"
-        rows = [f for f in (self._s.stored_fields(n) for n in self._s.document_numbers(article_id=doc.id))
-                if f.get("key", "").startswith(prefix)]
-        rows.sort(key=lambda f: f.get("start") or 0)
-        return [Statement(speaker=f.get("name", ""), role=f.get("role"), text=f.get("text", ""),
-                          start=f.get("start") or 0, direct=bool(f.get("direct", True))) for f in rows]
+        return [Statement(speaker=q.speaker, role=q.role, text=q.text, start=q.start, direct=q.direct)
+                for q in self._reader.of_article(doc)]

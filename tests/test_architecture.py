@@ -74,3 +74,23 @@ def test_no_import_cycle() -> None:
         if module not in state:
             visit(module, [module])
     assert cycles == []
+
+
+WHOOSH_ATTRIBUTES = {
+    "stored_fields", "all_stored_fields", "document_number", "document_numbers", "doc_count_all", "searcher",
+    "reader", "leaf_readers", "postings", "lexicon", "weighting", "docs_for_query", "term_info", "column_reader",
+    "all_doc_ids", "corrector", "add_document", "update_document", "delete_by_term", "delete_document",
+    "doc_frequency", "expanded_terms", "is_deleted", "segments", "_s",
+}
+"""Whoosh searcher, reader, writer and index methods (and `_s`, the engine's name for a Whoosh searcher)."""
+
+
+def test_nothing_above_the_engine_touches_whoosh_objects() -> None:
+    """Outside `engine/`, no attribute of a Whoosh searcher, reader or writer is used: those modules hold
+    the engine's own records and readers only (so no document number reaches them either)."""
+    touched = sorted(
+        f"{name}: .{node.attr}"
+        for name, tree in _modules().items() if not name.startswith("searchkit.engine")
+        for node in ast.walk(tree) if isinstance(node, ast.Attribute) and node.attr in WHOOSH_ATTRIBUTES
+    )
+    assert touched == []

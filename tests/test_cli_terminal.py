@@ -301,13 +301,14 @@ def test_10_no_estimate_before_two_seconds_of_progress() -> None:
 def test_10_the_indexer_names_its_phases_after_reading(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
                                                        parallel: bool) -> None:
     from searchkit import indexer
+    from searchkit.engine import workers
 
     folder = tmp_path / "many"
     folder.mkdir()
     for n in range(6):
         (folder / f"{n}.txt").write_text(f"Title {n}\n\nBody {n}, Marsh said.\n", encoding="utf-8")
     if parallel:
-        monkeypatch.setattr(indexer, "SEGMENT_THRESHOLD", 2)  # each worker writes its own segments
+        monkeypatch.setattr(workers, "SEGMENT_THRESHOLD", 2)  # each worker writes its own segments
     events: list[object] = []
     indexer.index_paths([folder], tmp_path / "ix", workers=2 if parallel else 1,
                         progress=lambda done, total: events.append((done, total)), phase=events.append)

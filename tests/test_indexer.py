@@ -211,11 +211,11 @@ def test_parallel_segments_match_serial_and_stay_incremental(folder: Path, tmp_p
                                                              monkeypatch: pytest.MonkeyPatch) -> None:
     """Workers writing their own segments give the same answers as one writer, and later runs still
     add, update and remove correctly across those segments."""
-    from searchkit import indexer
+    from searchkit.engine import workers
 
     for i in range(60):
         write(folder, f"n{i:03}.txt", f"Note {i}", f"harbour note {i} cranes {'gulls ' * (i % 5)} tide{i % 7}")
-    monkeypatch.setattr(indexer, "SEGMENT_THRESHOLD", 10)
+    monkeypatch.setattr(workers, "SEGMENT_THRESHOLD", 10)
     serial, parallel = tmp_path / "serial", tmp_path / "parallel"
     index_paths([folder], serial, workers=1)
     first = index_paths([folder], parallel, workers=2)
@@ -243,15 +243,14 @@ def test_failed_worker_is_reported_and_nothing_is_committed(folder: Path, tmp_pa
                                                             monkeypatch: pytest.MonkeyPatch) -> None:
     """A worker that raises, or dies without a word, ends the run with IndexingFailed (never a hang), and
     the index keeps its previous state."""
-    from searchkit import indexer
-    from searchkit.engine import writing
+    from searchkit.engine import workers, writing
     from searchkit.errors import IndexingFailed
 
     ix = tmp_path / "ix"
     index_paths([folder], ix, workers=1)
     for i in range(30):
         write(folder, f"n{i:03}.txt", f"Note {i}", f"harbour note {i} cranes")
-    monkeypatch.setattr(indexer, "SEGMENT_THRESHOLD", 10)
+    monkeypatch.setattr(workers, "SEGMENT_THRESHOLD", 10)
 
     def broken(self: object, doc: object, quotes: object = ()) -> None:
         if how == "error":
@@ -310,14 +309,14 @@ def test_documents_count_matches_a_reopened_index(folder: Path, tmp_path: Path) 
 def test_parallel_run_reports_like_a_serial_run(folder: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """A segment-writing run reports the same counts, failures and warnings as a serial one, in file order,
     and records the same manifest (then re-runs find nothing to do)."""
-    from searchkit import indexer
+    from searchkit.engine import workers
 
     for i in range(30):
         write(folder, f"n{i:03}.txt", f"Note {i}", f"harbour note {i} cranes")
     (folder / "broken.json").write_text("{not json", encoding="utf-8")
     (folder / "empty.txt").write_text("  \n", encoding="utf-8")
     (folder / "latin.txt").write_bytes("Caf\xe9 report\n\nThe caf\xe9 opened.\n".encode("latin-1"))
-    monkeypatch.setattr(indexer, "SEGMENT_THRESHOLD", 10)
+    monkeypatch.setattr(workers, "SEGMENT_THRESHOLD", 10)
     serial = index_paths([folder], tmp_path / "serial", workers=1)
     parallel = index_paths([folder], tmp_path / "parallel", workers=2)
     assert serial.warnings and len(serial.failed) == 2

@@ -141,7 +141,7 @@ def test_filters_reused_by_one_searcher_give_fresh_answers(built: Path, budget: 
             for speaker in ("Zakharova", "nobody"):
                 got = s.search("", date_from=w[0], date_to=w[1], speakers=[speaker], limit=100)
                 assert [h.id for h in got.hits] == ids(built, "", date_from=w[0], date_to=w[1], speakers=[speaker])
-        kept = s._s.weighting.cache.filters
+        kept = s._reader.cache.filters
         assert len(kept) == 1 or sum(len(docs) + 1 for docs, _parts in kept.values()) <= budget
         assert (len(kept) > 20) == (budget == 1_000)
     assert any(fresh.values())

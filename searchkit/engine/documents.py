@@ -106,6 +106,7 @@ def prepare(article: Article) -> dict[str, Any]:
         "roles": [s.role for s in article.speakers],
         "summary": article.summary,
         "fmt": article.source_format,
+        "date_source": article.date_source,
     }
     _add_id(doc, "key", document_key(article))
     _add_id(doc, "id", article.id)

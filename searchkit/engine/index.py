@@ -19,7 +19,7 @@ from searchkit.engine.lengths import cache_of
 from searchkit.engine.postings import field_docs
 from searchkit.engine.schema import INDEX_NAME, QUOTES_NAME, SCHEMA_VERSION, quote_schema, schema
 from searchkit.errors import IndexCorrupt, IndexNotFound
-from searchkit.results import SpeakerCount, StoredDoc
+from searchkit.results import SpeakerCount, StoredDoc, StoredQuote
 
 
 def stored_doc(fields: dict[str, Any]) -> StoredDoc:
@@ -35,7 +35,17 @@ def stored_doc(fields: dict[str, Any]) -> StoredDoc:
         roles=tuple(fields.get("roles") or ()),
         summary=fields.get("summary"),
         source_format=fields.get("fmt", ""),
+        date_source=fields.get("date_source"),
     )
+
+
+def stored_quote(fields: dict[str, Any]) -> StoredQuote:
+    """Convert the quotes index's stored-field dict into a `StoredQuote`."""
+    return StoredQuote(article_id=fields.get("article_id", ""), title=fields.get("title", ""),
+                       date=fields.get("date"), speaker=fields.get("name", ""), role=fields.get("role"),
+                       text=fields.get("text", ""), start=fields.get("start") or 0,
+                       direct=bool(fields.get("direct", True)), source=fields.get("source", ""),
+                       key=fields.get("key", ""))
 
 
 def exists(index_dir: Path, name: str = INDEX_NAME) -> bool:
@@ -165,15 +175,17 @@ def _speaker_count(searcher: Any, term: str, docs: set[int]) -> SpeakerCount:
     return SpeakerCount(name=term.title(), articles=len(docs))
 
 
-def date_span(searcher: Any) -> tuple[datetime | None, datetime | None]:
-    """Earliest and latest article dates, from the sortable date column of live documents."""
+def date_stats(searcher: Any) -> tuple[datetime | None, datetime | None, int]:
+    """Earliest and latest article dates, and how many live documents are undated, from the sortable date
+    column."""
     reader = searcher.reader()
+    live = list(reader.all_doc_ids())
     if not reader.has_column("date"):
-        return None, None
+        return None, None, len(live)
     field = searcher.schema["date"]
     missing = field.column_type.default_value()  # what undated documents hold
     column = reader.column_reader("date", translate=False)
-    values = [v for v in (column[d] for d in reader.all_doc_ids()) if v != missing]
+    values = [v for v in (column[d] for d in live) if v != missing]
     if not values:
-        return None, None
-    return field.from_column_value(min(values)), field.from_column_value(max(values))
+        return None, None, len(live)
+    return field.from_column_value(min(values)), field.from_column_value(max(values)), len(live) - len(values)

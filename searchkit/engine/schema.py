@@ -17,7 +17,7 @@ from searchkit import analysis
 
 INDEX_NAME = "searchkit"
 QUOTES_NAME = "quotes"
-SCHEMA_VERSION = 3  # 2: classes moved to searchkit.engine.schema (pickled in the TOC); 3: speaker terms (terms.py)
+SCHEMA_VERSION = 4  # see the on-disk contract in engine/__init__.py
 
 
 class NewsAnalyzer(Analyzer):
@@ -94,6 +94,7 @@ def build_schema() -> Schema:
         roles=STORED(),
         summary=STORED(),
         fmt=STORED(),
+        date_source=STORED(),
     )
 
 

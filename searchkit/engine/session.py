@@ -1,0 +1,90 @@
+"""A write session: one run's adds, deletes and single commit over the article and quotes indexes.
+
+The write lock is taken on first use, so a run with nothing to write or delete never takes it; a missing
+index, or a rebuild, is opened (created) at once. Leaving the `with` block without `commit` cancels:
+nothing written is visible, the locks are released. Every path ends in exactly one of `commit` or
+`cancel`, so the state on disk is always the last commit's.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+
+from searchkit.engine import writing
+from searchkit.engine.workers import Workers
+from searchkit.models import Article
+
+
+class WriteSession:
+    """Adds, deletes and one commit over an index folder (a context manager)."""
+
+    def __init__(self, index_dir: Path, *, rebuild: bool = False) -> None:
+        self.index_dir = index_dir
+        self.writer: writing.IndexWriter | None = None
+        self.segments: list[Any] = []  # written by segment workers, listed in the commit
+        self.done = False
+        if rebuild or not writing.has_indexes(index_dir):
+            self.writer = self._open(rebuild)
+
+    def __enter__(self) -> WriteSession:
+        return self
+
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                 tb: TracebackType | None) -> None:
+        self.cancel()
+
+    def _open(self, rebuild: bool = False) -> writing.IndexWriter:
+        return writing.IndexWriter(self.index_dir, rebuild=rebuild, lock_timeout=writing.LOCK_TIMEOUT_S)
+
+    def _writer(self) -> writing.IndexWriter:
+        """The locked writer, opened now if not yet (raises `IndexLocked` if another process holds it)."""
+        if self.writer is None:
+            self.writer = self._open()
+        return self.writer
+
+    def doc_count(self) -> int:
+        """Documents in the index when the session's writer opened."""
+        return self._writer().doc_count()
+
+    def add(self, articles: Iterable[Article]) -> None:
+        """Add articles (and their quotes), analysed in this process."""
+        from searchkit.engine.workers import prepare
+
+        self._add_prepared(prepare(list(articles)))
+
+    def _add_prepared(self, prepared: Any) -> None:
+        if prepared:
+            writer = self._writer()
+            for doc, quotes in prepared:
+                writer.add(doc, quotes)
+
+    def index(self, tasks: Sequence[Any], workers: Workers[Any, Any], on_result: Callable[[int, Any], None]) -> None:
+        """Read every task with the workers' `read` function and add its articles; `on_result(number,
+        report)` is called once per task (in task order, except when workers write their own segments)."""
+        if workers.segmented(tasks):
+            self.segments.extend(workers.write_segments(self._writer().index_dir, tasks, on_result))
+            return
+        for number, (prepared, report) in enumerate(workers.prepared(tasks)):
+            self._add_prepared(prepared)
+            on_result(number, report)
+
+    def delete_sources(self, sources: Sequence[str]) -> None:
+        """Delete every article and quote that came from any of `sources` (files), as of the last commit."""
+        if sources:
+            self._writer().delete_sources(sources)
+
+    def commit(self) -> int:
+        """Make everything written visible at once (quotes first, then articles); returns the live
+        articles now in the index."""
+        count = self._writer().commit(extra=self.segments)
+        self.done = True
+        return count
+
+    def cancel(self) -> None:
+        """Abandon whatever was written and release the locks (nothing to do after a commit)."""
+        if self.writer is not None and not self.done:
+            self.writer.cancel()
+        self.done = True

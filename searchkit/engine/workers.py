@@ -1,0 +1,212 @@
+"""The processes that read and analyse files for a write session, hidden behind `Workers`.
+
+The caller gives a `read` function that turns one task into `(articles, report)` (the engine never imports
+the readers); the engine prepares the articles for the index and hands each report back, with the task's
+number, to the caller's `on_result`. Two schemes:
+
+- a small run (fewer than `SEGMENT_THRESHOLD` tasks) reads in a fork pool and adds the prepared documents
+  through the session's writer in this process;
+- a large run gives each pre-forked worker an interleaved share of the tasks; it writes its own segments,
+  which the session lists in its commit (nothing is merged serially: Whoosh's serial merge is what kept
+  its multi-process writer from scaling).
+
+Workers are forked when `Workers` is entered, before the caller lists its files, so they do not inherit
+those lists (copy-on-write pages count in every process's memory). Fork is explicit: the default start
+method is spawn/forkserver on newer Pythons; without fork everything runs in this process.
+"""
+
+from __future__ import annotations
+
+import gc
+import itertools
+import multiprocessing
+import queue as queue_errors
+from collections import deque
+from collections.abc import Callable, Iterator, Sequence
+from pathlib import Path
+from types import TracebackType
+from typing import Any, Generic, TypeVar
+
+from searchkit.engine import documents, writing
+from searchkit.errors import IndexingFailed
+from searchkit.models import Article
+
+T = TypeVar("T")
+R = TypeVar("R")
+Read = Callable[[T], tuple[list[Article], R]]
+Prepared = list[tuple[dict[str, Any], list[dict[str, Any]]]]  # (article, its quotes) as `add` arguments
+
+POOL_THRESHOLD = 64  # fewer tasks than this are read in this process
+SEGMENT_THRESHOLD = 1_000  # from this many tasks, each worker writes its own segments
+TASK_BATCH = 1_024  # tasks per message to a segment worker
+POOL_LIMIT = 150_000  # postings a segment worker pools before spilling a sorted run: bounds a build's memory
+SMALL_SHARE = 1_500  # tasks; a share this small (an update) pools up to SMALL_POOL_LIMIT postings instead,
+SMALL_POOL_LIMIT = 1_000_000  # usually all of them: no runs to write and merge back (~1.5 s CPU per 1,000 files)
+
+BULK_GC_THRESHOLDS = (50_000, 20, 100)
+"""The cyclic collector's thresholds while writing. A run pools 10^5-10^6 postings (lists and tuples that
+live until the segment is written), which the default thresholds (700, 10, 10) rescan many times: ~10% of
+an update's CPU, ~2% with these. Indexing creates almost no reference cycles, so little garbage waits."""
+
+
+def prepare(articles: list[Article]) -> Prepared:
+    """Articles as the writer adds them (analysed here, in the worker)."""
+    return [(documents.prepare(a), documents.prepare_quotes(a)) for a in articles]
+
+
+def _read_chunk(read: Read[T, R], tasks: Sequence[T]) -> list[tuple[Prepared, R]]:
+    out = []
+    for task in tasks:
+        articles, report = read(task)
+        out.append((prepare(articles), report))
+    return out
+
+
+class Workers(Generic[T, R]):
+    """The worker processes of one indexing run (a context manager: forks on entry, stops them on exit,
+    and keeps the collector at `BULK_GC_THRESHOLDS` meanwhile, inherited by the workers)."""
+
+    def __init__(self, read: Read[T, R], count: int) -> None:
+        self.read = read
+        self.count = max(1, count)
+        self.forking = self.count > 1 and "fork" in multiprocessing.get_all_start_methods()
+        self.crew: _SegmentCrew | None = None
+        self._saved_gc: tuple[int, int, int] | None = None
+
+    def __enter__(self) -> Workers[T, R]:
+        self._saved_gc = gc.get_threshold()
+        gc.set_threshold(*BULK_GC_THRESHOLDS)
+        if self.forking:
+            self.crew = _SegmentCrew(self.read, self.count)
+        return self
+
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                 tb: TracebackType | None) -> None:
+        try:
+            if self.crew is not None:
+                self.crew.close(finished=exc is None)
+        finally:
+            if self._saved_gc is not None:
+                gc.set_threshold(*self._saved_gc)
+
+    def segmented(self, tasks: Sequence[T]) -> bool:
+        """Whether `tasks` are many enough for workers writing their own segments."""
+        return self.crew is not None and len(tasks) >= SEGMENT_THRESHOLD
+
+    def prepared(self, tasks: Sequence[T], chunk: int = 16) -> Iterator[tuple[Prepared, R]]:
+        """Each task's prepared documents and report, in task order (read in a fork pool when worthwhile).
+
+        At most `4 * workers` chunks are in flight, so workers cannot run ahead of the writer and pile
+        prepared documents up in memory (`Pool.imap` would queue them all)."""
+        if not self.forking or len(tasks) < POOL_THRESHOLD:
+            for task in tasks:
+                yield from _read_chunk(self.read, [task])
+            return
+        chunks = iter([tasks[i:i + chunk] for i in range(0, len(tasks), chunk)])
+        with multiprocessing.get_context("fork").Pool(self.count) as pool:
+            pending = deque(pool.apply_async(_read_chunk, (self.read, c))
+                            for c in itertools.islice(chunks, 4 * self.count))
+            while pending:
+                results = pending.popleft().get()
+                nxt = next(chunks, None)
+                if nxt is not None:
+                    pending.append(pool.apply_async(_read_chunk, (self.read, nxt)))
+                yield from results
+
+    def write_segments(self, index_dir: Path, tasks: Sequence[T], on_result: Callable[[int, R], None]) -> list[Any]:
+        """Have the segment workers read, prepare and write every task; call `on_result(number, report)` as
+        reports arrive (in any order); return the finished segments, in worker order."""
+        assert self.crew is not None
+        return self.crew.run(index_dir, tasks, on_result)
+
+
+class _SegmentCrew:
+    """The pre-forked segment workers. Each waits for an index folder and its share of the tasks, or is
+    told to exit unused."""
+
+    def __init__(self, read: Read[Any, Any], count: int) -> None:
+        ctx = multiprocessing.get_context("fork")
+        self.outbox = ctx.Queue()
+        self.inboxes = [ctx.Queue() for _ in range(count)]
+        self.procs = [ctx.Process(target=_segment_worker, args=(i, read, inbox, self.outbox), daemon=True)
+                      for i, inbox in enumerate(self.inboxes)]
+        for proc in self.procs:
+            proc.start()
+        self.started = self.closed = False
+
+    def run(self, index_dir: Path, tasks: Sequence[Any], on_result: Callable[[int, Any], None]) -> list[Any]:
+        """Give worker `i` the tasks `i, i + n, i + 2n, ...` (a fixed split: the same segments every run),
+        each with its number in `tasks`; collect reports and finished segments."""
+        self.start(index_dir, tasks)
+        finished: list[tuple[int, list[Any]]] = []
+        try:
+            while len(finished) < len(self.procs):
+                try:
+                    msg = self.outbox.get(timeout=1.0)
+                except queue_errors.Empty:
+                    dead = [p.exitcode for p in self.procs if p.exitcode not in (None, 0)]
+                    if dead:  # killed without a word (out of memory, a signal): do not wait forever
+                        raise IndexingFailed(f"an indexing worker stopped unexpectedly (exit code {dead[0]}); "
+                                             "nothing was committed") from None
+                    continue
+                if msg[0] == "reports":
+                    for number, report in msg[1]:
+                        on_result(number, report)
+                elif msg[0] == "done":
+                    finished.append(msg[1])
+                else:
+                    raise IndexingFailed(f"an indexing worker failed ({msg[1]}); nothing was committed")
+        finally:
+            self.close(finished=len(finished) == len(self.procs))
+        return [segs for _number, segs in sorted(finished, key=lambda f: f[0])]  # same document order every run
+
+    def start(self, index_dir: Path, tasks: Sequence[Any]) -> None:
+        self.started = True
+        count = len(self.inboxes)
+        for number, inbox in enumerate(self.inboxes):
+            numbers = range(number, len(tasks), count)
+            inbox.put((str(index_dir), SMALL_POOL_LIMIT if len(numbers) <= SMALL_SHARE else POOL_LIMIT))
+            for i in range(0, len(numbers), TASK_BATCH):
+                inbox.put([(n, tasks[n]) for n in numbers[i:i + TASK_BATCH]])
+            inbox.put(None)
+
+    def close(self, finished: bool = True) -> None:
+        """Stop the workers: unused ones are told to exit, unfinished ones (a failed run) are terminated."""
+        if self.closed:
+            return
+        self.closed = True
+        if not self.started:
+            for inbox in self.inboxes:
+                inbox.put(None)
+        for proc in self.procs:
+            if self.started and not finished:
+                proc.terminate()
+            proc.join()
+        for q in (*self.inboxes, self.outbox):
+            q.close()
+
+
+def _segment_worker(number: int, read: Read[Any, Any], inbox: Any, queue: Any) -> None:
+    """Worker process `number`: wait for an index folder and a pool size (None: exit unused), then read,
+    prepare and write the tasks as they arrive into new segments of its own; stream `(task number,
+    report)` pairs in batches (they double as progress), then report the finished segments."""
+    start = inbox.get()
+    if start is None:
+        return
+    index_dir, pool_limit = start
+    try:
+        builder = writing.SegmentBuilder(Path(index_dir), pool_limit)
+        reports: list[tuple[int, Any]] = []
+        while (batch := inbox.get()) is not None:
+            for n, task in batch:
+                articles, report = read(task)
+                for doc, quotes in prepare(articles):
+                    builder.add(doc, quotes)
+                reports.append((n, report))
+                if len(reports) == 64:
+                    queue.put(("reports", reports))
+                    reports = []
+        queue.put(("reports", reports))
+        queue.put(("done", (number, builder.finish())))
+    except BaseException as exc:  # reported to the parent, which cancels the run
+        queue.put(("error", f"{type(exc).__name__}: {exc}"))
