@@ -70,7 +70,7 @@ class _Base(Generic[D]):
         """Release the index."""
         self._ctx.__exit__(None, None, None)
 
-    def _record(self, docnum: int) -> D:
+    def _fetch(self, docnum: int) -> D:
         raise NotImplementedError
 
     def search(self, tree: Node | None, *, match_all: bool = True, fallback_any: bool = False,
@@ -91,7 +91,7 @@ class _Base(Generic[D]):
             if any_compiled.query != compiled.query:
                 total, top = self._run(any_compiled, flt, sort, offset + limit)
                 fallback = total > 0
-        hits = tuple((self._record(docnum), score) for docnum, score in top[offset:offset + limit])
+        hits = tuple((self._fetch(docnum), score) for docnum, score in top[offset:offset + limit])
         return Ranked(total, hits, compiled.spec, fallback)
 
     def _filter(self, date_from: datetime | None, date_to: datetime | None, speakers: Sequence[str]) -> Any:
@@ -129,7 +129,7 @@ class _Base(Generic[D]):
 class Reader(_Base[StoredDoc]):
     """The article index."""
 
-    def _record(self, docnum: int) -> StoredDoc:
+    def _fetch(self, docnum: int) -> StoredDoc:
         return index.stored_doc(self._s.stored_fields(docnum))
 
     def matching(self, tree: Node | None, *, match_all: bool = True, date_from: datetime | None = None,
@@ -153,7 +153,7 @@ class Reader(_Base[StoredDoc]):
         for fieldname in ("id", "key"):
             docnum = self._s.document_number(**{fieldname: doc_id})
             if docnum is not None:
-                return self._record(docnum)
+                return self._fetch(docnum)
         return None
 
     def documents(self) -> Iterator[StoredDoc]:
@@ -172,7 +172,7 @@ class QuoteReader(_Base[StoredQuote]):
     NAME = QUOTES_NAME
     FIELDS = query.QUOTE_FIELDS
 
-    def _record(self, docnum: int) -> StoredQuote:
+    def _fetch(self, docnum: int) -> StoredQuote:
         return index.stored_quote(self._s.stored_fields(docnum))
 
 

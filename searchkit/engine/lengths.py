@@ -45,8 +45,8 @@ class ReaderCache:
 
     def __init__(self) -> None:
         self._codes: dict[tuple[int, str], bytes | None] = {}
-        self._lengths: dict[tuple[int, str], list[int]] = {}
-        self._deleted: dict[int, frozenset[int]] = {}
+        self._by_field: dict[tuple[int, str], list[int]] = {}
+        self._deleted_docs: dict[int, frozenset[int]] = {}
         self.filters: dict[str, Any] = {}  # filter key -> (documents, per-segment shares), most recent last
         self.year_span: tuple[int, int] | bool | None = False  # False: not read yet
 
@@ -65,7 +65,7 @@ class ReaderCache:
     def lengths(self, reader: Any, fieldname: str) -> list[int]:
         """Every document's length in a field, for one segment's reader (no length: 1, Whoosh's default)."""
         key = (id(reader), fieldname)
-        lengths = self._lengths.get(key)
+        lengths = self._by_field.get(key)
         if lengths is None:
             codes = self.length_codes(reader, fieldname)
             if codes is not None:
@@ -73,14 +73,14 @@ class ReaderCache:
                 lengths = [table[b] for b in codes]
             else:
                 lengths = [reader.doc_field_length(d, fieldname, 1) for d in range(reader.doc_count_all())]
-            self._lengths[key] = lengths
+            self._by_field[key] = lengths
         return lengths
 
     def deleted(self, reader: Any, read: Callable[[], Any]) -> frozenset[int]:
         """A segment's deleted documents (`read()` gives them the first time)."""
-        found = self._deleted.get(id(reader))
+        found = self._deleted_docs.get(id(reader))
         if found is None:
-            found = self._deleted[id(reader)] = frozenset(read())
+            found = self._deleted_docs[id(reader)] = frozenset(read())
         return found
 
 

@@ -87,7 +87,7 @@ class BM25F(scoring.WeightingModel):
         self._group = {f: g for g in groups for f in g}
         self.cache = ReaderCache()  # one model per open index: its caches (`lengths`)
         self._df_owner: Any = None
-        self._df: dict[tuple[tuple[str, ...], Any], int] = {}
+        self._group_dfs: dict[tuple[tuple[str, ...], Any], int] = {}
 
     def supports_block_quality(self) -> bool:
         return True
@@ -104,16 +104,16 @@ class BM25F(scoring.WeightingModel):
     def _group_df(self, parent: Any, group: tuple[str, ...], text: Any) -> int:
         """Documents holding `text` in any field of the group (computed once for the group's fields)."""
         if self._df_owner is not parent:
-            self._df_owner, self._df = parent, {}
+            self._df_owner, self._group_dfs = parent, {}
         key = (group, text)
-        if key not in self._df:
+        if key not in self._group_dfs:
             reader = parent.reader()
             docs: set[int] = set()
             for f in group:
                 with suppress(TermNotFound):
                     docs.update(reader.postings(f, text).all_ids())
-            self._df[key] = len(docs)
-        return self._df[key]
+            self._group_dfs[key] = len(docs)
+        return self._group_dfs[key]
 
     def scorer(self, searcher: Any, fieldname: str, text: Any, qf: int = 1) -> Any:
         if not searcher.schema[fieldname].scorable:
@@ -132,12 +132,12 @@ class _Field:
         self.B = model.B
         self.searcher = searcher
         self.cache = model.cache
-        self._lengths: list[int] | None = None
+        self._doc_lengths: list[int] | None = None
 
     def tfn(self, tf: float, docnum: int) -> float:
-        if self._lengths is None:
-            self._lengths = self.cache.lengths(self.searcher.reader(), self.name)
-        return self.tfn_len(tf, self._lengths[docnum])
+        if self._doc_lengths is None:
+            self._doc_lengths = self.cache.lengths(self.searcher.reader(), self.name)
+        return self.tfn_len(tf, self._doc_lengths[docnum])
 
     def tfn_len(self, tf: float, length: float) -> float:
         return self.weight * tf / length_norm(self.B, length, self.avgfl)
@@ -189,7 +189,7 @@ class BM25FScorer(scoring.BaseScorer):
         self.field = _Field(model, searcher, fieldname)
         self.siblings = [_Sibling(_Field(model, searcher, f), searcher, text) for f in earlier]
         ti = searcher.term_info(fieldname, text)
-        self._max = self._sat(self.field.tfn_len(ti.max_weight(), ti.min_length()))
+        self._max_score = self._sat(self.field.tfn_len(ti.max_weight(), ti.min_length()))
 
     def _sat(self, tfn: float) -> float:
         return saturation(self.idf, tfn, self.K1)
@@ -208,7 +208,7 @@ class BM25FScorer(scoring.BaseScorer):
         return True
 
     def max_quality(self) -> float:
-        return self._max
+        return self._max_score
 
     def block_quality(self, matcher: Any) -> float:
         return self._sat(self.field.tfn_len(matcher.block_max_weight(), matcher.block_min_length()))

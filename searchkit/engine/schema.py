@@ -17,7 +17,7 @@ from searchkit import analysis
 
 INDEX_NAME = "searchkit"
 QUOTES_NAME = "quotes"
-SCHEMA_VERSION = 4  # see the on-disk contract in engine/__init__.py
+SCHEMA_VERSION = 4  # when to bump, and the history: engine/contract.py
 
 
 class NewsAnalyzer(Analyzer):

@@ -529,8 +529,8 @@ class _CachedLengths:
     field's lengths column is read once rather than once per posting (the top cost of a commit)."""
 
     def __init__(self, reader: Any) -> None:
-        self._reader = reader
-        self._lengths: dict[str, list[int]] = {}
+        self._inner = reader
+        self._by_field: dict[str, list[int]] = {}
 
     def doc_field_length(self, docnum: int, fieldname: str, default: int = 0) -> int:
         lengths = self.lengths(fieldname)
@@ -538,16 +538,16 @@ class _CachedLengths:
 
     def lengths(self, fieldname: str) -> list[int]:
         """Every document's length in a field (0 where absent)."""
-        lengths = self._lengths.get(fieldname)
+        lengths = self._by_field.get(fieldname)
         if lengths is None:
-            lengths = self._lengths[fieldname] = self._load(fieldname)
+            lengths = self._by_field[fieldname] = self._load(fieldname)
         return lengths
 
     def _load(self, fieldname: str) -> list[int]:
         column = _lenfield(fieldname)
-        if not self._reader.has_column(column):
+        if not self._inner.has_column(column):
             return []
-        return read_lengths(self._reader.column_reader(column, LENGTHS_COLUMN), missing=0)
+        return read_lengths(self._inner.column_reader(column, LENGTHS_COLUMN), missing=0)
 
     def __getattr__(self, name: str) -> Any:
-        return getattr(self._reader, name)
+        return getattr(self._inner, name)

@@ -1,0 +1,108 @@
+"""The on-disk contract: what an index folder holds, which names it depends on, and when to bump the version.
+
+An index folder (`index/` by default) holds:
+
+- Two Whoosh indexes in one `FileStorage`: `searchkit` (articles) and `quotes` (one document per attributed
+  statement), each a table of contents `_<name>_<generation>.toc` and non-compound segment files
+  (`.trm` term table, `.pst` postings, `.fdt`/stored fields, `.lns` lengths, columns). A commit writes a
+  new TOC generation; readers open the newest one.
+- `searchkit.json`: `{"schema_version": N}` (`schema.SCHEMA_VERSION`). A reader refuses any other N and
+  asks for `--rebuild`.
+- `manifest.sqlite`: one row per indexed file (`manifest.py`), committed after the index.
+- `spill/*.run`: posting runs of a writer in progress (garbage once no writer holds the lock).
+
+Format rules:
+
+1. **Pickled class paths.** A TOC pickles the schemas and every segment's codec, so it names these classes
+   by import path: `searchkit.engine.schema.{NewsAnalyzer, SortableDate, PreAnalyzedText}` and
+   `searchkit.engine.codec.BlockCodec` (with Whoosh's own). Moving or renaming one of them makes every
+   existing index unreadable: keep an alias where it was, or bump `SCHEMA_VERSION`.
+2. **Terms.** Stemmed fields (`title`, `body`, `text`) hold `analysis` stems without stopwords and no
+   positions; exact fields (`*_exact`) every folded word with positions; `period` and `speaker` the terms of
+   `searchkit.terms`; `key`, `id`, `source`, `article_id` verbatim. Changing any of these rules changes what
+   existing indexes mean: bump.
+3. **Posting blocks** (`codec.BlockPostingsWriter`, up to 1,024 postings, zlib level 1). Each block is an
+   int length (negative for the last block), a protocol-2 pickled header `(count, last id, max weight,
+   compression, min length code, max length code)` and a protocol-5 pickled data tuple whose *length* tells
+   its layout apart: 3 `(ids, weights, values)` as Whoosh writes it; 4 `(ids, weights, None, keys)` for
+   positional fields, `keys` the pickled delta-coded position keys `doc << 32 | position`; 5 `(ids,
+   weights, values, None, bounds)` for fields without positions, `bounds` the score bounds of each run of
+   128 postings. Weights are `bytes` when every frequency is a whole number below 256. Posting lists
+   shorter than 16 are inlined in the term table (Whoosh's `W3TermInfo` header, then a protocol-2 pickle of
+   `(ids, weights, values)`). A new layout gets a new tuple length and readers keep reading the old ones:
+   then no bump is needed, since old indexes still read.
+4. **Lengths** are Whoosh's one-byte length codes (`lengths.BYTE_LENGTHS`), one per document and field.
+5. **Stored fields** are Whoosh's per-document dicts; `index.stored_doc` and `index.stored_quote` read
+   them with defaults, so a stored field may be *added* without a bump only when a missing value reads as
+   the default everywhere (a bump is still the honest choice when users would otherwise see it missing).
+
+History of `SCHEMA_VERSION`: 2, classes moved to `searchkit.engine.schema`; 3, speaker terms from
+`searchkit.terms`; 4, `date_source` stored.
+
+`WHOOSH_PRIVATE` below names every private Whoosh 2.7.4 name the engine uses and where Whoosh defines it;
+`tests/test_contract.py` checks that the list is complete and that Whoosh still has each name, so an
+upgrade of Whoosh fails there, in one place. This module is imported by that test only.
+"""
+
+from __future__ import annotations
+
+WHOOSH_PRIVATE: dict[str, str] = {
+    # whoosh.codec.whoosh3: the W3 postings writer, leaf matcher, field writer and term info
+    "_blockcount": "whoosh.codec.whoosh3",
+    "_blocklength": "whoosh.codec.whoosh3",
+    "_blocklimit": "whoosh.codec.whoosh3",
+    "_byteids": "whoosh.codec.whoosh3",
+    "_compression": "whoosh.codec.whoosh3",
+    "_data": "whoosh.codec.whoosh3",
+    "_fieldid": "whoosh.codec.whoosh3",
+    "_goto": "whoosh.codec.whoosh3",
+    "_inlinelimit": "whoosh.codec.whoosh3",
+    "_lastblock": "whoosh.codec.whoosh3",
+    "_lenfield": "whoosh.codec.whoosh3",
+    "_maxlength": "whoosh.codec.whoosh3",
+    "_maxweight": "whoosh.codec.whoosh3",
+    "_mini_ids": "whoosh.codec.whoosh3",
+    "_mini_values": "whoosh.codec.whoosh3",
+    "_mini_weights": "whoosh.codec.whoosh3",
+    "_minlength": "whoosh.codec.whoosh3",
+    "_new_block": "whoosh.codec.whoosh3",
+    "_nextoffset": "whoosh.codec.whoosh3",
+    "_postfile": "whoosh.codec.whoosh3",
+    "_postwriter": "whoosh.codec.whoosh3",
+    "_read_data": "whoosh.codec.whoosh3",
+    "_read_ids": "whoosh.codec.whoosh3",
+    "_read_values": "whoosh.codec.whoosh3",
+    "_read_weights": "whoosh.codec.whoosh3",
+    "_struct": "whoosh.codec.whoosh3",
+    "_terminfo": "whoosh.codec.whoosh3",
+    "_tindex": "whoosh.codec.whoosh3",
+    "_write_block": "whoosh.codec.whoosh3",
+    "_codec": "whoosh.codec.whoosh3",
+    # whoosh.matching: a list matcher's postings (inlined terms), a filter matcher's deleted set
+    "_ids": "whoosh.matching.mcore",
+    "_weights": "whoosh.matching.mcore",
+    "_values": "whoosh.matching.mcore",
+    "_format": "whoosh.matching.mcore",
+    "_exclude": "whoosh.matching.wrappers",
+    # whoosh.columns: a fixed-width column reader's file, offset and counts
+    "_fixedlen": "whoosh.columns",
+    "_dbfile": "whoosh.columns",
+    "_basepos": "whoosh.columns",
+    "_count": "whoosh.columns",
+    "_doccount": "whoosh.columns",
+    # whoosh.reading: a segment reader's term table and per-document reader
+    "_terms": "whoosh.reading",
+    "_perdoc": "whoosh.reading",
+    # whoosh.writing: the segment writer's steps, used to commit segments written by other processes
+    "_added": "whoosh.writing",
+    "_close_segment": "whoosh.writing",
+    "_commit_toc": "whoosh.writing",
+    "_finalize_segment": "whoosh.writing",
+    "_finish": "whoosh.writing",
+    "_flush_segment": "whoosh.writing",
+    "_merge_segments": "whoosh.writing",
+    "_stored_": "whoosh.writing",  # add_document's `_stored_<field>` argument: the stored form of a field
+    # module-level names
+    "_INT_SIZE": "whoosh.system",
+    "_lengths": "whoosh.filedb.filetables",
+}
