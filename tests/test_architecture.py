@@ -94,3 +94,11 @@ def test_nothing_above_the_engine_touches_whoosh_objects() -> None:
         for node in ast.walk(tree) if isinstance(node, ast.Attribute) and node.attr in WHOOSH_ATTRIBUTES
     )
     assert touched == []
+
+
+def test_above_the_engine_only_its_interface_is_imported() -> None:
+    """Modules outside `engine/` import `searchkit.engine.api` and nothing else of the engine."""
+    graph = _graph()
+    reached = sorted(f"{m} -> {d}" for m, deps in graph.items() if not m.startswith("searchkit.engine")
+                     for d in deps if d.startswith("searchkit.engine") and d != "searchkit.engine.api")
+    assert reached == []

@@ -1,12 +1,13 @@
 """The engine's interface: everything above `engine/` reads and writes indexes through this module.
 
 Reading: `Reader` (the article index) and `QuoteReader` (the quotes index) open an index once for many
-operations: `search` (ranked, filtered, exact total, stored fields of the requested page), `get` (by id or
-key), `by_source`, `documents`, `matching` (every match), `speaker_counts`, `date_span`, `year_span`, `undated_count`, `doc_count`, `suggest`; `QuoteReader.of_article`.
-Writing: `WriteSession` (add / delete / one commit; see `session`) with `Workers` (the processes that
-read and analyse, given the caller's `read` function; see `workers`). Queries come in as the query
-language's syntax trees (`querylang`), results go out as `results` records: no Whoosh object and no
-document number crosses this module.
+operations: `search` (ranked, filtered, exact total, stored records of the requested page), `matching`
+(every match), `get` (by id or key), `by_source`, `documents`, `speaker_counts`, `date_span`,
+`year_span`, `undated_count`, `doc_count`, `suggest`; `QuoteReader.of_article`. Writing: `WriteSession`
+(add / delete / one commit; see `session`) with `Workers` (the processes that read and analyse, given the
+caller's `read` function; see `workers`). Queries come in as the query language's syntax trees
+(`querylang`), results go out as `results` records: no Whoosh object and no document number crosses this
+module.
 """
 
 from __future__ import annotations
@@ -174,6 +175,12 @@ class QuoteReader(_Base[StoredQuote]):
 
     def _fetch(self, docnum: int) -> StoredQuote:
         return index.stored_quote(self._s.stored_fields(docnum))
+
+    def of_article(self, doc: StoredDoc) -> list[StoredQuote]:
+        """An article's statements, in text order."""
+        prefix = doc.key + "#q"
+        quotes = [self._fetch(n) for n in self._s.document_numbers(article_id=doc.id)]
+        return sorted((q for q in quotes if q.key.startswith(prefix)), key=lambda q: q.start)
 
 
 def match_spec(tree: Node | None) -> MatchSpec:
