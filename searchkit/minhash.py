@@ -1,73 +1,82 @@
 """MinHash signatures of article bodies, for finding wire copies (the same story sent again).
 
-A body's words (folded, as the index sees them) are cut into overlapping `SHINGLE`-word shingles; each
-shingle is hashed once (a polynomial over the words' CRC-32s, in unsigned 64-bit arithmetic) and mapped
-through `PERMUTATIONS` multiply-shift hash functions; the signature keeps each function's minimum. Two
-signatures agree at a position with probability equal to the Jaccard similarity of the shingle sets, so the
-share of equal positions estimates it (standard error ≤ 0.0625 at 64 positions).
+A body's words (lower-cased, split at white space: a signature needs a stable word sequence, not the
+index's analysis) are cut into overlapping `SHINGLE`-word shingles, each hashed to 64 bits (a polynomial
+over the words' CRC-32s, then MurmurHash3's finaliser, in unsigned 64-bit numpy arithmetic). One
+permutation hashing (Li, Owen & Zhang, 2012): the hash's top bits pick one of `BINS` bins and the
+signature keeps, per bin, the smallest hash that fell in it (32 of its bits); since the distinct hashes
+are sorted anyway, that is one `searchsorted`, not a min over `BINS` hash functions. Two signatures agree in
+a bin with probability equal to the Jaccard similarity of the shingle sets, so the share of agreeing bins
+(among bins not empty in both) estimates it, with standard error ≤ 1/16 at 64 bins.
 
 Written here rather than taken from `datasketch`: that library imports SciPy (~110 MB installed, ~0.5 s to
-import) and hashes each shingle with SHA-1 in Python, ~2× slower than these vectorised numpy lines
-(measured on 2,000 Reuters articles: 0.25 vs 0.45 ms per article, tokenizing aside).
+import) and hashes each shingle with SHA-1 in Python; this takes ~0.15 ms per 500-word article.
 """
 
 from __future__ import annotations
 
 import zlib
-from collections.abc import Sequence
 
 import numpy as np
 
-from searchkit import analysis
-
 SHINGLE = 4  # words per shingle
-PERMUTATIONS = 64
-SIGNATURE_BYTES = 4 * PERMUTATIONS
+BINS = 64
+SIGNATURE_BYTES = 4 * BINS
 MIN_SHINGLES = 8
 """Bodies with fewer distinct shingles get no signature: too little text to call two articles copies."""
+EMPTY = np.uint32(0xFFFFFFFF)
+"""The value of a bin no shingle fell in."""
 
-_RNG = np.random.default_rng(0x5EA4C417)  # fixed: signatures must be the same in every process and release
-_A = _RNG.integers(1, 2**63, PERMUTATIONS, dtype=np.uint64) | np.uint64(1)  # odd multipliers
-_B = _RNG.integers(0, 2**63, PERMUTATIONS, dtype=np.uint64)
-_MULT = np.uint64(0x9E3779B97F4A7C15)
-_SHIFT = np.uint64(32)
+_U64 = np.uint64
+_MULT = _U64(0x9E3779B97F4A7C15)
+_C1, _C2 = _U64(0xFF51AFD7ED558CCD), _U64(0xC4CEB9FE1A85EC53)
+_BIN_SHIFT = _U64(64 - 6)  # top 6 bits: the bin (BINS == 2**6)
+_BIN_STARTS = np.arange(BINS, dtype=_U64) << _BIN_SHIFT
+_VALUE_SHIFT = _U64(64 - 6 - 32)  # the 32 bits below the bin
 
 
-def shingle_hashes(words: Sequence[str]) -> np.ndarray:
-    """The distinct 64-bit hashes of the `SHINGLE`-word shingles of `words` (uint64, sorted)."""
+def _fmix(h: np.ndarray) -> np.ndarray:
+    """MurmurHash3's 64-bit finaliser: every input bit moves every output bit."""
+    h = h ^ (h >> _U64(33))
+    h = h * _C1
+    h = h ^ (h >> _U64(33))
+    h = h * _C2
+    return h ^ (h >> _U64(33))
+
+
+def shingle_hashes(text: str) -> np.ndarray:
+    """The distinct 64-bit hashes of the `SHINGLE`-word shingles of `text` (uint64, sorted)."""
+    words = text.lower().split()
     if len(words) < SHINGLE:
-        return np.zeros(0, dtype=np.uint64)
-    h = np.fromiter((zlib.crc32(w.encode("utf-8")) for w in words), dtype=np.uint64, count=len(words))
+        return np.zeros(0, dtype=_U64)
+    h = np.fromiter((zlib.crc32(w.encode("utf-8")) for w in words), dtype=_U64, count=len(words))
     n = len(words) - SHINGLE + 1
-    out = np.zeros(n, dtype=np.uint64)
-    for j in range(SHINGLE):  # wraps modulo 2**64, as intended
+    out = h[:n].copy()
+    for j in range(1, SHINGLE):  # wraps modulo 2**64, as intended
         out = out * _MULT + h[j:j + n]
-    return np.unique(out)
-
-
-def signature_of_words(words: Sequence[str]) -> bytes | None:
-    """The MinHash signature (`SIGNATURE_BYTES` bytes) of a word sequence, or None when it is too short."""
-    shingles = shingle_hashes(words)
-    if shingles.size < MIN_SHINGLES:
-        return None
-    mins = ((shingles[:, None] * _A[None, :] + _B[None, :]) >> _SHIFT).min(axis=0)
-    return mins.astype("<u4").tobytes()
+    return np.unique(_fmix(out))
 
 
 def signature(text: str) -> bytes | None:
-    """The MinHash signature of a text's folded words (None when too short to judge)."""
-    return signature_of_words(analysis.exact_terms(text))
+    """The signature (`SIGNATURE_BYTES` bytes: one uint32 per bin) of a text, or None when too short."""
+    hashes = shingle_hashes(text)
+    if hashes.size < MIN_SHINGLES:
+        return None
+    first = np.searchsorted(hashes, _BIN_STARTS)  # sorted: the first hash of each bin is its smallest
+    filled = first < np.append(first[1:], hashes.size)
+    values = ((hashes[np.minimum(first, hashes.size - 1)] >> _VALUE_SHIFT) & _U64(0xFFFFFFFF)).astype(np.uint32)
+    values[~filled] = EMPTY
+    return values.astype("<u4").tobytes()
+
+
+def agreement(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Estimated Jaccard similarity of rows of signatures (`(n, BINS)` uint32 arrays, or single rows): the
+    share of bins that agree, among those not empty in both."""
+    both_empty = (a == EMPTY) & (b == EMPTY)
+    same = ((a == b) & ~both_empty).sum(axis=-1)
+    return same / np.maximum(1, BINS - both_empty.sum(axis=-1))
 
 
 def similarity(a: bytes, b: bytes) -> float:
     """Estimated Jaccard similarity of the shingle sets behind two signatures."""
-    return float(np.mean(np.frombuffer(a, dtype="<u4") == np.frombuffer(b, dtype="<u4")))
-
-
-def words_of_positions(positions: dict[str, list[int]]) -> list[str]:
-    """The word sequence behind `analysis.word_positions` (a compound's parts win over its joined form)."""
-    words = [""] * (1 + max((p[-1] for p in positions.values()), default=-1))
-    for word, places in positions.items():
-        for place in places:
-            words[place] = word
-    return words
+    return float(agreement(np.frombuffer(a, dtype="<u4"), np.frombuffer(b, dtype="<u4")))

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from searchkit import analysis, minhash
+from searchkit import minhash
 from searchkit.copies import CopyStore, Entry, Group
 
 VOCAB = [f"w{n}" for n in range(3_000)]
@@ -55,15 +55,15 @@ def test_signature_estimates_shingle_jaccard() -> None:
 def test_signature_is_stable_and_sees_folded_words() -> None:
     words = story(3)
     assert minhash.signature(text(words)) == minhash.signature(text([w.upper() for w in words]))
+    assert minhash.signature(text(words)) == minhash.signature("  \n".join(words) + ".")  # any white space
     assert len(minhash.signature(text(words)) or b"") == minhash.SIGNATURE_BYTES
     assert minhash.signature("Too short to judge.") is None
 
 
-def test_words_of_positions_rebuilds_the_sequence() -> None:
-    body = "The talks resumed, and the talks held. Officials said the talks held again."
-    assert minhash.words_of_positions(analysis.word_positions(body)) == analysis.exact_terms(body)
-    compound = analysis.word_positions("a cease-fire held")
-    assert minhash.words_of_positions(compound) == ["a", "cease", "fire", "held"]
+def test_empty_bins_of_short_bodies_are_no_evidence() -> None:
+    short_a, short_b = story(70, 12), story(71, 12)  # a dozen shingles: most of the 64 bins stay empty
+    assert minhash.similarity(minhash.signature(text(short_a)), minhash.signature(text(short_b))) == 0.0
+    assert minhash.similarity(minhash.signature(text(short_a)), minhash.signature(text(short_a))) == 1.0
 
 
 def test_copies_group_under_their_earliest_member(store: CopyStore) -> None:
