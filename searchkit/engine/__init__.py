@@ -1,7 +1,10 @@
 """The search engine behind searchkit: the only package that imports Whoosh.
 
-`schema` (fields and analyzers) · `documents` (articles to posting items) · `writing` (the write path) ·
-`index` (opening and reading indexes) · `query` (queries, filters, running them) · `ranking` (BM25F).
+Everything above it goes through `api` (readers, the write session, the workers). Inside: `schema`
+(fields and analyzers) · `documents` (articles to posting items) · `session`, `workers`, `writing` (the
+write path) · `codec` and `contract` (the on-disk format and its rules) · `index` (opening indexes, stored
+records) · `query`, `bulkscore`, `postings` (queries, filters, running them) · `ranking` (BM25F) ·
+`lengths` (field lengths, the open reader's caches).
 """
 
 from __future__ import annotations
