@@ -9,7 +9,6 @@ environment variables win over the file.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -27,17 +26,17 @@ color = "auto"              # auto, always or never
 """
 
 
-@dataclass(frozen=True, slots=True)
 class Config:
-    """Defaults read from the config file (None or empty: not set)."""
+    """Defaults read from the config file (None or empty: not set). A plain class: it is built on every
+    command, and a dataclass would cost a one-shot search ~1 ms of start-up."""
 
-    path: Path | None = None
-    index: Path | None = None
-    workers: int | None = None
-    exclude: tuple[str, ...] = ()
-    include: tuple[str, ...] = ()
-    format: str | None = None
-    color: str | None = None
+    __slots__ = ("color", "exclude", "format", "include", "index", "path", "workers")
+
+    def __init__(self, path: Path | None = None, index: Path | None = None, workers: int | None = None,
+                 exclude: tuple[str, ...] = (), include: tuple[str, ...] = (), format: str | None = None,
+                 color: str | None = None) -> None:
+        self.path, self.index, self.workers, self.exclude, self.include = path, index, workers, exclude, include
+        self.format, self.color = format, color
 
 
 def default_path() -> Path:

@@ -3,7 +3,6 @@ rather than the query, with a suggestion where one can be made."""
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Sequence
 from datetime import datetime
 
@@ -61,6 +60,8 @@ def _span(searcher: Searcher) -> str:
 
 def _did_you_mean(name: str, names: Sequence[str]) -> str:
     """`; did you mean …?` naming the closest speaker by full name or surname, or nothing."""
+    import difflib
+
     keys: dict[str, str] = {}
     for full in names:
         keys.setdefault(full.lower(), full)

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import os
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -17,12 +16,13 @@ LAST_RESULTS = "last-results.json"
 ROOTS = "roots.json"
 
 
-@dataclass(frozen=True, slots=True)
 class LastResults:
     """The hits the last search showed: `ids[rank]` is the id of the hit printed as number `rank`."""
 
-    query: str
-    ids: dict[int, str]
+    __slots__ = ("ids", "query")
+
+    def __init__(self, query: str, ids: dict[int, str]) -> None:
+        self.query, self.ids = query, ids
 
 
 def _write(path: Path, obj: Any) -> bool:

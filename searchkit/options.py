@@ -10,7 +10,6 @@ from pathlib import Path
 from typing import Any
 
 import click
-from click.shell_completion import CompletionItem
 
 DEFAULT_INDEX = Path("index")
 COMPLETE_VAR = "_SEARCHKIT_COMPLETE"  # click's completion environment variable for `searchkit`
@@ -95,9 +94,11 @@ def default_map(commands: dict[str, click.Command], settings: Any) -> dict[str, 
     return out
 
 
-def complete_speaker(ctx: click.Context, param: click.Parameter, incomplete: str) -> list[CompletionItem]:
+def complete_speaker(ctx: click.Context, param: click.Parameter, incomplete: str) -> list[Any]:
     """Speakers in the index whose full name or surname starts with what was typed (none when there is
     no index: completion must never fail)."""
+    from click.shell_completion import CompletionItem
+
     from searchkit.errors import SearchkitError
     from searchkit.search import Searcher
 

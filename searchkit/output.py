@@ -12,16 +12,11 @@ rich is imported only when a terminal (or `--color always`) needs it.
 
 from __future__ import annotations
 
-import csv
 import functools
 import json
 import os
-import shlex
-import shutil
-import subprocess
 import sys
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, TextIO
 
 import click
@@ -47,12 +42,14 @@ def stdout_is_terminal() -> bool:
         return False
 
 
-@dataclass(frozen=True, slots=True)
 class Output:
-    """The chosen format and colour mode, and the consoles and streams that follow from them."""
+    """The chosen format and colour mode, and the consoles and streams that follow from them. (Plain
+    classes here, not dataclasses: building a dataclass costs a one-shot search ~1 ms of start-up.)"""
 
-    format: str = "human"
-    color: str = "auto"
+    __slots__ = ("color", "format")
+
+    def __init__(self, format: str = "human", color: str = "auto") -> None:
+        self.format, self.color = format, color
 
     @property
     def styled(self) -> bool:
@@ -66,6 +63,8 @@ class Output:
 
     def console(self, file: TextIO | None = None) -> Console:
         """A rich console for human output: wraps to the terminal, colours only when `colored()`."""
+        import shutil
+
         from rich.console import Console
 
         colored = self.colored()
@@ -79,6 +78,7 @@ class Output:
             render(self.console())
             return
         import io
+        import shutil
 
         buf = io.StringIO()
         render(self.console(buf))
@@ -89,6 +89,9 @@ class Output:
 
 def _run_pager(text: str) -> bool:
     """Show `text` in the pager; False when it cannot be started (then the caller prints it)."""
+    import shlex
+    import subprocess
+
     command = shlex.split(os.environ.get("PAGER") or "less -R")
     if not command or command[0] == "cat":
         return False
@@ -113,7 +116,6 @@ def note(message: str) -> None:
     click.echo(message, err=True)
 
 
-@dataclass
 class Listing:
     """What a listing command hands to `emit`: the same records in every format.
 
@@ -124,14 +126,11 @@ class Listing:
     them itself).
     """
 
-    rows: Sequence[dict[str, Any]]
-    columns: Sequence[str]
-    document: Any = None
-    human: Callable[[Console], None] | None = None
-    plain: Callable[[TextIO], None] | None = None
-    paths: Sequence[str] = ()
-    found: bool = True
-    notes: list[str] = field(default_factory=list)
+    def __init__(self, rows: Sequence[dict[str, Any]], columns: Sequence[str], *, document: Any = None,
+                 human: Callable[[Console], None] | None = None, plain: Callable[[TextIO], None] | None = None,
+                 paths: Sequence[str] = (), found: bool = True, notes: Sequence[str] = ()) -> None:
+        self.rows, self.columns, self.document = rows, columns, document
+        self.human, self.plain, self.paths, self.found, self.notes = human, plain, paths, found, notes
 
 
 def emit(out: Output, listing: Listing) -> None:
@@ -167,6 +166,8 @@ def _cell(value: Any, tsv: bool) -> str:
 
 def _delimited(listing: Listing, sep: str, stream: TextIO) -> None:
     if sep == ",":
+        import csv
+
         writer = csv.writer(stream, lineterminator="\n")
         writer.writerow(listing.columns)
         writer.writerows([_cell(row.get(c), False) for c in listing.columns] for row in listing.rows)
