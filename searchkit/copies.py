@@ -32,7 +32,11 @@ _SCHEMA = (
     " date TEXT, sig BLOB, grp TEXT);"
     "CREATE INDEX IF NOT EXISTS articles_source ON articles (source);"
     "CREATE INDEX IF NOT EXISTS articles_grp ON articles (grp) WHERE grp IS NOT NULL;"
+    "CREATE TABLE IF NOT EXISTS staged (id TEXT NOT NULL, source TEXT NOT NULL, date TEXT, sig BLOB);"
 )
+STAGE_BATCH = 2_000  # staged rows held in memory before they are written (one transaction each)
+StagedRow = tuple[str, str | None, bytes | None]
+"""An article as the indexer's workers report it: id, ISO date (None: undated), signature."""
 THRESHOLD = 0.4
 """Estimated Jaccard similarity of 4-word shingle sets from which two articles are copies. Updates that
 keep most of a story (a new lead over the same paragraphs, a factbox refreshed with new figures) score
@@ -71,33 +75,61 @@ class CopyStore(SideTable):
 
     def __init__(self, index_dir: Path) -> None:
         super().__init__(index_dir, COPIES_NAME, _SCHEMA)
+        self._pending: list[tuple[str, str, str | None, bytes | None]] = []
 
     def clear(self) -> None:
         """Forget every article (for a rebuild)."""
         with self.db:
             self.db.execute("DELETE FROM articles")
 
+    def stage(self, source: str, rows: Iterable[StagedRow]) -> None:
+        """Hold the articles read from `source` until `merge` (after the index commit that adds them)."""
+        self._pending.extend((aid, source, date, sig) for aid, date, sig in rows)
+        if len(self._pending) >= STAGE_BATCH:
+            self._flush()
+
+    def _flush(self) -> None:
+        with self.db:
+            self.db.executemany("INSERT INTO staged VALUES (?, ?, ?, ?)", self._pending)
+        self._pending = []
+
+    def discard_staged(self) -> None:
+        """Forget staged articles (left by a run that stopped before its commit)."""
+        self._pending = []
+        with self.db:
+            self.db.execute("DELETE FROM staged")
+
+    def staged_count(self) -> int:
+        """Articles staged and not yet merged."""
+        return len(self._pending) + int(self.db.execute("SELECT COUNT(*) FROM staged").fetchone()[0])
+
     def apply(self, added: Iterable[Entry], removed_sources: Iterable[str] = ()) -> None:
         """Forget the articles of `removed_sources`, add (or replace, by id) `added`, and regroup every
         article whose group could have changed, in one transaction."""
+        for entry in added:
+            self.stage(entry.source, [(entry.id, entry.date.isoformat() if entry.date else None, entry.signature)])
+        self.merge(removed_sources)
+
+    def merge(self, removed_sources: Iterable[str] = (), *, replace_all: bool = False) -> None:
+        """Forget the articles of `removed_sources` (or all, with `replace_all`), add the staged ones (replacing
+        any of the same id), and regroup every article whose group could have changed, in one transaction."""
+        if self._pending:
+            self._flush()
         with self.db:
             touched: set[str] = set()
+            if replace_all:
+                self.db.execute("DELETE FROM articles")
             for source in set(removed_sources):
                 touched.update(g for (g,) in self.db.execute(
                     "SELECT grp FROM articles WHERE source = ? AND grp IS NOT NULL", (source,)))
                 self.db.execute("DELETE FROM articles WHERE source = ?", (source,))
-            new: list[int] = []
-            for entry in added:
-                row = self.db.execute("SELECT grp FROM articles WHERE id = ?", (entry.id,)).fetchone()
-                if row is not None:
-                    if row[0] is not None:
-                        touched.add(row[0])
-                    self.db.execute("DELETE FROM articles WHERE id = ?", (entry.id,))
-                date = entry.date.isoformat() if entry.date is not None else None
-                cur = self.db.execute("INSERT INTO articles (id, source, date, sig) VALUES (?, ?, ?, ?)",
-                                      (entry.id, entry.source, date, entry.signature))
-                new.append(int(cur.lastrowid or 0))
-            seeds = set(new)
+            touched.update(g for (g,) in self.db.execute(
+                "SELECT grp FROM articles WHERE grp IS NOT NULL AND id IN (SELECT id FROM staged)"))
+            first = int(self.db.execute("SELECT COALESCE(MAX(n), 0) FROM articles").fetchone()[0])
+            self.db.execute("INSERT OR REPLACE INTO articles (id, source, date, sig)"
+                            " SELECT id, source, date, sig FROM staged ORDER BY rowid")
+            self.db.execute("DELETE FROM staged")
+            seeds = {n for (n,) in self.db.execute("SELECT n FROM articles WHERE n > ?", (first,))}
             for grp in touched:
                 seeds.update(n for (n,) in self.db.execute("SELECT n FROM articles WHERE grp = ?", (grp,)))
             if seeds:

@@ -4,7 +4,8 @@ Only files whose size or mtime differ from the manifest are read (`indexer_plan`
 content hash is unchanged are just re-stamped (`indexer_read`). The engine's workers read and analyse the
 files (`engine.api.Workers`), one write session deletes superseded documents and commits once
 (`engine.api.WriteSession`, which takes the lock only when there is something to write or delete), then
-the manifest follows: a crash in between only makes the next run redo those files.
+the manifest follows: a crash in between only makes the next run redo those files. Last, the wire-copy
+groups (`copies`) take in the articles the workers signed (staged as they arrived, merged after the commit).
 """
 
 from __future__ import annotations
@@ -15,7 +16,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import replace
 from pathlib import Path
 
-from searchkit import reading
+from searchkit import minhash, reading
+from searchkit.copies import CopyStore
 from searchkit.engine import api
 from searchkit.indexer_plan import Plan, Task, plan
 from searchkit.indexer_read import FAILED, INDEXED, UNCHANGED, Outcomes, read
@@ -40,9 +42,11 @@ def index_paths(paths: Sequence[Path], index_dir: Path, *, rebuild: bool = False
         discovery = reading.discover(paths)
         with api.WriteSession(index_dir, rebuild=rebuild) as session:
             manifest = Manifest(index_dir)
+            copies = CopyStore(index_dir)
             try:
                 if rebuild:
                     manifest.clear()
+                copies.discard_staged()
                 work = plan(discovery, manifest)
                 skipped = discovery.skipped
                 del discovery  # 10^5 stamps and paths, not needed once planned: less memory at the run's peak
@@ -51,6 +55,8 @@ def index_paths(paths: Sequence[Path], index_dir: Path, *, rebuild: bool = False
 
                 def on_result(number: int, report: tuple) -> None:
                     outcomes.put(number, report)
+                    if report[5]:
+                        copies.stage(work.tasks[number].key, report[5])
                     if progress:
                         progress(outcomes.count, len(work.tasks))
                     if segmented and outcomes.count == len(work.tasks):  # workers write their last segments
@@ -61,10 +67,12 @@ def index_paths(paths: Sequence[Path], index_dir: Path, *, rebuild: bool = False
                 total = _commit(session, stale, new, announce) if (summary.added or summary.updated or stale) else None
                 announce("recording files")
                 manifest.apply(outcomes.states(), _forgotten(work, outcomes))  # after the index commit
+                if total is None:
+                    total = api.doc_count(index_dir)
+                _group_copies(copies, index_dir, [*stale, *new], rebuild, total, announce)
             finally:
                 manifest.close()
-    if total is None:
-        total = api.doc_count(index_dir)
+                copies.close()
     return replace(summary, documents=total, seconds=round(time.perf_counter() - started, 3))
 
 
@@ -108,6 +116,23 @@ def _commit(session: api.WriteSession, stale: list[str], new: list[str], announc
     session.delete_sources(stale)
     announce("committing")
     return session.commit()
+
+
+def _group_copies(copies: CopyStore, index_dir: Path, sources: list[str], rebuild: bool, total: int,
+                  announce: Phase) -> None:
+    """Merge the run's signed articles into the copy groups, replacing those of the files it re-read or
+    removed. The first run over an index made before copies were kept signs every stored article instead."""
+    if not rebuild and copies.count() == 0 and total > copies.staged_count():
+        announce("grouping copies (first time)")
+        copies.discard_staged()
+        with api.Reader(index_dir) as reader:
+            for doc in reader.documents():
+                date = doc.date.isoformat() if doc.date else None
+                copies.stage(doc.source, [(doc.id, date, minhash.signature(doc.body))])
+        copies.merge(replace_all=True)
+    elif sources or copies.staged_count() or rebuild:
+        announce("grouping copies")
+        copies.merge(sources, replace_all=rebuild)
 
 
 def _forgotten(work: Plan, outcomes: Outcomes) -> list[str]:

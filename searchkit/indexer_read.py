@@ -13,7 +13,8 @@ from collections.abc import Iterator, Sequence
 from dataclasses import replace
 from pathlib import Path
 
-from searchkit import reading
+from searchkit import minhash, reading
+from searchkit.copies import StagedRow
 from searchkit.errors import SearchkitError
 from searchkit.indexer_plan import Task
 from searchkit.manifest import FileState
@@ -21,7 +22,8 @@ from searchkit.models import Article
 
 DIGEST_BYTES = 16  # content hash size (blake2b)
 INDEXED, UNCHANGED, FAILED = 1, 2, 3  # a report's status (0: no report yet)
-Report = tuple[int, bytes, int, str | None, tuple[str, ...]]  # status, raw digest, articles, failure, warnings
+Report = tuple[int, bytes, int, str | None, tuple[str, ...], tuple[StagedRow, ...]]
+"""status, raw digest, articles, failure, warnings, and each article's wire-copy signature (`copies`)."""
 
 
 def digest(data: bytes) -> str:
@@ -38,7 +40,7 @@ def attribute(article: Article) -> Article:
 
 
 def _failed(reason: str) -> tuple[list[Article], Report]:
-    return [], (FAILED, bytes(DIGEST_BYTES), 0, reason, ())
+    return [], (FAILED, bytes(DIGEST_BYTES), 0, reason, (), ())
 
 
 def read(task: Task) -> tuple[list[Article], Report]:
@@ -50,7 +52,7 @@ def read(task: Task) -> tuple[list[Article], Report]:
         return _failed(f"cannot read: {exc.strerror or exc}")
     raw = bytes.fromhex(digest(data))
     if raw.hex() == task.old_digest:
-        return [], (UNCHANGED, raw, 0, None, ())
+        return [], (UNCHANGED, raw, 0, None, (), ())
     try:
         articles = reading.read_articles(path, task.rel, data)
     except SearchkitError as exc:
@@ -58,7 +60,8 @@ def read(task: Task) -> tuple[list[Article], Report]:
     except Exception as exc:  # a parser bug must cost one file, not the run
         return _failed(f"unexpected error: {type(exc).__name__}: {exc}")
     warnings = tuple(w for a in articles for w in a.warnings)
-    return [attribute(a) for a in articles], (INDEXED, raw, len(articles), None, warnings)
+    copies = tuple((a.id, a.date.isoformat() if a.date else None, minhash.signature(a.body)) for a in articles)
+    return [attribute(a) for a in articles], (INDEXED, raw, len(articles), None, warnings, copies)
 
 
 class Outcomes:
@@ -77,7 +80,7 @@ class Outcomes:
 
     def put(self, index: int, report: Report) -> None:
         """Record task `index`'s report."""
-        status, raw, docs, failure, warnings = report
+        status, raw, docs, failure, warnings, _copies = report
         self.status[index] = status
         self.digests[DIGEST_BYTES * index:DIGEST_BYTES * (index + 1)] = raw
         self.docs[index] = docs

@@ -313,7 +313,7 @@ def test_10_the_indexer_names_its_phases_after_reading(tmp_path: Path, monkeypat
     indexer.index_paths([folder], tmp_path / "ix", workers=2 if parallel else 1,
                         progress=lambda done, total: events.append((done, total)), phase=events.append)
     names = [e for e in events if isinstance(e, str)]
-    assert names == (["finishing segments"] if parallel else []) + ["committing", "recording files"]
+    assert names == (["finishing segments"] if parallel else []) + ["committing", "recording files", "grouping copies"]
     assert events.index("committing") > events.index((6, 6))
 
 

@@ -1,0 +1,87 @@
+"""The indexer keeps the wire-copy groups current: new copies join, deleting the representative promotes
+another, rebuilds and the parallel path give the same groups, and an index made before copies were kept
+is grouped on its next run."""
+
+from __future__ import annotations
+
+import os
+import random
+from pathlib import Path
+
+import pytest
+
+from searchkit.copies import COPIES_NAME, CopyStore, Group
+from searchkit.indexer import index_paths
+
+VOCAB = [f"word{n}" for n in range(2_000)]
+
+
+def body(seed: int, words: int = 120) -> str:
+    rng = random.Random(seed)
+    return " ".join(rng.choice(VOCAB) for _ in range(words)) + "."
+
+
+def write(folder: Path, name: str, day: int, text: str) -> None:
+    (folder / name).write_text(f"Story {name}\n\nPublished: 2024-03-{day:02d}\n\n{text}\n", encoding="utf-8")
+
+
+def groups(index_dir: Path) -> set[Group]:
+    with CopyStore(index_dir) as store:
+        return set(store.groups())
+
+
+@pytest.fixture
+def wires(tmp_path: Path) -> Path:
+    folder = tmp_path / "wires"
+    folder.mkdir()
+    write(folder, "a.txt", 2, body(1))
+    write(folder, "b.txt", 3, body(1).replace("word", "Word", 1))  # a re-send: one word's case changed
+    write(folder, "c.txt", 4, body(2))
+    return folder
+
+
+def test_an_index_run_groups_copies(wires: Path, tmp_path: Path) -> None:
+    index_paths([wires], tmp_path / "ix", workers=1)
+    assert groups(tmp_path / "ix") == {Group("a.txt", ("a.txt", "b.txt"))}
+
+
+def test_updates_keep_groups_current(wires: Path, tmp_path: Path) -> None:
+    ix = tmp_path / "ix"
+    index_paths([wires], ix, workers=1)
+    write(wires, "d.txt", 1, body(3) + " " + body(1))  # an earlier update with a new lead
+    index_paths([wires], ix, workers=1)
+    assert groups(ix) == {Group("d.txt", ("d.txt", "a.txt", "b.txt"))}
+    (wires / "d.txt").unlink()  # the representative goes: the next earliest takes its place
+    index_paths([wires], ix, workers=1)
+    assert groups(ix) == {Group("a.txt", ("a.txt", "b.txt"))}
+    write(wires, "b.txt", 3, body(4))  # b becomes another story
+    index_paths([wires], ix, workers=1)
+    assert groups(ix) == set()
+
+
+def test_rebuild_and_parallel_runs_give_the_same_groups(wires: Path, tmp_path: Path,
+                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    from searchkit.engine import workers
+
+    for n in range(6):
+        write(wires, f"x{n}.txt", 10 + n, body(100 + n // 2))  # three more pairs
+    index_paths([wires], tmp_path / "serial", workers=1)
+    expected = groups(tmp_path / "serial")
+    assert len(expected) == 4
+    index_paths([wires], tmp_path / "serial", workers=1, rebuild=True)
+    assert groups(tmp_path / "serial") == expected
+    monkeypatch.setattr(workers, "SEGMENT_THRESHOLD", 2)
+    if "fork" in __import__("multiprocessing").get_all_start_methods():
+        index_paths([wires], tmp_path / "parallel", workers=2)
+        assert groups(tmp_path / "parallel") == expected
+
+
+def test_an_index_without_copies_is_grouped_on_its_next_run(wires: Path, tmp_path: Path) -> None:
+    ix = tmp_path / "ix"
+    index_paths([wires], ix, workers=1)
+    for name in os.listdir(ix):
+        if name.startswith(COPIES_NAME):
+            (ix / name).unlink()
+    summary = index_paths([wires], ix, workers=1)  # nothing changed in the files
+    assert summary.unchanged == 3
+    assert groups(ix) == {Group("a.txt", ("a.txt", "b.txt"))}
