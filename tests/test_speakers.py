@@ -345,10 +345,10 @@ def test_named_alone_matches_its_regex(body: str, name: str) -> None:
     """The string scan gives what the lookbehind-and-boundary search it replaces gives."""
     import re
 
-    from searchkit.speakers import _named_alone
+    from searchkit.speakers.orgs import named_alone
 
     pattern = rf"(?<!of )(?<!for )(?<!on )(?<!the )\b{re.escape(name)}\b"
-    assert _named_alone(name, body) == (re.search(pattern, body) is not None)
+    assert named_alone(name, body) == (re.search(pattern, body) is not None)
 
 
 _ORG_ALPHABET = st.sampled_from(["Ana Ruiz", "Institute", "Bank", " ", "  ", "\n", "of ", "for ", "on ", "the ",
@@ -361,9 +361,9 @@ def test_inside_org_name_matches_its_regexes(body: str) -> None:
     """The scan with one compiled pattern gives what the two patterns built per name gave."""
     import re
 
-    from searchkit.speakers import _ORG_HEADS, _inside_org_name
+    from searchkit.speakers.orgs import ORG_HEADS, inside_org_name
 
     name, escaped = "Ana Ruiz", re.escape("Ana Ruiz")
     alone = re.search(rf"(?<!of )(?<!for )(?<!on )(?<!the )\b{escaped}\b", body) is not None
-    inside = re.search(rf"\b(?:{_ORG_HEADS})\s+(?:of|for|on)\s+(?:the\s+)?{escaped}\b", body) is not None
-    assert _inside_org_name(name, body) == (not alone and inside)
+    inside = re.search(rf"\b(?:{ORG_HEADS})\s+(?:of|for|on)\s+(?:the\s+)?{escaped}\b", body) is not None
+    assert inside_org_name(name, body) == (not alone and inside)

@@ -1,0 +1,61 @@
+"""Rule-based speaker attribution and quote extraction for news text.
+
+Pure Python + `re`; no models, no word lists beyond the small ones in `words`. Capitalised name runs and sentence
+ends are found once per article (`article`); then only the places around cues are examined (`cues`, with roles
+from `roles`), and the attributions quote marks and colons make on their own (`quotes`). Surnames ("Mr. Obama",
+"Zakharova") resolve to a full name given anywhere in the article, pronouns ("she said") to the person last
+named as speaking; organisations, groups, places and unresolvable surnames are dropped (`orgs`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from searchkit.models import Quote, Speaker
+from searchkit.speakers.article import Article
+from searchkit.speakers.cues import cue_events
+from searchkit.speakers.names import display_form
+from searchkit.speakers.orgs import OrgNames, dateline_names, named_in_body, ticker_names
+from searchkit.speakers.patterns import TRIM
+from searchkit.speakers.quotes import colon_events, quote_events, title_speakers
+
+__all__ = ["Attribution", "extract"]
+
+
+@dataclass(frozen=True, slots=True)
+class Attribution:
+    """Speakers (distinct, in order of first attribution) and their attributed statements."""
+
+    speakers: tuple[Speaker, ...]
+    quotes: tuple[Quote, ...]
+
+
+def extract(body: str, title: str = "") -> Attribution:
+    """Find who is quoted or reported as speaking in `body` (and a "Name: ..." headline), with statements."""
+    art = Article(body)
+    events = cue_events(art) + quote_events(art)
+    if ":" in body:
+        events += colon_events(art)
+    events.sort(key=lambda ev: ev.pos)
+    not_people = (ticker_names(body) if "(" in body else set()) | dateline_names(body)
+    orgs = OrgNames(body)
+    speakers: dict[str, Speaker] = {}
+    for name in title_speakers(title, art) if ":" in title else ():
+        if named_in_body(name, body):  # a headline label ("INSTANT VIEW: ...") is not a person
+            speakers.setdefault(display_form(name), Speaker(display_form(name)))
+    quotes: list[Quote] = []
+    for ev in events:
+        name = display_form(ev.speaker)
+        if name in not_people or orgs.inside(ev.speaker):
+            continue
+        if name not in speakers or (ev.role and speakers[name].role is None):
+            speakers[name] = Speaker(name, ev.role)
+        if ev.span is not None:
+            a, b, direct = ev.span
+            while b > a and body[b - 1] in TRIM:
+                b -= 1
+            while a < b and body[a].isspace():
+                a += 1
+            if b > a:
+                quotes.append(Quote(name, body[a:b], a, b, direct))
+    return Attribution(tuple(speakers.values()), tuple(quotes))

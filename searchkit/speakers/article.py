@@ -1,0 +1,80 @@
+"""One article's scans, made once: capitalised runs, sentence ends, and the full names its surnames resolve to."""
+
+from __future__ import annotations
+
+from bisect import bisect_right
+from dataclasses import dataclass
+
+from searchkit.speakers.names import Name, clean, name_of_run, surname
+from searchkit.speakers.patterns import ABBR_TAIL_RE, RUN_RE, SENT_END_RE, SENTENCE_REACH
+
+
+class Article:
+    """Per-article precomputed scans: name runs, sentence boundaries, the full-name inventory."""
+
+    def __init__(self, body: str) -> None:
+        self.body = body
+        self.runs = [(m.start(), m.end(), m.group(0)) for m in RUN_RE.finditer(body)]
+        self.run_starts = [r[0] for r in self.runs]
+        self.run_ends = [r[1] for r in self.runs]
+        self.sent_ends = [  # a period after an abbreviation or initial ("Mr.", "J.", "U.S.") ends no sentence
+            m.end() for m in SENT_END_RE.finditer(body)
+            if body[m.start()] != "." or not ABBR_TAIL_RE.search(body, max(0, m.start() - 5), m.start())
+        ]
+        self._by_last: dict[str, list[int]] | None = None
+        self._full: dict[str, str | None] = {}
+
+    def by_last(self) -> dict[str, list[int]]:
+        """Index of multi-word runs by their last word (lower-cased), built on first use."""
+        if self._by_last is None:
+            self._by_last = {}
+            for i, (_s, _e, txt) in enumerate(self.runs):
+                parts = txt.rsplit(None, 1)
+                if len(parts) == 2:
+                    self._by_last.setdefault(clean(parts[1]).rstrip("’'"), []).append(i)
+        return self._by_last
+
+    def full_name(self, sur: str) -> str | None:
+        """The first full name (two or more words) in the article ending in surname `sur`, if any."""
+        if sur not in self._full:
+            found = None
+            titled = False
+            for i in self.by_last().get(sur, ()):
+                s, _e, txt = self.runs[i]
+                n = name_of_run(txt, s, possessive=True)
+                if n is None:
+                    continue
+                if len(n.tokens) >= 2:
+                    found = " ".join(n.tokens)
+                    break
+                titled = titled or n.titled
+            self._full[sur] = found if found or not titled else ""
+        return self._full[sur]
+
+    def sentence(self, pos: int) -> tuple[int, int]:
+        """Bounds of the sentence around `pos`, at most `SENTENCE_REACH` characters to either side.
+
+        The bound keeps the work per cue constant on text without sentence ends (a 1 MB line)."""
+        i = bisect_right(self.sent_ends, pos)
+        start = self.sent_ends[i - 1] if i else 0
+        end = self.sent_ends[i] if i < len(self.sent_ends) else len(self.body)
+        return max(start, pos - SENTENCE_REACH), min(end, pos + SENTENCE_REACH)
+
+    def resolve(self, name: Name) -> str | None:
+        """Display name for a name mention: full names as given, surnames via the article's full names."""
+        if len(name.tokens) >= 2:
+            return " ".join(name.tokens)
+        full = self.full_name(surname(name.tokens))
+        if full == "":  # only titled mentions ("Sen. Sanders"): a known person without a first name
+            return name.tokens[0]
+        return full
+
+
+@dataclass(slots=True)
+class Event:
+    """One attribution found in the text: who (display name, role) and the statement span."""
+
+    pos: int
+    speaker: str
+    role: str | None
+    span: tuple[int, int, bool] | None

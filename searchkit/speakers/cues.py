@@ -1,0 +1,176 @@
+"""Cue words ("said", "according to", any "<verb>ed that") and the people they attribute to: the name run to
+the left (across adverbs, dates, a parenthetical or an appositive), to the right in inverted clauses
+("..., said X"), a second name joined by "and", the subject of "X visited ... and said", and pronouns ("she
+said") for the person last named as speaking."""
+
+from __future__ import annotations
+
+from bisect import bisect_left
+
+from searchkit.speakers.article import Article, Event
+from searchkit.speakers.names import Name, clean, name_of_run
+from searchkit.speakers.patterns import (
+    AND_RE,
+    AND_VERB_RE,
+    CUE_RE,
+    ED_THAT_RE,
+    INTRO_RE,
+    INVERT_LEFT_RE,
+    LEFT_GAP_RE,
+    NP_GAP_RE,
+    PRONOUN_LEFT_RE,
+    RIGHT_GAP_RE,
+    ROLE_COMMA_RE,
+)
+from searchkit.speakers.quotes import statement
+from searchkit.speakers.roles import role_after, role_before
+from searchkit.speakers.words import DETERMINERS, INVERTIBLE, RIGHT_ONLY, ROLE_NOUNS, VERBS
+
+
+def left_name(art: Article, cue_start: int, floor: int) -> Name | None:
+    """The name run ending just before a cue, across an allowed gap (adverbs, dates, appositives).
+
+    A name directly before the cue wins; across an appositive ("X, a former mayor of Nice, France, said")
+    the earliest resolvable candidate in the clause is the subject.
+    """
+    j = bisect_left(art.run_ends, cue_start + 1) - 1
+    best: Name | None = None
+    for _ in range(10):
+        if j < 0:
+            break
+        s, e, txt = art.runs[j]
+        if s < floor or cue_start - e > 260:
+            break
+        gap = art.body[e:cue_start]
+        if LEFT_GAP_RE.fullmatch(gap) or (ROLE_COMMA_RE.fullmatch(gap) and after_role(art, s, floor)):
+            n = name_of_run(txt, s)
+            if n is not None and art.resolve(n) is not None:
+                if "," not in gap:
+                    return n
+                best = n
+        j -= 1
+    return best
+
+def after_role(art: Article, run_start: int, floor: int) -> bool:
+    """True if a name run sits in commas after a role: "the Vatican spokesman, Federico Lombardi, told"."""
+    seg = art.body[max(floor, run_start - 90):run_start]
+    if not seg.rstrip().endswith(","):
+        return False
+    words = seg.rstrip(" ,\n").replace("“", ",").replace("”", ",").split(",")[-1].split()
+    if not 0 < len(words) <= 9:
+        return False
+    return (any(clean(w) in ROLE_NOUNS for w in words) or words[0].lower() in DETERMINERS
+            or words[0].endswith(("’s", "'s")))
+
+def right_name(art: Article, cue_end: int, ceil: int) -> Name | None:
+    """The name run just after a cue: "said Maria Zakharova", "tweeted Rubio spokesman Alex Conant".
+
+    Runs joined only by a few lower-case role words form one noun phrase; its last valid name wins.
+    """
+    j = bisect_left(art.run_starts, cue_end)
+    if j >= len(art.runs):
+        return None
+    s = art.runs[j][0]
+    if s > ceil or s - cue_end > 80 or not RIGHT_GAP_RE.fullmatch(art.body, cue_end, s):
+        return None
+    best: Name | None = None
+    for k in range(j, min(j + 4, len(art.runs))):
+        s, _e, txt = art.runs[k]
+        if k > j and (s > ceil or not NP_GAP_RE.fullmatch(art.body, art.runs[k - 1][1], s)):
+            break
+        n = name_of_run(txt, s)
+        if n is not None and art.resolve(n) is not None:
+            best = n
+    return best
+
+def sentence_subject(art: Article, s0: int, limit: int) -> Name | None:
+    """The name that opens the sentence ("Trump visited the site and said ..."), after an intro phrase."""
+    j = bisect_left(art.run_starts, s0)
+    if j >= len(art.runs) or art.runs[j][0] >= limit:
+        return None
+    s, _e, txt = art.runs[j]
+    if not INTRO_RE.fullmatch(art.body, s0, s):
+        return None
+    n = name_of_run(txt, s)
+    return n if n is not None and art.resolve(n) is not None else None
+
+def coordinated(art: Article, name: Name, floor: int) -> Name | None:
+    """A second name joined to `name` by "and": "Hillary Clinton and Bernie Sanders said"."""
+    j = bisect_left(art.run_starts, name.run_start) - 1
+    if j < 0:
+        return None
+    s, e, txt = art.runs[j]
+    if s < floor or not AND_RE.fullmatch(art.body, e, name.run_start):
+        return None
+    n = name_of_run(txt, s)
+    return n if n is not None and art.resolve(n) is not None else None
+
+def cue_spans(body: str) -> list[tuple[int, int]]:
+    """Offsets of cue words: the verb list plus any "<verb>ed that", in text order."""
+    spans = [m.span() for m in CUE_RE.finditer(body)]
+    extra = []
+    for m in ED_THAT_RE.finditer(body):
+        k = m.start()
+        floor = max(0, k - 40)  # verbs are short: never walk back over a whole long "word"
+        while k > floor and body[k - 1].isalpha():
+            k -= 1
+        if k == floor and k > 0 and body[k - 1].isalpha():
+            continue
+        if body[k:k + 1].islower() and body[k:m.end()] not in VERBS:
+            extra.append((k, m.end()))
+    return sorted(spans + extra) if extra else spans
+
+
+def cue_names(art: Article, start: int, end: int, cue: str) -> tuple[list[Name], tuple[int, int]]:
+    """The people a cue at start:end attributes to, and the span of the attribution clause."""
+    body = art.body
+    s0, s1 = art.sentence(start)
+    if cue not in RIGHT_ONLY:
+        name = left_name(art, start, s0)  # "Zakharova said", "X, a former official, said"
+        if name is not None:
+            other = coordinated(art, name, s0)  # "X and Y said"
+            names = [name] if other is None else [other, name]
+            return names, (names[0].run_start, end)
+        if AND_VERB_RE.search(body, max(s0, start - 30), start):  # "X visited ... and said"
+            name = sentence_subject(art, s0, start)
+            if name is not None:
+                return [name], (start, end)
+    inverted = cue in RIGHT_ONLY or (
+        cue in INVERTIBLE and INVERT_LEFT_RE.search(body, max(s0, start - 3), start) is not None
+    )
+    if inverted:  # "..., said X", "according to X"
+        name = right_name(art, end, s1)
+        if name is not None:
+            return [name], (start, name.end)
+    return [], (start, end)
+
+
+def cue_events(art: Article) -> list[Event]:
+    """Attributions around cue verbs: "X said", "said X", "according to X", "..., she said"."""
+    body = art.body
+    events: list[Event] = []
+    last: str | None = None  # the person last named as speaking, for pronouns
+    for start, end in cue_spans(body):
+        if body[max(0, start - 3):start] == "to ":
+            continue  # infinitive: "nothing to say", "wants to tell"
+        cue = " ".join(body[start:end].lower().split())
+        names, clause = cue_names(art, start, end, cue)
+        found: list[tuple[str, str | None]] = []
+        for name in names:
+            display = art.resolve(name)
+            if display is not None:
+                before = role_before(art, name, art.sentence(start)[0])
+                if before is not None and before[1] < clause[0]:
+                    clause = (before[1], clause[1])
+                found.append((display, before[0] if before else role_after(art, name)))
+        if not names and last is not None:
+            pron = PRONOUN_LEFT_RE.search(body, max(art.sentence(start)[0], start - 40), start)
+            if pron is not None:
+                found.append((last, None))
+                clause = (pron.start(), end)
+        if found:
+            span = statement(art, *clause)
+            for display, role in found:
+                events.append(Event(clause[0], display, role, span))
+                last = display
+    return events

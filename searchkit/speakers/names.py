@@ -1,0 +1,107 @@
+"""Names in capitalised runs: the trailing personal name of "Foreign Minister Elena Marsh", titles split off."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+
+from searchkit.speakers.patterns import ACRONYM_RE, INITIAL_RE
+from searchkit.speakers.words import (
+    HONORIFICS,
+    HYPHEN_TAILS,
+    NON_NAMES,
+    ORG_WORDS,
+    PARTICLES,
+    STOP_CAPS,
+    SUFFIXES,
+    SURNAME_TITLES,
+    TITLES,
+)
+
+
+@lru_cache(maxsize=4096)
+def clean(tok: str) -> str:
+    """Lower-case a token and drop trailing dots/possessives for list look-ups."""
+    return tok.lower().rstrip(".").removesuffix("’s").removesuffix("'s")
+
+
+@dataclass(slots=True)
+class Name:
+    """A name found at the end of a capitalised run: its tokens and where it starts."""
+
+    tokens: list[str]
+    start: int
+    end: int
+    run_start: int  # start of the whole run, titles included
+    titled: bool  # preceded in the run by a formal title (Sen., President) — not Mr./Mrs.
+    honorific: bool  # preceded by Mr./Mrs./Ms./Dr.
+
+
+def name_of_run(text: str, start: int, possessive: bool = False) -> Name | None:
+    """Split a capitalised run into leading titles and the trailing personal name; None if not a person.
+
+    A possessive run ("Clinton's campaign") is no speaker, but with `possessive` it still names a person.
+    """
+    raw = text.rsplit(None, 8)  # a name is its last few words: never split a whole long run
+    if len(raw) > 8:
+        raw[0] = raw[0].rsplit(None, 1)[-1]  # the rest of a long run, as one word that ends the name
+    if not raw:
+        return None
+    if raw[-1].endswith(("’s", "'s", "’", "'")):
+        if not possessive:
+            return None
+        raw[-1] = raw[-1].rstrip("s").rstrip("’'")
+    words: list[str] = []
+    i = len(raw) - 1
+    while i >= 0:
+        w = raw[i]
+        c = clean(w)
+        if c in SUFFIXES and not words and i >= len(raw) - 2 and i > 0:  # "Jr.", "Jr. III"
+            i -= 1
+            continue
+        if len(words) > 4:
+            return None
+        if ACRONYM_RE.fullmatch(w) or (w.isalpha() and w.isupper() and len(w) > 1 and words
+                                         and not words[-1].isupper()):
+            break  # "N.J.", "U.S.", a capitalised tag ("PUSH Richard Hastings") end the name
+        if INITIAL_RE.fullmatch(w) or (w in PARTICLES and words):
+            words.append(w)
+            i -= 1
+            continue
+        blocked = c in TITLES or c in HONORIFICS or c in NON_NAMES
+        if blocked and not words and c in SURNAME_TITLES and (i == 0 or plain(raw[i - 1])):
+            blocked = False  # a surname that is also a title word: "Amy Pope", "Peter T. King"
+        if "-" in c and not blocked:
+            blocked = any(p in TITLES or p in ORG_WORDS or p in HYPHEN_TAILS for p in c.split("-"))
+        if (blocked or c in ORG_WORDS or c in STOP_CAPS or w.endswith(("’s", "'s"))):
+            break
+        words.append(w)
+        i -= 1
+    words.reverse()
+    while words and words[0] in PARTICLES:
+        words.pop(0)
+    if not words or len(words) > 4:
+        return None
+    prev = clean(raw[i]) if i >= 0 else ""
+    if any(clean(w) in ORG_WORDS for w in words):
+        return None
+    offset = text.rfind(words[0])
+    return Name(words, start + offset, start + len(text), start,
+                 titled=prev in TITLES and prev not in HONORIFICS, honorific=prev in HONORIFICS)
+
+
+def plain(word: str) -> bool:
+    """True for a capitalised word that could be a first name (not a title, organisation or stop word)."""
+    c = clean(word)
+    return (word[:1].isupper() and c not in TITLES and c not in HONORIFICS and c not in ORG_WORDS
+            and c not in STOP_CAPS and c not in NON_NAMES and not word.endswith(("’s", "'s", ".")))
+
+
+def surname(tokens: list[str]) -> str:
+    """Last word of a name, lower-cased, suffixes dropped."""
+    return clean(tokens[-1])
+
+
+def display_form(name: str) -> str:
+    """Title-case names written in capitals (transcripts: "JOEL BENENSON")."""
+    return name.title() if name.isupper() and len(name) > 3 else name

@@ -1,0 +1,127 @@
+"""Names that are not people: companies written with a stock ticker, the place of a wire dateline, names that
+only occur inside an organisation's name ("the Institute for Supply Management")."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from searchkit.speakers.names import display_form
+
+TICKER = (r"\([ \t]*(?:[A-Z0-9]{1,6}\.[A-Z]{1,3}|(?:NYSE|NASDAQ|Nasdaq|AMEX|LSE|TSX|TSE)[ \t]*:[ \t]*[A-Z0-9.]{1,8})"
+          r"[ \t]*\)")  # "( GS.N )", "(NASDAQ: AAPL)"
+TICKER_ONLY_RE = re.compile(TICKER)
+TICKER_WORD_RE = re.compile(r"[A-Z][\w&.'’-]*")
+
+
+def ticker_names(body: str) -> set[str]:
+    """Names written with a stock ticker ("Goldman Sachs ( GS.N )", "Apple (NASDAQ: AAPL)"): companies.
+
+    Each trailing part of the capitalised run counts ("Investment bank Morgan Stanley ( MS.N )").
+    """
+    names: set[str] = set()
+    for m in TICKER_ONLY_RE.finditer(body):
+        before = body[max(0, m.start() - 200):m.start()]
+        words: list[str] = []
+        capitals = 0
+        for w in reversed(before.split()[-10:]):  # up to five capitalised words, "&" between them
+            if w == "&" and capitals:
+                words.append(w)
+            elif TICKER_WORD_RE.fullmatch(w) and capitals < 5:
+                words.append(w)
+                capitals += 1
+            else:
+                break
+        while words and words[-1] == "&":
+            words.pop()
+        words.reverse()
+        names.update(" ".join(words[i:]) for i in range(len(words)))
+    return names
+
+
+DATELINE_RE = re.compile(r"\A\s*([A-Z][A-Za-z .,'’-]{1,60}?)\s*\((?:Reuters|AP|AFP|Bloomberg|UPI)\)\s*[-–—]")
+ORG_HEADS = ("Institute|Bank|University|Department|Ministry|Council|Association|Board|Bureau|Center|Centre|College|"
+             "Academy|Society|Federation|Commission|Office|School|Party|Union|Fund|Agency|Foundation|Organization|"
+             "Organisation|Church|Museum|Hospital|Court|Committee|Corporation|Authority|Chamber|League")
+
+
+def dateline_names(body: str) -> set[str]:
+    """The place in a wire dateline ("SAN FRANCISCO (Reuters) - ..."), in the forms a speaker would take."""
+    m = DATELINE_RE.match(body)
+    if not m:
+        return set()
+    place = m.group(1).split(",")[0].strip()
+    return {place, display_form(place), place.title()}
+
+
+ORG_PREFIX_RE = re.compile(rf"\b(?:{ORG_HEADS})\s++(?:of|for|on)\s++(the\s++)?")
+
+
+def is_word_char(ch: str) -> bool:
+    """A character `\\w` matches (Unicode `str` patterns: alphanumeric or underscore)."""
+    return ch.isalnum() or ch == "_"
+
+
+def at_boundary(text: str, i: int) -> bool:
+    """Whether `\\b` matches at offset `i` of `text`."""
+    return (i > 0 and is_word_char(text[i - 1])) != (i < len(text) and is_word_char(text[i]))
+
+
+def occurrences(name: str, body: str) -> Iterator[int]:
+    """Offsets of every occurrence of `name` in `body` (overlapping ones too, as a regex scan tries them)."""
+    i = body.find(name)
+    while i >= 0:
+        yield i
+        i = body.find(name, i + 1)
+
+
+def named_alone(name: str, body: str) -> bool:
+    """Whether `name` occurs as whole words, not right after "of ", "for ", "on " or "the ".
+
+    The same as searching `(?<!of )(?<!for )(?<!on )(?<!the )\\bNAME\\b` (tested), without compiling a
+    pattern per name.
+    """
+    end = len(name)
+    return any(at_boundary(body, i) and at_boundary(body, i + end)
+               and not body.endswith(("of ", "for ", "on ", "the "), 0, i) for i in occurrences(name, body))
+
+
+class OrgNames:
+    """Which names of an article occur only inside an organisation's name ("the Institute for Supply
+    Management said"): one scan of the body for organisation heads, then a set look-up per occurrence."""
+
+    def __init__(self, body: str) -> None:
+        self.body = body
+        self._after_heads: set[int] | None = None
+        self._seen: dict[str, bool] = {}
+
+    def after_heads(self) -> set[int]:
+        """Offsets right after "Institute for ", "Bank of the " (both with and without the "the")."""
+        if self._after_heads is None:
+            self._after_heads = set()
+            for m in ORG_PREFIX_RE.finditer(self.body):
+                self._after_heads.add(m.end())
+                if m.group(1):
+                    self._after_heads.add(m.start(1))
+        return self._after_heads
+
+    def inside(self, name: str) -> bool:
+        """True when `\\b(?:HEADS)\\s+(?:of|for|on)\\s+(?:the\\s+)?NAME\\b` matches and the name never
+        occurs alone (tested against those patterns)."""
+        if name not in self._seen:
+            body, end = self.body, len(name)
+            self._seen[name] = " " in name and not named_alone(name, body) and any(
+                at_boundary(body, i + end) and i in self.after_heads() for i in occurrences(name, body))
+        return self._seen[name]
+
+
+def inside_org_name(name: str, body: str) -> bool:
+    """True when the name only follows an organisation head (see `OrgNames.inside`)."""
+    return OrgNames(body).inside(name)
+
+
+def named_in_body(name: str, body: str) -> bool:
+    """Whether a headline name appears in the body: the whole name, or a one-word name capitalised."""
+    if " " in name:
+        return name.lower() in body.lower()
+    return re.search(rf"\b{re.escape(name.title() if name.isupper() else name)}\b", body) is not None

@@ -1,0 +1,97 @@
+"""The compiled patterns of speaker attribution.
+
+Every pattern runs in time linear in the text it reads: no two of its parts can match the same characters
+(blanks are taken possessively, words atomically, and each adverbial has one parse), and the patterns tried
+at a place in the text read a bounded window around it.
+"""
+
+from __future__ import annotations
+
+import re
+
+from searchkit.speakers.words import VERBS
+
+
+def trie(words: set[str]) -> str:
+    """A regex alternation for `words` factored by common prefixes (much faster than a flat alternation)."""
+    root: dict = {}
+    for w in words:
+        node = root
+        for ch in w:
+            node = node.setdefault(ch, {})
+        node[""] = {}
+
+    def emit(node: dict) -> str:
+        alts = [re.escape(ch) + emit(sub) for ch, sub in sorted(node.items()) if ch]
+        if not alts:
+            return ""
+        inner = alts[0] if len(alts) == 1 else "(?:" + "|".join(alts) + ")"
+        if "" in node:
+            return "(?:" + inner + ")?"
+        return inner
+
+    return emit(root)
+
+
+UP = "A-ZÀ-ÖØ-Þ"
+ABBR = r"(?:Mr|Mrs|Ms|Dr|Sen|Sens|Rep|Reps|Gov|Gen|Lt|Col|Sgt|Capt|Prof|Rev|Jr|Sr|St|Adm|Maj|Cmdr|Pres|Del|Supt|Det)\."
+TOKEN = rf"(?:{ABBR}|[{UP}]\.(?:[{UP}]\.)*|[{UP}][\w'’-]*\w|[{UP}])"
+SEP = r"(?:[ \t\u00a0]++\n?+[ \t\u00a0]*+|\n[ \t\u00a0]*+)"  # possessive: blanks are taken whole, never split
+RUN_RE = re.compile(rf"(?=[{UP}])(?<![\w'’-]){TOKEN}(?:{SEP}(?:(?:de|van|von|der|bin|al|da|di|del|dos|du|la|le)"
+                     rf"{SEP})?{TOKEN})*")
+
+CUE_RE = re.compile(r"(?=[a-zA])(?<!\w)(?:[Aa]ccording\s+to|" + trie(VERBS) + r")(?!\w)")
+# any past-tense verb opening a that-clause or a direct quote: "Trump asserted that", "X tweeted Monday: “"
+ED_THAT_RE = re.compile(r"ed(?<=[a-z]{5})(?=\s+that\b|[^.!?\n“”\"]{0,60}?[:,]\s*[“\"])")
+
+DAYS = "Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday"
+ADV_WORDS = ("also|then|later|earlier|again|once|has|had|have|would|will|just|even|still|likewise|first|last|"
+              "further|never|already|often|yesterday|today|tonight")
+# Adverbials between a name and its verb. Every string has one parse (no two alternatives, and no alternative
+# and a repetition, match the same text), so a failing match backtracks linearly, never exponentially.
+ADV = (rf"(?:(?:{ADV_WORDS}|\w+ly)\b|(?:on\s+)?(?:{DAYS})\b|last\s+(?:week|month|year|night)\b|"
+        r"this\s+(?:week|month|year|morning)\b|via\s+\w+|"
+        r"in\s+(?:an\s+)?(?:statement|interview|speech|tweet|email|letter|op-ed)\b|"
+        rf"in\s+a\s+\w+(?:\s+(?!(?:{ADV_WORDS}|on|last|this|via|in|{DAYS})\b|\w+ly\b)\w+)?)")
+LEFT_GAP_RE = re.compile(
+    rf"(?:\s*\([^()\n]{{0,60}}\))?"  # (Vt.), (R-Wis.)
+    rf"(?:\s+(?:of|from|at|with)\s+(?:the\s+)?(?:[{UP}][\w.’'&-]*\s+){{1,6}})?"  # of the National Retail Fed.
+    rf"(?:\s*,[^;:\"“”\n]{{1,240}}?,)?"  # , a former official,
+    rf"(?:\s+{ADV})*\s*",  # also / on Tuesday / in a statement
+)
+# A locative preposition in the gap means the name is a place: "according to brokers in Port Éloise".
+RIGHT_GAP_RE = re.compile(r"\s+(?:(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)\s+)?"
+                           r"(?:(?:the|a|an|his|her|its|their)\s+)?"
+                           r"(?:(?!(?:in|at|from|near|outside|inside|across|around|throughout|within)\s)[\w’'.-]+\s+){0,7}"
+                           r"|\s+(?:(?:the|a|an|another|his|her|its|their)\s+|[A-Z][\w.-]*[’']s\s+)"
+                           r"(?:[\w’'.-]+\s+){0,6}[\w’'.-]+,\s+")  # said the bureau's director, James Comey
+NP_GAP_RE = re.compile(r"\s+(?:(?!(?:in|on|at|of|for|to|from|with|by|after|before|during|and|or|who|which|that|"
+                        r"when|while|as|about|said|says|told)\s)[a-z][\w-]*\s+){0,3}")
+COLON_RE = re.compile(r":[ \t]*(?=[“\"‘]|[A-Za-z])")
+TITLE_WORDS = rf"(?>{TOKEN})(?:[ \t]++(?>{TOKEN}))*+"  # words apart, each taken whole: one way to read a line
+TITLE_RE = re.compile(rf"\s*+({TITLE_WORDS}(?:[ \t]++and[ \t]++{TITLE_WORDS})?+)[ \t]*+:\s")
+AND_SPLIT_RE = re.compile(r"\s+and\s+")
+QCLOSE_RE = re.compile(r"[,?!](?:”|\"|'')[ \t]+(?=[A-Z])")
+QDASH_RE = re.compile(r"[”\"](?=[ \t]*(?:―|—|–|--))[ \t]*(?:―|—|–|--)[ \t]*(?=[A-Z])")
+QOPEN_RE = re.compile(r"[,:][ \t]*(?:“|\"|'')(?=\S)")
+VERB_AFTER_RE = re.compile(r"[ \t]+(?:\w+ly[ \t]+)?([a-z]+(?:ed|es|s))\b")
+VERB_BEFORE_RE = re.compile(r"[ \t]+(?:\w+ly[ \t]+)?([a-z]+(?:ed|es|s))")
+TRIM = " \t\n,;:"
+SENTENCE_REACH = 2000  # characters a sentence may extend either side of a cue (real sentences are far shorter)
+QUOTE_REACH = 3000  # characters between a quote's opening and closing marks
+ACRONYM_RE = re.compile(rf"(?:[{UP}]\.){{2,}}")
+INITIAL_RE = re.compile(rf"[{UP}]\.")
+AND_VERB_RE = re.compile(r"\b(?:and|but)\s+(?:" + ADV + r"\s+)*$")
+INTRO_RE = re.compile(r"[\s\"“”']*")
+ROLE_COMMA_RE = re.compile(r",\s*")
+AND_RE = re.compile(r",?\s+and\s+")
+PRONOUN_LEFT_RE = re.compile(r"\b(he|she|they|i|we|He|She|They|I|We)(?:\s+" + ADV + r")*\s*$")
+INVERT_LEFT_RE = re.compile(r"[,\"“”'’:]\s*$|^\s*$")
+ABBRS = "Mr Mrs Ms Dr Sen Sens Rep Reps Gov Gen Lt Col Sgt Capt Prof Rev St Adm Maj Cmdr Pres Jr Sr Ft Mt No vs Del " \
+    "Supt Det"
+SENT_END_RE = re.compile(r"[.!?][\"”’']?(?=\s+[\"“‘]?[" + UP + r"0-9])|\n\s*\n")
+ABBR_TAIL_RE = re.compile(rf"(?:\b(?:{'|'.join(ABBRS.split())})|\b[A-Za-z]|[A-Za-z]\.[A-Za-z])$")
+QUOTE_AFTER_RE = re.compile(r"\s*+(?:[:,]\s*+)?(“|\"|'')")
+QUOTE_CLOSE = "”\"'"
+APPOSITIVE_RE = re.compile(r"\s*,\s*([^,;:\"“”()\n]{2,100}?)\s*(?:,|\.|$)")  # ", a former official,"
+THAT_RE = re.compile(r"\s*(?:,\s*)?(?:that\s+)?")  # before reported content: "said that ..."

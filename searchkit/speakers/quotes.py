@@ -1,0 +1,167 @@
+"""Statements: the quoted or reported text a cue attributes, and the attributions that quote marks, dashes and
+colons make on their own ("“...,” Oliver barked", "“...” ― Carla Mendes", "JOEL BENENSON: ...", a "Name: ..."
+headline)."""
+
+from __future__ import annotations
+
+from bisect import bisect_left
+
+from searchkit.speakers.article import Article, Event
+from searchkit.speakers.names import name_of_run
+from searchkit.speakers.patterns import (
+    AND_SPLIT_RE,
+    COLON_RE,
+    QCLOSE_RE,
+    QDASH_RE,
+    QOPEN_RE,
+    QUOTE_AFTER_RE,
+    QUOTE_CLOSE,
+    QUOTE_REACH,
+    THAT_RE,
+    TITLE_RE,
+    VERB_AFTER_RE,
+    VERB_BEFORE_RE,
+)
+from searchkit.speakers.words import VERBS
+
+
+def statement(art: Article, clause_start: int, clause_end: int) -> tuple[int, int, bool] | None:
+    """The statement attributed by a cue clause spanning clause_start:clause_end."""
+    body = art.body
+    before = body[max(0, clause_start - 4):clause_start].rstrip()
+    if before and before[-1] in QUOTE_CLOSE and (before[-1] != "'" or before.endswith("''")):
+        close = max(0, clause_start - 4) + len(before) - 1
+        if before.endswith("''"):
+            close -= 1
+        start = content_start(body, close)
+        if start is not None:
+            return start, close, True
+    m = QUOTE_AFTER_RE.match(body, clause_end)
+    if m:
+        end = content_end(body, m.end() - len(m.group(1)))
+        if end is not None:
+            return m.end(), end, True
+    s0, s1 = art.sentence(clause_start)
+    seg = body[s0:clause_start].rstrip(" \n")
+    if len(seg.strip()) > 15 and seg.endswith(","):  # reported content precedes: "X, Zakharova said."
+        seg = seg.rstrip(" ,\n")
+        lead = len(seg) - len(seg.lstrip())
+        return s0 + lead, s0 + len(seg), False
+    start = THAT_RE.match(body, clause_end, s1).end()
+    end = s1
+    while end > start and body[end - 1] in " \n.\"”'":
+        end -= 1
+    if end - start > 10:
+        return start, end, False
+    return None
+
+def content_start(body: str, close: int) -> int | None:
+    """Start of the quoted text whose closing mark (”, " or '') is at `close`; same paragraph only."""
+    para = max(body.rfind("\n\n", max(0, close - 2000), close), close - 2000, 0)
+    mark = body[close]
+    if mark == "”":
+        k = body.rfind("“", para, close)
+    elif mark == "\"":
+        k = body.rfind("\"", para, close)
+    else:
+        k = body.rfind("''", para, close)
+        return k + 2 if k >= 0 else None
+    return k + 1 if k >= 0 else None
+
+def content_end(body: str, opn: int) -> int | None:
+    """End of the quoted text whose opening mark (“, " or '') is at `opn`."""
+    mark = "”" if body[opn] == "“" else "''" if body.startswith("''", opn) else "\""
+    k = body.find(mark, opn + len(mark), opn + QUOTE_REACH)
+    return k if k >= 0 else None
+
+def colon_events(art: Article) -> list[Event]:
+    """Transcript and quote-introducing colons: "JOEL BENENSON: This is...", "Mark Blumenthal: “Although..."."""
+    body = art.body
+    events: list[Event] = []
+    for m in COLON_RE.finditer(body):
+        j = bisect_left(art.run_ends, m.start())
+        if j >= len(art.runs) or art.runs[j][1] != m.start():
+            continue
+        s, _e, txt = art.runs[j]
+        quoted = body[m.end():m.end() + 1] in "“\"‘"
+        if not quoted and not starts_line(body, s):
+            continue
+        name = name_of_run(txt, s)
+        display = art.resolve(name) if name is not None else None
+        if display is None or " " not in display:
+            continue
+        end = body.find("\n", m.end(), m.end() + QUOTE_REACH)
+        end = min(len(body), m.end() + QUOTE_REACH) if end < 0 else end
+        text_start = m.end()
+        while text_start < end and body[text_start].isspace():
+            text_start += 1
+        events.append(Event(s, display, None, (text_start, end, quoted) if end > text_start else None))
+    return events
+
+
+def starts_line(body: str, pos: int) -> bool:
+    """Whether only blanks and dashes stand between the start of the line and `pos` ("— JOEL BENENSON:")."""
+    k = pos
+    while k > 0 and body[k - 1] in " \t-—–":
+        k -= 1
+    return k == 0 or body[k - 1] == "\n"
+
+
+def quote_events(art: Article) -> list[Event]:
+    """Any verb adjacent to a direct quote attributes it: "“...,” Oliver barked." / "Clinton cracked, “...”"."""
+    body = art.body
+    events: list[Event] = []
+    for m in QCLOSE_RE.finditer(body):  # “...,” NAME verbed
+        j = bisect_left(art.run_starts, m.end())
+        if j >= len(art.runs) or art.runs[j][0] != m.end():
+            continue
+        s, e, txt = art.runs[j]
+        v = VERB_AFTER_RE.match(body, e)
+        if v is None or v.group(1) in VERBS:
+            continue
+        name = name_of_run(txt, s)
+        display = art.resolve(name) if name is not None else None
+        if display is not None:
+            start = content_start(art.body, m.start() + 1)
+            span = (start, m.start() + 1, True) if start is not None else None
+            events.append(Event(s, display, None, span))
+    for m in QDASH_RE.finditer(body):  # “...” ― NAME
+        j = bisect_left(art.run_starts, m.end())
+        if j >= len(art.runs) or art.runs[j][0] != m.end():
+            continue
+        s, _e, txt = art.runs[j]
+        name = name_of_run(txt, s)
+        display = art.resolve(name) if name is not None else None
+        if display is not None:
+            start = content_start(art.body, m.start())
+            events.append(Event(s, display, None, (start, m.start(), True) if start is not None else None))
+    for m in QOPEN_RE.finditer(body):  # NAME verbed, “...”
+        j = bisect_left(art.run_ends, m.start() - 30)
+        while j < len(art.runs) and art.runs[j][1] <= m.start():
+            s, e, txt = art.runs[j]
+            v = VERB_BEFORE_RE.fullmatch(body, e, m.start())
+            j += 1
+            if v is None or v.group(1) in VERBS:
+                continue
+            name = name_of_run(txt, s)
+            display = art.resolve(name) if name is not None else None
+            if display is not None:
+                opn = m.end() - (2 if body.startswith("''", m.end() - 2) else 1)
+                end = content_end(art.body, opn)
+                events.append(Event(s, display, None, (m.end(), end, True) if end is not None else None))
+            break
+    return events
+
+
+def title_speakers(title: str, art: Article) -> list[str]:
+    """Speakers named in a headline of the form "Name: ..." ("Kasich: 'We are going to Cleveland'")."""
+    m = TITLE_RE.match(title, 0, 300)  # a headline label is short: never read a whole long line
+    if not m:
+        return []
+    out = []
+    for part in AND_SPLIT_RE.split(m.group(1)):
+        name = name_of_run(part.strip(), 0)
+        display = art.resolve(name) if name is not None else None
+        if display:
+            out.append(display)
+    return out

@@ -1,0 +1,117 @@
+"""The word lists speaker attribution reads: titles, organisation words, places, speech verbs.
+
+Each list is written as whitespace-separated text and looked up lower-cased (see `names.clean`)."""
+
+from __future__ import annotations
+
+
+def word_set(text: str) -> set[str]:
+    """A word list written as whitespace-separated text."""
+    return set(text.split())
+
+
+HONORIFICS = {"mr", "mrs", "ms", "miss", "dr", "sir", "dame", "lord", "lady", "madam"}
+TITLES = word_set(
+    """
+sen sens senator rep reps representative gov governor president vice pres secretary minister ministers premier
+chancellor speaker leader chairman chairwoman chair chief director spokesman spokeswoman spokesperson judge
+justice attorney general gen lt col sgt capt cpt maj adm cmdr prof professor rev reverend father pope king
+queen prince princess sheikh ambassador mayor commissioner congressman congresswoman councilman councilwoman
+deputy assistant acting former foreign finance defense defence interior justice state prime executive ceo cfo
+coo founder editor anchor host nominee candidate hopeful democrat democratic republican gop independent
+libertarian u.s u.s. us uk un eu white house senate congress federal national presidential manager adviser
+advisor aide strategist analyst economist officer official head lawyer counsel correspondent columnist
+reporter commentator officer trooper detective inspector superintendent chairs co-founder cofounder rabbi imam
+cardinal bishop archbishop bros mrs mr ms dr sir st
+"""
+)
+EXTRA_ROLES = word_set(
+    """
+engineer expert pollster consultant activist teacher researcher scientist author writer historian owner
+partner member worker resident voter student organizer organiser lobbyist diplomat envoy negotiator president
+prosecutor investigator physician doctor nurse economist banker trader investor attorney officer manager
+"""
+)
+ORG_WORDS = word_set(
+    """
+post times news journal press tribune herald daily network networks cnn fox abc cbs nbc msnbc reuters ap afp
+campaign committee department ministry party house senate congress association institute university center
+centre council agency service bureau office group inc corp co administration court foundation union
+organization organisation commission poll report reports government police fbi cia gop dnc rnc team
+republicans democrats state states city county board company magazine website today street reserve book bank
+fund exchange market markets index wikileaks politico usa act bill law treasury analysts traders officials
+investors economists experts leaders lawmakers voters critics supporters protesters residents sources
+observers diplomats authorities prosecutors investigators researchers scientists members kremlin pentagon
+twitter facebook google youtube instagram trust capital partners holdings group ltd llc plc airlines motors
+systems technologies energy securities research media channel radio tv television club fed force forces army
+navy marines guard federation institution caucus coalition alliance society project network association
+associates council priorities pac super action fund majority amendment conference academy academies republic
+school high college church airport hospital survey beach island islands valley district
+square plaza avenue road notice museum library stadium arena hotel resort patriarchate
+diocese temple mosque cathedral ratings
+"""
+)
+NON_NAMES = word_set(
+    """
+monday tuesday wednesday thursday friday saturday sunday january february march april may june july august
+september october november december america american americans korea mexico europe european york jersey
+virginia carolina california texas florida washington moscow russia russian china chinese britain british
+france french germany german israel israeli iran iraq syria ukraine japan india canada god christmas easter
+islam muslim muslims christian christians jews jewish africa african asia asian north south east west new
+united kingdom nations union tea twitter afghanistan pakistan saudi arabia egypt turkey brazil argentina
+venezuela colombia peru chile cuba nigeria kenya indonesia australia zealand spain italy greece poland
+netherlands dutch belgium sweden norway denmark ireland switzerland austria vietnam thailand philippines
+singapore taiwan hong kong lebanon qatar emirates kuwait yemen libya morocco
+"""
+)
+STOP_CAPS = word_set(
+    """
+the a an but and or so yet in on at for if when while as after before since though although because then this
+that these those there here it its his her their our my your we they he she i you one some many most also even
+still now meanwhile however instead later earlier last next both all every according asked told said says like
+with without from by to of not no yes well why what how who where which
+"""
+)
+ROLE_NOUNS = TITLES - {"former", "acting", "deputy", "assistant", "foreign", "finance", "defense", "defence",
+                         "interior", "state", "prime", "executive", "national", "federal", "presidential",
+                         "u.s", "u.s.", "us", "uk", "un", "eu", "white", "house", "senate", "congress", "vice",
+                         "democratic", "republican", "gop", "independent", "libertarian", "mr", "mrs", "ms",
+                         "dr", "sir", "st", "bros"} | EXTRA_ROLES
+SUFFIXES = {"jr", "sr", "ii", "iii", "iv"}
+DETERMINERS = {"a", "an", "the", "his", "her", "their", "its", "another", "one", "our"}
+SURNAME_TITLES = {"pope", "king", "major", "judge", "bishop", "prince", "cardinal", "may", "june", "april",
+                   "august", "england", "israel", "washington", "french", "german", "young", "north", "west"}
+HYPHEN_TAILS = {"based", "era", "led", "born", "backed", "style", "owned", "run"}
+PARTICLES = {"de", "van", "von", "der", "bin", "al", "da", "di", "del", "dos", "du", "la", "le"}
+RIGHT_ONLY = {"according to"}
+
+VERBS = word_set(
+    """
+plans planned expects expected fears feared feels felt worries worried doubts doubted agrees disagreed disagrees
+intends intended recommended estimated estimates
+said says say saying told tells telling wrote writes writing tweeted tweets tweeting added adds adding noted
+notes noting stressed stresses warned warns warning argued argues arguing explained explains explaining
+announced announces announcing insisted insists insisting acknowledged acknowledges asked asks asking
+suggested suggests suggesting claimed claims claiming declared declares declaring replied replies responded
+responds continued recalled recalls recalling conceded concedes admitted admits emphasized emphasised
+emphasizes emphasises stated stating predicted predicts promised promises promising pledged vowed vows urged
+urges agreed observed remarked commented joked complained complains countered cautioned contended contends
+maintained maintains asserted asserts alleged accused accuses criticized criticised criticizes praised praises
+blamed blames called calls calling described describes denied denies confirmed confirms revealed reveals
+testified posted quipped mused boasted lamented laments reiterated reiterates recounted wondered wonders
+echoed elaborated rejected dismissed defended defends proposed proposes questioned declined reported reports
+endorsed endorses citing cited cites referring concluded concludes indicated indicates hopes hoped wants
+wanted believes believed thinks thought knows attacked thanked mocked decried blasted slammed slams reminded
+expressed repeated assured offered supported opposed refused sought condemned condemns denounced denounces
+scolded likened lambasted bemoaned touted highlighted mentioned identified chided retorted shot pressed
+demanded demands raged tweeted wrote
+"""
+)
+
+INVERTIBLE = word_set(
+    """
+said says added adds wrote writes tweeted noted notes asked continued explained recalled argued replied
+responded warned insisted stressed declared conceded admitted countered quipped joked observed remarked
+commented announced acknowledged concluded cautioned suggested predicted
+"""
+)
