@@ -16,15 +16,15 @@ from typing import Any
 from searchkit.results import Statement, StoredDoc
 
 FORMATS = ("jsonl", "csv", "opensearch")
-CSV_COLUMNS = ("id", "path", "title", "date", "speakers", "speaker_roles", "summary", "body")
+CSV_COLUMNS = ("id", "path", "title", "date", "date_source", "speakers", "speaker_roles", "summary", "body")
 LIST_SEPARATOR = "; "
 
 
 def article(doc: StoredDoc) -> dict[str, Any]:
     """One article as a JSON-ready record (the shape of `searchkit show --json` and of an export line)."""
     return {"id": doc.id, "path": doc.source, "title": doc.title, "date": doc.date.isoformat() if doc.date else None,
-            "speakers": list(doc.speakers), "speaker_roles": list(doc.roles), "summary": doc.summary,
-            "body": doc.body}
+            "date_source": doc.date_source, "speakers": list(doc.speakers), "speaker_roles": list(doc.roles),
+            "summary": doc.summary, "body": doc.body}
 
 
 def jsonl(docs: Iterable[StoredDoc]) -> Iterator[str]:
@@ -85,6 +85,7 @@ MAPPING: dict[str, Any] = {
             "summary": {"type": "text", "analyzer": "english"},
             "body": {"type": "text", "analyzer": "english"},
             "date": {"type": "date"},
+            "date_source": {"type": "keyword"},
             "speakers": _name_field(),
             "speaker_roles": {"type": "text"},
             "quotes": {

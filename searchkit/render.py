@@ -22,6 +22,9 @@ if TYPE_CHECKING:
 
 PathStyle = Callable[[str], str]
 HIGHLIGHT = "bold yellow"
+DATE_SOURCES = {"publication": "the publication line", "front-matter": "the front matter", "json": "the record",
+                "header": "a date line", "dateline": "the dateline"}
+"""How `show` names where an article's date came from (`StoredDoc.date_source`)."""
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]+")
 
 
@@ -90,8 +93,8 @@ def doc_json(doc: StoredDoc) -> dict[str, Any]:
 
 def stats_json(stats: IndexStats) -> dict[str, Any]:
     return {"path": stats.path, "documents": stats.documents, "earliest": iso(stats.earliest),
-            "latest": iso(stats.latest), "size_bytes": stats.size_bytes, "last_update": iso(stats.last_update),
-            "top_speakers": [speaker_json(s) for s in stats.top_speakers]}
+            "latest": iso(stats.latest), "undated": stats.undated, "size_bytes": stats.size_bytes,
+            "last_update": iso(stats.last_update), "top_speakers": [speaker_json(s) for s in stats.top_speakers]}
 
 
 def speaker_json(s: SpeakerCount) -> dict[str, Any]:
@@ -241,6 +244,7 @@ def speakers_listing(rows: Sequence[SpeakerCount]) -> Listing:
 def stats_listing(st: IndexStats) -> Listing:
     span = f"{st.earliest:%Y-%m-%d} – {st.latest:%Y-%m-%d}" if st.earliest and st.latest else "no dated articles"
     fields = [("index", st.path), ("documents", str(st.documents)), ("date span", span),
+              ("undated", plural(st.undated, "article")),
               ("index size", f"{st.size_bytes / 1e6:.1f} MB"),
               ("last update", f"{st.last_update:%Y-%m-%d %H:%M:%S}" if st.last_update else "never"),
               ("top speakers", ", ".join(f"{s.name} ({s.articles})" for s in st.top_speakers) or "none")]
@@ -272,7 +276,10 @@ def file_notes(s: IndexSummary, path_style: PathStyle) -> list[str]:
 
 
 def _doc_meta(doc: StoredDoc, path: str) -> str:
-    return " · ".join([doc.date.strftime("%Y-%m-%d %H:%M") if doc.date else "undated", f"id {doc.id}", path])
+    when = doc.date.strftime("%Y-%m-%d %H:%M") if doc.date else "undated"
+    if doc.date and doc.date_source:
+        when += f" (from {DATE_SOURCES.get(doc.date_source, doc.date_source)})"
+    return " · ".join([when, f"id {doc.id}", path])
 
 
 def _speaker_line(doc: StoredDoc) -> str:

@@ -57,7 +57,8 @@ def test_1_search_prints_the_id_and_show_takes_id_path_or_rank(built: Path, corp
     )
     for ref in ("a3", "@2"):
         code, out, _ = run("show", ref, "--index", str(built))
-        assert code == 0 and out.startswith("Cease-fire holds in the north\n2023-03-01 00:00 · id a3 · "), ref
+        head = "Cease-fire holds in the north\n2023-03-01 00:00 (from the record) · id a3 · "
+        assert code == 0 and out.startswith(head), ref
     code, _, err = run("show", "@3", "--index", str(built))
     assert code == 1 and err == "Error: the last search ('ceasefire') showed @1–@2, not @3\n"
     code, _, err = run("show", str(corpus / "articles.jsonl"), "--index", str(built))
@@ -223,7 +224,8 @@ def test_8_piped_tables_are_tsv_without_boxes_or_padding(built: Path) -> None:
     assert code == 0
     assert out == "name\tarticles\troles\nAna Ruiz\t2\t\nElena Marsh\t2\t\nTomas Berg\t1\t\n"
     code, out, _ = run("stats", "--index", str(built))
-    assert code == 0 and out.startswith(f"field\tvalue\nindex\t{built}\ndocuments\t5\n")
+    assert code == 0 and out.startswith(f"field\tvalue\nindex\t{built}\ndocuments\t5\n"
+                                        "date span\t2023-01-15 – 2024-02-29\nundated\t1 article\n")
     assert not any(line != line.rstrip(" ") for line in out.splitlines())
 
 

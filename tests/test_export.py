@@ -39,6 +39,7 @@ def test_export_csv(built: Path, tmp_path: Path) -> None:
     assert sorted(r["id"] for r in rows) == [a["id"] for a in ARTICLES]
     a3 = next(r for r in rows if r["id"] == "a3")
     assert a3["speakers"] == "Elena Marsh; Ana Ruiz" and a3["date"] == "2023-03-01T00:00:00"
+    assert a3["date_source"] == "json" and next(r for r in rows if r["id"] == "a5")["date"] == ""
 
 
 @pytest.fixture
