@@ -12,16 +12,26 @@ from searchkit.dates import dateline, header_date
 from searchkit.models import Speaker
 from searchkit.reading.text import as_list, blocks, collapse, meta_date, nonempty, same_text, scalar
 
-_HEADING = re.compile(r"\s{0,3}(?P<level>#{1,6})\s+(?P<text>.*?)(?:\s+#+)?\s*")
+# Each pattern is linear in its line: no two quantified parts can match the same characters, a bracket or
+# tag cannot open inside another (so a line of "[[[[" is scanned once), and emphasis spans are bounded.
+EMPHASIS_MAX = 300  # characters an emphasised span may hold
+_HEADING = re.compile(r"\s{0,3}(?P<level>#{1,6})\s+(?P<text>.*)")  # closing "#"s: see `_heading_text`
 _SETEXT = re.compile(r"\s{0,3}(?:=+|-+)\s*")
 _RULE = re.compile(r"\s{0,3}(?:(?:\*\s*){3,}|(?:-\s*){3,}|(?:_\s*){3,})")
 _LIST_ITEM = re.compile(r"\s*(?:[-*+]|\d+[.)])\s+")
-_IMAGE_OR_LINK = re.compile(r"!?\[([^\]]*)\](?:\([^)]*\)|\[[^\]]*\])")
-_EMPHASIS = re.compile(r"(\*\*|__|\*|`+|~~)(?=\S)(.+?)(?<=\S)\1")
-_HTML_TAG = re.compile(r"</?[A-Za-z][^>\n]*>")
-_FM_KEY = re.compile(r"(?P<key>[A-Za-z_][\w-]*)\s*:(?:\s+(?P<value>.*?))?\s*")
-_FM_ITEM = re.compile(r"\s*-\s+(?P<value>.*?)\s*")
+_IMAGE_OR_LINK = re.compile(r"!?\[([^\[\]]*)\](?:\([^()]*\)|\[[^\[\]]*\])")
+_EMPHASIS = re.compile(rf"(\*\*|__|\*|`{{1,3}}|~~)(?=\S)(.{{1,{EMPHASIS_MAX}}}?)(?<=\S)\1")
+_HTML_TAG = re.compile(r"</?[A-Za-z][^<>\n]*>")
+_FM_KEY = re.compile(r"(?P<key>[A-Za-z_][\w-]*)\s*:(?P<value>(?:\s.*)?)")
+_FM_ITEM = re.compile(r"\s*-\s(?P<value>.*)")
 _FRONT_MATTER_END = frozenset({"---", "..."})
+
+
+def _heading_text(match: re.Match[str]) -> str:
+    """A heading's text without a closing sequence of "#"s (which must follow whitespace)."""
+    text = match["text"].strip()
+    bare = text.rstrip("#")
+    return bare.rstrip() if bare != text and bare[-1:].isspace() else text
 
 
 def _unquote(value: str) -> str:
@@ -58,7 +68,7 @@ def parse_front_matter(lines: Sequence[str]) -> dict[str, str | list[str]]:
         match = _FM_KEY.fullmatch(line)
         if match:
             key = match["key"].lower()
-            data[key] = _fm_value(match["value"] or "")
+            data[key] = _fm_value(match["value"])
     return data
 
 
@@ -76,7 +86,7 @@ def strip_markup(line: str) -> str:
     """Plain text of one Markdown line: no heading/quote markers, emphasis, code ticks, links or tags."""
     heading = _HEADING.fullmatch(line)
     if heading:
-        line = heading["text"]
+        line = _heading_text(heading)
     line = line.lstrip()
     while line.startswith(">"):
         line = line[1:].lstrip()

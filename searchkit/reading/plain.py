@@ -19,7 +19,7 @@ from searchkit.reading.text import (
     title_from_body,
 )
 
-_PUBLICATION = re.compile(r"\s*Publication\s*:\s*(?P<value>.*?)\s*", re.I)
+_PUBLICATION = re.compile(r"\s*Publication\s*:(?P<value>.*)", re.I)  # value stripped after: linear
 _NOISE_MAX = 60
 _MARKER = re.compile(r"^\s*(?:--+|—|–)(?:\s+|$)")
 _URL_LINE = re.compile(r"<?(?:https?://|www\.)\S+>?")
@@ -48,7 +48,7 @@ def parse_seed(lines: list[str], pub: int, warnings: list[str]) -> dict[str, Any
     title_index = nonempty(lines, limit=1)[0]
     title = collapse(lines[title_index])
     summary = " ".join(paragraphs(lines[title_index + 1 : pub])) or None
-    value = _PUBLICATION.fullmatch(lines[pub])["value"]  # type: ignore[index]  # matched before
+    value = _PUBLICATION.fullmatch(lines[pub])["value"].strip()  # type: ignore[index]  # matched before
     date = parse_date(value)
     if date is None:
         warnings.append(f"unrecognised publication date {value!r}")
