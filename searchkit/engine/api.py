@@ -14,12 +14,12 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Generic, Literal, TypeVar
 
-from searchkit.engine import index, query
+from searchkit.engine import facets, index, query
 from searchkit.engine.lengths import cache_of
 from searchkit.engine.schema import INDEX_NAME, QUOTES_NAME
 from searchkit.querylang import Node
@@ -29,12 +29,20 @@ if TYPE_CHECKING:
     from searchkit.engine.session import WriteSession
     from searchkit.engine.workers import Workers
 
-__all__ = ["QuoteReader", "Ranked", "Reader", "Workers", "WriteSession", "doc_count", "index_size",
+__all__ = ["DayCounts", "QuoteReader", "Ranked", "Reader", "Workers", "WriteSession", "doc_count", "index_size",
            "last_update", "match_spec"]
 
 Sort = Literal["relevance", "newest", "oldest"]
 AnySort = Literal["relevance", "newest", "oldest", "auto"]  # auto: relevance, or newest for filters alone
 D = TypeVar("D", StoredDoc, StoredQuote)
+
+
+@dataclass(frozen=True, slots=True)
+class DayCounts:
+    """Matching documents per day, and the matching documents without a date."""
+
+    days: dict[date, int]
+    undated: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -144,6 +152,30 @@ class Reader(_Base[StoredDoc]):
                              sort="auto", limit=max(1, self.doc_count()))
         for doc, _score in ranked.hits:
             yield doc
+
+    def day_counts(self, tree: Node | None, *, match_all: bool = True, date_from: datetime | None = None,
+                   date_to: datetime | None = None, speakers: Sequence[str] = ()) -> DayCounts:
+        """How many documents matching the query and filters fall on each day, and how many are undated
+        (the same matches as `search`'s total, without ranking them or reading a stored field)."""
+        docs = self._matched(tree, match_all, date_from, date_to, speakers)
+        days, undated = facets.days_of(self._s, docs)
+        return DayCounts(dict(days), undated)
+
+    def speaker_day_counts(self, tree: Node | None, *, match_all: bool = True, date_from: datetime | None = None,
+                           date_to: datetime | None = None, speakers: Sequence[str] = ()) -> dict[str, dict[date, int]]:
+        """For each speaker quoted in the matching documents, how many of them quote that speaker each day."""
+        docs = self._matched(tree, match_all, date_from, date_to, speakers)
+        return {name: dict(days) for name, days in facets.speakers_by_day(self._s, docs).items()}
+
+    def _matched(self, tree: Node | None, match_all: bool, date_from: datetime | None, date_to: datetime | None,
+                 speakers: Sequence[str]) -> set[int]:
+        compiled = query.compile_query(tree, match_all=match_all, fields=self.FIELDS)
+        return facets.matched(self._s, compiled.query, self._filter(date_from, date_to, speakers))
+
+    def document_frequencies(self, words: Sequence[str]) -> dict[str, int]:
+        """How many documents hold each (stemmed) word, in the title or the body (the larger of the two)."""
+        reader = self._s.reader()
+        return {w: max(reader.doc_frequency("body", w), reader.doc_frequency("title", w)) for w in words}
 
     def by_source(self, path: str) -> list[StoredDoc]:
         """The documents read from the file at absolute `path` (several for a JSON Lines file), in index order."""

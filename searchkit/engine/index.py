@@ -130,7 +130,15 @@ def _year_span(searcher: Any) -> tuple[int, int] | None:
 
 
 def speaker_counts(searcher: Any, limit: int | None = None) -> list[SpeakerCount]:
-    """Speakers by article count, from the speaker postings (not by reading every document).
+    """Speakers by article count, from the speaker postings (not by reading every document)."""
+    ranked = sorted(speaker_docs(searcher).items(), key=lambda kv: (-len(kv[1]), kv[0]))
+    if limit is not None:
+        ranked = ranked[:limit]
+    return [speaker_count(searcher, term, docs) for term, docs in ranked]
+
+
+def speaker_docs(searcher: Any) -> dict[str, set[int]]:
+    """Each speaker (by index term) and the documents quoting them.
 
     A term that ends another term ("zakharova" of "maria zakharova", "jong un" of "kim jong un", a name
     without its suffix) is that name's surname or short form: dropped where every document holding it holds
@@ -157,13 +165,10 @@ def speaker_counts(searcher: Any, limit: int | None = None) -> list[SpeakerCount
             names[owners[0]] |= orphans
         else:
             names[term] = orphans
-    ranked = sorted(names.items(), key=lambda kv: (-len(kv[1]), kv[0]))
-    if limit is not None:
-        ranked = ranked[:limit]
-    return [_speaker_count(searcher, term, docs) for term, docs in ranked]
+    return names
 
 
-def _speaker_count(searcher: Any, term: str, docs: set[int]) -> SpeakerCount:
+def speaker_count(searcher: Any, term: str, docs: set[int]) -> SpeakerCount:
     """Display name and roles for a speaker term, read from one document that quotes them."""
     fields = searcher.stored_fields(min(docs))
     names = fields.get("speakers") or []

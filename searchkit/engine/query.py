@@ -213,7 +213,7 @@ def run(searcher: Any, q: wq.Query, flt: wq.Query | None, *, sort: str,
     scored there, exhaustively; the rest go to Whoosh's collector, with the total counted from document-id
     sets (Whoosh's own recount ignores the filter).
     """
-    allowed, parts = _filter_docs(searcher, flt) if flt is not None else (None, None)
+    allowed, parts = filter_docs(searcher, flt) if flt is not None else (None, None)
     if allowed is not None and not allowed:
         return 0, []  # Whoosh reads an empty filter set as "no filter"
     found = bulkscore.top_docs(searcher, q, allowed, limit, sort, parts)  # whole posting lists at once
@@ -241,7 +241,7 @@ people; reading a filter's postings again each time cost as much as a one-word s
 sees one snapshot of the index, so its cache never goes stale."""
 
 
-def _filter_docs(searcher: Any, flt: wq.Query) -> tuple[set[int], bulkscore.Parts]:
+def filter_docs(searcher: Any, flt: wq.Query) -> tuple[set[int], bulkscore.Parts]:
     """The filter's live documents, and their share in each segment (cached on the searcher)."""
     cache: dict[str, tuple[set[int], bulkscore.Parts]] = cache_of(searcher).filters
     key = repr(flt)
