@@ -8,12 +8,15 @@ apart, never placed in a period. Weeks are ISO weeks (Monday first), named `2024
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
-from datetime import date, timedelta
-from typing import Literal
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, replace
+from datetime import date, datetime, timedelta
+from typing import TYPE_CHECKING, Literal
 
 from searchkit.errors import InvalidQuery
+
+if TYPE_CHECKING:
+    from searchkit.engine.api import Reader
 
 Unit = Literal["day", "week", "month", "year"]
 UNITS: tuple[Unit, ...] = ("day", "week", "month", "year")
@@ -33,13 +36,15 @@ class Period:
 
 @dataclass(frozen=True, slots=True)
 class Timeline:
-    """Counts of matching articles per period, oldest first; `undated` matched but have no date."""
+    """Counts of matching articles per period, oldest first; `undated` matched but have no date. `split`
+    holds, for each speaker asked for apart, their count in each period (aligned with `periods`)."""
 
     query: str
     unit: Unit
     periods: tuple[Period, ...]
     undated: int
     total: int
+    split: tuple[tuple[str, tuple[int, ...]], ...] = ()
 
 
 def period_start(day: date, unit: Unit) -> date:
@@ -136,3 +141,32 @@ def day_counts(dates: Iterable[date | None]) -> tuple[dict[date, int], int]:
         else:
             out[d] = out.get(d, 0) + 1
     return out, undated
+
+
+def of_query(reader: Reader, text: str, *, match: str = "all", date_from: datetime | None = None,
+             date_to: datetime | None = None, speakers: Sequence[str] = (), unit: Unit | None = None,
+             top_speakers: int = 0, split: bool = False) -> Timeline:
+    """The timeline of a query (words and filters, as `search` takes them) over an open index. With `split`,
+    each of `speakers` also gets its own count per period."""
+    from searchkit import querylang
+
+    tree = querylang.parse(text).tree
+    options = {"match_all": match == "all", "date_from": date_from, "date_to": date_to}
+    counts = reader.day_counts(tree, speakers=speakers, **options)
+    people: dict[date, dict[str, int]] = {}
+    if top_speakers:
+        for name, days in reader.speaker_day_counts(tree, speakers=speakers, **options).items():
+            for day, n in days.items():
+                people.setdefault(day, {})[name] = n
+    line = build(text, counts.days, counts.undated, unit, people, top_speakers)
+    if not split or not line.periods:
+        return line
+    series = []
+    for name in speakers:
+        theirs = reader.day_counts(tree, speakers=[name], **options).days
+        per_period: dict[date, int] = {}
+        for day, n in theirs.items():
+            start = period_start(day, line.unit)
+            per_period[start] = per_period.get(start, 0) + n
+        series.append((name, tuple(per_period.get(p.start, 0) for p in line.periods)))
+    return replace(line, split=tuple(series))
