@@ -51,6 +51,11 @@ class Searcher:
         """Release the index."""
         self._reader.close()
 
+    @property
+    def reader(self) -> api.Reader:
+        """The engine's reader behind this searcher (for operations beyond search: timelines, similar)."""
+        return self._reader
+
     def search(self, text: str, *, date_from: datetime | None = None, date_to: datetime | None = None,
                speakers: Sequence[str] = (), sort: Sort = "relevance", limit: int = 10, page: int = 1,
                match: Match = "all", query_id: str | None = None) -> SearchResult:

@@ -1,0 +1,70 @@
+"""Similar articles ("more like this"): the articles that share an article's most distinctive words.
+
+An article's distinctive words are its title and body words weighted by `(1 + ln tf) × ln(N / df)`; the
+`TERMS` best, among words in at least 2 documents (one is the article itself) and at most `MAX_SHARE` of
+them (common words say nothing about the story), become an any-word query, ranked by BM25F through the
+engine's bulk scorer like any search. The article itself and its wire copies (`copies`) are left out.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from searchkit import analysis
+from searchkit.copies import CopyStore
+from searchkit.engine.api import Reader
+from searchkit.querylang import Group, Word
+from searchkit.results import StoredDoc
+
+TERMS = 20
+MAX_SHARE = 0.5
+
+
+@dataclass(frozen=True, slots=True)
+class Similar:
+    """Articles like `source`, best first, with their scores; `terms` are the words the likeness was
+    measured by, `copies` how many of the source's own copies were left out."""
+
+    source: StoredDoc
+    terms: tuple[str, ...]
+    hits: tuple[tuple[StoredDoc, float], ...]
+    copies: int = 0
+
+
+def distinctive_words(reader: Reader, doc: StoredDoc, count: int = TERMS) -> list[str]:
+    """The article's `count` most distinctive words (as written in it, the most frequent form of each stem)."""
+    forms: dict[str, Counter[str]] = {}
+    for word, *_rest in analysis.tokens(f"{doc.title}\n{doc.body}"):
+        if word not in analysis.STOPWORDS and not word.isdigit():
+            forms.setdefault(analysis.stem(word), Counter())[word] += 1
+    total = max(1, reader.doc_count())
+    frequencies = reader.document_frequencies(sorted(forms))
+    weights = {}
+    for stem, seen in forms.items():
+        df = frequencies.get(stem, 0)
+        if 2 <= df <= MAX_SHARE * total:
+            weights[stem] = (1 + math.log(sum(seen.values()))) * math.log(total / df)
+    best = sorted(weights, key=lambda s: (-weights[s], s))[:count]
+    return [forms[s].most_common(1)[0][0] for s in best]
+
+
+def similar(reader: Reader, doc: StoredDoc, index_dir: Path, *, limit: int = 10, date_from: datetime | None = None,
+            date_to: datetime | None = None, speakers: Sequence[str] = ()) -> Similar:
+    """The `limit` articles most like `doc` within the filters, without `doc` and its copies."""
+    words = distinctive_words(reader, doc)
+    if not words:
+        return Similar(doc, (), ())
+    with CopyStore(index_dir) as copies:
+        group = copies.group_of(doc.id)
+    excluded = set(group.members) if group else set()
+    excluded.add(doc.id)
+    tree = Group(tuple(Word(w) for w in words), all=False)
+    ranked = reader.search(tree, match_all=False, date_from=date_from, date_to=date_to, speakers=speakers,
+                           limit=limit + len(excluded))
+    hits = tuple((d, score) for d, score in ranked.hits if d.id not in excluded)[:limit]
+    return Similar(doc, tuple(words), hits, len(excluded) - 1)

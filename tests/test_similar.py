@@ -1,0 +1,62 @@
+"""Similar articles: ranked by the source's distinctive words, without the source and its wire copies."""
+
+from __future__ import annotations
+
+import random
+from pathlib import Path
+
+import pytest
+
+from searchkit.engine.api import Reader
+from searchkit.indexer import index_paths
+from searchkit.similar import distinctive_words, similar
+
+TOPICS = {
+    "opec": "opec oil output quota barrel crude saudi vienna ministers cartel supply",
+    "quake": "earthquake magnitude rescue collapsed tremor epicentre survivors rubble aftershock",
+    "vote": "election ballot voters turnout candidate polling parliament coalition campaign",
+}
+FILLER = ["the", "a", "said", "on", "in", "of", "to", "and", "with", "for", "at", "by", "from", "was", "were"]
+
+
+def story(rng: random.Random, topic: str, words: int = 90) -> str:
+    vocab = TOPICS[topic].split()
+    return " ".join(rng.choice(vocab) if rng.random() < 0.4 else rng.choice(FILLER) for _ in range(words)) + "."
+
+
+@pytest.fixture(scope="module")
+def index_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    rng = random.Random(5)
+    folder = tmp_path_factory.mktemp("wires")
+    for topic in TOPICS:
+        for n in range(8):
+            text = story(rng, topic)
+            (folder / f"{topic}{n}.txt").write_text(f"{topic} report {n}\n\n{text}\n", encoding="utf-8")
+    source = (folder / "opec0.txt").read_text(encoding="utf-8")
+    (folder / "opec0-copy.txt").write_text(source.replace("report 0", "report 0 (repeat)"), encoding="utf-8")
+    out = tmp_path_factory.mktemp("ix")
+    index_paths([folder], out, workers=1)
+    return out
+
+
+def test_similar_articles_share_the_topic_and_leave_out_copies(index_dir: Path) -> None:
+    with Reader(index_dir) as reader:
+        doc = reader.get("opec0.txt")
+        assert doc is not None
+        found = similar(reader, doc, index_dir, limit=5)
+    ids = [d.id for d, _s in found.hits]
+    assert len(ids) == 5
+    assert all(i.startswith("opec") for i in ids)
+    assert "opec0.txt" not in ids and "opec0-copy.txt" not in ids
+    assert found.copies == 1
+    scores = [s for _d, s in found.hits]
+    assert scores == sorted(scores, reverse=True)
+
+
+def test_distinctive_words_skip_common_and_unique_words(index_dir: Path) -> None:
+    with Reader(index_dir) as reader:
+        doc = reader.get("quake3.txt")
+        assert doc is not None
+        words = distinctive_words(reader, doc)
+    assert words
+    assert set(words) <= set(TOPICS["quake"].split()) | {"quake", "report"}
