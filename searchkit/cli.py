@@ -5,6 +5,10 @@ errors exit 2; a search that finds nothing exits 1 (as grep and rg do). `SEARCHK
 traceback instead. Heavy modules are imported inside the commands so `--help` and one-shot searches
 start fast. Output options come from one decorator (`output.output_options`); defaults from the config
 file (`searchkit.config`) reach every command through click's `default_map`.
+
+A new command: a `short_help` that fits one line of `searchkit --help`, an `epilog=examples(...)` (tests
+require examples on every command), `@index_option`, `@query_filters` if it takes a query, and, if it
+lists things, `@output_options` with `emit(out, Listing(...))` (see `output.Listing`).
 """
 
 from __future__ import annotations
@@ -55,9 +59,9 @@ class SearchkitGroup(click.Group):
 
 
 @click.group(cls=SearchkitGroup, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
-             epilog=examples("searchkit index ~/news                 # index a folder of articles",
+             epilog=examples("searchkit index ~/news       # index a folder of articles",
                              'searchkit search "interest rates" --from 1987 --speaker volcker',
-                             "searchkit show @1                       # the first hit of the last search",
+                             "searchkit show @1            # the first hit of the last search",
                              "searchkit --index ~/news-index stats"))
 @click.option("--index", "index_dir", type=click.Path(path_type=Path, file_okay=False), envvar="SEARCHKIT_INDEX",
               default=None, metavar="DIR", help="Index folder for every command [default: SEARCHKIT_INDEX, the "
@@ -223,7 +227,7 @@ def quotes_cmd(words: tuple[str, ...], index_dir: Path, date_from: datetime | No
 
 # --- one article, export -------------------------------------------------------------------------
 
-@cli.command("show", short_help="Show one article, by id, path or @N (the N-th hit of the last search).",
+@cli.command("show", short_help="Show one article: by id, by path, or @N from the last search.",
              epilog=examples("searchkit show @1", "searchkit show seeds/001_valdoria-karsland-open-peace-talks.txt",
                              "searchkit show a4 --query ceasefire --no-pager"))
 @click.argument("ref", metavar="ID|PATH|@N")

@@ -202,7 +202,7 @@ def test_7_group_help_does_not_cut_descriptions_off() -> None:
     code, out, _ = run("--help", env={"COLUMNS": "80"})
     commands = out.split("Commands:\n")[1].split("\n\n")[0]
     assert code == 0 and "..." not in commands
-    assert "show        Show one article, by id, path or @N" in commands
+    assert "  show        Show one article: by id, by path, or @N from the last search.\n" in commands
 
 
 def test_7_query_help_names_date_and_options_are_described() -> None:
