@@ -367,3 +367,67 @@ def test_inside_org_name_matches_its_regexes(body: str) -> None:
     alone = re.search(rf"(?<!of )(?<!for )(?<!on )(?<!the )\b{escaped}\b", body) is not None
     inside = re.search(rf"\b(?:{ORG_HEADS})\s+(?:of|for|on)\s+(?:the\s+)?{escaped}\b", body) is not None
     assert inside_org_name(name, body) == (not alone and inside)
+
+
+# ------------------------------------------------------------------ issue #14: names, roles, people
+
+
+@pytest.mark.parametrize("name", ["Šimon Novak", "Łukasz Nowak", "Karel Čapek", "İlker Başbuğ", "Žaneta Novak",
+                                  "Émile Zola", "Ελένη Παππά"])
+def test_capitals_of_every_script_start_a_name(name: str) -> None:
+    assert names(f"{name} said the plan was sound.") == [name]
+
+
+@pytest.mark.parametrize(("body", "name", "role"), [
+    ("U.K. Chancellor of the Exchequer Nigel Lawson said the pound was stable.", "Nigel Lawson",
+     "U.K. Chancellor of the Exchequer"),
+    ("White House Chief of Staff Howard Baker said the talks were over.", "Howard Baker",
+     "White House Chief of Staff"),
+    ("U.S. Trade Represenative Clayton Yeutter said tariffs would rise.", "Clayton Yeutter",
+     "U.S. Trade Represenative"),
+    ("Californian Thomas Slattery said he would run.", "Thomas Slattery", None),
+])
+def test_titles_and_leading_words_go_to_the_role(body: str, name: str, role: str | None) -> None:
+    assert [(s.name, s.role) for s in extract(body).speakers] == [(name, role)]
+
+
+def test_a_leading_preposition_is_not_part_of_a_name() -> None:
+    assert names("Besides Reagan said no. Ronald Reagan smiled.") == ["Ronald Reagan"]
+
+
+def test_a_demonym_can_still_be_a_surname() -> None:
+    assert names("Mark Cuban owns a team. “Not now,” Cuban said.") == ["Mark Cuban"]
+
+
+@pytest.mark.parametrize(("body", "role"), [
+    ("Growth stayed below the 3.3 pct growth rate Finance Minister Ivo Lind said.", "Finance Minister"),
+    ("At a press conference with finance minister Ivo Lind said no.", "finance minister"),
+    ("It was amply shown last Friday when U.S. Treasury Secretary Ivo Lind said so.", "U.S. Treasury Secretary"),
+    ("After the FA Cup defeat at Newcastle and manager Ivo Lind said it hurt.", "manager"),
+    ("Harbor chairman and chief executive Ivo Lind said so.", "Harbor chairman and chief executive"),
+])
+def test_roles_are_title_phrases_not_clause_fragments(body: str, role: str) -> None:
+    assert role_of(body, "Ivo Lind") == role
+
+
+@pytest.mark.parametrize("body", [
+    "Merrill Lynch & Co said profits rose. Merrill Lynch said more would follow.",
+    "Morgan Stanley said rates would rise. Morgan Stanley analysts agreed.",
+    "Ann Lee, an economist at Goldman Sachs, said so. Goldman Sachs said it disagreed.",
+    "Shearson Lehman Brothers said it would cut jobs.",
+    "Merrill Lynch say the rally will last.",
+])
+def test_companies_named_like_people_are_not_speakers(body: str) -> None:
+    assert [n for n in names(body) if n != "Ann Lee"] == []
+
+
+def test_a_plural_verb_after_several_people_is_not_a_company() -> None:
+    assert names("Ann Lee and Barack Obama say the deal is good.") == ["Ann Lee", "Barack Obama"]
+
+
+def test_initials_before_a_surname_are_part_of_the_name() -> None:
+    assert names("“It is a sad day,” said Rep. G.K. Butterfield, head of the caucus.") == ["G.K. Butterfield"]
+
+
+def test_a_name_ending_in_to_is_not_an_infinitive() -> None:
+    assert names("Spokeswoman Jessica Ditto said the campaign was fine.") == ["Jessica Ditto"]

@@ -46,7 +46,7 @@ def extract(body: str, title: str = "") -> Attribution:
     quotes: list[Quote] = []
     for ev in events:
         name = display_form(ev.speaker)
-        if name in not_people or orgs.inside(ev.speaker):
+        if name in not_people or orgs.inside(ev.speaker) or orgs.company(ev.speaker):
             continue
         if name not in speakers or (ev.role and speakers[name].role is None):
             speakers[name] = Speaker(name, ev.role)

@@ -151,8 +151,8 @@ def cue_events(art: Article) -> list[Event]:
     events: list[Event] = []
     last: str | None = None  # the person last named as speaking, for pronouns
     for start, end in cue_spans(body):
-        if body[max(0, start - 3):start] == "to ":
-            continue  # infinitive: "nothing to say", "wants to tell"
+        if body.endswith("to ", 0, start) and (start == 3 or not body[start - 4].isalnum()):
+            continue  # infinitive: "nothing to say", "wants to tell" (not "Ditto said")
         cue = " ".join(body[start:end].lower().split())
         names, clause = cue_names(art, start, end, cue)
         found: list[tuple[str, str | None]] = []

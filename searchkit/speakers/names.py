@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from difflib import get_close_matches
 from functools import lru_cache
 
 from searchkit.speakers.patterns import ACRONYM_RE, INITIAL_RE
 from searchkit.speakers.words import (
     HONORIFICS,
     HYPHEN_TAILS,
+    KNOWN_ACRONYMS,
+    LEADING_NOT_NAMES,
     NON_NAMES,
+    NOT_NAME_WORDS,
     ORG_WORDS,
     PARTICLES,
     STOP_CAPS,
@@ -61,15 +65,17 @@ def name_of_run(text: str, start: int, possessive: bool = False) -> Name | None:
             continue
         if len(words) > 4:
             return None
-        if ACRONYM_RE.fullmatch(w) or (w.isalpha() and w.isupper() and len(w) > 1 and words
-                                         and not words[-1].isupper()):
+        acronym = ACRONYM_RE.fullmatch(w) is not None
+        if (acronym and (not words or c in KNOWN_ACRONYMS)) or (
+                w.isalpha() and w.isupper() and len(w) > 1 and words and not words[-1].isupper()):
             break  # "N.J.", "U.S.", a capitalised tag ("PUSH Richard Hastings") end the name
-        if INITIAL_RE.fullmatch(w) or (w in PARTICLES and words):
+        if acronym or INITIAL_RE.fullmatch(w) or (w in PARTICLES and words):  # "G.K. Butterfield"
             words.append(w)
             i -= 1
             continue
-        blocked = c in TITLES or c in HONORIFICS or c in NON_NAMES
-        if blocked and not words and c in SURNAME_TITLES and (i == 0 or plain(raw[i - 1])):
+        blocked = c in TITLES or c in HONORIFICS or c in NON_NAMES or (words and c in LEADING_NOT_NAMES)
+        if blocked and not words and c in SURNAME_TITLES and (
+                i == 0 or plain(raw[i - 1]) or clean(raw[i - 1]) in HONORIFICS):
             blocked = False  # a surname that is also a title word: "Amy Pope", "Peter T. King"
         if "-" in c and not blocked:
             blocked = any(p in TITLES or p in ORG_WORDS or p in HYPHEN_TAILS for p in c.split("-"))
@@ -79,6 +85,8 @@ def name_of_run(text: str, start: int, possessive: bool = False) -> Name | None:
         i -= 1
     words.reverse()
     while words and words[0] in PARTICLES:
+        words.pop(0)
+    if len(words) >= 3 and misspelt_title(words[0]):  # "Trade Represenative Clayton Yeutter"
         words.pop(0)
     if not words or len(words) > 4:
         return None
@@ -90,11 +98,21 @@ def name_of_run(text: str, start: int, possessive: bool = False) -> Name | None:
                  titled=prev in TITLES and prev not in HONORIFICS, honorific=prev in HONORIFICS)
 
 
+_LONG_TITLES = sorted(w for w in TITLES if len(w) >= 7 and w.isalpha())
+
+
+@lru_cache(maxsize=1024)
+def misspelt_title(word: str) -> bool:
+    """A long capitalised word one or two letters off a title ("Represenative", "Secretray"): not a name."""
+    c = word.lower()
+    return len(c) >= 7 and c not in TITLES and bool(get_close_matches(c, _LONG_TITLES, n=1, cutoff=0.85))
+
+
 def plain(word: str) -> bool:
     """True for a capitalised word that could be a first name (not a title, organisation or stop word)."""
     c = clean(word)
     return (word[:1].isupper() and c not in TITLES and c not in HONORIFICS and c not in ORG_WORDS
-            and c not in STOP_CAPS and c not in NON_NAMES and not word.endswith(("’s", "'s", ".")))
+            and c not in STOP_CAPS and c not in NOT_NAME_WORDS and not word.endswith(("’s", "'s", ".")))
 
 
 def surname(tokens: list[str]) -> str:

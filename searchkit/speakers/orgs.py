@@ -114,6 +114,35 @@ class OrgNames:
                 at_boundary(body, i + end) and i in self.after_heads() for i in occurrences(name, body))
         return self._seen[name]
 
+    def company(self, name: str) -> bool:
+        """True when the article writes `name` the way it writes a company: "Merrill Lynch & Co", "Morgan
+        Stanley analysts", "an economist at Goldman Sachs", "Lehman say" (a plural verb)."""
+        key = "\0" + name
+        if key not in self._seen:
+            body, end = self.body, len(name)
+            self._seen[key] = any(
+                at_boundary(body, i) and at_boundary(body, i + end) and (
+                    COMPANY_AFTER_RE.match(body, i + end) is not None
+                    or COMPANY_BEFORE_RE.search(body, max(0, i - 40), i) is not None
+                    or (PLURAL_VERB_RE.match(body, i + end) is not None
+                        and not body.endswith(("and ", "& ", ", "), 0, i)))
+                for i in occurrences(name, body))
+        return self._seen[key]
+
+
+# Company evidence right after a name: a corporate suffix or "&", staff nouns a person does not have, or a plural
+# verb ("Merrill Lynch say") unless the name is one of several ("Clinton and Obama say").
+COMPANY_AFTER_RE = re.compile(
+    r"(?:’s|'s)?[ \t]*(?:&|(?:Inc|Corp|Co|Cos|Ltd|LLC|Plc|PLC|AG|SA|NV|Group|Holdings|Securities|Capital|Partners|"
+    r"Brothers|Bros|International|Bank)\b)"
+    r"|[ \t]+(?:analysts?|economists?|strategists?|traders?|shares|stock|clients|customers|employees|subsidiary|"
+    r"unit)\b|(?:’s|'s)[ \t]+(?:shares|stock|profits?|earnings|revenues?|clients|customers|subsidiary|unit)\b")
+PLURAL_VERB_RE = re.compile(r"[ \t]+(?:say|expect|believe|estimate|predict|forecast|argue|warn)\b")
+# ... or right before it: "an economist at Goldman Sachs", "analysts with Merrill Lynch".
+COMPANY_BEFORE_RE = re.compile(
+    r"\b(?:analysts?|economists?|strategists?|traders?|dealers?|brokers?|bankers?|executives?|chief|head|director|"
+    r"officer|partner|manager|president)[ \t]+(?:at|with|from)[ \t]+(?:the[ \t]+)?\Z")
+
 
 def inside_org_name(name: str, body: str) -> bool:
     """True when the name only follows an organisation head (see `OrgNames.inside`)."""

@@ -33,7 +33,20 @@ def trie(words: set[str]) -> str:
     return emit(root)
 
 
-UP = "A-ZÀ-ÖØ-Þ"
+def _capitals() -> str:
+    """A character class body of every capital letter (upper or title case) of every script, as ranges."""
+    codes = [c for c in range(0x20000) if chr(c).isupper() or chr(c).istitle()]
+    ranges, first, last = [], codes[0], codes[0]
+    for c in [*codes[1:], -1]:
+        if c != last + 1:
+            ranges.append(re.escape(chr(first)) + ("" if first == last else "-" + re.escape(chr(last))))
+            first = c
+        last = c
+    return "".join(ranges)
+
+
+UP = _capitals()  # "Šimon", "Łukasz", "İlker", "Ελένη" start names as "Anna" does
+UP_RE = re.compile(f"[{UP}]")
 ABBR = r"(?:Mr|Mrs|Ms|Dr|Sen|Sens|Rep|Reps|Gov|Gen|Lt|Col|Sgt|Capt|Prof|Rev|Jr|Sr|St|Adm|Maj|Cmdr|Pres|Del|Supt|Det)\."
 TOKEN = rf"(?:{ABBR}|[{UP}]\.(?:[{UP}]\.)*|[{UP}][\w'’-]*\w|[{UP}])"
 SEP = r"(?:[ \t\u00a0]++\n?+[ \t\u00a0]*+|\n[ \t\u00a0]*+)"  # possessive: blanks are taken whole, never split
@@ -63,16 +76,16 @@ LEFT_GAP_RE = re.compile(
 RIGHT_GAP_RE = re.compile(r"\s+(?:(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)\s+)?"
                            r"(?:(?:the|a|an|his|her|its|their)\s+)?"
                            r"(?:(?!(?:in|at|from|near|outside|inside|across|around|throughout|within)\s)[\w’'.-]+\s+){0,7}"
-                           r"|\s+(?:(?:the|a|an|another|his|her|its|their)\s+|[A-Z][\w.-]*[’']s\s+)"
+                           rf"|\s+(?:(?:the|a|an|another|his|her|its|their)\s+|[{UP}][\w.-]*[’']s\s+)"
                            r"(?:[\w’'.-]+\s+){0,6}[\w’'.-]+,\s+")  # said the bureau's director, James Comey
 NP_GAP_RE = re.compile(r"\s+(?:(?!(?:in|on|at|of|for|to|from|with|by|after|before|during|and|or|who|which|that|"
                         r"when|while|as|about|said|says|told)\s)[a-z][\w-]*\s+){0,3}")
-COLON_RE = re.compile(r":[ \t]*(?=[“\"‘]|[A-Za-z])")
+COLON_RE = re.compile(r":[ \t]*(?=[“\"‘]|[^\W\d_])")
 TITLE_WORDS = rf"(?>{TOKEN})(?:[ \t]++(?>{TOKEN}))*+"  # words apart, each taken whole: one way to read a line
 TITLE_RE = re.compile(rf"\s*+({TITLE_WORDS}(?:[ \t]++and[ \t]++{TITLE_WORDS})?+)[ \t]*+:\s")
 AND_SPLIT_RE = re.compile(r"\s+and\s+")
-QCLOSE_RE = re.compile(r"[,?!](?:”|\"|'')[ \t]+(?=[A-Z])")
-QDASH_RE = re.compile(r"[”\"](?=[ \t]*(?:―|—|–|--))[ \t]*(?:―|—|–|--)[ \t]*(?=[A-Z])")
+QCLOSE_RE = re.compile(rf"[,?!](?:”|\"|'')[ \t]+(?=[{UP}])")
+QDASH_RE = re.compile(rf"[”\"](?=[ \t]*(?:―|—|–|--))[ \t]*(?:―|—|–|--)[ \t]*(?=[{UP}])")
 QOPEN_RE = re.compile(r"[,:][ \t]*(?:“|\"|'')(?=\S)")
 VERB_AFTER_RE = re.compile(r"[ \t]+(?:\w+ly[ \t]+)?([a-z]+(?:ed|es|s))\b")
 VERB_BEFORE_RE = re.compile(r"[ \t]+(?:\w+ly[ \t]+)?([a-z]+(?:ed|es|s))")

@@ -23,6 +23,43 @@ libertarian u.s u.s. us uk un eu white house senate congress federal national pr
 advisor aide strategist analyst economist officer official head lawyer counsel correspondent columnist
 reporter commentator officer trooper detective inspector superintendent chairs co-founder cofounder rabbi imam
 cardinal bishop archbishop bros mrs mr ms dr sir st
+exchequer staff trade treasury commerce labor labour agriculture energy health education transportation
+transport housing economy economic environment security intelligence homeland veterans affairs development
+undersecretary under-secretary commander admiral general colonel major captain lieutenant sergeant corporal
+marshal chief-of-staff ceo chief-executive president-elect governor-elect premier-elect mp mep lawmaker
+legislator delegate envoy consul attache emir king-designate crown pastor
+"""
+)
+NATIONALITIES = word_set(
+    """
+afghan albanian algerian american angolan argentine argentinian armenian australian austrian azerbaijani
+bahraini bangladeshi belarusian belgian bolivian bosnian brazilian british bulgarian burmese cambodian
+cameroonian canadian chilean chinese colombian congolese croatian cuban cypriot czech danish dutch ecuadorean
+ecuadorian egyptian emirati english eritrean estonian ethiopian european filipino finnish french georgian
+german ghanaian greek guatemalan haitian honduran hungarian icelandic indian indonesian iranian iraqi irish
+israeli italian ivorian jamaican japanese jordanian kazakh kenyan korean kosovar kurdish kuwaiti kyrgyz
+laotian latvian lebanese liberian libyan lithuanian macedonian malaysian malian maltese mexican moldovan
+mongolian montenegrin moroccan mozambican namibian nepali nepalese nicaraguan nigerian nigerien norwegian
+omani pakistani palestinian panamanian paraguayan peruvian polish portuguese qatari romanian russian rwandan
+salvadoran saudi scottish senegalese serbian singaporean slovak slovakian slovenian somali south-african
+spanish sri-lankan sudanese swedish swiss syrian taiwanese tajik tanzanian thai tibetan tunisian turkish
+turkmen ugandan ukrainian uruguayan uzbek venezuelan vietnamese welsh yemeni zambian zimbabwean soviet
+alaskan arizonan arkansan californian coloradan floridian georgian hawaiian idahoan illinoisan indianan
+iowan kansan kentuckian louisianan mainer marylander michigander minnesotan mississippian missourian
+montanan nebraskan nevadan ohioan oklahoman oregonian pennsylvanian tennessean texan utahn vermonter
+virginian washingtonian wisconsinite wyomingite bostonian londoner parisian muscovite new-yorker
+arab asian african latino latina hispanic catholic protestant sunni shiite shia kurd
+"""
+)
+LEADING = word_set(
+    """
+besides despite among amid amongst unlike including except beyond behind above below between within without
+toward towards throughout across against along around beneath upon onto into via per plus minus versus
+moreover furthermore nevertheless nonetheless indeed perhaps thus hence therefore otherwise likewise
+meanwhile afterwards finally first second third lastly overall instead rather only just even both either
+neither whether unless until once whereas whatever whoever whichever wherever whenever thanks following
+speaking writing citing quoting noting adding asked asking told telling said saying says dear hello
+congratulations welcome sorry please yes no ok okay oh
 """
 )
 EXTRA_ROLES = word_set(
@@ -49,6 +86,14 @@ associates council priorities pac super action fund majority amendment conferenc
 school high college church airport hospital survey beach island islands valley district
 square plaza avenue road notice museum library stadium arena hotel resort patriarchate
 diocese temple mosque cathedral ratings
+brothers partners associates industries laboratories labs resources services solutions investments ventures
+enterprises communications pharmaceuticals foods stores works motors petroleum oil gas mining
+airways railways telecom financial insurance assurance bancorp bancshares
+accord agreement treaty pact protocol convention declaration initiative programme program plan
+dems tories lib greens liberals nationals labour sinn fein
+standard telegraph guardian observer independent mirror express mail gazette chronicle tribune inquirer
+examiner bulletin monitor globe star courier dispatch sentinel register record telegram
+hour show live tonight breakfast newsnight panorama weekly programme podcast bbc itv sky edition
 """
 )
 NON_NAMES = word_set(
@@ -71,12 +116,19 @@ that these those there here it its his her their our my your we they he she i yo
 still now meanwhile however instead later earlier last next both all every according asked told said says like
 with without from by to of not no yes well why what how who where which
 """
-)
+) | LEADING
+NUMBER_WORDS = word_set("one two three four five six seven eight nine ten eleven twelve twenty hundred thousand")
+LEADING_NOT_NAMES = NATIONALITIES | NUMBER_WORDS  # "Californian Thomas Slattery"; a surname may be one ("Mark Cuban")
+NOT_NAME_WORDS = NON_NAMES | LEADING_NOT_NAMES
+KNOWN_ACRONYMS = word_set("u.s u.k u.n e.u n.y d.c n.j l.a u.s.a u.a.e n.z s.a")  # places, not initials
 ROLE_NOUNS = TITLES - {"former", "acting", "deputy", "assistant", "foreign", "finance", "defense", "defence",
                          "interior", "state", "prime", "executive", "national", "federal", "presidential",
                          "u.s", "u.s.", "us", "uk", "un", "eu", "white", "house", "senate", "congress", "vice",
                          "democratic", "republican", "gop", "independent", "libertarian", "mr", "mrs", "ms",
-                         "dr", "sir", "st", "bros"} | EXTRA_ROLES
+                         "dr", "sir", "st", "bros", "exchequer", "staff", "trade", "treasury", "commerce", "labor",
+                         "labour", "agriculture", "energy", "health", "education", "transportation", "transport",
+                         "housing", "economy", "economic", "environment", "security", "intelligence", "homeland",
+                         "veterans", "affairs", "development", "crown"} | EXTRA_ROLES
 SUFFIXES = {"jr", "sr", "ii", "iii", "iv"}
 DETERMINERS = {"a", "an", "the", "his", "her", "their", "its", "another", "one", "our"}
 SURNAME_TITLES = {"pope", "king", "major", "judge", "bishop", "prince", "cardinal", "may", "june", "april",
@@ -115,3 +167,13 @@ responded warned insisted stressed declared conceded admitted countered quipped 
 commented announced acknowledged concluded cautioned suggested predicted
 """
 )
+ROLE_MODIFIERS = word_set(
+    """
+senior junior top chief former longtime veteran deputy associate assistant acting interim managing general
+vice executive special principal lead leading head press campaign policy political economic financial foreign
+domestic national international regional local state federal city county market investment portfolio
+technical research legal military security intelligence global emerging equity equities bond bonds currency
+credit oil commodities commodity strategy private public investor relations communications chief-executive
+"""
+)
+ROLE_WORDS = TITLES | EXTRA_ROLES | ORG_WORDS | ROLE_MODIFIERS  # lower-case words a title phrase may hold
