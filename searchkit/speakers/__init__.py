@@ -12,12 +12,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from searchkit.models import Quote, Speaker
-from searchkit.speakers.article import Article
+from searchkit.speakers.article import Article, Event
 from searchkit.speakers.cues import cue_events
 from searchkit.speakers.names import display_form
 from searchkit.speakers.orgs import OrgNames, dateline_names, named_in_body, ticker_names
-from searchkit.speakers.patterns import TRIM
-from searchkit.speakers.quotes import colon_events, quote_events, title_speakers
+from searchkit.speakers.quotes import cited, colon_events, quote_events, title_speakers
 
 __all__ = ["Attribution", "extract"]
 
@@ -43,19 +42,12 @@ def extract(body: str, title: str = "") -> Attribution:
     for name in title_speakers(title, art) if ":" in title else ():
         if named_in_body(name, body):  # a headline label ("INSTANT VIEW: ...") is not a person
             speakers.setdefault(display_form(name), Speaker(display_form(name)))
-    quotes: list[Quote] = []
+    kept: list[Event] = []
     for ev in events:
         name = display_form(ev.speaker)
         if name in not_people or orgs.inside(ev.speaker) or orgs.company(ev.speaker):
             continue
         if name not in speakers or (ev.role and speakers[name].role is None):
             speakers[name] = Speaker(name, ev.role)
-        if ev.span is not None:
-            a, b, direct = ev.span
-            while b > a and body[b - 1] in TRIM:
-                b -= 1
-            while a < b and body[a].isspace():
-                a += 1
-            if b > a:
-                quotes.append(Quote(name, body[a:b], a, b, direct))
-    return Attribution(tuple(speakers.values()), tuple(quotes))
+        kept.append(ev)
+    return Attribution(tuple(speakers.values()), tuple(cited(body, kept, events)))

@@ -6,7 +6,8 @@ from bisect import bisect_right
 from dataclasses import dataclass
 
 from searchkit.speakers.names import Name, clean, name_of_run, surname
-from searchkit.speakers.patterns import ABBR_TAIL_RE, RUN_RE, SENT_END_RE, SENTENCE_REACH
+from searchkit.speakers.patterns import ABBR_TAIL_RE, PARAGRAPH_RE, RUN_RE, SENT_END_RE, SENTENCE_REACH
+from searchkit.speakers.words import SUFFIXES
 
 
 class Article:
@@ -21,17 +22,21 @@ class Article:
             m.end() for m in SENT_END_RE.finditer(body)
             if body[m.start()] != "." or not ABBR_TAIL_RE.search(body, max(0, m.start() - 5), m.start())
         ]
+        self._paragraphs: list[int] | None = None
         self._by_last: dict[str, list[int]] | None = None
         self._full: dict[str, str | None] = {}
+        self._mention: dict[str, Name] = {}
 
     def by_last(self) -> dict[str, list[int]]:
         """Index of multi-word runs by their last word (lower-cased), built on first use."""
         if self._by_last is None:
             self._by_last = {}
             for i, (_s, _e, txt) in enumerate(self.runs):
-                parts = txt.rsplit(None, 1)
-                if len(parts) == 2:
-                    self._by_last.setdefault(clean(parts[1]).rstrip("’'"), []).append(i)
+                parts = txt.rsplit(None, 2)
+                if len(parts) == 3 and clean(parts[2]) in SUFFIXES:  # "Martin Luther King Jr."
+                    parts = parts[:2]
+                if len(parts) >= 2:
+                    self._by_last.setdefault(clean(parts[-1]).rstrip("’'"), []).append(i)
         return self._by_last
 
     def full_name(self, sur: str) -> str | None:
@@ -45,11 +50,16 @@ class Article:
                 if n is None:
                     continue
                 if len(n.tokens) >= 2:
-                    found = " ".join(n.tokens)
+                    found = n.full
+                    self._mention[sur] = n
                     break
                 titled = titled or n.titled
             self._full[sur] = found if found or not titled else ""
         return self._full[sur]
+
+    def full_mention(self, sur: str) -> Name | None:
+        """Where the full name of surname `sur` is given (for a role stated there), once resolved."""
+        return self._mention.get(sur)
 
     def sentence(self, pos: int) -> tuple[int, int]:
         """Bounds of the sentence around `pos`, at most `SENTENCE_REACH` characters to either side.
@@ -60,10 +70,21 @@ class Article:
         end = self.sent_ends[i] if i < len(self.sent_ends) else len(self.body)
         return max(start, pos - SENTENCE_REACH), min(end, pos + SENTENCE_REACH)
 
+    def paragraph(self, pos: int) -> int:
+        """The number of the paragraph (blocks apart by a blank line) holding `pos`."""
+        if self._paragraphs is None:
+            self._paragraphs = [m.end() for m in PARAGRAPH_RE.finditer(self.body)]
+        return bisect_right(self._paragraphs, pos)
+
+    def paragraph_start(self, index: int) -> int:
+        """Where paragraph number `index` starts."""
+        self.paragraph(0)
+        return self._paragraphs[index - 1] if index and self._paragraphs else 0
+
     def resolve(self, name: Name) -> str | None:
         """Display name for a name mention: full names as given, surnames via the article's full names."""
         if len(name.tokens) >= 2:
-            return " ".join(name.tokens)
+            return name.full
         full = self.full_name(surname(name.tokens))
         if full == "":  # only titled mentions ("Sen. Sanders"): a known person without a first name
             return name.tokens[0]
@@ -74,7 +95,8 @@ class Article:
 class Event:
     """One attribution found in the text: who (display name, role) and the statement span."""
 
-    pos: int
+    pos: int  # where the attribution clause starts
     speaker: str
     role: str | None
     span: tuple[int, int, bool] | None
+    clause_end: int = -1  # where the attribution clause ends (-1: unknown)

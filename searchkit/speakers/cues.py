@@ -21,9 +21,10 @@ from searchkit.speakers.patterns import (
     PRONOUN_LEFT_RE,
     RIGHT_GAP_RE,
     ROLE_COMMA_RE,
+    UNNAMED_LEFT_RE,
 )
 from searchkit.speakers.quotes import statement
-from searchkit.speakers.roles import role_after, role_before
+from searchkit.speakers.roles import role_after, role_before, stated_role
 from searchkit.speakers.words import DETERMINERS, INVERTIBLE, RIGHT_ONLY, ROLE_NOUNS, VERBS
 
 
@@ -150,6 +151,7 @@ def cue_events(art: Article) -> list[Event]:
     body = art.body
     events: list[Event] = []
     last: str | None = None  # the person last named as speaking, for pronouns
+    last_para = -1  # the paragraph where `last` was named
     for start, end in cue_spans(body):
         if body.endswith("to ", 0, start) and (start == 3 or not body[start - 4].isalnum()):
             continue  # infinitive: "nothing to say", "wants to tell" (not "Ditto said")
@@ -162,15 +164,35 @@ def cue_events(art: Article) -> list[Event]:
                 before = role_before(art, name, art.sentence(start)[0])
                 if before is not None and before[1] < clause[0]:
                     clause = (before[1], clause[1])
-                found.append((display, before[0] if before else role_after(art, name)))
-        if not names and last is not None:
-            pron = PRONOUN_LEFT_RE.search(body, max(art.sentence(start)[0], start - 40), start)
-            if pron is not None:
+                role = before[0] if before else role_after(art, name)
+                if role is None and len(name.tokens) == 1:
+                    role = stated_role(art, name)  # "Foreign Minister Elena Marsh arrived ... Mrs. Marsh said"
+                found.append((display, role))
+        if not names:
+            floor = max(art.sentence(start)[0], start - 40)
+            pron = PRONOUN_LEFT_RE.search(body, floor, start)
+            if pron is not None and last is not None and continues(art, last_para, pron.start()):
                 found.append((last, None))
                 clause = (pron.start(), end)
+            elif pron is None and UNNAMED_LEFT_RE.search(body, floor, start):
+                last = None  # someone unnamed spoke since: "he said" is no longer the person named before
         if found:
             span = statement(art, *clause)
             for display, role in found:
-                events.append(Event(clause[0], display, role, span))
-                last = display
+                events.append(Event(clause[0], display, role, span, clause[1]))
+                if names:
+                    last, last_para = display, art.paragraph(clause[0])
     return events
+
+
+def continues(art: Article, para: int, pos: int) -> bool:
+    """Whether a pronoun at `pos` can be the person last named, in paragraph `para`: the same paragraph, or
+    one that carries on that person's quote (the paragraph before ends inside an open quote)."""
+    here = art.paragraph(pos)
+    if here == para:
+        return True
+    if here != para + 1:
+        return False
+    start = art.paragraph_start(here)
+    prev = art.body[max(0, start - 2000):start]
+    return prev.count("“") > prev.count("”") or (prev.count('"') % 2 == 1 and "“" not in prev)

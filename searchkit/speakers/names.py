@@ -39,6 +39,12 @@ class Name:
     run_start: int  # start of the whole run, titles included
     titled: bool  # preceded in the run by a formal title (Sen., President) — not Mr./Mrs.
     honorific: bool  # preceded by Mr./Mrs./Ms./Dr.
+    suffix: str = ""  # "Jr.", "III": shown with the name, not part of its surname
+
+    @property
+    def full(self) -> str:
+        """The name as displayed: "Martin Luther King Jr."."""
+        return " ".join(self.tokens) + (" " + self.suffix if self.suffix else "")
 
 
 def name_of_run(text: str, start: int, possessive: bool = False) -> Name | None:
@@ -56,11 +62,13 @@ def name_of_run(text: str, start: int, possessive: bool = False) -> Name | None:
             return None
         raw[-1] = raw[-1].rstrip("s").rstrip("’'")
     words: list[str] = []
+    suffix: list[str] = []
     i = len(raw) - 1
     while i >= 0:
         w = raw[i]
         c = clean(w)
         if c in SUFFIXES and not words and i >= len(raw) - 2 and i > 0:  # "Jr.", "Jr. III"
+            suffix.insert(0, w)
             i -= 1
             continue
         if len(words) > 4:
@@ -77,8 +85,8 @@ def name_of_run(text: str, start: int, possessive: bool = False) -> Name | None:
         if blocked and not words and c in SURNAME_TITLES and (
                 i == 0 or plain(raw[i - 1]) or clean(raw[i - 1]) in HONORIFICS):
             blocked = False  # a surname that is also a title word: "Amy Pope", "Peter T. King"
-        if "-" in c and not blocked:
-            blocked = any(p in TITLES or p in ORG_WORDS or p in HYPHEN_TAILS for p in c.split("-"))
+        if "-" in c and not blocked:  # "Kremlin-backed", "U.S.-based"; not "Jong-un"
+            blocked = any((len(p) > 2 and (p in TITLES or p in ORG_WORDS)) or p in HYPHEN_TAILS for p in c.split("-"))
         if (blocked or c in ORG_WORDS or c in STOP_CAPS or w.endswith(("’s", "'s"))):
             break
         words.append(w)
@@ -95,7 +103,8 @@ def name_of_run(text: str, start: int, possessive: bool = False) -> Name | None:
         return None
     offset = text.rfind(words[0])
     return Name(words, start + offset, start + len(text), start,
-                 titled=prev in TITLES and prev not in HONORIFICS, honorific=prev in HONORIFICS)
+                 titled=prev in TITLES and prev not in HONORIFICS, honorific=prev in HONORIFICS,
+                 suffix=" ".join(suffix))
 
 
 _LONG_TITLES = sorted(w for w in TITLES if len(w) >= 7 and w.isalpha())

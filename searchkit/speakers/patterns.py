@@ -98,10 +98,17 @@ AND_VERB_RE = re.compile(r"\b(?:and|but)\s+(?:" + ADV + r"\s+)*$")
 INTRO_RE = re.compile(r"[\s\"“”']*")
 ROLE_COMMA_RE = re.compile(r",\s*")
 AND_RE = re.compile(r",?\s+and\s+")
-PRONOUN_LEFT_RE = re.compile(r"\b(he|she|they|i|we|He|She|They|I|We)(?:\s+" + ADV + r")*\s*$")
+PRONOUN_LEFT_RE = re.compile(r"\b(he|she|He|She)(?:\s+" + ADV + r")*\s*$")  # one person: not "they", "we"
+# A speaker the text does not name ("one analyst said", "the ministry said", "they said"): a later "he said" is
+# not the person named before it.
+UNNAMED_LEFT_RE = re.compile(r"\b(?:analysts?|dealers?|traders?|sources?|officials?|economists?|strategists?|"
+                             r"spokes(?:man|woman|person)|diplomats?|bankers?|executives?|experts?|observers?|"
+                             r"brokers?|people|witnesses|residents?|lawyers?|aides?|ministry|company|government|"
+                             r"statement|report|it|they|we|I)(?:\s+" + ADV + r")*\s*$")
 INVERT_LEFT_RE = re.compile(r"[,\"“”'’:]\s*$|^\s*$")
 ABBRS = "Mr Mrs Ms Dr Sen Sens Rep Reps Gov Gen Lt Col Sgt Capt Prof Rev St Adm Maj Cmdr Pres Jr Sr Ft Mt No vs Del " \
     "Supt Det"
+PARAGRAPH_RE = re.compile(r"\n[ \t]*+\n")
 SENT_END_RE = re.compile(r"[.!?][\"”’']?(?=\s+[\"“‘]?[" + UP + r"0-9])|\n\s*\n")
 ABBR_TAIL_RE = re.compile(rf"(?:\b(?:{'|'.join(ABBRS.split())})|\b[A-Za-z]|[A-Za-z]\.[A-Za-z])$")
 QUOTE_AFTER_RE = re.compile(r"\s*+(?:[:,]\s*+)?(“|\"|'')")

@@ -4,10 +4,11 @@ headline)."""
 
 from __future__ import annotations
 
-from bisect import bisect_left
+from bisect import bisect_left, bisect_right
 
+from searchkit.models import Quote
 from searchkit.speakers.article import Article, Event
-from searchkit.speakers.names import name_of_run
+from searchkit.speakers.names import display_form, name_of_run
 from searchkit.speakers.patterns import (
     AND_SPLIT_RE,
     COLON_RE,
@@ -19,6 +20,7 @@ from searchkit.speakers.patterns import (
     QUOTE_REACH,
     THAT_RE,
     TITLE_RE,
+    TRIM,
     VERB_AFTER_RE,
     VERB_BEFORE_RE,
 )
@@ -165,3 +167,41 @@ def title_speakers(title: str, art: Article) -> list[str]:
         if display:
             out.append(display)
     return out
+
+
+def cited(body: str, events: list[Event], every: list[Event]) -> list[Quote]:
+    """The statements of `events` as quotes one can cite: each once per speaker, without an attribution clause
+    (of any event in `every`) inside it, blanks and clause punctuation trimmed."""
+    clauses = sorted((ev.pos, max(ev.clause_end, ev.pos + 1)) for ev in every)
+    starts = [c[0] for c in clauses]
+    recent: dict[str, list[tuple[int, int]]] = {}
+    quotes: list[Quote] = []
+    for ev in events:
+        if ev.span is None:
+            continue
+        a, b, direct = ev.span
+        i = bisect_right(starts, a - 3)
+        while i < len(clauses) and clauses[i][0] < b:  # "..., claimed Mr Brown": the clause is not the quote
+            c0, c1 = clauses[i]
+            if c0 - a <= 2:
+                a = max(a, c1)  # it opens the span
+            elif not body[c1:b].strip(" \t\n.,;:\"”'"):
+                b = c0  # it closes the span; one inside ("X, he said, Y") stays: cutting there would truncate
+                break
+            i += 1
+        while b > a and body[b - 1] in TRIM:
+            b -= 1
+        if b > a + 1 and body[b - 1] in QUOTE_CLOSE and body[b - 2] in ",.?!" and not direct:
+            b -= 2  # a reported statement that ends where a quote closed: 'my motion,"'
+        while a < b and (body[a].isspace() or body[a] in TRIM):
+            a += 1
+        if b <= a:
+            continue
+        name = display_form(ev.speaker)
+        seen = recent.setdefault(name, [])
+        if any(min(b, y) - max(a, x) > (min(b - a, y - x)) // 2 for x, y in seen):
+            continue  # the same statement again (a quote and its reported form, two cues in one sentence)
+        seen.append((a, b))
+        del seen[:-4]
+        quotes.append(Quote(name, body[a:b], a, b, direct))
+    return quotes

@@ -10,7 +10,7 @@ other word ("below the 3.3 pct growth rate", "when", "with") ends it.
 from __future__ import annotations
 
 from searchkit.speakers.article import Article
-from searchkit.speakers.names import Name, clean, misspelt_title
+from searchkit.speakers.names import Name, clean, misspelt_title, surname
 from searchkit.speakers.patterns import APPOSITIVE_RE, UP_RE
 from searchkit.speakers.words import ROLE_NOUNS, ROLE_WORDS, STOP_CAPS
 
@@ -35,13 +35,16 @@ def role_before(art: Article, name: Name, floor: int) -> tuple[str, int] | None:
     base = max(floor, name.start - 120)
     seg = art.body[base:name.start]
     words = seg.split()
+    if words and words[-1].endswith(",") and seg.endswith(", "):  # "Their leader, Jo Haines, said"
+        words[-1] = words[-1][:-1]
+        seg = seg[:-2]
     k = len(words)
     while k > 0 and len(words) - k < 10:
         w = words[k - 1]
         if _role_word(w):
             k -= 1
-        elif clean(w) in _JOINERS and k >= 2 and k < len(words) and _joinable(words[k - 2]):
-            k -= 1  # "Chancellor of the Exchequer": "of" and "the" join two title phrases
+        elif clean(w) in _JOINERS and 2 <= k < len(words) and _joins(words[k - 2], words[k]):
+            k -= 1  # "Chancellor of the Exchequer", "Securities and Exchange Commission": joined phrases
         else:
             break
     phrase = words[k:]
@@ -53,10 +56,14 @@ def role_before(art: Article, name: Name, floor: int) -> tuple[str, int] | None:
     return " ".join(phrase), start
 
 
-def _joinable(word: str) -> bool:
-    """The word left of a joiner ends a title phrase ("Chancellor" of, "chairman" and, "of" the)."""
-    c = clean(word)
-    return c in ROLE_NOUNS or c in {"of", "for"} or misspelt_title(word)
+def _joins(left: str, right: str) -> bool:
+    """Whether a joiner between `left` and `right` joins two title phrases: a title on its left ("Chancellor"
+    of, "chairman" and, "of" the), or capitalised words on both sides ("Securities and Exchange"), never a
+    place and a lower-case role ("Newcastle and manager")."""
+    c = clean(left)
+    if c in ROLE_NOUNS or c in {"of", "for"} or misspelt_title(left):
+        return True
+    return UP_RE.match(left) is not None and (UP_RE.match(right) is not None or clean(right) == "the")
 
 
 def role_after(art: Article, name: Name) -> str | None:
@@ -68,3 +75,12 @@ def role_after(art: Article, name: Name) -> str | None:
     if not words or clean(words[0]) in _NOT_ROLES or not _is_role(words[:6]):
         return None
     return m.group(1).removeprefix("a ").removeprefix("an ").removeprefix("the ")
+
+
+def stated_role(art: Article, name: Name) -> str | None:
+    """The role stated where the article gives the full name a surname mention resolves to."""
+    full = art.full_mention(surname(name.tokens))
+    if full is None:
+        return None
+    before = role_before(art, full, art.sentence(full.start)[0])
+    return before[0] if before else role_after(art, full)

@@ -67,6 +67,7 @@ EXTRA_ROLES = word_set(
 engineer expert pollster consultant activist teacher researcher scientist author writer historian owner
 partner member worker resident voter student organizer organiser lobbyist diplomat envoy negotiator president
 prosecutor investigator physician doctor nurse economist banker trader investor attorney officer manager
+publisher producer director architect entrepreneur farmer pilot surgeon coach player striker captain
 """
 )
 ORG_WORDS = word_set(
@@ -106,7 +107,7 @@ islam muslim muslims christian christians jews jewish africa african asia asian 
 united kingdom nations union tea twitter afghanistan pakistan saudi arabia egypt turkey brazil argentina
 venezuela colombia peru chile cuba nigeria kenya indonesia australia zealand spain italy greece poland
 netherlands dutch belgium sweden norway denmark ireland switzerland austria vietnam thailand philippines
-singapore taiwan hong kong lebanon qatar emirates kuwait yemen libya morocco
+singapore taiwan hong kong lebanon qatar emirates kuwait yemen libya morocco morning evening
 """
 )
 STOP_CAPS = word_set(
@@ -118,7 +119,9 @@ with without from by to of not no yes well why what how who where which
 """
 ) | LEADING
 NUMBER_WORDS = word_set("one two three four five six seven eight nine ten eleven twelve twenty hundred thousand")
-LEADING_NOT_NAMES = NATIONALITIES | NUMBER_WORDS  # "Californian Thomas Slattery"; a surname may be one ("Mark Cuban")
+# Words before a name that are not part of it, though a surname may be one ("Mark Cuban", "Tom Parker"):
+# demonyms ("Californian Thomas Slattery"), numbers, role nouns ("Publisher Žaneta Horáková").
+LEADING_NOT_NAMES = NATIONALITIES | NUMBER_WORDS | EXTRA_ROLES
 NOT_NAME_WORDS = NON_NAMES | LEADING_NOT_NAMES
 KNOWN_ACRONYMS = word_set("u.s u.k u.n e.u n.y d.c n.j l.a u.s.a u.a.e n.z s.a")  # places, not initials
 ROLE_NOUNS = TITLES - {"former", "acting", "deputy", "assistant", "foreign", "finance", "defense", "defence",
@@ -164,7 +167,7 @@ INVERTIBLE = word_set(
     """
 said says added adds wrote writes tweeted noted notes asked continued explained recalled argued replied
 responded warned insisted stressed declared conceded admitted countered quipped joked observed remarked
-commented announced acknowledged concluded cautioned suggested predicted
+commented announced acknowledged concluded cautioned suggested predicted claimed claims maintained
 """
 )
 ROLE_MODIFIERS = word_set(
