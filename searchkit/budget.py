@@ -23,7 +23,6 @@ from typing import TypeVar
 
 from searchkit.errors import SearchkitError
 
-DEFAULT_SECONDS = 10.0
 T = TypeVar("T")
 
 _TIMER = getattr(signal, "ITIMER_PROF", None)

@@ -23,7 +23,7 @@ from typing import Any
 
 import click
 
-from searchkit.options import default_map, index_option, query_filters
+from searchkit.options import default_map, file_rules, file_selection, index_option, query_filters
 from searchkit.output import FORMATS, HUMAN_ONLY, Output, emit, note, output_options
 
 LISTS = tuple(f for f in FORMATS if f != "files")  # formats of commands that list no files
@@ -96,8 +96,10 @@ def _path_style(index_dir: Path) -> Any:
 @index_option
 @click.option("--rebuild", is_flag=True, help="Start from an empty index.")
 @click.option("--workers", type=click.IntRange(1, 64), default=None, help="Worker processes (default: CPU count).")
+@file_selection
 @output_options(formats=HUMAN_ONLY)
-def index_cmd(paths: tuple[Path, ...], index_dir: Path, rebuild: bool, workers: int | None, out: Output) -> None:
+def index_cmd(paths: tuple[Path, ...], index_dir: Path, rebuild: bool, workers: int | None, out: Output,
+              **selection: Any) -> None:
     """Index article files and folders (plain text, Markdown, JSON, JSON Lines). Re-running adds new files,
     re-indexes changed ones and removes deleted ones; without PATHS it updates the files and folders
     indexed before (or ./seeds in the project folder)."""
@@ -108,7 +110,7 @@ def index_cmd(paths: tuple[Path, ...], index_dir: Path, rebuild: bool, workers: 
     targets = list(paths) or _previous_roots(index_dir)
     with IndexProgress(enabled=sys.stderr.isatty() and out.format == "human") as progress:
         summary = index_paths(targets, index_dir, rebuild=rebuild, workers=workers, progress=progress,
-                              phase=progress.phase)
+                              phase=progress.phase, **file_rules(**selection))
     if paths:
         history.remember_roots(index_dir, list(paths))
     if out.format == "json":

@@ -14,6 +14,7 @@ import os
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import replace
+from functools import partial
 from pathlib import Path
 
 from searchkit import minhash, reading
@@ -21,6 +22,7 @@ from searchkit.copies import CopyStore
 from searchkit.engine import api
 from searchkit.indexer_plan import Plan, Task, plan
 from searchkit.indexer_read import FAILED, INDEXED, UNCHANGED, Outcomes, read
+from searchkit.limits import Limits
 from searchkit.manifest import Manifest
 from searchkit.models import FileFailure, IndexSummary
 
@@ -33,13 +35,18 @@ files"), so a progress display does not sit silently at 100%."""
 
 
 def index_paths(paths: Sequence[Path], index_dir: Path, *, rebuild: bool = False, workers: int | None = None,
-                progress: Progress | None = None, phase: Phase | None = None) -> IndexSummary:
+                progress: Progress | None = None, phase: Phase | None = None,
+                selection: reading.Selection | None = None, follow_symlinks: bool = False,
+                limits: Limits | None = None) -> IndexSummary:
     """Index `paths` (files and folders) into `index_dir`, incrementally unless `rebuild`. `progress(done,
-    total)` follows the files read; `phase(name)` announces the later phases."""
+    total)` follows the files read; `phase(name)` announces the later phases. `selection` leaves files out
+    by pattern, `follow_symlinks` follows links out of the folders (`reading.discover`); `limits` bounds
+    each file's size and CPU time (`indexer_read.read`)."""
     started = time.perf_counter()
     announce: Phase = phase or (lambda _name: None)
-    with api.Workers(read, workers or os.cpu_count() or 1) as crew:  # forked before the files are listed
-        discovery = reading.discover(paths)
+    reader = read if limits is None else partial(read, limits=limits)
+    with api.Workers(reader, workers or os.cpu_count() or 1) as crew:  # forked before the files are listed
+        discovery = reading.discover(paths, selection=selection, follow_symlinks=follow_symlinks)
         with api.WriteSession(index_dir, rebuild=rebuild) as session:
             manifest = Manifest(index_dir)
             copies = CopyStore(index_dir)

@@ -13,15 +13,17 @@ from collections.abc import Iterator, Sequence
 from dataclasses import replace
 from pathlib import Path
 
-from searchkit import minhash, reading
+from searchkit import budget, minhash, reading
 from searchkit.copies import StagedRow
 from searchkit.errors import SearchkitError
 from searchkit.indexer_plan import Task
+from searchkit.limits import Limits
 from searchkit.manifest import FileState
 from searchkit.models import Article
 
 DIGEST_BYTES = 16  # content hash size (blake2b)
 INDEXED, UNCHANGED, FAILED = 1, 2, 3  # a report's status (0: no report yet)
+DEFAULT_LIMITS = Limits()
 Report = tuple[int, bytes, int, str | None, tuple[str, ...], tuple[StagedRow, ...]]
 """status, raw digest, articles, failure, warnings, and each article's wire-copy signature (`copies`)."""
 
@@ -43,25 +45,41 @@ def _failed(reason: str) -> tuple[list[Article], Report]:
     return [], (FAILED, bytes(DIGEST_BYTES), 0, reason, (), ())
 
 
-def read(task: Task) -> tuple[list[Article], Report]:
-    """Read, hash, parse and attribute one file: its articles (none when unchanged or failed) and report."""
+def read(task: Task, limits: Limits = DEFAULT_LIMITS) -> tuple[list[Article], Report]:
+    """Read, hash, parse and attribute one file: its articles (none when unchanged or failed) and report.
+
+    At most `limits.max_size` bytes are read (`reading.load`). Parsing the file, and extracting each
+    article's speakers, may each take `limits.budget` seconds of CPU (`budget`): a file whose parsing
+    runs over fails; an article whose speaker extraction runs over is indexed without speakers and
+    quotes (title, date and body are what is cheap), with a warning naming the stage."""
     path = Path(task.key)
     try:
-        data = path.read_bytes()
-    except OSError as exc:
-        return _failed(f"cannot read: {exc.strerror or exc}")
+        data, loaded = reading.load(task.key, limits.max_size)
+    except SearchkitError as exc:
+        return _failed(str(exc))
     raw = bytes.fromhex(digest(data))
     if raw.hex() == task.old_digest:
         return [], (UNCHANGED, raw, 0, None, (), ())
     try:
-        articles = reading.read_articles(path, task.rel, data)
+        articles = budget.run(limits.budget, "parsing", reading.read_articles, path, task.rel, data)
     except SearchkitError as exc:
         return _failed(str(exc))
     except Exception as exc:  # a parser bug must cost one file, not the run
         return _failed(f"unexpected error: {type(exc).__name__}: {exc}")
-    warnings = tuple(w for a in articles for w in a.warnings)
+    warnings = [*loaded, *(w for a in articles for w in a.warnings)]
     copies = tuple((a.id, a.date.isoformat() if a.date else None, minhash.signature(a.body)) for a in articles)
-    return [attribute(a) for a in articles], (INDEXED, raw, len(articles), None, warnings, copies)
+    attributed = [_attribute_within(a, limits.budget, warnings) for a in articles]
+    return attributed, (INDEXED, raw, len(articles), None, tuple(warnings), copies)
+
+
+def _attribute_within(article: Article, seconds: float | None, warnings: list[str]) -> Article:
+    """`attribute(article)` within the budget; past it, the article as parsed, and a warning."""
+    try:
+        return budget.run(seconds, "speaker extraction", attribute, article)
+    except budget.OverBudget as exc:
+        where = f"record {article.ordinal + 1}: " if article.source_format in ("json", "jsonl") else ""
+        warnings.append(f"{where}indexed without speakers and quotes: {exc}")
+        return article
 
 
 class Outcomes:

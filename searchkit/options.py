@@ -133,3 +133,46 @@ def query_filters(fn: Callable[..., Any]) -> Callable[..., Any]:
     ]):
         fn = option(fn)
     return fn
+
+
+def _size(ctx: click.Context, param: click.Parameter, value: str | None) -> int | None:
+    from searchkit.limits import parse_size
+
+    try:
+        return None if value is None else parse_size(value)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc)) from None
+
+
+def file_selection(command: Callable[..., Any]) -> Callable[..., Any]:
+    """The `index` options that choose what is read, and how much (see `file_rules`)."""
+    from searchkit.limits import DEFAULT_BUDGET, DEFAULT_MAX_SIZE, human_size
+
+    options = (
+        click.option("--exclude", multiple=True, metavar="GLOB",
+                     help="Leave out files and folders matching GLOB (gitignore syntax, repeatable; a "
+                          ".searchkitignore at the top of an indexed folder adds its own)."),
+        click.option("--include", multiple=True, metavar="GLOB", help="Index only files matching GLOB (repeatable)."),
+        click.option("--follow-symlinks", is_flag=True, help="Follow symbolic links out of the indexed folders."),
+        click.option("--max-size", callback=_size, metavar="SIZE",
+                     help=f"Read at most SIZE of a file (default {human_size(DEFAULT_MAX_SIZE).replace(' ', '')}): "
+                          "larger text files are indexed from their start, larger JSON files reported."),
+        click.option("--budget", type=click.FloatRange(min=0), metavar="SECONDS",
+                     help=f"CPU seconds a file's parsing, and each article's speaker extraction, may take "
+                          f"(default {DEFAULT_BUDGET:g}; 0: no limit). Past it an article is indexed without "
+                          "speakers, a file that cannot be parsed in time is reported."),
+    )
+    for option in reversed(options):
+        command = option(command)
+    return command
+
+
+def file_rules(exclude: tuple[str, ...] = (), include: tuple[str, ...] = (), follow_symlinks: bool = False,
+               max_size: int | None = None, budget: float | None = None) -> dict[str, Any]:
+    """`index_paths` keyword arguments from the `file_selection` options."""
+    from searchkit.limits import DEFAULT_BUDGET, DEFAULT_MAX_SIZE, Limits
+    from searchkit.reading.ignore import Selection
+
+    limits = Limits(max_size=max_size or DEFAULT_MAX_SIZE, budget=DEFAULT_BUDGET if budget is None else budget or None)
+    return {"selection": Selection(tuple(exclude), tuple(include)), "follow_symlinks": follow_symlinks,
+            "limits": limits}

@@ -262,7 +262,7 @@ def test_unreadable_files_raise_with_reason(tmp_path: Path, name: str, content: 
 
 def test_missing_file_is_unreadable(tmp_path: Path) -> None:
     """A file that vanished between discovery and reading is reported, not crashed on."""
-    with pytest.raises(UnreadableFile, match="cannot read file"):
+    with pytest.raises(UnreadableFile, match=r"^vanished before it could be read$"):
         read_articles(tmp_path / "gone.txt", "gone.txt")
 
 

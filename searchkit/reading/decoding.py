@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from searchkit.errors import UnreadableFile
 
 SNIFF_BYTES = 8192
@@ -39,12 +37,3 @@ def decode(data: bytes) -> tuple[str, list[str]]:
     if not text.strip():
         raise UnreadableFile("empty file")
     return text, warnings
-
-
-def read_text(path: Path) -> tuple[str, list[str]]:
-    """Read and decode a file (see `decode`)."""
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise UnreadableFile(f"cannot read file: {exc.strerror or exc}") from None
-    return decode(data)

@@ -21,7 +21,7 @@ from pathlib import Path
 
 from searchkit.errors import NoInputFiles
 from searchkit.models import FileFailure
-from searchkit.reading.formats import unsupported
+from searchkit.reading.files import file_kind, unsupported
 from searchkit.reading.ignore import Rules, Selection
 
 OUTSIDE = "symbolic link to outside the indexed folders (not followed without --follow-symlinks)"
@@ -79,17 +79,6 @@ def _valid_name(name: str) -> bool:
     except UnicodeEncodeError:
         return False
     return True
-
-
-def _kind(mode: int) -> str:
-    """What a non-regular file is, for the report."""
-    if stat.S_ISFIFO(mode):
-        return "named pipe"
-    if stat.S_ISSOCK(mode):
-        return "socket"
-    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
-        return "device"
-    return "special file"
 
 
 def _within(path: str, folders: Sequence[str]) -> bool:
@@ -163,7 +152,7 @@ class _Walk:
             self.skip(key, _stat_problem(exc))
             return
         if not stat.S_ISREG(st.st_mode):
-            self.skip(key, f"not a regular file ({_kind(st.st_mode)})")
+            self.skip(key, f"not a regular file ({file_kind(st.st_mode)})")
             return
         self.stamps[key] = (st.st_size, st.st_mtime_ns)
         self.rels[key] = rel
@@ -226,7 +215,7 @@ class _Walk:
                 self.skip(key, _stat_problem(exc))
                 return False
         if not stat.S_ISREG(st.st_mode):
-            self.skip(key, f"not a regular file ({_kind(st.st_mode)})")
+            self.skip(key, f"not a regular file ({file_kind(st.st_mode)})")
             return False
         if "." in entry.name and (reason := unsupported(entry.name)) is not None:
             self.skip(key, reason)
