@@ -10,6 +10,9 @@ An index folder (`index/` by default) holds:
   asks for `--rebuild`.
 - `manifest.sqlite`: one row per indexed file (`manifest.py`), committed after the index.
 - `spill/*.run`: posting runs of a writer in progress (garbage once no writer holds the lock).
+- `roots.json`, `last-results.json`: what the command line remembers (`searchkit.history`): the indexed
+  folders as they were named, and the last search's hits for `show @N`. Not read by the engine; losing
+  them loses only that memory.
 
 Format rules:
 
