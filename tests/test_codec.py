@@ -147,3 +147,19 @@ def test_stored_bounds_cover_what_searching_reads(tmp_path: Path, monkeypatch: p
                             assert any(c <= codes[d] and w >= tf for c, w in frontier), (fieldname, tbytes, d)
                 runs += len(found.bounds)
     assert runs > 50
+
+
+def test_inlined_postings_are_pickled_compactly_and_older_tables_still_read() -> None:
+    """`BlockTermInfo` pickles inlined postings at protocol 5; Whoosh's protocol-2 entries read the same."""
+    from whoosh.codec.whoosh3 import W3TermInfo
+
+    values = tuple(codec.encode_positions(p) for p in ([3], [1, 9, 40], [7, 8]))
+    entries = []
+    for cls in (W3TermInfo, codec.BlockTermInfo):
+        info = cls(weight=6.0, df=3, minlength=3, maxlength=50, maxweight=3.0, minid=2, maxid=9)
+        info.set_inlined((2, 5, 9), (1.0, 3.0, 2.0), values)
+        entries.append(info.to_bytes())
+    old, new = entries
+    assert len(new) < len(old) * 0.8
+    assert W3TermInfo.from_bytes(new).inlined_postings() == W3TermInfo.from_bytes(old).inlined_postings()
+    assert new[:W3TermInfo._struct.size] == old[:W3TermInfo._struct.size]

@@ -31,8 +31,9 @@ Format rules:
    positional fields, `keys` the pickled delta-coded position keys `doc << 32 | position`; 5 `(ids,
    weights, values, None, bounds)` for fields without positions, `bounds` the score bounds of each run of
    128 postings. Weights are `bytes` when every frequency is a whole number below 256. Posting lists
-   shorter than 16 are inlined in the term table (Whoosh's `W3TermInfo` header, then a protocol-2 pickle of
-   `(ids, weights, values)`). A new layout gets a new tuple length and readers keep reading the old ones:
+   shorter than 16 are inlined in the term table (Whoosh's `W3TermInfo` header, then a pickle of `(ids,
+   weights, values)`: protocol 5 since `codec.BlockTermInfo`, protocol 2 in older tables and Whoosh's
+   own; read alike). A new layout gets a new tuple length and readers keep reading the old ones:
    then no bump is needed, since old indexes still read.
 4. **Lengths** are Whoosh's one-byte length codes (`lengths.BYTE_LENGTHS`), one per document and field.
 5. **Stored fields** are Whoosh's per-document dicts; `index.stored_doc` and `index.stored_quote` read
@@ -59,6 +60,7 @@ WHOOSH_PRIVATE: dict[str, str] = {
     "_data": "whoosh.codec.whoosh3",
     "_fieldid": "whoosh.codec.whoosh3",
     "_goto": "whoosh.codec.whoosh3",
+    "_inlined": "whoosh.codec.whoosh3",
     "_inlinelimit": "whoosh.codec.whoosh3",
     "_lastblock": "whoosh.codec.whoosh3",
     "_lenfield": "whoosh.codec.whoosh3",

@@ -37,7 +37,7 @@ from whoosh.system import pack_ushort
 from whoosh.util.numeric import length_to_byte
 from whoosh.writing import SegmentWriter
 
-from searchkit.engine.codec import BlockCodec, BlockPostingsWriter
+from searchkit.engine.codec import BLOCK_PROTOCOL, BlockCodec, BlockPostingsWriter
 from searchkit.engine.index import create_index, exists, open_index
 from searchkit.engine.lengths import read_lengths
 from searchkit.engine.schema import INDEX_NAME, QUOTES_NAME
@@ -51,8 +51,6 @@ LOCK_TIMEOUT_S = 3.0
 # scorer reads whole posting lists, and its per-block cost (seek, header, zlib, pickle) dominated reading
 # a common word's list (phrase queries about 30% faster at 10k).
 CODEC = BlockCodec(blocklimit=1024, compression=1, inlinelimit=16)
-if not hasattr(W3TermInfo, "set_inline"):  # Whoosh 2.7.4's writer calls a misspelling of set_inlined
-    W3TermInfo.set_inline = W3TermInfo.set_inlined
 
 
 def has_indexes(index_dir: Path) -> bool:
@@ -377,21 +375,22 @@ def _add_entries(tindex: Any, entries: list[tuple[bytes, bytes]]) -> None:
 
 def _inline_terminfo(postings: list[tuple[int, float, bytes]], lengths: list[int]) -> bytes:
     """A term table entry with the postings inlined, byte for byte what `W3FieldWriter.finish_term`
-    writes for a short posting list (tested): the statistics header, then the pickled postings."""
+    writes for a short posting list through the codec (`codec.BlockTermInfo`, tested): the statistics
+    header, then the pickled postings."""
     if len(postings) == 1:  # the commonest case by far, spelled out
         ((docnum, weight, value),) = postings
         buffered_weight = array("f", (weight,))[0]  # Whoosh buffers weights as 32-bit floats
         length = lengths[docnum] if docnum < len(lengths) else 0
         header = _TERMINFO.pack(True, 0 + buffered_weight, 1, length_to_byte(length) if length else 0,
                                 length_to_byte(length), max(0, weight), docnum, docnum)
-        return header + pickle.dumps(((docnum,), (buffered_weight,), (value,) if value else ()), 2)
+        return header + pickle.dumps(((docnum,), (buffered_weight,), (value,) if value else ()), BLOCK_PROTOCOL)
     ids, weights, values = zip(*postings, strict=True)
     buffered = array("f", weights)
     known = len(lengths)
     lens = [lengths[d] for d in ids if d < known and lengths[d]]
     header = _TERMINFO.pack(True, 0 + sum(buffered), len(ids), length_to_byte(min(lens)) if lens else 0,
                             length_to_byte(max(lens) if lens else 0), max(0, *weights), ids[0], ids[-1])
-    return header + pickle.dumps((ids, tuple(buffered), tuple(v for v in values if v)), 2)
+    return header + pickle.dumps((ids, tuple(buffered), tuple(v for v in values if v)), BLOCK_PROTOCOL)
 
 
 def _add_postings(pw: Any, postings: list[tuple[int, float, bytes]], lengths: list[int],
