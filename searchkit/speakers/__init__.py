@@ -4,50 +4,26 @@ Pure Python + `re`; no models, no word lists beyond the small ones in `words`. C
 ends are found once per article (`article`); then only the places around cues are examined (`cues`, with roles
 from `roles`), and the attributions quote marks and colons make on their own (`quotes`). Surnames ("Mr. Obama",
 "Zakharova") resolve to a full name given anywhere in the article, pronouns ("she said") to the person last
-named as speaking; organisations, groups, places and unresolvable surnames are dropped (`orgs`).
+named as speaking; organisations, groups, places and unresolvable surnames are dropped (`orgs`); the
+statements are made citable (`attribution`). Across an archive, `canonical` tells which name forms are one
+person, and `store` keeps them beside the index.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
-from searchkit.models import Quote, Speaker
-from searchkit.speakers.article import Article, Event
-from searchkit.speakers.cues import cue_events
-from searchkit.speakers.names import display_form
-from searchkit.speakers.orgs import OrgNames, dateline_names, named_in_body, ticker_names
-from searchkit.speakers.quotes import cited, colon_events, quote_events, title_speakers
+if TYPE_CHECKING:
+    from searchkit.speakers.attribution import Attribution, extract
 
 __all__ = ["Attribution", "extract"]
 
 
-@dataclass(frozen=True, slots=True)
-class Attribution:
-    """Speakers (distinct, in order of first attribution) and their attributed statements."""
+def __getattr__(name: str) -> Any:
+    """`extract` and `Attribution`, imported when first used: the patterns take a while to compile, and
+    `canonical` (read by every search) needs none of them."""
+    if name in __all__:
+        from searchkit.speakers import attribution
 
-    speakers: tuple[Speaker, ...]
-    quotes: tuple[Quote, ...]
-
-
-def extract(body: str, title: str = "") -> Attribution:
-    """Find who is quoted or reported as speaking in `body` (and a "Name: ..." headline), with statements."""
-    art = Article(body)
-    events = cue_events(art) + quote_events(art)
-    if ":" in body:
-        events += colon_events(art)
-    events.sort(key=lambda ev: ev.pos)
-    not_people = (ticker_names(body) if "(" in body else set()) | dateline_names(body)
-    orgs = OrgNames(body)
-    speakers: dict[str, Speaker] = {}
-    for name in title_speakers(title, art) if ":" in title else ():
-        if named_in_body(name, body):  # a headline label ("INSTANT VIEW: ...") is not a person
-            speakers.setdefault(display_form(name), Speaker(display_form(name)))
-    kept: list[Event] = []
-    for ev in events:
-        name = display_form(ev.speaker)
-        if name in not_people or orgs.inside(ev.speaker) or orgs.company(ev.speaker):
-            continue
-        if name not in speakers or (ev.role and speakers[name].role is None):
-            speakers[name] = Speaker(name, ev.role)
-        kept.append(ev)
-    return Attribution(tuple(speakers.values()), tuple(cited(body, kept, events)))
+        return getattr(attribution, name)
+    raise AttributeError(name)

@@ -1,0 +1,44 @@
+"""Attribution of one article: the events of cues, quote marks and colons, filtered and made citable."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from searchkit.models import Quote, Speaker
+from searchkit.speakers.article import Article, Event
+from searchkit.speakers.cues import cue_events
+from searchkit.speakers.names import display_form
+from searchkit.speakers.orgs import OrgNames, dateline_names, named_in_body, ticker_names
+from searchkit.speakers.quotes import cited, colon_events, quote_events, title_speakers
+
+
+@dataclass(frozen=True, slots=True)
+class Attribution:
+    """Speakers (distinct, in order of first attribution) and their attributed statements."""
+
+    speakers: tuple[Speaker, ...]
+    quotes: tuple[Quote, ...]
+
+
+def extract(body: str, title: str = "") -> Attribution:
+    """Find who is quoted or reported as speaking in `body` (and a "Name: ..." headline), with statements."""
+    art = Article(body)
+    events = cue_events(art) + quote_events(art)
+    if ":" in body:
+        events += colon_events(art)
+    events.sort(key=lambda ev: ev.pos)
+    not_people = (ticker_names(body) if "(" in body else set()) | dateline_names(body)
+    orgs = OrgNames(body)
+    speakers: dict[str, Speaker] = {}
+    for name in title_speakers(title, art) if ":" in title else ():
+        if named_in_body(name, body):  # a headline label ("INSTANT VIEW: ...") is not a person
+            speakers.setdefault(display_form(name), Speaker(display_form(name)))
+    kept: list[Event] = []
+    for ev in events:
+        name = display_form(ev.speaker)
+        if name in not_people or orgs.inside(ev.speaker) or orgs.company(ev.speaker):
+            continue
+        if name not in speakers or (ev.role and speakers[name].role is None):
+            speakers[name] = Speaker(name, ev.role)
+        kept.append(ev)
+    return Attribution(tuple(speakers.values()), tuple(cited(body, kept, events)))

@@ -1,0 +1,161 @@
+"""One person, one name across an archive: which recorded name forms are the same person.
+
+Pure: from the archive's mentions (name, role, article date) and the previous map, `canonical_map` returns
+alias -> canonical name for every form that is another form's person. A form joins another when the archive
+makes it unambiguous:
+  - the same name in another case, accents or with a generational suffix ("JOEL BENENSON", "Zoe Lindqvist",
+    "Martin Luther King"): the form written most often is canonical;
+  - a name with a leading word that starts no other name in the archive ("Exchequer Nigel Lawson", "Staff
+    Howard Baker") is the full name after it, when that name is known;
+  - a surname alone ("Reagan") is the one known full name with that surname ("Ronald Reagan") quoted within
+    `window` days of its mentions; with two or more such full names ("George Bush", "George W. Bush") it
+    stays as it is.
+Stable across incremental runs: an alias keeps the canonical name the previous map gave it while that name
+is still mentioned, and a group keeps its previous canonical form.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from bisect import bisect_left
+from collections import Counter
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import date
+
+from searchkit.speakers.words import HONORIFICS, LEADING_NOT_NAMES, STOP_CAPS, SURNAME_TITLES, TITLES
+
+__all__ = ["Mention", "canonical_map"]
+
+_SUFFIXES = {"jr", "sr", "ii", "iii", "iv"}
+_NOT_FIRST = (STOP_CAPS | LEADING_NOT_NAMES | TITLES | HONORIFICS) - SURNAME_TITLES
+WINDOW_DAYS = 730
+
+
+@dataclass(frozen=True, slots=True)
+class Mention:
+    """One article quoting a person under `name` (with the role it gives, if any) on `day` (None: undated)."""
+
+    name: str
+    role: str | None = None
+    day: date | None = None
+
+
+def _words(name: str) -> list[str]:
+    """A name's folded words (lower case, accents off, suffix and trailing dots dropped), without leading words
+    that are never names ("Besides Reagan", "Californian Thomas Slattery": indexes made before these were
+    kept out of names)."""
+    words = [w for w in (_fold(w) for w in name.split()) if w]
+    if len(words) > 1 and words[-1] in _SUFFIXES:
+        words.pop()
+    while len(words) > 1 and words[0] in _NOT_FIRST:
+        words.pop(0)
+    return words
+
+
+@dataclass
+class _Form:
+    """What the archive says about one name form."""
+
+    name: str
+    key: str
+    count: int = 0
+    days: list[int] | None = None  # sorted ordinal days of dated mentions
+    undated: bool = False
+
+
+def canonical_map(mentions: Iterable[Mention], previous: Mapping[str, str] | None = None, *,
+                  window: int = WINDOW_DAYS) -> dict[str, str]:
+    """Alias -> canonical name for the name forms in `mentions` (forms that are their own canonical name are
+    left out). `previous` is the map an earlier run returned."""
+    previous = previous or {}
+    forms: dict[str, _Form] = {}
+    day_lists: dict[str, list[int]] = {}
+    for m in mentions:
+        form = forms.get(m.name)
+        if form is None:
+            words = _words(m.name)
+            if not words:
+                continue
+            form = forms[m.name] = _Form(m.name, " ".join(words))
+        form.count += 1
+        if m.day is None:
+            form.undated = True
+        else:
+            day_lists.setdefault(m.name, []).append(m.day.toordinal())
+    for name, days in day_lists.items():
+        forms[name].days = sorted(days)
+
+    # 1. one key (case, accents, suffix): the form written most often, or the one the previous map chose
+    by_key: dict[str, list[_Form]] = {}
+    for form in forms.values():
+        by_key.setdefault(form.key, []).append(form)
+    head: dict[str, str] = {}  # key -> canonical display form
+    for key, group in by_key.items():
+        earlier = {previous.get(f.name, f.name) for f in group} & {f.name for f in group}
+        ranked = sorted(group, key=lambda f: (f.name not in earlier or len(earlier) > 1, _leading(f), -f.count,
+                                              f.name))
+        head[key] = ranked[0].name
+
+    # 2. a leading word that starts no other name: "exchequer nigel lawson" -> "nigel lawson"
+    firsts = Counter(key.split(" ", 1)[0] for key in by_key if " " in key)
+    target: dict[str, str] = {}  # key -> key it joins
+    for key in by_key:
+        words = key.split(" ")
+        if len(words) >= 3 and firsts[words[0]] == 1 and " ".join(words[1:]) in by_key:
+            target[key] = " ".join(words[1:])
+
+    # 3. a surname alone: the one full name with that surname quoted within the window
+    fulls: dict[str, list[str]] = {}
+    for key in by_key:
+        if " " in key and key not in target:
+            fulls.setdefault(key.rsplit(" ", 1)[1], []).append(key)
+    for key, group in by_key.items():
+        if " " in key or key not in fulls:
+            continue
+        near: set[str] = set()
+        for form in group:
+            for full in fulls[key]:
+                if _near(form, by_key[full], window):
+                    near.add(full)
+        if len(near) == 1:
+            target[key] = near.pop()
+
+    # 4. aliases; an earlier choice stands while its canonical name is still mentioned
+    out: dict[str, str] = {}
+    for key, group in by_key.items():
+        end = key
+        seen = {key}
+        while end in target and target[end] not in seen:
+            end = target[end]
+            seen.add(end)
+        for form in group:
+            kept = previous.get(form.name)
+            canon = kept if kept is not None and kept in forms else head[end]
+            if canon != form.name:
+                out[form.name] = canon
+    return out
+
+
+def _leading(form: _Form) -> bool:
+    """Whether the form carries a leading word its key dropped ("Exchequer Nigel Lawson")."""
+    first = _fold(form.name.split()[0]) if form.name.split() else ""
+    return first != form.key.split(" ", 1)[0]
+
+
+def _fold(word: str) -> str:
+    return "".join(c for c in unicodedata.normalize("NFKD", word) if not unicodedata.combining(c)).strip(".,’'").lower()
+
+
+def _near(form: _Form, fulls: list[_Form], window: int) -> bool:
+    """Whether a surname form and a full name (any of its forms) are quoted within `window` days: any undated
+    mention is near everything."""
+    if form.undated or any(f.undated for f in fulls):
+        return True
+    for full in fulls:
+        days = full.days or []
+        for day in form.days or ():
+            i = bisect_left(days, day - window)
+            if i < len(days) and days[i] <= day + window:
+                return True
+    return False

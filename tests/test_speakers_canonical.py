@@ -1,0 +1,81 @@
+"""One person, one name across the archive: the pure alias -> canonical map (speakers.canonical)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from searchkit.speakers.canonical import Mention, canonical_map
+
+
+def _m(name: str, year: int | None = 1987, times: int = 1) -> list[Mention]:
+    return [Mention(name, None, date(year, 3, 1) if year else None)] * times
+
+
+def test_a_surname_joins_the_one_full_name_quoted_near_it() -> None:
+    mentions = _m("Ronald Reagan", 1987, 11) + _m("Reagan", 1987, 100) + _m("Besides Reagan", 1987)
+    assert canonical_map(mentions)["Reagan"] == "Ronald Reagan"
+
+
+def test_an_ambiguous_surname_stays_as_it_is() -> None:
+    mentions = _m("George Bush", 1990) + _m("George W. Bush", 1990) + _m("Bush", 1990)
+    assert "Bush" not in canonical_map(mentions)
+
+
+def test_a_full_name_far_away_in_time_does_not_take_a_surname() -> None:
+    mentions = _m("George Bush", 1987) + _m("George W. Bush", 2006) + _m("Bush", 2006, 3)
+    assert canonical_map(mentions)["Bush"] == "George W. Bush"
+    assert "Bush" not in canonical_map(_m("George Bush", 1987) + _m("Bush", 2006))
+
+
+def test_a_leading_word_that_starts_no_other_name_is_dropped() -> None:
+    mentions = _m("Exchequer Nigel Lawson", 1987, 42) + _m("Nigel Lawson", 1987, 2) + _m("Staff Howard Baker") \
+        + _m("Howard Baker") + _m("Nigel Mansell")
+    got = canonical_map(mentions)
+    assert got["Exchequer Nigel Lawson"] == "Nigel Lawson"
+    assert got["Staff Howard Baker"] == "Howard Baker"
+
+
+def test_a_first_name_is_not_a_leading_word() -> None:
+    mentions = _m("John Paul Jones") + _m("Paul Jones") + _m("John Smith")
+    assert canonical_map(mentions) == {}
+
+
+def test_case_accent_and_suffix_variants_are_one_name() -> None:
+    mentions = _m("Zoë Lindqvist", times=3) + _m("Zoe Lindqvist") + _m("JOEL BENENSON") + _m("Joel Benenson", times=2) \
+        + _m("Martin Luther King Jr.", times=2) + _m("Martin Luther King")
+    assert canonical_map(mentions) == {"Zoe Lindqvist": "Zoë Lindqvist", "JOEL BENENSON": "Joel Benenson",
+                                       "Martin Luther King": "Martin Luther King Jr."}
+
+
+def test_undated_mentions_are_near_every_date() -> None:
+    assert canonical_map(_m("Ana Ruiz", None) + _m("Ruiz", 2001))["Ruiz"] == "Ana Ruiz"
+
+
+def test_the_previous_choice_stands_while_its_name_is_mentioned() -> None:
+    first = canonical_map(_m("Zoe Lindqvist", times=2) + _m("Zoë Lindqvist"))
+    assert first == {"Zoë Lindqvist": "Zoe Lindqvist"}
+    later = _m("Zoe Lindqvist", times=2) + _m("Zoë Lindqvist", times=9)  # the other form is now more common
+    assert canonical_map(later, first) == first
+    assert canonical_map(later) == {"Zoe Lindqvist": "Zoë Lindqvist"}  # without the previous map it would flip
+    # a surname that became ambiguous keeps the full name it had joined
+    previous = canonical_map(_m("Ann Lee") + _m("Lee"))
+    assert canonical_map(_m("Ann Lee") + _m("Bob Lee") + _m("Lee"), previous) == {"Lee": "Ann Lee"}
+
+
+_NAMES = st.sampled_from(["Ann Lee", "Bob Lee", "Lee", "ANN LEE", "Ann Leé", "Dr Ann Lee", "Ronald Reagan",
+                          "Reagan", "Exchequer Ronald Reagan", "Ronald Reagan Jr.", "Ronald"])
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.tuples(_NAMES, st.one_of(st.none(), st.integers(1980, 2013))), max_size=30))
+def test_the_map_points_at_mentioned_names_and_never_chains(raw: list[tuple[str, int | None]]) -> None:
+    mentions = [Mention(n, None, date(y, 1, 1) if y else None) for n, y in raw]
+    got = canonical_map(mentions)
+    names = {m.name for m in mentions}
+    assert set(got) <= names and set(got.values()) <= names
+    assert not set(got) & set(got.values())  # a canonical name is never itself an alias
+    assert canonical_map(mentions, got) == got  # a re-run with nothing new changes nothing
+
