@@ -25,6 +25,8 @@ from searchkit.indexer_read import FAILED, INDEXED, UNCHANGED, Outcomes, read
 from searchkit.limits import Limits
 from searchkit.manifest import Manifest
 from searchkit.models import FileFailure, IndexSummary
+from searchkit.speakers.store import NAME as NAMES_FILE
+from searchkit.speakers.store import NameStore
 
 __all__ = ["Phase", "Plan", "Progress", "Task", "index_paths"]
 
@@ -50,10 +52,13 @@ def index_paths(paths: Sequence[Path], index_dir: Path, *, rebuild: bool = False
         with api.WriteSession(index_dir, rebuild=rebuild) as session:
             manifest = Manifest(index_dir)
             copies = CopyStore(index_dir)
+            names_missing = not (index_dir / NAMES_FILE).exists()  # an index made before speaker names were kept
+            names = NameStore(index_dir)
             try:
                 if rebuild:
                     manifest.clear()
                 copies.discard_staged()
+                names.discard_staged()
                 work = plan(discovery, manifest)
                 skipped = discovery.skipped
                 del discovery  # 10^5 stamps and paths, not needed once planned: less memory at the run's peak
@@ -64,6 +69,8 @@ def index_paths(paths: Sequence[Path], index_dir: Path, *, rebuild: bool = False
                     outcomes.put(number, report)
                     if report[5]:
                         copies.stage(work.tasks[number].key, report[5])
+                    if report[6]:
+                        names.stage(work.tasks[number].key, report[6])
                     if progress:
                         progress(outcomes.count, len(work.tasks))
                     if segmented and outcomes.count == len(work.tasks):  # workers write their last segments
@@ -77,9 +84,12 @@ def index_paths(paths: Sequence[Path], index_dir: Path, *, rebuild: bool = False
                 if total is None:
                     total = api.doc_count(index_dir)
                 _group_copies(copies, index_dir, [*stale, *new], rebuild, total, announce)
+                _name_speakers(names, index_dir, [*stale, *new], rebuild, names_missing and total > summary.added,
+                               announce)
             finally:
                 manifest.close()
                 copies.close()
+                names.close()
     return replace(summary, documents=total, seconds=round(time.perf_counter() - started, 3))
 
 
@@ -140,6 +150,22 @@ def _group_copies(copies: CopyStore, index_dir: Path, sources: list[str], rebuil
     elif sources or copies.staged_count() or rebuild:
         announce("grouping copies")
         copies.merge(sources, replace_all=rebuild)
+
+
+def _name_speakers(names: NameStore, index_dir: Path, sources: list[str], rebuild: bool, first_time: bool,
+                   announce: Phase) -> None:
+    """Take the run's speaker mentions into the archive's speaker table and refresh the canonical names. The
+    first run over an index made before the table was kept reads every stored article's speakers instead."""
+    if first_time and not rebuild:
+        announce("naming speakers (first time)")
+        names.discard_staged()
+        with api.Reader(index_dir) as reader:
+            for doc in reader.documents():
+                day = doc.date.date().isoformat() if doc.date else None
+                names.stage(doc.source, [(doc.id, day, tuple(zip(doc.speakers, doc.roles or (), strict=False)))])
+        names.merge(replace_all=True)
+    elif sources or rebuild:
+        names.merge(sources, replace_all=rebuild)
 
 
 def _forgotten(work: Plan, outcomes: Outcomes) -> list[str]:

@@ -24,8 +24,10 @@ from searchkit.models import Article
 DIGEST_BYTES = 16  # content hash size (blake2b)
 INDEXED, UNCHANGED, FAILED = 1, 2, 3  # a report's status (0: no report yet)
 DEFAULT_LIMITS = Limits()
-Report = tuple[int, bytes, int, str | None, tuple[str, ...], tuple[StagedRow, ...]]
-"""status, raw digest, articles, failure, warnings, and each article's wire-copy signature (`copies`)."""
+Report = tuple[int, bytes, int, str | None, tuple[str, ...], tuple[StagedRow, ...], tuple["NameRow", ...]]
+"""status, raw digest, articles, failure, warnings, each article's wire-copy signature (`copies`) and each
+article's speakers with the day (`speakers.store`)."""
+NameRow = tuple[str, str | None, tuple[tuple[str, str | None], ...]]  # article id, ISO day, (name, role) pairs
 
 
 def digest(data: bytes) -> str:
@@ -42,7 +44,7 @@ def attribute(article: Article) -> Article:
 
 
 def _failed(reason: str) -> tuple[list[Article], Report]:
-    return [], (FAILED, bytes(DIGEST_BYTES), 0, reason, (), ())
+    return [], (FAILED, bytes(DIGEST_BYTES), 0, reason, (), (), ())
 
 
 def read(task: Task, limits: Limits = DEFAULT_LIMITS) -> tuple[list[Article], Report]:
@@ -59,7 +61,7 @@ def read(task: Task, limits: Limits = DEFAULT_LIMITS) -> tuple[list[Article], Re
         return _failed(str(exc))
     raw = bytes.fromhex(digest(data))
     if raw.hex() == task.old_digest:
-        return [], (UNCHANGED, raw, 0, None, (), ())
+        return [], (UNCHANGED, raw, 0, None, (), (), ())
     try:
         articles = budget.run(limits.budget, "parsing", reading.read_articles, path, task.rel, data)
     except SearchkitError as exc:
@@ -69,7 +71,9 @@ def read(task: Task, limits: Limits = DEFAULT_LIMITS) -> tuple[list[Article], Re
     warnings = [*loaded, *(w for a in articles for w in a.warnings)]
     copies = tuple((a.id, a.date.isoformat() if a.date else None, minhash.signature(a.body)) for a in articles)
     attributed = [_attribute_within(a, limits.budget, warnings) for a in articles]
-    return attributed, (INDEXED, raw, len(articles), None, tuple(warnings), copies)
+    names = tuple((a.id, a.date.date().isoformat() if a.date else None, tuple((s.name, s.role) for s in a.speakers))
+                  for a in attributed if a.speakers)  # for the archive's speaker table (speakers.store)
+    return attributed, (INDEXED, raw, len(articles), None, tuple(warnings), copies, names)
 
 
 def _attribute_within(article: Article, seconds: float | None, warnings: list[str]) -> Article:
@@ -98,7 +102,7 @@ class Outcomes:
 
     def put(self, index: int, report: Report) -> None:
         """Record task `index`'s report."""
-        status, raw, docs, failure, warnings, _copies = report
+        status, raw, docs, failure, warnings, _copies, _names = report
         self.status[index] = status
         self.digests[DIGEST_BYTES * index:DIGEST_BYTES * (index + 1)] = raw
         self.docs[index] = docs

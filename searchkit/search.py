@@ -27,6 +27,7 @@ from searchkit.results import (
     StoredDoc,
     StoredQuote,
 )
+from searchkit.speakers.store import Names
 
 Sort = Literal["relevance", "newest", "oldest"]
 Match = Literal["all", "any"]
@@ -39,6 +40,7 @@ class Searcher:
     def __init__(self, index_dir: Path) -> None:
         self.index_dir = index_dir
         self._reader = api.Reader(index_dir)
+        self._names: Names | None = Names.open(index_dir)  # canonical speaker names (None: an older index)
 
     def __enter__(self) -> Searcher:
         return self
@@ -50,6 +52,8 @@ class Searcher:
     def close(self) -> None:
         """Release the index."""
         self._reader.close()
+        if self._names is not None:
+            self._names.close()
 
     @property
     def reader(self) -> api.Reader:
@@ -66,8 +70,10 @@ class Searcher:
         parsed = querylang.parse(text)
         first = (page - 1) * limit + 1
         ranked = self._reader.search(parsed.tree, match_all=(match == "all"), fallback_any=True, date_from=date_from,
-                                     date_to=date_to, speakers=speakers, sort=sort, offset=first - 1, limit=limit)
-        hits = tuple(_hit(rank, doc, score, ranked.spec) for rank, (doc, score) in enumerate(ranked.hits, first))
+                                     date_to=date_to, speakers=_forms(self._names, speakers), sort=sort,
+                                     offset=first - 1, limit=limit)
+        hits = tuple(_hit(rank, doc, score, ranked.spec, self._names)
+                     for rank, (doc, score) in enumerate(ranked.hits, first))
         suggestion = self._suggestion(text, parsed.tree) if ranked.total == 0 else None
         return SearchResult(query=text, total=ranked.total, page=page, hits=hits, fallback_any=ranked.fallback_any,
                             suggestion=suggestion, query_id=query_id)
@@ -105,10 +111,13 @@ class Searcher:
                  speakers: Sequence[str] = (), match: Match = "all") -> Iterator[StoredDoc]:
         """Every document matching the query and filters (best first), or every document when neither is given."""
         return self._reader.matching(querylang.parse(text).tree, match_all=(match == "all"), date_from=date_from,
-                                     date_to=date_to, speakers=speakers)
+                                     date_to=date_to, speakers=_forms(self._names, speakers))
 
     def speaker_counts(self, limit: int | None = None) -> list[SpeakerCount]:
-        """Speakers by number of articles; a bare surname merges into the one full name ending in it."""
+        """Speakers by number of articles, under their canonical names (`speakers.canonical`: every recorded
+        form of a person counts for that person); an index without a speaker table counts its own terms."""
+        if self._names is not None:
+            return self._names.counts(limit)
         return self._reader.speaker_counts(limit)
 
     def stats(self, top: int = 10) -> IndexStats:
@@ -120,8 +129,14 @@ class Searcher:
                           undated=self._reader.undated_count())
 
 
-def _hit(rank: int, doc: StoredDoc, score: float, spec: MatchSpec) -> Hit:
-    return Hit(rank=rank, id=doc.id, path=doc.source, title=doc.title, date=doc.date, speakers=doc.speakers,
+def _forms(names: Names | None, speakers: Sequence[str]) -> Sequence[str]:
+    """A speaker filter matches every recorded form of the people it names."""
+    return names.forms_of_all(speakers) if names is not None and speakers else speakers
+
+
+def _hit(rank: int, doc: StoredDoc, score: float, spec: MatchSpec, names: Names | None) -> Hit:
+    speakers = names.canonical_all(doc.speakers) if names is not None else doc.speakers
+    return Hit(rank=rank, id=doc.id, path=doc.source, title=doc.title, date=doc.date, speakers=speakers,
                score=round(score, 4), snippet=snippets.make_snippet(doc.body, spec), roles=doc.roles,
                date_source=doc.date_source)
 
@@ -142,16 +157,23 @@ def search_quotes(index_dir: Path, text: str, *, speakers: Sequence[str] = (), d
     """Attributed statements matching `text` (all words by default), optionally by speaker and date; a filter
     alone lists the newest statements."""
     tree = querylang.parse(text).tree
-    with api.QuoteReader(index_dir) as reader:
-        ranked = reader.search(tree, match_all=(match == "all"), date_from=date_from, date_to=date_to,
-                               speakers=speakers, sort="auto", limit=limit)
-    hits = [_quote_hit(rank, quote, score, ranked.spec) for rank, (quote, score) in enumerate(ranked.hits, 1)]
+    names = Names.open(index_dir)
+    try:
+        with api.QuoteReader(index_dir) as reader:
+            ranked = reader.search(tree, match_all=(match == "all"), date_from=date_from, date_to=date_to,
+                                   speakers=_forms(names, speakers), sort="auto", limit=limit)
+        hits = [_quote_hit(rank, quote, score, ranked.spec, names)
+                for rank, (quote, score) in enumerate(ranked.hits, 1)]
+    finally:
+        if names is not None:
+            names.close()
     return ranked.total, hits
 
 
-def _quote_hit(rank: int, quote: StoredQuote, score: float, spec: MatchSpec) -> QuoteHit:
+def _quote_hit(rank: int, quote: StoredQuote, score: float, spec: MatchSpec, names: Names | None) -> QuoteHit:
+    speaker = names.canonical(quote.speaker) if names is not None else quote.speaker
     return QuoteHit(rank=rank, article_id=quote.article_id, title=quote.title, date=quote.date,
-                    speaker=quote.speaker, role=quote.role, score=round(score, 4),
+                    speaker=speaker, role=quote.role, score=round(score, 4),
                     snippet=snippets.make_snippet(quote.text, spec, max_chars=400), path=quote.source)
 
 

@@ -79,3 +79,54 @@ def test_the_map_points_at_mentioned_names_and_never_chains(raw: list[tuple[str,
     assert not set(got) & set(got.values())  # a canonical name is never itself an alias
     assert canonical_map(mentions, got) == got  # a re-run with nothing new changes nothing
 
+
+# ------------------------------------------------------------------ beside the index
+
+
+def _index(tmp_path, records):  # type: ignore[no-untyped-def]
+    import json
+
+    from searchkit.indexer import index_paths
+
+    src = tmp_path / "src"
+    src.mkdir(exist_ok=True)
+    (src / "recs.jsonl").write_text("\n".join(json.dumps(r) for r in records), encoding="utf-8")
+    index_paths([src], tmp_path / "ix", workers=1)
+    return tmp_path / "ix"
+
+
+_RECORDS = [
+    {"id": "1", "title": "a", "body": "budget", "date": "1987-03-01", "speakers": ["Exchequer Nigel Lawson"]},
+    {"id": "2", "title": "b", "body": "budget", "date": "1987-03-02", "speakers": ["Exchequer Nigel Lawson"]},
+    {"id": "3", "title": "c", "body": "budget", "date": "1987-03-03", "speakers": ["Nigel Lawson"]},
+    {"id": "4", "title": "d", "body": "budget", "date": "1987-03-04", "speakers": ["Reagan"]},
+    {"id": "5", "title": "e", "body": "budget", "date": "1987-03-05", "speakers": ["Ronald Reagan", "Ann Lee"]},
+    {"id": "6", "title": "f", "body": "budget", "date": "1987-03-06", "speakers": ["Bob Lee", "Lee"]},
+]
+
+
+def test_speakers_shows_canonical_names_and_filters_match_every_form(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from searchkit.search import Searcher, search_quotes
+
+    ix = _index(tmp_path, _RECORDS)
+    with Searcher(ix) as s:
+        counts = {c.name: c.articles for c in s.speaker_counts()}
+        lawson = s.search("budget", speakers=["Nigel Lawson"], limit=10)
+        reagan = s.search("budget", speakers=["ronald reagan"], limit=10)
+    assert counts == {"Nigel Lawson": 3, "Ronald Reagan": 2, "Ann Lee": 1, "Bob Lee": 1, "Lee": 1}
+    assert sorted(h.id for h in lawson.hits) == ["1", "2", "3"]
+    assert all(h.speakers == ("Nigel Lawson",) for h in lawson.hits)  # hits show the canonical name
+    assert sorted(h.id for h in reagan.hits) == ["4", "5"]
+    assert search_quotes(ix, "budget")[0] == 0  # records without quotes: nothing to show, no error
+
+
+def test_canonical_names_hold_across_incremental_runs(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from searchkit.search import Searcher
+
+    _index(tmp_path, _RECORDS)
+    more = [*_RECORDS, *({"id": f"x{i}", "title": "x", "body": "budget", "date": "1987-04-01",
+                          "speakers": ["Exchequer Nigel Lawson"]} for i in range(5))]
+    ix = _index(tmp_path, more)
+    with Searcher(ix) as s:
+        counts = {c.name: c.articles for c in s.speaker_counts()}
+    assert counts["Nigel Lawson"] == 8 and "Exchequer Nigel Lawson" not in counts

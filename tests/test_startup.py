@@ -71,7 +71,8 @@ def test_a_search_imports_no_rich_network_or_write_path_modules() -> None:
                               "searchkit.history, searchkit.options")
     unwanted = {"rich", "rich.console", "rich.table", "urllib.request", "http.client", "email",
                 "whoosh.lang.morph_en", "searchkit.engine.documents", "searchkit.engine.writing",
-                "searchkit.indexer", "searchkit.speakers", "searchkit.dates", "searchkit.models"}
+                "searchkit.indexer", "searchkit.speakers.attribution", "searchkit.speakers.patterns",
+                "searchkit.speakers.canonical", "searchkit.dates", "searchkit.models"}
     assert not modules & unwanted
 
 

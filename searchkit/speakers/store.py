@@ -1,0 +1,151 @@
+"""The archive's speaker names, kept beside the index (`speakers.sqlite`): every article's speakers with their
+role and date, and the alias -> canonical map (`canonical`) refreshed at each commit.
+
+`NameStore` writes it (the indexer, at commit). `Names` reads it: the canonical name of a recorded form (hits
+show it), every recorded form of the person a name names (`--speaker` matches any of them), and speakers by
+number of articles. An index made before this table existed has none, and its readers use the index alone.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterable, Sequence
+from datetime import date
+from pathlib import Path
+
+from searchkit.results import SpeakerCount
+from searchkit.sidecar import SideTable
+from searchkit.terms import speaker_query_term
+
+NAME = "speakers.sqlite"
+SCHEMA = (
+    "CREATE TABLE IF NOT EXISTS mentions (id TEXT NOT NULL, source TEXT NOT NULL, name TEXT NOT NULL,"
+    " role TEXT, day TEXT);"
+    "CREATE INDEX IF NOT EXISTS mentions_source ON mentions (source);"
+    "CREATE TABLE IF NOT EXISTS staged (id TEXT NOT NULL, source TEXT NOT NULL, name TEXT NOT NULL,"
+    " role TEXT, day TEXT);"
+    "CREATE TABLE IF NOT EXISTS aliases (alias TEXT PRIMARY KEY, canonical TEXT NOT NULL);"
+)
+Row = tuple[str, str | None, Sequence[tuple[str, str | None]]]  # article id, ISO day, (name, role) pairs
+
+
+class NameStore(SideTable):
+    """Speaker mentions and canonical names of one index."""
+
+    def __init__(self, index_dir: Path) -> None:
+        super().__init__(index_dir, NAME, SCHEMA)
+
+    # ------------------------------------------------------------------ writing (the indexer, at commit)
+
+    def stage(self, source: str, rows: Iterable[Row]) -> None:
+        """Hold the speakers of a file's articles until the commit that adds them."""
+        self.db.executemany("INSERT INTO staged VALUES (?, ?, ?, ?, ?)",
+                            [(doc_id, source, name, role, day) for doc_id, day, speakers in rows
+                             for name, role in speakers])
+
+    def discard_staged(self) -> None:
+        """Forget staged rows of a run that did not commit."""
+        with self.db:
+            self.db.execute("DELETE FROM staged")
+
+    def merge(self, removed_sources: Iterable[str] = (), *, replace_all: bool = False) -> None:
+        """After the index commit: drop the mentions of re-read or removed files, take the staged ones, and
+        refresh the canonical names (keeping the ones already established)."""
+        from searchkit.speakers.canonical import Mention, canonical_map  # the write path only
+
+        with self.db:
+            if replace_all:
+                self.db.execute("DELETE FROM mentions")
+            self.db.executemany("DELETE FROM mentions WHERE source = ?", ((s,) for s in removed_sources))
+            self.db.execute("INSERT INTO mentions SELECT * FROM staged")
+            self.db.execute("DELETE FROM staged")
+            previous = dict(self.db.execute("SELECT alias, canonical FROM aliases"))
+            mentions = (Mention(name, role, date.fromisoformat(day) if day else None)
+                        for name, role, day in self.db.execute("SELECT name, role, day FROM mentions"))
+            aliases = canonical_map(mentions, previous)
+            self.db.execute("DELETE FROM aliases")
+            self.db.executemany("INSERT INTO aliases VALUES (?, ?)", aliases.items())
+
+    def count(self) -> int:
+        """Mentions held (0: a new table, or an index without speakers)."""
+        return int(self.db.execute("SELECT COUNT(*) FROM mentions").fetchone()[0])
+
+
+class Names:
+    """The speaker table of an index, read-only: canonical names, recorded forms, counts. `Names.open` gives
+    None for an index without the table (made before it existed), whose callers use the index alone."""
+
+    def __init__(self, db: sqlite3.Connection) -> None:
+        self.db = db
+        self._aliases: dict[str, str] | None = None
+
+    @classmethod
+    def open(cls, index_dir: Path) -> Names | None:
+        """The table beside `index_dir`, or None when there is none (or it cannot be read)."""
+        path = index_dir / NAME
+        if not path.is_file():
+            return None
+        try:
+            db = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+            db.execute("SELECT 1 FROM aliases LIMIT 1").fetchall()
+        except sqlite3.Error:
+            return None
+        return cls(db)
+
+    def close(self) -> None:
+        """Close the table."""
+        self.db.close()
+
+    def aliases(self) -> dict[str, str]:
+        """Alias -> canonical name."""
+        if self._aliases is None:
+            self._aliases = dict(self.db.execute("SELECT alias, canonical FROM aliases"))
+        return self._aliases
+
+    def canonical(self, name: str) -> str:
+        """The canonical name of a recorded form (the form itself when it is canonical or unknown)."""
+        return self.aliases().get(name, name)
+
+    def canonical_all(self, names: Iterable[str]) -> tuple[str, ...]:
+        """`names` as canonical names, each once, in order."""
+        return tuple(dict.fromkeys(self.canonical(n) for n in names))
+
+    def forms(self, query: str) -> list[str]:
+        """Every recorded form of the person(s) `query` names (a full name or a surname, any case or accents):
+        the query itself, and the forms of each canonical name it matches as a whole or by surname."""
+        key = speaker_query_term(query)
+        aliases = self.aliases()
+        if key is None or not aliases:
+            return [query]
+        canonicals = {self.canonical(c) for c in set(aliases.values()) | set(aliases)
+                      if _matches(key, speaker_query_term(c) or "")}
+        forms = [query, *(alias for alias, canon in aliases.items() if canon in canonicals), *sorted(canonicals)]
+        return list(dict.fromkeys(forms))
+
+    def forms_of_all(self, queries: Sequence[str]) -> list[str]:
+        """The recorded forms of every name in `queries`."""
+        return list(dict.fromkeys(f for q in queries for f in self.forms(q)))
+
+    def counts(self, limit: int | None = None) -> list[SpeakerCount]:
+        """Canonical speakers by number of articles quoting them under any form, with their commonest role."""
+        aliases = self.aliases()
+        docs: dict[str, set[str]] = {}
+        roles: dict[str, dict[str, int]] = {}
+        for doc_id, name, role in self.db.execute("SELECT id, name, role FROM mentions"):
+            canon = aliases.get(name, name)
+            docs.setdefault(canon, set()).add(doc_id)
+            if role:
+                tally = roles.setdefault(canon, {})
+                tally[role] = tally.get(role, 0) + 1
+        ranked = sorted(docs.items(), key=lambda kv: (-len(kv[1]), kv[0]))[:limit]
+        return [SpeakerCount(name, len(ids), _top(roles.get(name, {}))) for name, ids in ranked]
+
+
+def _matches(key: str, name_key: str) -> bool:
+    """A speaker query term names `name_key` as a whole or as its last words (a surname)."""
+    return name_key == key or name_key.endswith(" " + key)
+
+
+def _top(tally: dict[str, int]) -> tuple[str, ...]:
+    return (max(tally, key=lambda r: (tally[r], r)),) if tally else ()
+
