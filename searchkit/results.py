@@ -86,6 +86,7 @@ class Hit:
     snippet: Snippet
     roles: tuple[str | None, ...] = ()
     date_source: str | None = None
+    copies: tuple[str, ...] = ()  # ids of this story's other matching copies (wire-copy collapse), earliest first
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,6 +100,7 @@ class SearchResult:
     fallback_any: bool = False
     suggestion: str | None = None
     query_id: str | None = None
+    stories: int | None = None  # distinct stories among the `total` matches, when copies are collapsed
 
 
 @dataclass(frozen=True, slots=True)

@@ -12,7 +12,7 @@ module.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -171,6 +171,24 @@ class Reader(_Base[StoredDoc]):
                  speakers: Sequence[str]) -> set[int]:
         compiled = query.compile_query(tree, match_all=match_all, fields=self.FIELDS)
         return facets.matched(self._s, compiled.query, self._filter(date_from, date_to, speakers))
+
+    def count_stories(self, tree: Node | None, groups: Mapping[str, str], *, match_all: bool = True,
+                      date_from: datetime | None = None, date_to: datetime | None = None,
+                      speakers: Sequence[str] = ()) -> int:
+        """How many distinct stories the matches of the query and filters make: matching articles that share a
+        group in `groups` (article id -> group name; articles not in it are stories of their own) count once."""
+        docs = self._matched(tree, match_all, date_from, date_to, speakers)
+        number = self._s.document_number
+        counted: set[str] = set()
+        hidden = 0
+        for article_id, group in groups.items():
+            docnum = number(id=article_id)
+            if docnum is not None and docnum in docs:
+                if group in counted:
+                    hidden += 1
+                else:
+                    counted.add(group)
+        return len(docs) - hidden
 
     def document_frequencies(self, words: Sequence[str]) -> dict[str, int]:
         """How many documents hold each (stemmed) word, in the title or the body (the larger of the two)."""
