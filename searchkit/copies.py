@@ -181,6 +181,16 @@ class CopyStore(SideTable):
                                         key=lambda r: (r[1] is None, r[1] or "", r[0]))]
         return Group(representative, tuple(members)) if members else None
 
+    def groups_of(self, article_ids: list[str]) -> dict[str, str]:
+        """The group of each of these articles that has copies (the others are left out)."""
+        out: dict[str, str] = {}
+        for start in range(0, len(article_ids), 500):  # SQLite's limit on bound parameters
+            chunk = article_ids[start:start + 500]
+            marks = ",".join("?" * len(chunk))
+            out.update(self.db.execute(f"SELECT id, grp FROM articles WHERE grp IS NOT NULL AND id IN ({marks})",
+                                       chunk))
+        return out
+
     def group_ids(self) -> dict[str, str]:
         """Every article that has copies, mapped to its group's representative (articles without copies
         are left out: at ~5% of a wire archive, this stays small)."""

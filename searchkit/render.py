@@ -63,7 +63,8 @@ def styled(snippet: Snippet, one_line: bool = True) -> Text:
 def hit_json(hit: Hit) -> dict[str, Any]:
     return {"rank": hit.rank, "id": hit.id, "path": hit.path, "title": hit.title, "date": iso(hit.date),
             "speakers": list(hit.speakers), "speaker_roles": list(hit.roles), "score": hit.score,
-            "snippet": hit.snippet.text, "highlights": [[s.start, s.end] for s in hit.snippet.highlights]}
+            "snippet": hit.snippet.text, "highlights": [[s.start, s.end] for s in hit.snippet.highlights],
+            **({"copies": list(hit.copies)} if hit.copies else {})}
 
 
 def result_json(result: SearchResult) -> dict[str, Any]:
@@ -71,6 +72,8 @@ def result_json(result: SearchResult) -> dict[str, Any]:
                            "hits": [hit_json(h) for h in result.hits]}
     if result.query_id is not None:
         out = {"query_id": result.query_id, **out}
+    if result.stories is not None:
+        out["stories"] = result.stories
     if result.fallback_any:
         out["fallback"] = "any"
     if result.suggestion:
@@ -168,7 +171,9 @@ def _search_head(result: SearchResult, label: str, limit: int, reasons: Sequence
     first = (result.page - 1) * limit + 1
     last = first + len(result.hits) - 1
     note = " (no article has all the words; showing articles with any)" if result.fallback_any else ""
-    return [f"{plural(result.total, 'result')} for {label}{note} — showing {first}–{last}", ""]
+    folded = result.stories is not None and result.stories < result.total
+    stories = f", {plural(result.stories or 0, 'story', 'stories')}" if folded else ""
+    return [f"{plural(result.total, 'result')}{stories} for {label}{note} — showing {first}–{last}", ""]
 
 
 def _hit_meta(hit: Hit, path: str) -> str:
@@ -177,6 +182,8 @@ def _hit_meta(hit: Hit, path: str) -> str:
         meta.append(", ".join(hit.speakers))
     if hit.score:  # a listing without a query has no scores
         meta.append(f"score {hit.score:.2f}")
+    if hit.copies:
+        meta.append(f"+{plural(len(hit.copies), 'copy', 'copies')}")
     meta.append(path)
     if hit.id != path:
         meta.append(f"id {hit.id}")
