@@ -13,14 +13,17 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
-from typing import TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from searchkit.errors import InvalidQuery
+from searchkit.results import SearchResult
+
+if TYPE_CHECKING:
+    from searchkit.search import Searcher
 
 FLOOR = 0.5
-DEFAULT_HALF_LIFE_DAYS = 30.0  # `--recent`
 _UNITS = {"d": 1.0, "w": 7.0, "m": 30.4375, "y": 365.25}
 _HALF_LIFE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([dwmy]?)\s*$", re.IGNORECASE)
 
@@ -66,3 +69,34 @@ def rerank(candidates: Sequence[T], limit: int, decay: Decay, score: Callable[[T
         return best, True
     bound = score(candidates[-1])
     return best, len(best) == limit and best[-1][1] >= bound
+
+
+class RecentSearcher:
+    """A searcher whose relevance ranking blends in `decay`: `search` takes `Searcher.search`'s arguments
+    and returns hits by blended score (their `score`), re-ranking a relevance-ordered prefix that grows
+    until `rerank` says it is enough. Other sorts (newest, oldest) are passed through untouched."""
+
+    def __init__(self, searcher: Searcher, half_life_days: float) -> None:
+        self.plain = searcher
+        self.engine_reader = searcher.engine_reader
+        newest = searcher.engine_reader.date_span()[1]
+        self.decay = Decay(half_life_days, newest) if newest is not None else None
+
+    def search(self, text: str, *, limit: int = 10, page: int = 1, sort: str = "relevance",
+               **options: Any) -> SearchResult:
+        from searchkit.search import MAX_LIMIT
+
+        if self.decay is None or sort != "relevance":
+            return self.plain.search(text, limit=limit, page=page, sort=sort, **options)  # type: ignore[arg-type]
+        wanted = limit * page
+        fetch = min(MAX_LIMIT, max(2 * wanted, 20))
+        while True:
+            result = self.plain.search(text, limit=fetch, page=1, **options)
+            best, certain = rerank(result.hits, wanted, self.decay, lambda h: h.score, lambda h: h.date,
+                                   complete=len(result.hits) >= result.total)
+            if certain or fetch >= MAX_LIMIT:
+                break
+            fetch = min(MAX_LIMIT, fetch * 4)
+        hits = [replace(hit, rank=rank, score=round(score, 4))
+                for rank, (hit, score) in enumerate(best[wanted - limit:wanted], wanted - limit + 1)]
+        return replace(result, page=page, hits=tuple(hits))
