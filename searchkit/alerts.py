@@ -11,13 +11,17 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from searchkit.errors import AlertExists, AlertNotFound, InvalidQuery
 from searchkit.sidecar import SideTable
+
+if TYPE_CHECKING:
+    from searchkit.engine.api import Reader
 
 ALERTS_NAME = "alerts.sqlite"
 _SCHEMA = (
@@ -144,3 +148,20 @@ def _when(article: Matched) -> tuple[bool, str]:
 
 def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+def index_matcher(reader: Reader) -> Matcher:
+    """A matcher over an open index: every article a saved search matches (its query, dates and speakers
+    read as `search` reads them)."""
+    from searchkit import querylang
+    from searchkit.dates import parse_bound
+
+    def match(search: SavedSearch) -> Iterator[Matched]:
+        tree = querylang.parse(search.query).tree
+        date_from = parse_bound(search.date_from, end=False) if search.date_from else None
+        date_to = parse_bound(search.date_to, end=True) if search.date_to else None
+        for doc in reader.matching(tree, match_all=search.match == "all", date_from=date_from, date_to=date_to,
+                                   speakers=search.speakers):
+            yield Matched(doc.id, doc.title, doc.date, doc.source)
+
+    return match

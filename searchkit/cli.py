@@ -13,6 +13,7 @@ lists things, `@output_options` with `emit(out, Listing(...))` (see `output.List
 
 from __future__ import annotations
 
+import functools
 import gc
 import os
 import sys
@@ -23,10 +24,14 @@ from typing import Any
 
 import click
 
+from searchkit import cli_features
 from searchkit.options import default_map, file_rules, file_selection, index_option, query_filters
 from searchkit.output import FORMATS, HUMAN_ONLY, Output, emit, note, output_options
 
 LISTS = tuple(f for f in FORMATS if f != "files")  # formats of commands that list no files
+
+
+DEFAULT_HALF_LIFE = "30d"  # `--recent`'s half-life
 
 
 def examples(*lines: str) -> str:
@@ -157,10 +162,20 @@ def _json(obj: Any) -> str:
 @click.option("--page", type=click.IntRange(1), default=1, show_default=True, help="Which page of hits to show.")
 @click.option("--queries", "queries_file", type=click.Path(path_type=Path, dir_okay=False, exists=True),
               help="Run each line (`id<TAB>query` or `query`) and print one JSON line per query.")
+@click.option("--recent", is_flag=True,
+              help=f"Favour recent matches: relevance blended with a decay by date (half-life {DEFAULT_HALF_LIFE}).")
+@click.option("--boost-recent", "half_life", metavar="HALF_LIFE",
+              help="As --recent with this half-life: days, or 2w, 6m, 1y. See README, Recency.")
+@click.option("--all-copies", is_flag=True,
+              help="Show every wire copy of a story as its own hit (by default one hit per story, '+N copies').")
+@click.option("--timeline", "as_timeline", is_flag=True,
+              help="Count the matches per day, week, month or year instead (as `searchkit timeline`).")
+@cli_features.timeline_options
 @output_options
 def search_cmd(words: tuple[str, ...], index_dir: Path, date_from: datetime | None, date_to: datetime | None,
                speakers: tuple[str, ...], match: str, sort: str | None, limit: int, page: int,
-               queries_file: Path | None, out: Output) -> None:
+               queries_file: Path | None, recent: bool, half_life: str | None, all_copies: bool, as_timeline: bool,
+               unit: str | None, top_speakers: int, split: bool, out: Output) -> None:
     """Search the index and print the best hits, each with its rank (for `show @N`), title, date,
     speakers, path, id and a snippet with the matches highlighted.
 
@@ -171,7 +186,7 @@ def search_cmd(words: tuple[str, ...], index_dir: Path, date_from: datetime | No
     the filters list every article they allow, newest first. Put -- before a query
     that starts with '-'.
     """
-    from searchkit import diagnose, history, querylang, render
+    from searchkit import collapse, diagnose, history, querylang, render
     from searchkit.search import Searcher, read_queries
 
     text = " ".join(words)
@@ -187,13 +202,24 @@ def search_cmd(words: tuple[str, ...], index_dir: Path, date_from: datetime | No
     if not text and not (date_from or date_to or speakers):
         raise click.UsageError("give a QUERY, or a filter (--speaker, --from, --to) to list articles; "
                                "'*' lists every article")
+    if as_timeline or unit or top_speakers or split:
+        cli_features.show_timeline(index_dir, text, out, date_from=date_from, date_to=date_to, speakers=speakers,
+                                   match=match, unit=unit, top_speakers=top_speakers, split=split)
+        return
     warning = diagnose.reversed_range(date_from, date_to)
     if warning:
         note(f"Warning: {warning}.")
     sort = sort or ("relevance" if querylang.parse(text).tree is not None else "newest")
+    options: dict[str, Any] = {"date_from": date_from, "date_to": date_to, "speakers": speakers, "sort": sort,
+                               "limit": limit, "page": page, "match": match}
     with Searcher(index_dir) as searcher:
-        result = searcher.search(text, date_from=date_from, date_to=date_to, speakers=speakers,
-                                 sort=sort, limit=limit, page=page, match=match)  # type: ignore[arg-type]
+        ranker: Any = searcher
+        if recent or half_life:
+            from searchkit import recency
+
+            ranker = recency.RecentSearcher(searcher, recency.parse_half_life(half_life or DEFAULT_HALF_LIFE))
+        run = ranker.search if all_copies else functools.partial(collapse.search, ranker, index_dir)
+        result = run(text, **options)
         reasons = [] if result.total or warning else diagnose.why_empty(
             searcher, text, date_from=date_from, date_to=date_to, speakers=speakers)
     label = render.search_label(text, date_from, date_to, speakers)
@@ -354,6 +380,10 @@ def completion_cmd(shell: str) -> None:
     from searchkit.completion import script
 
     click.echo(script(cli, shell))
+
+
+for _command in cli_features.COMMANDS:
+    cli.add_command(_command)
 
 
 def main() -> None:
