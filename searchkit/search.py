@@ -56,7 +56,7 @@ class Searcher:
             self._names.close()
 
     @property
-    def reader(self) -> api.Reader:
+    def engine_reader(self) -> api.Reader:
         """The engine's reader behind this searcher (for operations beyond search: timelines, similar)."""
         return self._reader
 
