@@ -77,13 +77,17 @@ def read(task: Task, limits: Limits = DEFAULT_LIMITS) -> tuple[list[Article], Re
 
 
 def _attribute_within(article: Article, seconds: float | None, warnings: list[str]) -> Article:
-    """`attribute(article)` within the budget; past it, the article as parsed, and a warning."""
+    """`attribute(article)` within the budget; past it (or if the extractor fails), the article as parsed,
+    and a warning."""
+    where = f"record {article.ordinal + 1}: " if article.source_format in ("json", "jsonl") else ""
     try:
         return budget.run(seconds, "speaker extraction", attribute, article)
     except budget.OverBudget as exc:
-        where = f"record {article.ordinal + 1}: " if article.source_format in ("json", "jsonl") else ""
         warnings.append(f"{where}indexed without speakers and quotes: {exc}")
-        return article
+    except Exception as exc:  # an extractor bug must cost one article its speakers, not the run
+        warnings.append(f"{where}indexed without speakers and quotes: speaker extraction failed "
+                        f"({type(exc).__name__}: {exc})")
+    return article
 
 
 class Outcomes:

@@ -249,6 +249,7 @@ def test_decode_handles_bom_cp1252_utf16_and_line_endings() -> None:
          " (and 1 more)"),
         ("scalar.ndjson", b"7\n", "line 1: not a JSON object"),
         ("doc.pdf", b"%PDF-1.4", "unsupported file type .pdf"),
+        ("dashes.txt", b"----\n--\n\n---\n", "no title and no body"),
     ],
 )
 def test_unreadable_files_raise_with_reason(tmp_path: Path, name: str, content: bytes, reason: str) -> None:

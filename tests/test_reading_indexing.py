@@ -67,6 +67,24 @@ def test_slow_speaker_extraction_indexes_the_article_without_speakers(
     assert hits(ix, "harbour") == ["a.txt"] and speakers_of(ix, "a.txt") == []
 
 
+def test_a_failing_speaker_extractor_costs_one_article_its_speakers(
+    folder: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """An extractor bug on one article (seen: an IndexError on an 8 MB body) no longer aborts the run."""
+    real = speakers.extract
+
+    def broken(body: str, title: str = "") -> object:
+        if "harbour" in body:
+            raise IndexError("string index out of range")
+        return real(body, title)
+
+    monkeypatch.setattr(speakers, "extract", broken)
+    summary = index_paths([folder], tmp_path / "ix", workers=1)
+    assert (summary.added, summary.failed) == (2, ())
+    assert reasons(summary.warnings) == {"a.txt": "indexed without speakers and quotes: speaker extraction failed "
+                                                  "(IndexError: string index out of range)"}
+
+
 def test_slow_parsing_fails_the_file_and_the_run_goes_on(
     folder: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
 ) -> None:

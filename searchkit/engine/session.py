@@ -53,13 +53,13 @@ class WriteSession:
         """Add articles (and their quotes), analysed in this process."""
         from searchkit.engine.workers import prepare
 
-        self._add_prepared(prepare(list(articles)))
+        self._add_prepared(prepare(articles))
 
     def _add_prepared(self, prepared: Any) -> None:
-        if prepared:
-            writer = self._writer()
-            for doc, quotes in prepared:
-                writer.add(doc, quotes)
+        writer = None
+        for doc, quotes in prepared:  # the writer (and its lock) only once there is a document to add
+            writer = writer or self._writer()
+            writer.add(doc, quotes)
 
     def index(self, tasks: Sequence[Any], workers: Workers[Any, Any], on_result: Callable[[int, Any], None]) -> None:
         """Read every task with the workers' `read` function and add its articles; `on_result(number,

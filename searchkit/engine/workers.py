@@ -22,7 +22,7 @@ import itertools
 import multiprocessing
 import queue as queue_errors
 from collections import deque
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from types import TracebackType
 from typing import Any, Generic, TypeVar
@@ -34,7 +34,7 @@ from searchkit.models import Article
 T = TypeVar("T")
 R = TypeVar("R")
 Read = Callable[[T], tuple[list[Article], R]]
-Prepared = list[tuple[dict[str, Any], list[dict[str, Any]]]]  # (article, its quotes) as `add` arguments
+Prepared = Iterable[tuple[dict[str, Any], list[dict[str, Any]]]]  # (article, its quotes) as `add` arguments
 
 POOL_THRESHOLD = 64  # fewer tasks than this are read in this process
 SEGMENT_THRESHOLD = 1_000  # from this many tasks, each worker writes its own segments
@@ -49,16 +49,18 @@ live until the segment is written), which the default thresholds (700, 10, 10) r
 an update's CPU, ~2% with these. Indexing creates almost no reference cycles, so little garbage waits."""
 
 
-def prepare(articles: list[Article]) -> Prepared:
-    """Articles as the writer adds them (analysed here, in the worker)."""
-    return [(documents.prepare(a), documents.prepare_quotes(a)) for a in articles]
+def prepare(articles: Iterable[Article]) -> Iterator[tuple[dict[str, Any], list[dict[str, Any]]]]:
+    """Articles as the writer adds them (analysed here, in the worker), one at a time: a file of thousands
+    of records (JSON Lines) never has all its analysed documents in memory at once."""
+    return ((documents.prepare(a), documents.prepare_quotes(a)) for a in articles)
 
 
 def _read_chunk(read: Read[T, R], tasks: Sequence[T]) -> list[tuple[Prepared, R]]:
+    """Read and prepare `tasks` in a pool worker (a list: it crosses back to the parent in one message)."""
     out = []
     for task in tasks:
         articles, report = read(task)
-        out.append((prepare(articles), report))
+        out.append((list(prepare(articles)), report))
     return out
 
 
@@ -100,7 +102,8 @@ class Workers(Generic[T, R]):
         prepared documents up in memory (`Pool.imap` would queue them all)."""
         if not self.forking or len(tasks) < POOL_THRESHOLD:
             for task in tasks:
-                yield from _read_chunk(self.read, [task])
+                articles, report = self.read(task)
+                yield prepare(articles), report  # analysed as the writer takes them
             return
         chunks = iter([tasks[i:i + chunk] for i in range(0, len(tasks), chunk)])
         with multiprocessing.get_context("fork").Pool(self.count) as pool:

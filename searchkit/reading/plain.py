@@ -9,6 +9,7 @@ from datetime import datetime
 from typing import Any
 
 from searchkit.dates import date_line, dateline, parse_date
+from searchkit.errors import UnreadableFile
 from searchkit.reading.text import (
     TITLE_MAX,
     collapse,
@@ -126,7 +127,8 @@ def parse_plain(lines: list[str]) -> dict[str, Any]:
     title is derived from it.
     """
     title_index = _title_line(lines)
-    assert title_index is not None  # decode() rejected blank files
+    if title_index is None:  # nothing but "--" marker lines
+        raise UnreadableFile("no title and no body")
     title = collapse(_strip_marker(lines[title_index]))
     body_start = title_index + 1
     if len(title) > 2 * TITLE_MAX and has_sentence_end(title):
