@@ -23,6 +23,7 @@ class Article:
             if body[m.start()] != "." or not ABBR_TAIL_RE.search(body, max(0, m.start() - 5), m.start())
         ]
         self._paragraphs: list[int] | None = None
+        self._asked: tuple[int, tuple[int, int]] = (-1, (0, 0))
         self._by_last: dict[str, list[int]] | None = None
         self._full: dict[str, str | None] = {}
         self._mention: dict[str, Name] = {}
@@ -65,10 +66,14 @@ class Article:
         """Bounds of the sentence around `pos`, at most `SENTENCE_REACH` characters to either side.
 
         The bound keeps the work per cue constant on text without sentence ends (a 1 MB line)."""
+        if pos == self._asked[0]:
+            return self._asked[1]  # the steps around one cue ask for its sentence several times
         i = bisect_right(self.sent_ends, pos)
         start = self.sent_ends[i - 1] if i else 0
         end = self.sent_ends[i] if i < len(self.sent_ends) else len(self.body)
-        return max(start, pos - SENTENCE_REACH), min(end, pos + SENTENCE_REACH)
+        bounds = max(start, pos - SENTENCE_REACH), min(end, pos + SENTENCE_REACH)
+        self._asked = (pos, bounds)
+        return bounds
 
     def paragraph(self, pos: int) -> int:
         """The number of the paragraph (blocks apart by a blank line) holding `pos`."""

@@ -23,7 +23,9 @@ class Attribution:
 def extract(body: str, title: str = "") -> Attribution:
     """Find who is quoted or reported as speaking in `body` (and a "Name: ..." headline), with statements."""
     art = Article(body)
-    events = cue_events(art) + quote_events(art)
+    events = cue_events(art)
+    if '"' in body or "”" in body or "''" in body:
+        events += quote_events(art)
     if ":" in body:
         events += colon_events(art)
     events.sort(key=lambda ev: ev.pos)

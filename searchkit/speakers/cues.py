@@ -27,6 +27,8 @@ from searchkit.speakers.quotes import statement
 from searchkit.speakers.roles import role_after, role_before, stated_role
 from searchkit.speakers.words import DETERMINERS, INVERTIBLE, RIGHT_ONLY, ROLE_NOUNS, VERBS
 
+_ABSORBING = (" a ", " an ", " the ", " of ", " at ", " from ", " with ", " via ", " in ", " on ")  # "in a Medium post"
+
 
 def left_name(art: Article, cue_start: int, floor: int) -> Name | None:
     """The name run ending just before a cue, across an allowed gap (adverbs, dates, appositives).
@@ -49,8 +51,11 @@ def left_name(art: Article, cue_start: int, floor: int) -> Name | None:
                 if "," not in gap:
                     return n
                 best = n
+        elif not any(ch in gap for ch in ",()") and not art.body.endswith(_ABSORBING, max(0, s - 6), s):
+            break  # adverbs alone did not bridge this gap, and nothing can take this run into a farther gap
         j -= 1
     return best
+
 
 def after_role(art: Article, run_start: int, floor: int) -> bool:
     """True if a name run sits in commas after a role: "the Vatican spokesman, Federico Lombardi, told"."""

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from difflib import get_close_matches
 from functools import lru_cache
 
 from searchkit.speakers.patterns import ACRONYM_RE, INITIAL_RE
@@ -52,6 +51,16 @@ def name_of_run(text: str, start: int, possessive: bool = False) -> Name | None:
 
     A possessive run ("Clinton's campaign") is no speaker, but with `possessive` it still names a person.
     """
+    parsed = _parse_run(text, possessive)
+    if parsed is None:
+        return None
+    words, offset, titled, honorific, suffix = parsed
+    return Name(list(words), start + offset, start + len(text), start, titled, honorific, suffix)
+
+
+@lru_cache(maxsize=8192)
+def _parse_run(text: str, possessive: bool) -> tuple[tuple[str, ...], int, bool, bool, str] | None:
+    """`name_of_run` relative to the run (the same runs are read for many cues and surnames)."""
     raw = text.rsplit(None, 8)  # a name is its last few words: never split a whole long run
     if len(raw) > 8:
         raw[0] = raw[0].rsplit(None, 1)[-1]  # the rest of a long run, as one word that ends the name
@@ -102,19 +111,22 @@ def name_of_run(text: str, start: int, possessive: bool = False) -> Name | None:
     if any(clean(w) in ORG_WORDS for w in words):
         return None
     offset = text.rfind(words[0])
-    return Name(words, start + offset, start + len(text), start,
-                 titled=prev in TITLES and prev not in HONORIFICS, honorific=prev in HONORIFICS,
-                 suffix=" ".join(suffix))
+    return tuple(words), offset, prev in TITLES and prev not in HONORIFICS, prev in HONORIFICS, " ".join(suffix)
 
 
-_LONG_TITLES = sorted(w for w in TITLES if len(w) >= 7 and w.isalpha())
+_LONG_TITLES = frozenset(w for w in TITLES if len(w) >= 7 and w.isalpha())
+_ONE_OFF = frozenset(t[:i] + t[i + 1:] for t in _LONG_TITLES for i in range(len(t))) | _LONG_TITLES
 
 
-@lru_cache(maxsize=1024)
+@lru_cache(maxsize=4096)
 def misspelt_title(word: str) -> bool:
-    """A long capitalised word one or two letters off a title ("Represenative", "Secretray"): not a name."""
+    """A long capitalised word one letter off a title ("Represenative", "Secretray", "Chancelor"): not a name.
+
+    One letter off: a letter left out, added or changed, or two swapped (a symmetric deletion shared)."""
     c = word.lower()
-    return len(c) >= 7 and c not in TITLES and bool(get_close_matches(c, _LONG_TITLES, n=1, cutoff=0.85))
+    if len(c) < 7 or not c.isalpha() or c in TITLES:
+        return False
+    return c in _ONE_OFF or any(c[:i] + c[i + 1:] in _ONE_OFF for i in range(len(c)))
 
 
 def plain(word: str) -> bool:

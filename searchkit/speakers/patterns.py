@@ -50,10 +50,12 @@ UP_RE = re.compile(f"[{UP}]")
 ABBR = r"(?:Mr|Mrs|Ms|Dr|Sen|Sens|Rep|Reps|Gov|Gen|Lt|Col|Sgt|Capt|Prof|Rev|Jr|Sr|St|Adm|Maj|Cmdr|Pres|Del|Supt|Det)\."
 TOKEN = rf"(?:{ABBR}|[{UP}]\.(?:[{UP}]\.)*|[{UP}][\w'’-]*\w|[{UP}])"
 SEP = r"(?:[ \t\u00a0]++\n?+[ \t\u00a0]*+|\n[ \t\u00a0]*+)"  # possessive: blanks are taken whole, never split
-RUN_RE = re.compile(rf"(?=[{UP}])(?<![\w'’-]){TOKEN}(?:{SEP}(?:(?:de|van|von|der|bin|al|da|di|del|dos|du|la|le)"
-                     rf"{SEP})?{TOKEN})*")
+# A run starts at a capital not inside a word. The lookahead first asks for a letter that is not a Latin
+# lower-case one (a small class, quick at every position); the token then asks for a capital of any script.
+RUN_RE = re.compile(rf"(?=[^\W\d_a-zß-öø-ÿ])(?<![\w'’-]){TOKEN}"
+                    rf"(?:{SEP}(?:(?:de|van|von|der|bin|al|da|di|del|dos|du|la|le){SEP})?{TOKEN})*")
 
-CUE_RE = re.compile(r"(?=[a-zA])(?<!\w)(?:[Aa]ccording\s+to|" + trie(VERBS) + r")(?!\w)")
+CUE_RE = re.compile(r"(?<!\w)(?:[Aa]ccording\s+to|" + trie(VERBS) + r")(?!\w)")
 # any past-tense verb opening a that-clause or a direct quote: "Trump asserted that", "X tweeted Monday: “"
 ED_THAT_RE = re.compile(r"ed(?<=[a-z]{5})(?=\s+that\b|[^.!?\n“”\"]{0,60}?[:,]\s*[“\"])")
 

@@ -27,7 +27,9 @@ def _role_word(word: str) -> bool:
 
 
 def _is_role(words: list[str]) -> bool:
-    return any(clean(w) in ROLE_NOUNS or misspelt_title(w) for w in words)
+    """Whether a phrase holds a role noun ("spokeswoman", "Co-President", a misspelt "Represenative")."""
+    return any(clean(w) in ROLE_NOUNS or misspelt_title(w) or ("-" in w and clean(w).rsplit("-", 1)[1] in ROLE_NOUNS)
+               for w in words)
 
 
 def role_before(art: Article, name: Name, floor: int) -> tuple[str, int] | None:

@@ -68,6 +68,7 @@ engineer expert pollster consultant activist teacher researcher scientist author
 partner member worker resident voter student organizer organiser lobbyist diplomat envoy negotiator president
 prosecutor investigator physician doctor nurse economist banker trader investor attorney officer manager
 publisher producer director architect entrepreneur farmer pilot surgeon coach player striker captain
+financier billionaire philanthropist tycoon magnate
 """
 )
 ORG_WORDS = word_set(
