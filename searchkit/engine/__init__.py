@@ -1,8 +1,8 @@
 """The search engine behind searchkit: the only package that imports Whoosh.
 
 Everything above it goes through `api` (readers, the write session, the workers). Inside: `schema`
-(fields and analyzers) · `documents` (articles to posting items) · `session`, `workers`, `writing` (the
-write path) · `codec` and `contract` (the on-disk format and its rules) · `index` (opening indexes, stored
+(fields and analyzers) · `documents` (articles to posting items) · `session`, `workers`, `writing`, `pool`,
+`flush` (the write path) · `codec` and `contract` (the on-disk format and its rules) · `index` (opening indexes, stored
 records) · `query`, `bulkscore`, `postings` (queries, filters, running them) · `ranking` (BM25F) ·
 `lengths` (field lengths, the open reader's caches).
 """

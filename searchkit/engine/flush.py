@@ -1,0 +1,196 @@
+"""Writing a segment's pooled postings: each term's postings a block at a time, rare terms inline.
+
+Whoosh's own loop makes several Python calls per posting and reads a field length through a column reader
+per posting. Here field lengths are read once per field (`CachedLengths`), inline term entries are encoded
+directly and written in batches (`_add_entries`), and block terms fill the codec's postings writer a block
+at a time (`_add_postings`); same blocks, same statistics, same term table as Whoosh's path (tested).
+"""
+
+from __future__ import annotations
+
+import pickle
+from array import array
+from collections.abc import Iterator
+from typing import Any
+
+from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3TermInfo, _lenfield
+from whoosh.filedb.filetables import _lengths as _HASH_LENGTHS
+from whoosh.system import pack_ushort
+from whoosh.util.numeric import length_to_byte
+from whoosh.writing import SegmentWriter
+
+from searchkit.engine.codec import BLOCK_PROTOCOL, BlockPostingsWriter
+from searchkit.engine.lengths import read_lengths
+
+
+def _flush_grouped(writer: SegmentWriter) -> None:
+    """Write the pooled postings term by term, a block at a time (Whoosh's own loop makes several
+    Python calls per posting); same blocks, same statistics. Most terms are rare and stored inline in the
+    term table: their entries are encoded here directly (`_inline_terminfo`), the rest go through
+    Whoosh's postings writer."""
+    writer.perdocwriter.close()
+    lengths = writer.per_document_reader() if writer.codec.length_stats else None
+    fieldwriter = writer.fieldwriter
+    lastfield = None
+    field_lengths: list[int] = []
+    field_codes: list[int] = []
+    inline_limit = 0
+    prefix = b""
+    tindex = fieldwriter._tindex
+    entries: list[tuple[bytes, bytes]] = []  # inline term entries not yet written (in key order)
+    for (fieldname, tbytes), postings in writer.pool.grouped():
+        if fieldname != lastfield:
+            _add_entries(tindex, entries)
+            if lastfield is not None:
+                fieldwriter.finish_field()
+            fieldwriter.start_field(fieldname, writer.schema[fieldname])
+            field_lengths = lengths.lengths(fieldname) if lengths is not None else []
+            field_codes = [length_to_byte(n) if n else 0 for n in field_lengths]
+            lastfield = fieldname
+            postwriter = fieldwriter._postwriter
+            inline_limit = min(postwriter._inlinelimit, postwriter._blocklimit + 1)
+            prefix = pack_ushort(fieldwriter._fieldid)
+        postings.sort()
+        if len(postings) < inline_limit:
+            entries.append((prefix + tbytes, _inline_terminfo(postings, field_lengths)))
+            if len(entries) >= 1024:  # a field of unique keys is all inline: keep the batch small
+                _add_entries(tindex, entries)
+            continue
+        _add_entries(tindex, entries)
+        fieldwriter.start_term(tbytes)
+        _add_postings(fieldwriter._postwriter, postings, field_lengths, field_codes)
+        fieldwriter.finish_term()
+    _add_entries(tindex, entries)
+    if lastfield is not None:
+        fieldwriter.finish_field()
+    fieldwriter.close()
+    if lengths is not None:
+        lengths.close()
+
+
+_TERMINFO = W3TermInfo._struct
+
+
+def _add_entries(tindex: Any, entries: list[tuple[bytes, bytes]]) -> None:
+    """`OrderedHashWriter.add` for each of `entries` (then cleared), with one file write for them all:
+    same records, same hash buckets and key index."""
+    if not entries:
+        return
+    pos = tindex.dbfile.tell()
+    index_append, buckets, hashfn, lastkey = tindex.index.append, tindex.buckets, tindex.hashfn, tindex.lastkey
+    parts: list[bytes] = []
+    for key, value in entries:
+        if key <= lastkey:
+            raise ValueError(f"Keys must increase: {lastkey!r}..{key!r}")
+        index_append(pos)
+        h = hashfn(key)
+        buckets[h & 255].append((h, pos))
+        head = _HASH_LENGTHS.pack(len(key), len(value))
+        parts += (head, key, value)
+        pos += len(head) + len(key) + len(value)
+        lastkey = key
+    tindex.dbfile.write(b"".join(parts))
+    tindex.lastkey = lastkey
+    entries.clear()
+
+
+def _inline_terminfo(postings: list[tuple[int, float, bytes]], lengths: list[int]) -> bytes:
+    """A term table entry with the postings inlined, byte for byte what `W3FieldWriter.finish_term`
+    writes for a short posting list through the codec (`codec.BlockTermInfo`, tested): the statistics
+    header, then the pickled postings."""
+    if len(postings) == 1:  # the commonest case by far, spelled out
+        ((docnum, weight, value),) = postings
+        buffered_weight = array("f", (weight,))[0]  # Whoosh buffers weights as 32-bit floats
+        length = lengths[docnum] if docnum < len(lengths) else 0
+        header = _TERMINFO.pack(True, 0 + buffered_weight, 1, length_to_byte(length) if length else 0,
+                                length_to_byte(length), max(0, weight), docnum, docnum)
+        return header + pickle.dumps(((docnum,), (buffered_weight,), (value,) if value else ()), BLOCK_PROTOCOL)
+    ids, weights, values = zip(*postings, strict=True)
+    buffered = array("f", weights)
+    known = len(lengths)
+    lens = [lengths[d] for d in ids if d < known and lengths[d]]
+    header = _TERMINFO.pack(True, 0 + sum(buffered), len(ids), length_to_byte(min(lens)) if lens else 0,
+                            length_to_byte(max(lens) if lens else 0), max(0, *weights), ids[0], ids[-1])
+    return header + pickle.dumps((ids, tuple(buffered), tuple(v for v in values if v)), BLOCK_PROTOCOL)
+
+
+def _add_postings(pw: Any, postings: list[tuple[int, float, bytes]], lengths: list[int],
+                  codes: list[int] | None = None) -> None:
+    """Fill a W3 postings writer's blocks from sorted postings, as `add_posting` would one by one (`codes`:
+    each document's one-byte length code, encoded from `lengths` when not given)."""
+    limit = pw._blocklimit
+    known = len(lengths)
+    if codes is None:
+        codes = [length_to_byte(n) if n else 0 for n in lengths]
+    bounded = isinstance(pw, BlockPostingsWriter)  # keeps score bounds (Whoosh's own writer does not)
+    for i in range(0, len(postings), limit):
+        if pw._ids:
+            pw._write_block()
+        ids, weights, values = zip(*postings[i:i + limit], strict=True)
+        pw._ids.extend(ids)
+        pw._weights.extend(weights)
+        pw._maxweight = max(0, *weights)
+        pw._values.extend(v for v in values if v)
+        if bounded:
+            pw._codes.extend([codes[d] if d < known else 0 for d in ids])
+        lens = [lengths[d] for d in ids if d < known and lengths[d]]
+        if lens:
+            pw._minlength = min(lens)
+            pw._maxlength = max(lens)
+
+
+class _HashBucket:
+    """One of a term table writer's 256 hash buckets: Whoosh keeps a `(hash, position)` tuple per term
+    until the segment is closed (~120 bytes a term); here the hashes (32-bit in Whoosh) and positions sit
+    in two arrays (8 bytes a term; positions widen to 64 bits past 4 GB). Same `append`, `len` and pair
+    iteration as the list it replaces, so the same table is written."""
+
+    __slots__ = ("_hashes", "_positions")
+
+    def __init__(self) -> None:
+        self._hashes = array("I")
+        self._positions = array("I")
+
+    def append(self, entry: tuple[int, int]) -> None:
+        h, pos = entry
+        self._hashes.append(h)
+        try:
+            self._positions.append(pos)
+        except OverflowError:
+            self._positions = array("Q", self._positions)
+            self._positions.append(pos)
+
+    def __len__(self) -> int:
+        return len(self._hashes)
+
+    def __iter__(self) -> Iterator[tuple[int, int]]:
+        return zip(self._hashes, self._positions, strict=True)
+
+
+class _CachedLengths:
+    """Wraps the per-document reader Whoosh consults once per posting while writing a segment, so each
+    field's lengths column is read once rather than once per posting (the top cost of a commit)."""
+
+    def __init__(self, reader: Any) -> None:
+        self._inner = reader
+        self._by_field: dict[str, list[int]] = {}
+
+    def doc_field_length(self, docnum: int, fieldname: str, default: int = 0) -> int:
+        lengths = self.lengths(fieldname)
+        return lengths[docnum] if docnum < len(lengths) else default
+
+    def lengths(self, fieldname: str) -> list[int]:
+        """Every document's length in a field (0 where absent)."""
+        lengths = self._by_field.get(fieldname)
+        if lengths is None:
+            lengths = self._by_field[fieldname] = self._load(fieldname)
+        return lengths
+
+    def _load(self, fieldname: str) -> list[int]:
+        column = _lenfield(fieldname)
+        if not self._inner.has_column(column):
+            return []
+        return read_lengths(self._inner.column_reader(column, LENGTHS_COLUMN), missing=0)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._inner, name)

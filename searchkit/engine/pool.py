@@ -1,0 +1,165 @@
+"""The writer's posting pool, grouped by field and term, spilling sorted runs to disk past its limit.
+
+Whoosh's pool keeps one tuple per posting, sorts them all, and past its memory limit pickles every posting
+to a run file and merges them back one by one. `GroupedPool` appends each posting to its term's list, sorts
+only the distinct terms, and spills one marshal record per term; runs are merged by term.
+`add_document` feeds it a document at a time (Whoosh's `SegmentWriter.add_document`, for searchkit's
+schemas).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import heapq
+import itertools
+import marshal
+import operator
+import os
+import struct
+import tempfile
+from collections import defaultdict
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from whoosh.writing import SegmentWriter
+
+
+def _add_document(writer: SegmentWriter, fields: dict[str, Any]) -> None:
+    """`SegmentWriter.add_document` for searchkit's schemas, feeding the grouped pool a field at a time.
+
+    Same per-document records as Whoosh's method (stored values, field lengths, columns); the postings go
+    straight to their term lists instead of through one pool call per posting. No boosts are used.
+    """
+    schema, perdoc, pool = writer.schema, writer.perdocwriter, writer.pool
+    docnum = writer.docnum
+    added = 0
+    perdoc.start_doc(docnum)
+    for fieldname in sorted(k for k, v in fields.items() if v is not None and not k.startswith("_")):
+        value = fields[fieldname]
+        field = schema[fieldname]
+        length = 0
+        if field.indexed:
+            items = value if isinstance(value, list) else list(field.index(value))
+            terms = pool.field_terms(fieldname)
+            for tbytes, freq, weight, vbytes in items:
+                terms[tbytes].append((docnum, weight, vbytes))
+                length += freq
+            added += len(items)
+            if not field.scorable:
+                length = 0
+        stored = fields.get("_stored_" + fieldname, value)
+        perdoc.add_field(fieldname, field, stored if field.stored else None, length)
+        if field.column_type is not None and stored is not None:
+            perdoc.add_column_value(fieldname, field.column_type, field.to_column_value(stored))
+    perdoc.finish_doc()
+    writer._added = True
+    writer.docnum += 1
+    pool.count += added
+    if pool.count >= pool.limit:
+        pool.spill()
+
+
+def _spill_dir(index_dir: Path) -> Path:
+    """Where posting runs spill; cleared here, since runs left by a killed writer are garbage (the caller
+    holds the write lock, so no other writer is using them)."""
+    spill = index_dir / "spill"
+    spill.mkdir(exist_ok=True)
+    for stale in spill.glob("*.run"):
+        with contextlib.suppress(OSError):
+            stale.unlink()
+    return spill
+
+
+_RECORD_LEN = struct.Struct("<I")  # the length of a marshal record in a spilled run
+
+
+class GroupedPool:
+    """The writer's posting pool, grouped by term.
+
+    Whoosh's pool keeps one tuple per posting, sorts them all, and past its memory limit pickles every
+    posting to a run file and merges them back one by one. Here postings are appended to their term's list,
+    only the distinct terms are sorted, and a full pool spills as one marshal record per term; runs are
+    merged by term. Memory stays bounded by `limit` postings.
+    """
+
+    def __init__(self, tempdir: Path, limit: int = 500_000) -> None:
+        self.tempdir = tempdir
+        self.limit = limit
+        self.groups: dict[str, defaultdict[bytes, list[tuple[int, float, bytes]]]] = {}  # field -> term -> postings
+        self.count = 0
+        self.runs: list[str] = []
+
+    def field_terms(self, fieldname: str) -> defaultdict[bytes, list[tuple[int, float, bytes]]]:
+        """One field's postings by term (a new term starts an empty list)."""
+        terms = self.groups.get(fieldname)
+        if terms is None:
+            terms = self.groups[fieldname] = defaultdict(list)
+        return terms
+
+    def add(self, item: tuple[str, bytes, int, float, bytes]) -> None:
+        fieldname, tbytes, docnum, weight, vbytes = item
+        self.field_terms(fieldname)[tbytes].append((docnum, weight, vbytes))
+        self.count += 1
+        if self.count >= self.limit:
+            self.spill()
+
+    def _pooled(self) -> Iterator[tuple[tuple[str, bytes], list[tuple[int, float, bytes]]]]:
+        """The pooled `(field, term)` keys in order, each with its postings."""
+        for fieldname in sorted(self.groups):
+            terms = self.groups[fieldname]
+            for tbytes in sorted(terms):
+                yield (fieldname, tbytes), terms[tbytes]
+
+    def spill(self) -> None:
+        """Write the pooled postings out as a sorted run (if there are any) and empty the pool."""
+        if not self.groups:
+            return
+        fd, path = tempfile.mkstemp(suffix=".run", dir=self.tempdir)
+        with os.fdopen(fd, "wb") as f:
+            for key, postings in self._pooled():
+                data = marshal.dumps((key, postings))
+                f.write(_RECORD_LEN.pack(len(data)))
+                f.write(data)
+        self.runs.append(path)
+        self.groups = {}
+        self.count = 0
+
+    @staticmethod
+    def _read(path: str, buffering: int) -> Iterator[tuple[tuple[str, bytes], list[tuple[int, float, bytes]]]]:
+        """A run's records, each length-prefixed: `marshal.load` on a file makes a Python-level read per
+        value it decodes, so records are read whole and decoded with `marshal.loads`."""
+        size = _RECORD_LEN.size
+        with open(path, "rb", buffering=buffering) as f:
+            read = f.read
+            while header := read(size):
+                yield marshal.loads(read(_RECORD_LEN.unpack(header)[0]))
+
+    def grouped(self) -> Iterator[tuple[tuple[str, bytes], list[tuple[int, float, bytes]]]]:
+        """(field, term) keys in order, each with its postings (not yet sorted by docnum)."""
+        if not self.runs:
+            yield from self._pooled()
+            return
+        if self.groups:
+            self.spill()
+        first = operator.itemgetter(0)
+        buffering = max(1 << 13, min(1 << 16, (4 << 20) // len(self.runs)))  # all runs are open at once
+        merged = heapq.merge(*(self._read(p, buffering) for p in self.runs), key=first)
+        for key, parts in itertools.groupby(merged, key=first):
+            postings, *more = [run_postings for _key, run_postings in parts]
+            for later in more:  # each list is fresh from its run: extended in place
+                postings.extend(later)
+            yield key, postings
+
+    def iter_postings(self) -> Iterator[tuple[str, bytes, int, float, bytes]]:
+        """Every posting in (field, term, docnum) order, as Whoosh's segment writer expects."""
+        for (fieldname, tbytes), postings in self.grouped():
+            postings.sort()
+            for docnum, weight, vbytes in postings:
+                yield fieldname, tbytes, docnum, weight, vbytes
+
+    def cleanup(self) -> None:
+        for path in self.runs:
+            with contextlib.suppress(OSError):
+                os.remove(path)
+        self.runs = []
