@@ -10,6 +10,7 @@ from bisect import bisect_left
 from searchkit.speakers.article import Article, Event
 from searchkit.speakers.names import Name, clean, name_of_run
 from searchkit.speakers.patterns import (
+    ADV_WORDS,
     AND_RE,
     AND_VERB_RE,
     CUE_RE,
@@ -161,7 +162,10 @@ def cue_events(art: Article) -> list[Event]:
         if body.endswith("to ", 0, start) and (start == 3 or not body[start - 4].isalnum()):
             continue  # infinitive: "nothing to say", "wants to tell" (not "Ditto said")
         cue = " ".join(body[start:end].lower().split())
-        names, clause = cue_names(art, start, end, cue)
+        if cue not in RIGHT_ONLY and after_plain_word(body, start):
+            names, clause = [], (start, end)  # "the company said": no name, pronoun or inversion can reach it
+        else:
+            names, clause = cue_names(art, start, end, cue)
         found: list[tuple[str, str | None]] = []
         for name in names:
             display = art.resolve(name)
@@ -188,6 +192,31 @@ def cue_events(art: Article) -> list[Event]:
                 if names:
                     last, last_para = display, art.paragraph(clause[0])
     return events
+
+
+# Words a gap between a name and its cue may end with (`patterns.ADV`); any other lower-case word right before a
+# cue ("the company said", "analysts said") leaves it without a name, an "and"-subject, a pronoun or an inversion.
+_GAP_ENDINGS = frozenset(ADV_WORDS.split("|")) | {"and", "but", "he", "she", "week", "month", "year", "night",
+                                                    "morning", "statement", "interview", "speech", "tweet", "email",
+                                                    "letter", "op-ed"}
+
+
+def after_plain_word(body: str, start: int) -> bool:
+    """Whether the word right before a cue is a lower-case word no name-to-cue gap can end with (a cheap test
+    that spares the search for a name; "in a Medium post said" and "via email said" are not plain)."""
+    k = start
+    while k > 0 and body[k - 1] in " \t\n":
+        k -= 1
+    w_end, floor = k, max(0, k - 30)
+    while k > floor and "a" <= body[k - 1] <= "z":
+        k -= 1
+    if k == w_end or (k > 0 and (body[k - 1].isalnum() or body[k - 1] in "-'’.")):
+        return False
+    word = body[k:w_end]
+    if word in _GAP_ENDINGS or word.endswith("ly"):
+        return False
+    before = body[max(0, k - 12):k].split()[-2:]  # "via X", "in a X", "in a X Y"
+    return not any(w in ("via", "a", "an") for w in before)
 
 
 def continues(art: Article, para: int, pos: int) -> bool:
