@@ -71,7 +71,7 @@ class Searcher:
         first = (page - 1) * limit + 1
         ranked = self._reader.search(parsed.tree, match_all=(match == "all"), fallback_any=True, date_from=date_from,
                                      date_to=date_to, speakers=_forms(self._names, speakers), sort=sort,
-                                     offset=first - 1, limit=limit)
+                                     offset=first - 1, limit=limit, everything=text.strip() == "*")
         hits = tuple(_hit(rank, doc, score, ranked.spec, self._names)
                      for rank, (doc, score) in enumerate(ranked.hits, first))
         suggestion = self._suggestion(text, parsed.tree) if ranked.total == 0 else None

@@ -186,6 +186,10 @@ def test_6_filters_alone_list_articles_newest_first(built: Path, corpus: Path) -
                                     f"     2023-03-01 · Elena Marsh, Ana Ruiz · {corpus}/articles.jsonl · id a3"]
     code, out, _ = run("search", "*", "--from", "2024", "--index", str(built), "--jsonl")
     assert code == 0 and [json.loads(line)["id"] for line in out.splitlines()] == ["a4"]
+    code, out, _ = run("search", "*", "--index", str(built), "--jsonl")  # every article, dated ones newest first
+    ids = [json.loads(line)["id"] for line in out.splitlines()]
+    assert code == 0 and sorted(ids) == ["a1", "a2", "a3", "a4", "a5"]
+    assert [i for i in ids if i != "a5"] == ["a4", "a3", "a2", "a1"]  # a5 is undated (its place: engine's sort)
     code, _, err = run("search", "--index", str(built))
     assert code == 2 and "give a QUERY, or a filter (--speaker, --from, --to) to list articles" in err
 

@@ -84,15 +84,18 @@ class _Base(Generic[D]):
 
     def search(self, tree: Node | None, *, match_all: bool = True, fallback_any: bool = False,
                date_from: datetime | None = None, date_to: datetime | None = None, speakers: Sequence[str] = (),
-               sort: AnySort = "relevance", offset: int = 0, limit: int = 10) -> Ranked[D]:
+               sort: AnySort = "relevance", offset: int = 0, limit: int = 10, everything: bool = False) -> Ranked[D]:
         """Documents matching `tree` (all words, or any with `match_all=False`) within the filters, ranked
         by relevance or date ("auto": relevance, or newest first when the query has no words); hits
         `offset` to `offset + limit`. With `fallback_any`, an all-words search that finds nothing is run
-        again with any word. A filter alone (no tree) matches every document it lets through."""
+        again with any word. A filter alone (no tree) matches every document it lets through; with neither,
+        nothing matches unless `everything` (a `*` query) asks for every document."""
         flt = self._filter(date_from, date_to, speakers)
         compiled = query.compile_query(tree, match_all=match_all, fields=self.FIELDS)
         if sort == "auto":
             sort = "relevance" if compiled.query is not None else "newest"
+        if flt is None and compiled.query is None and everything:
+            flt = query.everything()
         total, top = self._run(compiled, flt, sort, offset + limit)
         fallback = False
         if total == 0 and match_all and fallback_any and tree is not None:
