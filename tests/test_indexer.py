@@ -324,3 +324,33 @@ def test_parallel_run_reports_like_a_serial_run(folder: Path, tmp_path: Path, mo
         serial.added, serial.failed, serial.warnings, serial.documents)
     again = index_paths([folder], tmp_path / "parallel", workers=2)
     assert (again.added, again.updated, again.unchanged) == (0, 0, parallel.added)
+
+
+def test_a_failed_run_with_tasks_still_queued_exits(tmp_path: Path) -> None:
+    """When a worker fails while its share of the tasks still fills the pipe to it, the run reports the
+    failure and the process exits (it used to wait forever at exit to flush the queued tasks)."""
+    import subprocess
+    import sys
+    import textwrap
+
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    for i in range(400):  # long names: the batches of each share are well over a 64 KB pipe
+        (docs / f"{'n' * 180}{i:04}.txt").write_text(f"Note {i}\n\nHarbour note {i}.\n", encoding="utf-8")
+    script = textwrap.dedent(f"""
+        import sys
+        from pathlib import Path
+        from searchkit.engine import workers, writing
+        from searchkit.errors import IndexingFailed
+        from searchkit.indexer import index_paths
+        workers.SEGMENT_THRESHOLD, workers.TASK_BATCH = 10, 16  # many batches per worker
+        def broken(self, doc, quotes=()):
+            raise OSError("disk full")
+        writing.SegmentBuilder.add = broken
+        try:
+            index_paths([Path({str(docs)!r})], Path({str(tmp_path / 'ix')!r}), workers=2)
+        except IndexingFailed as exc:
+            print("failed:", exc)
+    """)
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60)
+    assert "failed: an indexing worker failed (OSError: disk full)" in done.stdout, done.stderr

@@ -186,6 +186,8 @@ class _SegmentCrew:
                 proc.terminate()
             proc.join()
         for q in (*self.inboxes, self.outbox):
+            if not finished:  # tasks nobody will read may still fill a pipe: do not wait at exit to flush them
+                q.cancel_join_thread()
             q.close()
 
 
