@@ -162,7 +162,7 @@ def _name_speakers(names: NameStore, index_dir: Path, sources: list[str], rebuil
         with api.Reader(index_dir) as reader:
             for doc in reader.documents():
                 day = doc.date.date().isoformat() if doc.date else None
-                names.stage(doc.source, [(doc.id, day, tuple(zip(doc.speakers, doc.roles or (), strict=False)))])
+                names.stage(doc.source, [(doc.id, day, tuple(zip(doc.speakers, doc.roles or (), strict=False)), ())])
         names.merge(replace_all=True)
     elif sources or rebuild:
         names.merge(sources, replace_all=rebuild)

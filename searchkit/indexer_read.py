@@ -27,7 +27,8 @@ DEFAULT_LIMITS = Limits()
 Report = tuple[int, bytes, int, str | None, tuple[str, ...], tuple[StagedRow, ...], tuple["NameRow", ...]]
 """status, raw digest, articles, failure, warnings, each article's wire-copy signature (`copies`) and each
 article's speakers with the day (`speakers.store`)."""
-NameRow = tuple[str, str | None, tuple[tuple[str, str | None], ...]]  # article id, ISO day, (name, role) pairs
+NameRow = tuple[str, str | None, tuple[tuple[str, str | None], ...], tuple[str, ...]]
+"""article id, ISO day, (speaker, role) pairs, names written as a company (`speakers.store`)"""
 
 
 def digest(data: bytes) -> str:
@@ -40,7 +41,8 @@ def attribute(article: Article) -> Article:
     from searchkit import speakers  # imported where used: its patterns take a while to compile
 
     found = speakers.extract(article.body, article.title)
-    return replace(article, speakers=article.speakers or found.speakers, quotes=found.quotes)
+    return replace(article, speakers=article.speakers or found.speakers, quotes=found.quotes,
+                   companies=found.companies)
 
 
 def _failed(reason: str) -> tuple[list[Article], Report]:
@@ -71,8 +73,8 @@ def read(task: Task, limits: Limits = DEFAULT_LIMITS) -> tuple[list[Article], Re
     warnings = [*loaded, *(w for a in articles for w in a.warnings)]
     copies = tuple((a.id, a.date.isoformat() if a.date else None, minhash.signature(a.body)) for a in articles)
     attributed = [_attribute_within(a, limits.budget, warnings) for a in articles]
-    names = tuple((a.id, a.date.date().isoformat() if a.date else None, tuple((s.name, s.role) for s in a.speakers))
-                  for a in attributed if a.speakers)  # for the archive's speaker table (speakers.store)
+    names = tuple((a.id, a.date.date().isoformat() if a.date else None, tuple((s.name, s.role) for s in a.speakers),
+                   a.companies) for a in attributed if a.speakers or a.companies)  # for speakers.store
     return attributed, (INDEXED, raw, len(articles), None, tuple(warnings), copies, names)
 
 

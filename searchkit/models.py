@@ -48,6 +48,7 @@ class Article:
     ordinal: int = 0
     warnings: tuple[str, ...] = ()
     date_source: str | None = None
+    companies: tuple[str, ...] = ()  # names the article writes as a company (`speakers`), not stored in the index
 
     @property
     def speaker_names(self) -> list[str]:

@@ -130,3 +130,19 @@ def test_canonical_names_hold_across_incremental_runs(tmp_path) -> None:  # type
     with Searcher(ix) as s:
         counts = {c.name: c.articles for c in s.speaker_counts()}
     assert counts["Nigel Lawson"] == 8 and "Exchequer Nigel Lawson" not in counts
+
+
+def test_a_name_the_archive_writes_as_a_company_is_not_listed_as_a_speaker(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from searchkit.indexer import index_paths
+    from searchkit.search import Searcher
+
+    src = tmp_path / "src"
+    src.mkdir()
+    texts = ["Harlow Finch ( HFN.N ) rose. Analyst Ann Lee said the bank was cheap.",
+             "Harlow Finch ( HFN.N ) fell. Analyst Bob Marr said the bank was dear.",
+             "Rates will rise, Harlow Finch said on Monday. Ann Lee said they would not."]
+    for i, text in enumerate(texts):
+        (src / f"{i}.txt").write_text(f"Bank news {i}\n\n{text}\n", encoding="utf-8")
+    index_paths([src], tmp_path / "ix", workers=1)
+    with Searcher(tmp_path / "ix") as s:
+        assert {c.name: c.articles for c in s.speaker_counts()} == {"Ann Lee": 2, "Bob Marr": 1}

@@ -18,6 +18,8 @@ class Attribution:
 
     speakers: tuple[Speaker, ...]
     quotes: tuple[Quote, ...]
+    companies: tuple[str, ...] = ()  # names the article writes as a company ("Goldman Sachs ( GS.N )"): archive
+    # evidence that the same name elsewhere, quoted without it, is no person (`store.Names.counts`)
 
 
 def extract(body: str, title: str = "") -> Attribution:
@@ -29,7 +31,9 @@ def extract(body: str, title: str = "") -> Attribution:
     if ":" in body:
         events += colon_events(art)
     events.sort(key=lambda ev: ev.pos)
-    not_people = (ticker_names(body) if "(" in body else set()) | dateline_names(body)
+    tickers = ticker_names(body) if "(" in body else set()
+    not_people = tickers | dateline_names(body)
+    companies = {n for n in tickers if " " in n and n[:1].isupper()}
     orgs = OrgNames(body)
     speakers: dict[str, Speaker] = {}
     for name in title_speakers(title, art) if ":" in title else ():
@@ -38,9 +42,12 @@ def extract(body: str, title: str = "") -> Attribution:
     kept: list[Event] = []
     for ev in events:
         name = display_form(ev.speaker)
-        if name in not_people or orgs.inside(ev.speaker) or orgs.company(ev.speaker):
+        if name in not_people or orgs.inside(ev.speaker):
+            continue
+        if orgs.company(ev.speaker):
+            companies.add(name)
             continue
         if name not in speakers or (ev.role and speakers[name].role is None):
             speakers[name] = Speaker(name, ev.role)
         kept.append(ev)
-    return Attribution(tuple(speakers.values()), tuple(cited(body, kept, events)))
+    return Attribution(tuple(speakers.values()), tuple(cited(body, kept, events)), tuple(sorted(companies)))

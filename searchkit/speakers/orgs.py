@@ -140,8 +140,8 @@ COMPANY_AFTER_RE = re.compile(
 PLURAL_VERB_RE = re.compile(r"[ \t]+(?:say|expect|believe|estimate|predict|forecast|argue|warn)\b")
 # ... or right before it: "an economist at Goldman Sachs", "analysts with Merrill Lynch".
 COMPANY_BEFORE_RE = re.compile(
-    r"\b(?:analysts?|economists?|strategists?|traders?|dealers?|brokers?|bankers?|executives?|chief|head|director|"
-    r"officer|partner|manager|president)[ \t]+(?:at|with|from)[ \t]+(?:the[ \t]+)?\Z")
+    r"\b(?i:analysts?|economists?|strategists?|traders?|dealers?|brokers?|bankers?|executives?|chief|head|director|"
+    r"officer|partner|manager|president|strategy|research)[ \t]+(?:at|with|from)[ \t]+(?:the[ \t]+)?\Z")
 
 
 def inside_org_name(name: str, body: str) -> bool:

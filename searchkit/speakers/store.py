@@ -25,8 +25,13 @@ SCHEMA = (
     "CREATE TABLE IF NOT EXISTS staged (id TEXT NOT NULL, source TEXT NOT NULL, name TEXT NOT NULL,"
     " role TEXT, day TEXT);"
     "CREATE TABLE IF NOT EXISTS aliases (alias TEXT PRIMARY KEY, canonical TEXT NOT NULL);"
+    "CREATE TABLE IF NOT EXISTS companies (id TEXT NOT NULL, source TEXT NOT NULL, name TEXT NOT NULL);"
+    "CREATE INDEX IF NOT EXISTS companies_source ON companies (source);"
+    "CREATE TABLE IF NOT EXISTS staged_companies (id TEXT NOT NULL, source TEXT NOT NULL, name TEXT NOT NULL);"
 )
-Row = tuple[str, str | None, Sequence[tuple[str, str | None]]]  # article id, ISO day, (name, role) pairs
+Row = tuple[str, str | None, Sequence[tuple[str, str | None]], Sequence[str]]
+"""article id, ISO day, (speaker, role) pairs, names the article writes as a company"""
+COMPANY_SHARE = 0.2  # a name written as a company in this share of the articles quoting it is no person
 
 
 class NameStore(SideTable):
@@ -39,9 +44,12 @@ class NameStore(SideTable):
 
     def stage(self, source: str, rows: Iterable[Row]) -> None:
         """Hold the speakers of a file's articles until the commit that adds them."""
+        rows = list(rows)
         self.db.executemany("INSERT INTO staged VALUES (?, ?, ?, ?, ?)",
-                            [(doc_id, source, name, role, day) for doc_id, day, speakers in rows
+                            [(doc_id, source, name, role, day) for doc_id, day, speakers, _ in rows
                              for name, role in speakers])
+        self.db.executemany("INSERT INTO staged_companies VALUES (?, ?, ?)",
+                            [(doc_id, source, name) for doc_id, _, _, companies in rows for name in companies])
 
     def discard_staged(self) -> None:
         """Forget staged rows of a run that did not commit."""
@@ -54,11 +62,14 @@ class NameStore(SideTable):
         from searchkit.speakers.canonical import Mention, canonical_map  # the write path only
 
         with self.db:
-            if replace_all:
-                self.db.execute("DELETE FROM mentions")
-            self.db.executemany("DELETE FROM mentions WHERE source = ?", ((s,) for s in removed_sources))
-            self.db.execute("INSERT INTO mentions SELECT * FROM staged")
-            self.db.execute("DELETE FROM staged")
+            removed = [(s,) for s in removed_sources]
+            for table, staged in (("mentions", "staged"), ("companies", "staged_companies")):
+                if replace_all:
+                    self.db.execute(f"DELETE FROM {table}")
+                self.db.executemany(f"DELETE FROM {table} WHERE source = ?", removed)
+                self.db.execute(f"INSERT INTO {table} SELECT * FROM {staged}")
+                self.db.execute(f"DELETE FROM {staged}")
+            self.db.execute("DELETE FROM staged_companies")
             previous = dict(self.db.execute("SELECT alias, canonical FROM aliases"))
             mentions = (Mention(name, role, date.fromisoformat(day) if day else None)
                         for name, role, day in self.db.execute("SELECT name, role, day FROM mentions"))
@@ -126,8 +137,18 @@ class Names:
         """The recorded forms of every name in `queries`."""
         return list(dict.fromkeys(f for q in queries for f in self.forms(q)))
 
+    def companies(self) -> dict[str, int]:
+        """Names the archive writes as a company, with the number of articles that do."""
+        try:
+            return dict(self.db.execute("SELECT name, COUNT(DISTINCT id) FROM companies GROUP BY name"))
+        except sqlite3.Error:  # a table made before companies were kept
+            return {}
+
     def counts(self, limit: int | None = None) -> list[SpeakerCount]:
-        """Canonical speakers by number of articles quoting them under any form, with their commonest role."""
+        """Canonical speakers by number of articles quoting them under any form, with their commonest role.
+
+        A name the archive writes as a company ("Goldman Sachs ( GS.N )", "Morgan Stanley analysts") in at
+        least two articles and `COMPANY_SHARE` of the articles quoting it is no person, and not listed."""
         aliases = self.aliases()
         docs: dict[str, set[str]] = {}
         roles: dict[str, dict[str, int]] = {}
@@ -137,7 +158,10 @@ class Names:
             if role:
                 tally = roles.setdefault(canon, {})
                 tally[role] = tally.get(role, 0) + 1
-        ranked = sorted(docs.items(), key=lambda kv: (-len(kv[1]), kv[0]))[:limit]
+        companies = self.companies()
+        people = {n: ids for n, ids in docs.items()
+                  if companies.get(n, 0) < max(2, COMPANY_SHARE * len(ids))}
+        ranked = sorted(people.items(), key=lambda kv: (-len(kv[1]), kv[0]))[:limit]
         return [SpeakerCount(name, len(ids), _top(roles.get(name, {}))) for name, ids in ranked]
 
 
