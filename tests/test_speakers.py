@@ -431,3 +431,18 @@ def test_initials_before_a_surname_are_part_of_the_name() -> None:
 
 def test_a_name_ending_in_to_is_not_an_infinitive() -> None:
     assert names("Spokeswoman Jessica Ditto said the campaign was fine.") == ["Jessica Ditto"]
+
+
+@pytest.mark.parametrize(("body", "name"), [
+    ("Attorney General Eric Lind isn’t saying whether the foundation broke any law.", "Eric Lind"),
+    ("Ana Ruiz is promising to help the mining towns.", "Ana Ruiz"),
+    ("Another host, Abby Marsh, had previously denounced the plan.", "Abby Marsh"),
+    ("Many agree, including Mitt Rooney -- ''It is disqualifying,'' he wrote.", "Mitt Rooney"),
+])
+def test_auxiliaries_appositive_adverbs_and_a_dash_before_a_quote(body: str, name: str) -> None:
+    assert names(body) == [name]
+
+
+def test_a_passive_cue_names_no_speaker() -> None:
+    assert names("Ronald Reagan was once asked about the deficit.") == []
+    assert names("Ana Ruiz is said to be angry.") == []

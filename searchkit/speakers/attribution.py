@@ -28,7 +28,7 @@ def extract(body: str, title: str = "") -> Attribution:
     events = cue_events(art)
     if '"' in body or "”" in body or "''" in body:
         events += quote_events(art)
-    if ":" in body:
+    if ":" in body or "--" in body or "—" in body or "―" in body:
         events += colon_events(art)
     events.sort(key=lambda ev: ev.pos)
     tickers = ticker_names(body) if "(" in body else set()

@@ -13,6 +13,7 @@ from searchkit.speakers.patterns import (
     ADV_WORDS,
     AND_RE,
     AND_VERB_RE,
+    BE_WORDS,
     CUE_RE,
     ED_THAT_RE,
     INTRO_RE,
@@ -132,7 +133,7 @@ def cue_names(art: Article, start: int, end: int, cue: str) -> tuple[list[Name],
     """The people a cue at start:end attributes to, and the span of the attribution clause."""
     body = art.body
     s0, s1 = art.sentence(start)
-    if cue not in RIGHT_ONLY:
+    if cue not in RIGHT_ONLY and not passive(body, start, cue):
         name = left_name(art, start, s0)  # "Zakharova said", "X, a former official, said"
         if name is not None:
             other = coordinated(art, name, s0)  # "X and Y said"
@@ -217,6 +218,17 @@ def after_plain_word(body: str, start: int) -> bool:
         return False
     before = body[max(0, k - 12):k].split()[-2:]  # "via X", "in a X", "in a X Y"
     return not any(w in ("via", "a", "an") for w in before)
+
+
+def passive(body: str, start: int, cue: str) -> bool:
+    """Whether the cue is a passive participle ("Clinton is said to ...", "he was told"): its subject is no
+    speaker."""
+    if cue.endswith("ing"):
+        return False
+    before = body[max(0, start - 40):start].split()[-4:]
+    while before and (before[-1] in _GAP_ENDINGS or before[-1].endswith("ly")) and before[-1] not in BE_WORDS:
+        before.pop()  # "was once asked", "is widely expected"
+    return bool(before) and before[-1].lower() in BE_WORDS
 
 
 def continues(art: Article, para: int, pos: int) -> bool:

@@ -61,10 +61,12 @@ ED_THAT_RE = re.compile(r"ed(?<=[a-z]{5})(?=\s+that\b|[^.!?\n“”\"]{0,60}?[:,
 
 DAYS = "Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday"
 ADV_WORDS = ("also|then|later|earlier|again|once|has|had|have|would|will|just|even|still|likewise|first|last|"
-              "further|never|already|often|yesterday|today|tonight")
+              "further|never|already|often|yesterday|today|tonight|is|was|are|were|been|being|not")
+BE_WORDS = frozenset({"is", "was", "are", "were", "be", "been", "being"})  # "is said": a passive, no speaker
 # Adverbials between a name and its verb. Every string has one parse (no two alternatives, and no alternative
 # and a repetition, match the same text), so a failing match backtracks linearly, never exponentially.
-ADV = (rf"(?:(?:{ADV_WORDS}|\w+ly)\b|(?:on\s+)?(?:{DAYS})\b|last\s+(?:week|month|year|night)\b|"
+ADV = (rf"(?:(?:{ADV_WORDS}|\w+ly)\b|(?:is|was|are|were|does|did|do|has|have|had|would|could|wo|ca)n[’']t\b|"
+        rf"(?:on\s+)?(?:{DAYS})\b|last\s+(?:week|month|year|night)\b|"
         r"this\s+(?:week|month|year|morning)\b|via\s+\w+|"
         r"in\s+(?:an\s+)?(?:statement|interview|speech|tweet|email|letter|op-ed)\b|"
         rf"in\s+a\s+\w+(?:\s+(?!(?:{ADV_WORDS}|on|last|this|via|in|{DAYS})\b|\w+ly\b)\w+)?)")
@@ -82,7 +84,8 @@ RIGHT_GAP_RE = re.compile(r"\s+(?:(?:Monday|Tuesday|Wednesday|Thursday|Friday|Sa
                            r"(?:[\w’'.-]+\s+){0,6}[\w’'.-]+,\s+")  # said the bureau's director, James Comey
 NP_GAP_RE = re.compile(r"\s+(?:(?!(?:in|on|at|of|for|to|from|with|by|after|before|during|and|or|who|which|that|"
                         r"when|while|as|about|said|says|told)\s)[a-z][\w-]*\s+){0,3}")
-COLON_RE = re.compile(r":[ \t]*(?=[“\"‘]|[^\W\d_])")
+# A colon after a name, or a dash before a quote: "JOEL BENENSON: ...", "Mitt Romney -- ''It is ...''"
+COLON_RE = re.compile(r":[ \t]*(?=[“\"‘]|[^\W\d_])|[ \t]+(?:--|—|―)[ \t]*(?=[“\"]|'')")
 TITLE_WORDS = rf"(?>{TOKEN})(?:[ \t]++(?>{TOKEN}))*+"  # words apart, each taken whole: one way to read a line
 TITLE_RE = re.compile(rf"\s*+({TITLE_WORDS}(?:[ \t]++and[ \t]++{TITLE_WORDS})?+)[ \t]*+:\s")
 AND_SPLIT_RE = re.compile(r"\s+and\s+")
@@ -98,7 +101,7 @@ ACRONYM_RE = re.compile(rf"(?:[{UP}]\.){{2,}}")
 INITIAL_RE = re.compile(rf"[{UP}]\.")
 AND_VERB_RE = re.compile(r"\b(?:and|but)\s+(?:" + ADV + r"\s+)*$")
 INTRO_RE = re.compile(r"[\s\"“”']*")
-ROLE_COMMA_RE = re.compile(r",\s*")
+ROLE_COMMA_RE = re.compile(rf",\s*(?:{ADV}\s+)*")  # "the host, Abby Martin, had previously said"
 AND_RE = re.compile(r",?\s+and\s+")
 PRONOUN_LEFT_RE = re.compile(r"\b(he|she|He|She)(?:\s+" + ADV + r")*\s*$")  # one person: not "they", "we"
 # A speaker the text does not name ("one analyst said", "the ministry said", "they said"): a later "he said" is

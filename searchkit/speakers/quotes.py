@@ -85,7 +85,7 @@ def colon_events(art: Article) -> list[Event]:
         if j >= len(art.runs) or art.runs[j][1] != m.start():
             continue
         s, _e, txt = art.runs[j]
-        quoted = body[m.end():m.end() + 1] in "“\"‘"
+        quoted = body[m.end():m.end() + 1] in "“\"‘" or body.startswith("''", m.end())
         if not quoted and not starts_line(body, s):
             continue
         name = name_of_run(txt, s)
