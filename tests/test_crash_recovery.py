@@ -23,10 +23,12 @@ BUILD_FILES = 1_050  # past the indexer's SEGMENT_THRESHOLD (1,000): builds use 
 
 
 @pytest.fixture
-def sk() -> lab.Searchkit:
-    """This checkout's command line (`python -m searchkit` with the repository first on the path)."""
+def sk(tmp_path: Path) -> lab.Searchkit:
+    """This checkout's command line (`python -m searchkit` with the repository first on the path), with a
+    HOME of its own."""
     command = lab.Searchkit(module=True)
     command.env["PYTHONPATH"] = str(ROOT)
+    command.isolate(tmp_path / "home")
     return command
 
 

@@ -234,8 +234,14 @@ class Searchkit:
         if exe:
             first = Path(exe).read_bytes()[:256].split(b"\n", 1)[0]
             self.python = first[2:].decode().strip() if first.startswith(b"#!") else sys.executable
-        self.env = {k: v for k, v in os.environ.items() if k not in ("SEARCHKIT_DEBUG", "SEARCHKIT_INDEX")}
+        self.env = {k: v for k, v in os.environ.items()
+                    if not k.startswith(("SEARCHKIT_", "XDG_")) and k not in ("FORCE_COLOR", "TTY_COMPATIBLE")}
         self.env.update(NO_COLOR="1", COLUMNS="200", PYTHONUNBUFFERED="1")
+
+    def isolate(self, home: Path) -> None:
+        """Run every command with `home` as HOME: no user configuration, history or caches."""
+        home.mkdir(parents=True, exist_ok=True)
+        self.env["HOME"] = str(home)
 
     def start(self, *args: str | Path, cwd: Path, stdin: Any = None, wrapper: Sequence[str] = ()) -> Proc:
         """Start `searchkit ARGS` (or `python killpoint.py WRAPPER -- ARGS`) in `cwd`."""
@@ -317,6 +323,7 @@ class Lab:
         self.scale = scale  # the "few thousand" of the issue (3,000 by default)
         self.rounds = rounds  # kill -9 loop rounds
         self.quick = quick  # smaller cases where the size is not the point
+        sk.isolate(root / "home")
         self._samples: dict[int, Path] = {}
         self._indexes: dict[int, Path] = {}
         self._counter = 0
