@@ -45,6 +45,12 @@ class Run:
     orphans: list[str] = field(default_factory=list)  # processes of its session alive after it exited
 
     @property
+    def ok(self) -> bool:
+        """Exit 0, or exit 1 with nothing on stderr: "no match" for commands that exit 1 when nothing is
+        found, like grep."""
+        return self.code == 0 or (self.code == 1 and not self.stderr.strip())
+
+    @property
     def traceback(self) -> bool:
         return TRACEBACK in self.stderr
 
@@ -131,6 +137,15 @@ def kill_session(sid: int) -> None:
             os.kill(pid, signal.SIGKILL)
 
 
+LIVE: set[int] = set()  # sessions of started commands not yet reaped (killed if the harness is stopped)
+
+
+def kill_live() -> None:
+    """SIGKILL every command the harness started and has not reaped (on SIGTERM / Ctrl-C of the harness)."""
+    for sid in list(LIVE):
+        kill_session(sid)
+
+
 def children_of(pid: int) -> list[int]:
     try:
         text = Path(f"/proc/{pid}/task/{pid}/children").read_text()
@@ -151,6 +166,7 @@ class Proc:
                                       stdin=stdin if stdin is not None else subprocess.DEVNULL,
                                       start_new_session=True)
         self.pid = self.popen.pid
+        LIVE.add(self.pid)
         self.code: int | None = None
         self.rss_mb = 0.0
         self.seconds = 0.0
@@ -166,6 +182,7 @@ class Proc:
         self.rss_mb = usage.ru_maxrss / 1024
         self.code = os.waitstatus_to_exitcode(status)
         self.popen.returncode = self.code  # reaped here: keep Popen from waiting on it again
+        LIVE.discard(self.pid)
         return self.code
 
     def signal(self, sig: int, group: bool = False) -> None:
@@ -426,14 +443,14 @@ def loose_modes(folder: Path) -> list[str]:
 def documents(sk: Searchkit, ix: Path, cwd: Path) -> tuple[int | None, Run]:
     """The document count `stats --json` reports (None when it cannot say)."""
     run = sk.run("stats", "--index", ix, "--json", cwd=cwd, timeout=120)
-    data = run.json() if run.code == 0 else None
+    data = run.json() if run.ok else None
     return (data.get("documents") if isinstance(data, dict) else None), run
 
 
 def exported(sk: Searchkit, ix: Path, cwd: Path) -> tuple[list[str] | None, Run]:
     """Every document's source path from `export` (None when export fails)."""
     run = sk.run("export", "--index", ix, cwd=cwd, timeout=600)
-    if run.code != 0:
+    if not run.ok:
         return None, run
     rows = run.json_lines()
     if any(r is None for r in rows):
@@ -451,7 +468,7 @@ def quote_totals(sk: Searchkit, ix: Path, cwd: Path) -> tuple[int, ...] | None:
     for word in QUOTE_PROBES:
         run = sk.run("quotes", word, "--index", ix, "--json", "--limit", "1", cwd=cwd, timeout=120)
         data = run.json()
-        if run.code != 0 or not isinstance(data, dict):
+        if not run.ok or not isinstance(data, dict):
             return None
         out.append(int(data["total"]))
     return tuple(out)

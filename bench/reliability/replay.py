@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import json
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -26,7 +27,7 @@ import rows_damage
 import rows_input
 import rows_queries
 import rows_untrusted
-from lab import DEFAULT_CORPUS, Case, Lab, Searchkit, clip, log
+from lab import DEFAULT_CORPUS, Case, Lab, Searchkit, clip, kill_live, log
 
 Row = Callable[[Lab], list[Case]]
 ROWS: dict[str, tuple[str, Row]] = {
@@ -88,6 +89,10 @@ def summary(cases: list[Case], selected: list[str]) -> str:
     return "\n".join(lines)
 
 
+def _interrupted(signum: int, _frame: object) -> None:
+    raise KeyboardInterrupt(f"signal {signum}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--rows", default=",".join(ROWS), help="comma-separated rows (default: all): "
@@ -117,6 +122,7 @@ def main() -> None:
     log(f"testing {' '.join(sk.command)} in {root}")
     cases: list[Case] = []
     started = time.monotonic()
+    signal.signal(signal.SIGTERM, _interrupted)
     try:
         for key in selected:
             title, fn = ROWS[key]
@@ -132,6 +138,7 @@ def main() -> None:
             log(f"row {key} done in {time.monotonic() - t0:.0f} s")
             cases.extend(found)
     finally:
+        kill_live()
         rows_damage.unmount_all(root)
         if not args.keep:
             shutil.rmtree(root, ignore_errors=True)

@@ -148,7 +148,7 @@ def row11(lab: Lab) -> list[Case]:
     while proc.poll() is None:
         count, stats = documents(lab.sk, ix, base)
         search = lab.sk.run("search", "oil", "--json", "--index", ix, cwd=base, timeout=60)
-        total = (search.json() or {}).get("total") if search.code == 0 else None
+        total = (search.json() or {}).get("total") if search.ok else None
         seen.append(f"{count}/{total}")
         if count != n or total != reference:
             bad.append(f"stats {count if count is not None else stats.first_err[:50]}, "
@@ -171,7 +171,7 @@ def row11(lab: Lab) -> list[Case]:
         killed = proc.wait(10, orphan_grace=2)
         count, stats = documents(lab.sk, ix, base)
         search = lab.sk.run("search", "oil", "--json", "--index", ix, cwd=base)
-        total = (search.json() or {}).get("total") if search.code == 0 else None
+        total = (search.json() or {}).get("total") if search.ok else None
         why = stats.first_err or search.first_err
         problems = [] if count == n and total == reference else [
             f"after the kill: {count} documents, `oil` {total} hits" + (f" ({why})" if why else "")]
@@ -202,7 +202,7 @@ def _pair_round(lab: Lab, docs: Path, base: Path, first: list[str], second: list
             problems.append(f"{name}: exit 1 without the lock message (`{run.first_err[:80]}`)")
         elif run.code == 1 and not run.one_line_error:
             problems.append(f"{name}: {len(run.err_lines)} lines on stderr")
-    if all(r.code != 0 for r in runs if r.argv[1] == "index"):
+    if all(r.code != 0 for r, args in zip(runs, (first, second), strict=True) if args[0] == "index"):
         problems.append("no `index` completed")
     count, _ = documents(lab.sk, ix, base)
     want = len(article_files(docs))

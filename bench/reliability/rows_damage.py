@@ -70,7 +70,7 @@ def _code(run: Run) -> str:
         return "HANG"
     if run.traceback:
         return f"TRACEBACK({len(run.err_lines)} lines)"
-    if run.code == 0:
+    if run.ok:
         return "ok"
     if run.one_line_error and REBUILD in run.stderr:
         return "error→rebuild"
@@ -113,7 +113,7 @@ def row9(lab: Lab) -> list[Case]:
             for args in _commands(doc_id):
                 run = lab.sk.run(*args, "--index", ix, cwd=base, timeout=120)
                 codes.append(f"{args[0]} {_code(run)}")
-                if run.code != 0 or run.traceback or run.timed_out:
+                if not run.ok or run.traceback or run.timed_out:
                     bad = error_problems(run, must_mention=REBUILD)
                     problems += [f"`{args[0]}`: {p}" for p in bad]
             run = lab.sk.run("index", docs, "--index", ix, "--json", cwd=base, timeout=900)
@@ -125,7 +125,7 @@ def row9(lab: Lab) -> list[Case]:
             if run.code == 0 and not run.traceback:
                 after = [lab.sk.run(*args, "--index", ix, cwd=base, timeout=120) for args in _commands(doc_id)]
                 broken = [f"{args[0]} {_code(r)}" for args, r in zip(_commands(doc_id), after, strict=True)
-                          if r.code != 0 or r.traceback]
+                          if not r.ok or r.traceback]
                 count, _ = documents(lab.sk, ix, base)
                 if broken or count != n:
                     problems.append(f"`index` exit 0 ({said.split(', ', 1)[1]}) but the index is still damaged "
