@@ -184,7 +184,7 @@ def search_cmd(words: tuple[str, ...], index_dir: Path, date_from: datetime | No
     "exact phrases", AND / OR / NOT, -word, (groups), title: body: speaker: date:
     fields (date:1987-03), word* prefixes, word~ fuzzy. Without a QUERY, or with '*',
     the filters list every article they allow, newest first. Put -- before a query
-    that starts with '-'.
+    that starts with '-': searchkit search -- -oil prices
     """
     from searchkit import collapse, diagnose, history, querylang, render
     from searchkit.search import Searcher, read_queries

@@ -8,9 +8,11 @@
     title:, body:, speaker:, date:, id:   field scope for the next word, phrase or group
     word*, word~, word~2                   prefix, fuzzy (edit distance 1 or 2)
 
-Parsing never fails: unbalanced quotes close at the end, stray parentheses and colons are ignored,
-unknown `field:` prefixes are read as words. `parse` returns the tree and a list of notes on what it
-had to repair.
+Parsing never fails and takes time linear in the query: unbalanced quotes close at the end, stray
+parentheses and colons are ignored, unknown `field:` prefixes are read as words, parentheses nested deeper
+than `MAX_DEPTH` are ignored, a run of NOTs cancels in pairs, and words past `MAX_WORDS` (prefix and
+fuzzy words past `MAX_EXPANDING`) are dropped.
+`parse` returns the tree and a list of notes on what it had to repair.
 """
 
 from __future__ import annotations
@@ -19,6 +21,9 @@ import re
 from dataclasses import dataclass, field
 
 FIELDS = frozenset({"title", "body", "speaker", "date", "id"})
+MAX_DEPTH = 20  # nesting of parentheses; deeper ones are ignored (the parser and the engine recurse on it)
+MAX_WORDS = 1_000  # words and phrases in one query; the rest are dropped (each is a posting list to read)
+MAX_EXPANDING = 8  # prefix and fuzzy words in one query (each stands for many words); the rest are dropped
 _FIELD_ALIASES = {"speakers": "speaker", "text": "body", "content": "body", "who": "speaker"}
 
 
@@ -75,6 +80,8 @@ class ParseResult:
 
 
 _FUZZY = re.compile(r"^(.*?)~(\d?)$")
+_SLOP = re.compile(r"~(\d+)")
+_RUN = re.compile(r'[^\s"()]+')
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,20 +109,49 @@ def _lex(query: str, notes: list[str]) -> list[_Tok]:
             text = query[i + 1:end]
             i = end + 1
             slop = 0
-            m = re.match(r"~(\d+)", query[i:])
+            m = _SLOP.match(query, i)
             if m:
-                slop = int(m.group(1))
-                i += m.end()
+                slop = min(int(m.group(1)[:4]), 1_000)
+                i = m.end()
             toks.append(_Tok("phrase", text, slop))
         elif ch in "()":
             toks.append(_Tok("lparen" if ch == "(" else "rparen"))
             i += 1
         else:
-            m = re.compile(r'[^\s"()]+').match(query, i)
+            m = _RUN.match(query, i)
             assert m is not None
             i = m.end()
             toks.extend(_word_tokens(m.group(), query[i:i + 1] in ('"', "(")))
     return toks
+
+
+def _bounded(toks: list[_Tok], notes: list[str]) -> list[_Tok]:
+    """The tokens without parentheses nested deeper than `MAX_DEPTH` (each ignored with its partner), up to
+    the `MAX_WORDS`-th word or phrase."""
+    out: list[_Tok] = []
+    depth = ignored = words = 0
+    deep = False
+    for tok in toks:
+        if tok.kind == "lparen":
+            if depth >= MAX_DEPTH:
+                ignored += 1
+                deep = True
+                continue
+            depth += 1
+        elif tok.kind == "rparen":
+            if ignored:
+                ignored -= 1
+                continue
+            depth = max(0, depth - 1)
+        elif tok.kind in ("word", "phrase"):
+            words += 1
+            if words > MAX_WORDS:
+                notes.append(f"only the first {MAX_WORDS:,} words of the query searched")
+                break
+        out.append(tok)
+    if deep:
+        notes.append(f"parentheses nested deeper than {MAX_DEPTH} levels ignored")
+    return out
 
 
 def _word_tokens(raw: str, scopes_next: bool) -> list[_Tok]:
@@ -152,6 +188,7 @@ class _Parser:
         self.toks = toks
         self.i = 0
         self.notes = notes
+        self.expanding = 0
 
     def peek(self) -> _Tok | None:
         return self.toks[self.i] if self.i < len(self.toks) else None
@@ -200,12 +237,12 @@ class _Parser:
         return kept[0] if kept else None
 
     def unary(self, depth: int) -> Node | None:
-        tok = self.peek()
-        if tok is not None and tok.kind == "not":
+        negations = 0
+        while (tok := self.peek()) is not None and tok.kind == "not":
             self.take()
-            inner = self.unary(depth)
-            return Not(inner) if inner is not None else None
-        return self.atom(depth, None)
+            negations += 1
+        inner = self.atom(depth, None)
+        return Not(inner) if inner is not None and negations % 2 else inner
 
     def atom(self, depth: int, scope: str | None) -> Node | None:
         tok = self.peek()
@@ -226,7 +263,18 @@ class _Parser:
             return _scoped(inner, scope) if inner is not None else None
         if tok.kind == "phrase":
             return Phrase(tok.text, scope, tok.slop) if tok.text.strip() else None
-        return _word(tok.text, scope)
+        return self.word(tok.text, scope)
+
+    def word(self, raw: str, scope: str | None) -> Word | None:
+        """A word, or None past the `MAX_EXPANDING`-th prefix or fuzzy word."""
+        word = _word(raw, scope)
+        if word is not None and (word.prefix or word.fuzzy):
+            self.expanding += 1
+            if self.expanding > MAX_EXPANDING:
+                if self.expanding == MAX_EXPANDING + 1:
+                    self.notes.append(f"only the first {MAX_EXPANDING} prefix and fuzzy words searched")
+                return None
+        return word
 
 
 def _word(raw: str, scope: str | None) -> Word | None:
@@ -272,7 +320,7 @@ def _simplify(group: Group) -> Node | None:
 def parse(query: str) -> ParseResult:
     """Parse a user query; never raises."""
     notes: list[str] = []
-    toks = _lex(query, notes)
+    toks = _bounded(_lex(query, notes), notes)
     tree = _Parser(toks, notes).sequence(0)
     return ParseResult(tree, notes)
 

@@ -78,6 +78,8 @@ def result_json(result: SearchResult) -> dict[str, Any]:
         out["fallback"] = "any"
     if result.suggestion:
         out["suggestion"] = result.suggestion
+    if result.notes:
+        out["notes"] = list(result.notes)
     return out
 
 
@@ -160,8 +162,9 @@ def search_label(query: str, date_from: datetime | None, date_to: datetime | Non
 
 
 def _search_head(result: SearchResult, label: str, limit: int, reasons: Sequence[str]) -> list[str]:
+    notes = [f"Note: {n}." for n in result.notes]
     if result.total == 0:
-        lines = [f"No results for {label}."]
+        lines = [*notes, f"No results for {label}."]
         lines += [r[0].upper() + r[1:] + ("" if r.endswith("?") else ".") for r in reasons]
         if result.suggestion:
             lines.append(f"Did you mean: {result.suggestion}?")
@@ -173,7 +176,7 @@ def _search_head(result: SearchResult, label: str, limit: int, reasons: Sequence
     note = " (no article has all the words; showing articles with any)" if result.fallback_any else ""
     folded = result.stories is not None and result.stories < result.total
     stories = f", {plural(result.stories or 0, 'story', 'stories')}" if folded else ""
-    return [f"{plural(result.total, 'result')}{stories} for {label}{note} — showing {first}–{last}", ""]
+    return [*notes, f"{plural(result.total, 'result')}{stories} for {label}{note} — showing {first}–{last}", ""]
 
 
 def _hit_meta(hit: Hit, path: str) -> str:
@@ -209,7 +212,7 @@ def search_listing(result: SearchResult, *, label: str, limit: int, reasons: Seq
                    columns=("rank", "id", "path", "title", "date", "speakers", "score", "snippet"),
                    document=result_json(result), human=human, plain=plain,
                    paths=[path_style(h.path) for h in result.hits], found=result.total > 0,
-                   notes=notes if result.total == 0 else [])
+                   notes=[f"note: {n}" for n in result.notes] + (notes if result.total == 0 else []))
 
 
 # --- quotes ------------------------------------------------------------------------------------

@@ -101,6 +101,7 @@ class SearchResult:
     suggestion: str | None = None
     query_id: str | None = None
     stories: int | None = None  # distinct stories among the `total` matches, when copies are collapsed
+    notes: tuple[str, ...] = ()  # what the query language repaired or bounded (`querylang`, `engine.expansion`)
 
 
 @dataclass(frozen=True, slots=True)

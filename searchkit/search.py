@@ -76,7 +76,7 @@ class Searcher:
                      for rank, (doc, score) in enumerate(ranked.hits, first))
         suggestion = self._suggestion(text, parsed.tree) if ranked.total == 0 else None
         return SearchResult(query=text, total=ranked.total, page=page, hits=hits, fallback_any=ranked.fallback_any,
-                            suggestion=suggestion, query_id=query_id)
+                            suggestion=suggestion, query_id=query_id, notes=(*parsed.notes, *ranked.notes))
 
     def search_many(self, queries: Iterable[tuple[str, str]], **options: Any) -> Iterator[SearchResult]:
         """Run `(query_id, text)` pairs in turn with the same options (one open index for all)."""
@@ -142,9 +142,18 @@ def _hit(rank: int, doc: StoredDoc, score: float, spec: MatchSpec, names: Names 
 
 
 def read_queries(path: Path) -> list[tuple[str, str]]:
-    """Queries from a file: `id<TAB>query` lines, or bare queries numbered by line; blank lines skipped."""
+    """Queries from a file: `id<TAB>query` lines, or bare queries numbered by line; blank lines skipped.
+    Lines end at `\n` (and `\r\n`) only: a form feed or a Unicode line separator is part of a query."""
+    try:
+        with path.open(encoding="utf-8-sig", newline="") as f:
+            text = f.read()
+    except UnicodeDecodeError as exc:
+        raise InvalidQuery(f"{path} is not UTF-8 text (byte {exc.start}): give one query per line") from None
+    except OSError as exc:
+        raise InvalidQuery(f"cannot read {path}: {exc.strerror or exc}") from None
     out = []
-    for n, line in enumerate(path.read_text(encoding="utf-8-sig").splitlines(), 1):
+    for n, line in enumerate(text.split("\n"), 1):
+        line = line.removesuffix("\r")
         if not line.strip():
             continue
         qid, sep, text = line.partition("\t")

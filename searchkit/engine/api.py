@@ -19,7 +19,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Generic, Literal, TypeVar
 
-from searchkit.engine import facets, index, query
+from searchkit.engine import expansion, facets, index, query
 from searchkit.engine.lengths import cache_of
 from searchkit.engine.schema import INDEX_NAME, QUOTES_NAME
 from searchkit.querylang import Node
@@ -48,12 +48,14 @@ class DayCounts:
 @dataclass(frozen=True, slots=True)
 class Ranked(Generic[D]):
     """One search: the exact number of matches, the requested slice of them (stored record and score, best
-    first or by date), what to highlight, and whether all-words found nothing and any-word ranking was used."""
+    first or by date), what to highlight, whether all-words found nothing and any-word ranking was used, and
+    notes on what the query's bounds cut (`expansion`)."""
 
     total: int
     hits: tuple[tuple[D, float], ...]
     spec: MatchSpec
     fallback_any: bool = False
+    notes: tuple[str, ...] = ()
 
 
 class _Base(Generic[D]):
@@ -96,25 +98,29 @@ class _Base(Generic[D]):
             sort = "relevance" if compiled.query is not None else "newest"
         if flt is None and compiled.query is None and everything:
             flt = query.everything()
-        total, top = self._run(compiled, flt, sort, offset + limit)
+        notes: list[str] = []
+        total, top = self._run(compiled, flt, sort, offset + limit, notes)
         fallback = False
         if total == 0 and match_all and fallback_any and tree is not None:
             any_compiled = query.compile_query(tree, match_all=False, fields=self.FIELDS)
             if any_compiled.query != compiled.query:
-                total, top = self._run(any_compiled, flt, sort, offset + limit)
+                total, top = self._run(any_compiled, flt, sort, offset + limit, notes)
                 fallback = total > 0
         hits = tuple((self._fetch(docnum), score) for docnum, score in top[offset:offset + limit])
-        return Ranked(total, hits, compiled.spec, fallback)
+        return Ranked(total, hits, compiled.spec, fallback, tuple(dict.fromkeys(notes)))
 
     def _filter(self, date_from: datetime | None, date_to: datetime | None, speakers: Sequence[str]) -> Any:
         return query.combine_filters(query.date_filter(self._s, date_from, date_to), query.speaker_filter(speakers))
 
-    def _run(self, compiled: query.Compiled, flt: Any, sort: Sort, limit: int) -> tuple[int, list[tuple[int, float]]]:
+    def _run(self, compiled: query.Compiled, flt: Any, sort: Sort, limit: int,
+             notes: list[str]) -> tuple[int, list[tuple[int, float]]]:
         q = compiled.query
         if q is None:
             if flt is None:
                 return 0, []
             q = query.everything()
+        q, cut = expansion.bound(self._s, q)
+        notes.extend(cut)
         return query.run(self._s, q, flt, sort=sort, limit=limit)
 
     def suggest(self, tree: Node | None) -> dict[str, str]:
@@ -172,8 +178,10 @@ class Reader(_Base[StoredDoc]):
 
     def _matched(self, tree: Node | None, match_all: bool, date_from: datetime | None, date_to: datetime | None,
                  speakers: Sequence[str]) -> set[int]:
-        compiled = query.compile_query(tree, match_all=match_all, fields=self.FIELDS)
-        return facets.matched(self._s, compiled.query, self._filter(date_from, date_to, speakers))
+        q = query.compile_query(tree, match_all=match_all, fields=self.FIELDS).query
+        if q is not None:
+            q, _cut = expansion.bound(self._s, q)  # the same matches as `search` counts
+        return facets.matched(self._s, q, self._filter(date_from, date_to, speakers))
 
     def count_stories(self, tree: Node | None, groups: Mapping[str, str], *, match_all: bool = True,
                       date_from: datetime | None = None, date_to: datetime | None = None,

@@ -89,6 +89,7 @@ WHOOSH_PRIVATE: dict[str, str] = {
     "_values": "whoosh.matching.mcore",
     "_format": "whoosh.matching.mcore",
     "_exclude": "whoosh.matching.wrappers",
+    "_find_next": "whoosh.matching.binary",  # patched: AndNotMatcher past the end of its positive side
     # whoosh.columns: a fixed-width column reader's file, offset and counts
     "_fixedlen": "whoosh.columns",
     "_dbfile": "whoosh.columns",

@@ -14,6 +14,7 @@ from datetime import date, datetime
 from typing import Any
 
 from whoosh import query as wq
+from whoosh.matching.binary import AndNotMatcher
 
 from searchkit import analysis, terms
 from searchkit.engine import bulkscore, index, postings, ranking
@@ -25,6 +26,18 @@ ARTICLE_FIELDS: dict[str | None, tuple[str, ...]] = {None: ("title", "body"), "t
 QUOTE_FIELDS: dict[str | None, tuple[str, ...]] = {None: ("text",), "title": ("text",), "body": ("text",)}
 MAX_SPAN_YEARS = 50
 _PERIOD = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
+
+_and_not_next = AndNotMatcher._find_next
+
+
+def _and_not_find_next(self: AndNotMatcher) -> bool:
+    """Whoosh 2.7.4's `AndNotMatcher.skip_to` looks for the next match even when skipping exhausted its
+    positive side, and reads that side's id past its end (an IndexError: `NOT market* AND "crude oil"~3
+    z~2`); an exhausted side has no next match."""
+    return _and_not_next(self) if self.a.is_active() else False
+
+
+AndNotMatcher._find_next = _and_not_find_next
 
 
 @dataclass(frozen=True, slots=True)
@@ -283,20 +296,28 @@ def _items(results: Any) -> list[tuple[float, int]]:
     return [(results.score(i) or 0.0, results.docnum(i)) for i in range(results.scored_length())]
 
 
+MAX_SUGGESTED = 5
+
+
 def suggest(searcher: Any, tree: Node | None) -> dict[str, str]:
     """Close spellings from the index vocabulary for query words the index does not contain.
 
     Candidates share the first two letters: comparing against the whole lexicon took seconds at 10k docs.
+    Only the first `MAX_SUGGESTED` unknown words are looked up (each walks the lexicon).
     """
     corrector = searcher.corrector("body_exact")
     fixes: dict[str, str] = {}
     reader = searcher.reader()
+    tried = 0
     for leaf in leaves(tree):
         if not isinstance(leaf, Word) or leaf.prefix or leaf.fuzzy or leaf.field not in (None, "title", "body"):
             continue
         for word in terms.word_parts(leaf.text)[0]:
             if reader.doc_frequency("body_exact", word) or reader.doc_frequency("title_exact", word):
                 continue
+            tried += 1
+            if tried > MAX_SUGGESTED:
+                return fixes
             found = corrector.suggest(word, limit=1, maxdist=2, prefix=min(2, len(word) - 1))
             if found:
                 fixes[word] = found[0]
