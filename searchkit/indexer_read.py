@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import hashlib
 from array import array
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 from searchkit import budget, minhash, reading
 from searchkit.copies import StagedRow
@@ -49,13 +50,22 @@ def _failed(reason: str) -> tuple[list[Article], Report]:
     return [], (FAILED, bytes(DIGEST_BYTES), 0, reason, (), (), ())
 
 
-def read(task: Task, limits: Limits = DEFAULT_LIMITS) -> tuple[list[Article], Report]:
+def read(task: Task, limits: Limits = DEFAULT_LIMITS) -> tuple[Iterable[Article], Report]:
     """Read, hash, parse and attribute one file: its articles (none when unchanged or failed) and report.
 
-    At most `limits.max_size` bytes are read (`reading.load`). Parsing the file, and extracting each
-    article's speakers, may each take `limits.budget` seconds of CPU (`budget`): a file whose parsing
-    runs over fails; an article whose speaker extraction runs over is indexed without speakers and
-    quotes (title, date and body are what is cheap), with a warning naming the stage."""
+    At most `limits.max_size` bytes are read (`reading.load`), except from JSON Lines, which are read one
+    record at a time (`reading.JsonLines`): their articles come as an iterator, and the report (a list)
+    is complete once it has been consumed. Parsing a file, and extracting each article's speakers, may
+    each take `limits.budget` seconds of CPU (`budget`): a file whose parsing runs over fails; an article
+    whose speaker extraction runs over is indexed without speakers and quotes (title, date and body are
+    what is cheap), with a warning naming the stage."""
+    if reading.streams(task.key):
+        try:
+            stream = reading.JsonLines.open(task.key, task.rel, limits.max_size)
+        except SearchkitError as exc:
+            return _failed(str(exc))
+        if stream is not None:
+            return _read_stream(task, stream, limits)
     path = Path(task.key)
     try:
         data, loaded = reading.load(task.key, limits.max_size)
@@ -70,12 +80,45 @@ def read(task: Task, limits: Limits = DEFAULT_LIMITS) -> tuple[list[Article], Re
         return _failed(str(exc))
     except Exception as exc:  # a parser bug must cost one file, not the run
         return _failed(f"unexpected error: {type(exc).__name__}: {exc}")
-    warnings = [*loaded, *(w for a in articles for w in a.warnings)]
-    copies = tuple((a.id, a.date.isoformat() if a.date else None, minhash.signature(a.body)) for a in articles)
-    attributed = [_attribute_within(a, limits.budget, warnings) for a in articles]
-    names = tuple((a.id, a.date.date().isoformat() if a.date else None, tuple((s.name, s.role) for s in a.speakers),
-                   a.companies) for a in attributed if a.speakers or a.companies)  # for speakers.store
-    return attributed, (INDEXED, raw, len(articles), None, tuple(warnings), copies, names)
+    extras = _Extras(limits.budget)
+    attributed = [extras.take(a) for a in articles]
+    return attributed, extras.report(raw, loaded)
+
+
+def _read_stream(task: Task, stream: reading.JsonLines, limits: Limits) -> tuple[Iterable[Article], Report]:
+    """`read` for JSON Lines: hash the file, then give its articles lazily (see `_stream_articles`)."""
+    hashed = hashlib.blake2b(digest_size=DIGEST_BYTES)
+    try:
+        for chunk in stream.chunks():
+            hashed.update(chunk)
+    except OSError as exc:
+        stream.close()
+        return _failed(f"cannot read file: {exc.strerror or exc}")
+    raw = hashed.digest()
+    if raw.hex() == task.old_digest:
+        stream.close()
+        return [], (UNCHANGED, raw, 0, None, (), (), ())
+    report: list[Any] = [INDEXED, raw, 0, None, (), (), ()]
+    return _stream_articles(stream, limits.budget, report), report  # type: ignore[return-value]
+
+
+def _stream_articles(stream: reading.JsonLines, seconds: float | None, report: list[Any]) -> Iterator[Article]:
+    """The stream's articles, attributed as they are taken; fills `report` in place when exhausted."""
+    extras = _Extras(seconds)
+    problems: list[str] = []
+    try:
+        for article in stream:
+            yield extras.take(article)
+    except OSError as exc:
+        problems.append(f"cannot read file: {exc.strerror or exc}")
+    except Exception as exc:  # a parser bug must cost the rest of one file, not the run
+        problems.append(f"unexpected error: {type(exc).__name__}: {exc}")
+    finally:
+        stream.close()
+    if extras.count:
+        report[:] = extras.report(report[1], [*stream.warnings, *stream.failures, *problems])
+    else:
+        report[:] = _failed(problems[0] if problems else str(stream.error()))[1]
 
 
 def _attribute_within(article: Article, seconds: float | None, warnings: list[str]) -> Article:
@@ -90,6 +133,33 @@ def _attribute_within(article: Article, seconds: float | None, warnings: list[st
         warnings.append(f"{where}indexed without speakers and quotes: speaker extraction failed "
                         f"({type(exc).__name__}: {exc})")
     return article
+
+
+class _Extras:
+    """What `read` adds to each article as it passes (its wire-copy signature, its speakers within the
+    budget, the speakers' names for the archive's table), and the report that results."""
+
+    def __init__(self, seconds: float | None) -> None:
+        self.seconds = seconds
+        self.count = 0
+        self.warnings: list[str] = []
+        self.copies: list[StagedRow] = []
+        self.names: list[NameRow] = []
+
+    def take(self, article: Article) -> Article:
+        self.count += 1
+        self.warnings.extend(article.warnings)
+        date = article.date.isoformat() if article.date else None
+        self.copies.append((article.id, date, minhash.signature(article.body)))
+        attributed = _attribute_within(article, self.seconds, self.warnings)
+        if attributed.speakers or attributed.companies:  # for the archive's speaker table (speakers.store)
+            self.names.append((attributed.id, date[:10] if date else None,
+                               tuple((s.name, s.role) for s in attributed.speakers), attributed.companies))
+        return attributed
+
+    def report(self, raw: bytes, file_warnings: Sequence[str]) -> Report:
+        return (INDEXED, raw, self.count, None, (*file_warnings, *self.warnings), tuple(self.copies),
+                tuple(self.names))
 
 
 class Outcomes:

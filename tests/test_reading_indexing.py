@@ -120,23 +120,51 @@ def test_max_size_indexes_the_head_of_a_large_text_file(tmp_path: Path) -> None:
     assert hits(ix, "harbour") == ["big.txt"] and hits(ix, "zanzibar") == []
 
 
-def test_max_size_reads_whole_records_of_json_lines_and_refuses_json(tmp_path: Path) -> None:
-    """JSON Lines over --max-size: the records in its first bytes; a JSON document cannot be read in part."""
+def test_json_lines_stream_past_max_size_and_json_does_not(tmp_path: Path) -> None:
+    """JSON Lines are read a record at a time: a file over --max-size is indexed whole, only a record over
+    it is reported (by line). A JSON document cannot be read in part: over --max-size it is reported."""
     docs = tmp_path / "docs"
     docs.mkdir()
     records = [{"id": f"r{n}", "title": f"Record {n}", "body": "harbour " * 100} for n in range(3_000)]
-    (docs / "many.jsonl").write_text("".join(json.dumps(r) + "\n" for r in records))
+    lines = [json.dumps(r) for r in records]
+    lines[5] = json.dumps({"id": "huge", "title": "Huge", "body": "harbour " * 200_000})
+    (docs / "many.jsonl").write_text("\n".join(lines) + "\n")
     (docs / "many.json").write_text(json.dumps(records))
     ix = tmp_path / "ix"
     summary = index_paths([docs], ix, workers=1, limits=Limits(max_size=1024 * 1024))
     assert reasons(summary.failed) == {
         "many.json": "JSON file of 2.4 MB is over --max-size (1 MB): raise --max-size, or write its records as "
                      "JSON Lines"}
-    assert reasons(summary.warnings) == {
-        "many.jsonl": "file of 2.4 MB: only the records in its first 1 MB were read (--max-size)"}
+    assert reasons(summary.warnings) == {"many.jsonl": "line 6: record over --max-size (1 MB)"}
     with Searcher(ix) as searcher:
-        count = searcher.stats().documents
-    assert 1_000 < count < 1_400  # the whole records in the first megabyte (~870 bytes each)
+        assert searcher.stats().documents == 2_999
+    assert hits(ix, "harbour")[:2] == ["r0", "r1"]
+    again = index_paths([docs], ix, workers=1, limits=Limits(max_size=1024 * 1024))
+    assert (again.unchanged, again.added, again.updated) == (1, 0, 0)
+
+
+@pytest.mark.parametrize(
+    ("content", "failed", "warnings"),
+    [
+        (b'{"title": "A", "body": "harbour"}\nnot json\n\n{"id": 9}\n', None,
+         ["line 2: invalid JSON (Expecting value, column 1)", "line 4: record has no title and no body"]),
+        (b'\xef\xbb\xbf{"title": "Caf\xe9", "body": "harbour"}\r\n', None, ["not UTF-8; decoded as cp1252"]),
+        (b"\n\n  \n", "empty file", None),
+        (b'[1]\n{"id": 3}\n', "line 1: not a JSON object (and 1 more)", None),
+        (b'{"title": "A"}\x00\n', "binary file (contains NUL bytes)", None),
+        (b"[" * 200_000 + b"\n", "line 1: invalid JSON (nested too deeply)", None),
+    ],
+)
+def test_json_lines_streamed_report_like_whole_files(
+    tmp_path: Path, content: bytes, failed: str | None, warnings: list[str] | None,
+) -> None:
+    """The streamed reader reports bad lines, encodings, empty and binary files as the whole-file one does."""
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "r.jsonl").write_bytes(content)
+    summary = index_paths([docs], tmp_path / "ix", workers=1)
+    assert [f.reason for f in summary.failed] == ([failed] if failed else [])
+    assert [w.reason for w in summary.warnings] == (warnings or [])
 
 
 # --------------------------------------------------------------------------- patterns and links

@@ -2,7 +2,8 @@
 
 The caller gives a `read` function that turns one task into `(articles, report)` (the engine never imports
 the readers); the engine prepares the articles for the index and hands each report back, with the task's
-number, to the caller's `on_result`. Two schemes:
+number, to the caller's `on_result`. `articles` may be a lazy iterable (a JSON Lines archive is read a
+record at a time): it is consumed, one article at a time, before the report is used. Two schemes:
 
 - a small run (fewer than `SEGMENT_THRESHOLD` tasks) reads in a fork pool and adds the prepared documents
   through the session's writer in this process;
@@ -33,7 +34,7 @@ from searchkit.models import Article
 
 T = TypeVar("T")
 R = TypeVar("R")
-Read = Callable[[T], tuple[list[Article], R]]
+Read = Callable[[T], tuple[Iterable[Article], R]]
 Prepared = Iterable[tuple[dict[str, Any], list[dict[str, Any]]]]  # (article, its quotes) as `add` arguments
 
 POOL_THRESHOLD = 64  # fewer tasks than this are read in this process

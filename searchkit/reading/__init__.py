@@ -13,7 +13,8 @@ from searchkit.reading.discovery import Discovery, SourceFile, discover
 from searchkit.reading.files import load
 from searchkit.reading.formats import read_articles
 from searchkit.reading.ignore import Selection
+from searchkit.reading.stream import JsonLines, streams
 from searchkit.reading.text import title_from_body
 
-__all__ = ["Discovery", "Limits", "Selection", "SourceFile", "decode", "discover", "load", "read_articles",
-           "title_from_body"]
+__all__ = ["Discovery", "JsonLines", "Limits", "Selection", "SourceFile", "decode", "discover", "load",
+           "read_articles", "streams", "title_from_body"]

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import os
 import stat
+from typing import BinaryIO
 
 from searchkit.errors import UnreadableFile
 from searchkit.limits import DEFAULT_MAX_SIZE, human_size
@@ -51,29 +52,40 @@ def file_kind(mode: int) -> str:
     return "special file"
 
 
-def load(key: str, max_size: int = DEFAULT_MAX_SIZE) -> tuple[bytes, list[str]]:
-    """The bytes of the file at `key` to index, at most `max_size` of them, and warnings.
-
-    Raises `UnreadableFile` for what is not a regular file, a file that cannot be opened, and a JSON file
-    over `max_size`.
-    """
+def open_regular(key: str) -> BinaryIO:
+    """The file at `key` opened for reading, if it is a regular file (checked on the open descriptor,
+    which is opened non-blocking: a named pipe put there since the walk does not block the run)."""
     try:
         fd = os.open(key, _OPEN_FLAGS)
     except FileNotFoundError:
         raise UnreadableFile("vanished before it could be read") from None
     except OSError as exc:
         raise UnreadableFile(f"cannot read file: {exc.strerror or exc}") from None
-    with open(fd, "rb", closefd=True) as handle:
+    try:
+        mode = os.fstat(fd).st_mode
+        if not stat.S_ISREG(mode):
+            raise UnreadableFile(f"not a regular file ({file_kind(mode)})")
+    except BaseException:
+        os.close(fd)
+        raise
+    return open(fd, "rb", closefd=True)
+
+
+def load(key: str, max_size: int = DEFAULT_MAX_SIZE) -> tuple[bytes, list[str]]:
+    """The bytes of the file at `key` to index, at most `max_size` of them, and warnings.
+
+    Raises `UnreadableFile` for what is not a regular file, a file that cannot be opened, and a JSON file
+    over `max_size`.
+    """
+    with open_regular(key) as handle:
         try:
-            st = os.fstat(fd)
-            if not stat.S_ISREG(st.st_mode):
-                raise UnreadableFile(f"not a regular file ({file_kind(st.st_mode)})")
             data = handle.read(max_size + 1)
+            size = os.fstat(handle.fileno()).st_size
         except OSError as exc:
             raise UnreadableFile(f"cannot read file: {exc.strerror or exc}") from None
     if len(data) <= max_size:
         return data, []
-    size = max(st.st_size, len(data))
+    size = max(size, len(data))
     ext = suffix(os.path.basename(key))
     if ext in JSON_SUFFIXES:
         raise UnreadableFile(f"JSON file of {human_size(size)} is over --max-size ({human_size(max_size)}): "

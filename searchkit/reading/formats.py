@@ -42,7 +42,7 @@ def read_articles(path: Path, rel: str, data: bytes | None = None, *, max_size: 
     if ext in JSON_SUFFIXES or ext in JSONL_SUFFIXES:
         failures: list[str] = []
         is_lines = ext in JSONL_SUFFIXES
-        records = jsonl_records(text, failures) if is_lines else json_records(text)
+        records = jsonl_records(text.split("\n"), failures) if is_lines else json_records(text)
         return records_to_articles(records, path, rel, "jsonl" if is_lines else "json", warnings, failures)
     lines = text.split("\n")
     if ext in MARKDOWN_SUFFIXES:

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable, Iterator
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -73,6 +74,8 @@ def json_records(text: str) -> list[Record]:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
         raise UnreadableFile(f"invalid JSON: {exc.msg} (line {exc.lineno}, column {exc.colno})") from None
+    except RecursionError:
+        raise UnreadableFile("invalid JSON: nested too deeply") from None
     if isinstance(data, dict):
         return [(0, "", data)]
     if isinstance(data, list) and data:
@@ -81,31 +84,30 @@ def json_records(text: str) -> list[Record]:
     raise UnreadableFile(f"JSON must be an object or a list of objects, not {kind}")
 
 
-def jsonl_records(text: str, failures: list[str]) -> list[Record]:
-    """The records of a JSON Lines file; a line that is not JSON goes to `failures` (and keeps its number)."""
-    records: list[Record] = []
+def jsonl_records(lines: Iterable[str], failures: list[str]) -> Iterator[Record]:
+    """The records of JSON Lines, one at a time; a line that is not JSON goes to `failures` (and keeps its
+    number)."""
     ordinal = 0
-    for lineno, line in enumerate(text.split("\n"), 1):
+    for lineno, line in enumerate(lines, 1):
         if not line.strip():
             continue
         try:
-            records.append((ordinal, f"line {lineno}: ", json.loads(line)))
+            yield ordinal, f"line {lineno}: ", json.loads(line)
         except json.JSONDecodeError as exc:
             failures.append(f"line {lineno}: invalid JSON ({exc.msg}, column {exc.colno})")
+        except RecursionError:
+            failures.append(f"line {lineno}: invalid JSON (nested too deeply)")
         ordinal += 1
-    return records
 
 
-def records_to_articles(
-    records: list[Record], path: Path, rel: str, fmt: str, file_warnings: list[str], failures: list[str],
-) -> list[Article]:
-    """Articles for the readable records; the others add to `failures`. Raises if none is readable.
+def iter_articles(records: Iterable[Record], path: Path, rel: str, fmt: str, failures: list[str],
+                  ) -> Iterator[Article]:
+    """Articles for the readable records, as they come; the others add to `failures`.
 
-    A record with an id but no title and no body is kept (with a warning) only beside real articles.
-    File-level warnings and the failures go on the first article.
+    A record with an id but no title and no body is kept (with a warning) only beside real articles: it
+    waits for the first real one, and if none comes it is a failure too.
     """
-    articles: list[Article] = []
-    empty: list[str] = []
+    waiting: list[Article] | None = []  # None once a real article has been seen
     for ordinal, where, record in records:
         warnings: list[str] = []
         try:
@@ -113,16 +115,39 @@ def records_to_articles(
         except UnreadableFile as exc:
             failures.append(str(exc))
             continue
-        if fields.pop("empty"):
-            empty.append(f"{where}record has no title and no body")
-            warnings.append(empty[-1])
+        empty = fields.pop("empty")
+        if empty:
+            warnings.append(f"{where}record has no title and no body")
         record_id = fields.pop("id") or f"{rel}#{ordinal + 1}"
-        articles.append(make_article(fields, record_id, path, ordinal, warnings, fmt))
-    if len(empty) == len(articles):  # nothing real: an empty record alone is not an article
-        failures, articles = failures + empty, []
+        article = make_article(fields, record_id, path, ordinal, warnings, fmt)
+        if waiting is None:
+            yield article
+        elif empty:
+            waiting.append(article)
+        else:
+            yield from waiting
+            yield article
+            waiting = None
+    if waiting:
+        failures.extend(a.warnings[-1] for a in waiting)
+
+
+def no_article(failures: list[str]) -> UnreadableFile:
+    """The error for a file of records none of which is an article."""
+    extra = f" (and {len(failures) - 1} more)" if len(failures) > 1 else ""
+    return UnreadableFile((failures[0] if failures else "no records") + extra)
+
+
+def records_to_articles(
+    records: Iterable[Record], path: Path, rel: str, fmt: str, file_warnings: list[str], failures: list[str],
+) -> list[Article]:
+    """Articles for the readable records; the others add to `failures`. Raises if none is readable.
+
+    File-level warnings and the failures go on the first article.
+    """
+    articles = list(iter_articles(records, path, rel, fmt, failures))
     if not articles:
-        extra = f" (and {len(failures) - 1} more)" if len(failures) > 1 else ""
-        raise UnreadableFile((failures[0] if failures else "no records") + extra)
+        raise no_article(failures)
     if file_warnings or failures:
         head = articles[0]
         articles[0] = replace(head, warnings=(*file_warnings, *failures, *head.warnings))
