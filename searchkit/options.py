@@ -156,7 +156,8 @@ def file_selection(command: Callable[..., Any]) -> Callable[..., Any]:
         click.option("--follow-symlinks", is_flag=True, help="Follow symbolic links out of the indexed folders."),
         click.option("--max-size", callback=_size, metavar="SIZE",
                      help=f"Read at most SIZE of a file (default {human_size(DEFAULT_MAX_SIZE).replace(' ', '')}): "
-                          "larger text files are indexed from their start, larger JSON files reported."),
+                          "larger text files are indexed from their start, larger JSON files reported; JSON "
+                          "Lines are read a record at a time (SIZE bounds a record)."),
         click.option("--budget", type=click.FloatRange(min=0), metavar="SECONDS",
                      help=f"CPU seconds a file's parsing, and each article's speaker extraction, may take "
                           f"(default {DEFAULT_BUDGET:g}; 0: no limit). Past it an article is indexed without "

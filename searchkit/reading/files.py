@@ -4,9 +4,9 @@ more of it than `--max-size`.
 A named pipe must not be opened for reading (that blocks until a writer comes), a file can be swapped
 for one between the walk and the read, and a 50 MB "article" costs a worker hundreds of human_size once
 analysed. So files are opened non-blocking and checked on the open descriptor, and at most `max_size`
-bytes are read: text, Markdown and JSON Lines files are indexed from their first `max_size` bytes (cut
-at a line end: whole lines, whole records) with a warning; a JSON document cannot be read in part and is
-reported instead.
+bytes are read: text and Markdown files are indexed from their first `max_size` bytes (cut at a line
+end) with a warning; a JSON document cannot be read in part and is reported instead. (The indexer reads
+JSON Lines a record at a time, see `stream`; read here, they are cut at a line end like text.)
 """
 
 from __future__ import annotations
