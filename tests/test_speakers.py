@@ -446,3 +446,14 @@ def test_auxiliaries_appositive_adverbs_and_a_dash_before_a_quote(body: str, nam
 def test_a_passive_cue_names_no_speaker() -> None:
     assert names("Ronald Reagan was once asked about the deficit.") == []
     assert names("Ana Ruiz is said to be angry.") == []
+
+
+@pytest.mark.parametrize(("body", "text"), [
+    ("In an opinion piece in The Harbour Times, Ivo Lind said he saw signs of a recovery.",
+     "he saw signs of a recovery"),
+    ("Ivo Lind said then that the port was thinking about a charge.", "the port was thinking about a charge"),
+    ("Ivo Lind insisted on Sunday that the company would stay.", "the company would stay"),
+    ("Exports will slow, Ivo Lind said on Monday.", "Exports will slow"),
+])
+def test_a_reported_statement_is_the_content_not_the_clause_around_it(body: str, text: str) -> None:
+    assert [q.text for q in extract(body).quotes] == [text]

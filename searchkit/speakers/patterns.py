@@ -119,4 +119,6 @@ ABBR_TAIL_RE = re.compile(rf"(?:\b(?:{'|'.join(ABBRS.split())})|\b[A-Za-z]|[A-Za
 QUOTE_AFTER_RE = re.compile(r"\s*+(?:[:,]\s*+)?(“|\"|'')")
 QUOTE_CLOSE = "”\"'"
 APPOSITIVE_RE = re.compile(r"\s*,\s*([^,;:\"“”()\n]{2,100}?)\s*(?:,|\.|$)")  # ", a former official,"
-THAT_RE = re.compile(r"\s*(?:,\s*)?(?:that\s+)?")  # before reported content: "said that ..."
+# Before reported content: "said that ...", "said on Sunday that ...", "said then that ..." (adverbials are taken
+# only when "that" follows them).
+THAT_RE = re.compile(rf"\s*(?:,\s*)?(?:(?:{ADV}\s+)*that\s+)?")

@@ -45,11 +45,14 @@ def statement(art: Article, clause_start: int, clause_end: int) -> tuple[int, in
             return m.end(), end, True
     s0, s1 = art.sentence(clause_start)
     seg = body[s0:clause_start].rstrip(" \n")
-    if len(seg.strip()) > 15 and seg.endswith(","):  # reported content precedes: "X, Zakharova said."
+    after = THAT_RE.match(body, clause_end, s1).end()
+    if len(seg.strip()) > 15 and seg.endswith(",") and len(body[after:s1].strip(" \n.\"”'")) < 25:
+        # reported content precedes ("X, Zakharova said."), unless the clause opens what follows ("In an
+        # opinion piece, Geithner said he saw ...": the prefix is no statement)
         seg = seg.rstrip(" ,\n")
         lead = len(seg) - len(seg.lstrip())
         return s0 + lead, s0 + len(seg), False
-    start = THAT_RE.match(body, clause_end, s1).end()
+    start = after
     end = s1
     while end > start and body[end - 1] in " \n.\"”'":
         end -= 1
@@ -180,15 +183,14 @@ def cited(body: str, events: list[Event], every: list[Event]) -> list[Quote]:
         if ev.span is None:
             continue
         a, b, direct = ev.span
+        # "..., claimed Mr Brown": a clause that opens or closes the span is not the statement; one inside
+        # ("X, he said, Y") stays, as cutting there would truncate it. Two look-ups, whatever the span holds.
         i = bisect_right(starts, a - 3)
-        while i < len(clauses) and clauses[i][0] < b:  # "..., claimed Mr Brown": the clause is not the quote
-            c0, c1 = clauses[i]
-            if c0 - a <= 2:
-                a = max(a, c1)  # it opens the span
-            elif not body[c1:b].strip(" \t\n.,;:\"”'"):
-                b = c0  # it closes the span; one inside ("X, he said, Y") stays: cutting there would truncate
-                break
-            i += 1
+        if i < len(clauses) and clauses[i][0] - a <= 2 and clauses[i][0] < b:
+            a = max(a, clauses[i][1])
+        i = bisect_left(starts, b) - 1
+        if i >= 0 and a < clauses[i][0] < b and not body[clauses[i][1]:b].strip(" \t\n.,;:\"”'"):
+            b = clauses[i][0]
         while b > a and body[b - 1] in TRIM:
             b -= 1
         if b > a + 1 and body[b - 1] in QUOTE_CLOSE and body[b - 2] in ",.?!" and not direct:
