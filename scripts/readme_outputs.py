@@ -26,8 +26,16 @@ def run(command: str, env: dict[str, str]) -> str:
     return out.replace(env["SEARCHKIT_INDEX"], "index").replace(str(ROOT), "/home/you/searchkit")
 
 
+SHELL_SYNTAX = re.compile(r"[;&|<>]")
+
+
 def refresh(block: str, env: dict[str, str]) -> str:
+    """The block with each command's output refreshed; unchanged (with a note) when a command needs a shell
+    (`;`, `&&`, pipes, redirection) or files the run does not have: such blocks are kept by hand."""
     commands = [line[2:] for line in block.splitlines() if line.startswith("$ ")]
+    if any(SHELL_SYNTAX.search(c) for c in commands):
+        print(f"kept as written (shell syntax): {commands[0]}", file=sys.stderr)
+        return block
     return "".join(f"$ {c}\n{run(c, env)}\n" for c in commands)
 
 
