@@ -43,6 +43,16 @@ def test_a_first_name_is_not_a_leading_word() -> None:
     assert canonical_map(mentions) == {}
 
 
+def test_a_surname_of_two_words_is_not_a_full_name_to_join() -> None:
+    mentions = _m("Frans van Houten") + _m("Van Houten") + _m("Garvin Van Dort") + _m("Paulo Nogueira Batista") \
+        + _m("Nogueira Batista")
+    assert canonical_map(mentions) == {}
+
+
+def test_a_first_name_alone_joins_no_one() -> None:
+    assert canonical_map(_m("Juliette John") + _m("John Smith") + _m("John Major") + _m("John")) == {}
+
+
 def test_case_accent_and_suffix_variants_are_one_name() -> None:
     mentions = _m("Zoë Lindqvist", times=3) + _m("Zoe Lindqvist") + _m("JOEL BENENSON") + _m("Joel Benenson", times=2) \
         + _m("Martin Luther King Jr.", times=2) + _m("Martin Luther King")

@@ -5,11 +5,12 @@ alias -> canonical name for every form that is another form's person. A form joi
 makes it unambiguous:
   - the same name in another case, accents or with a generational suffix ("JOEL BENENSON", "Zoe Lindqvist",
     "Martin Luther King"): the form written most often is canonical;
-  - a name with a leading word that starts no other name in the archive ("Exchequer Nigel Lawson", "Staff
-    Howard Baker") is the full name after it, when that name is known;
+  - a name with a leading word that is never a name word ("Besides Reagan") or that starts no other name in
+    the archive ("Exchequer Nigel Lawson") is the full name after it, when that name is known and reads as
+    one (its first word starts other names: not "Frans van Houten" -> "van Houten");
   - a surname alone ("Reagan") is the one known full name with that surname ("Ronald Reagan") quoted within
-    `window` days of its mentions; with two or more such full names ("George Bush", "George W. Bush") it
-    stays as it is.
+    `window` days of its mentions; with two or more such full names ("George Bush", "George W. Bush"), or
+    when the word starts other names (a first name: "John"), it stays as it is.
 Stable across incremental runs: an alias keeps the canonical name the previous map gave it while that name
 is still mentioned, and a group keeps its previous canonical form.
 """
@@ -28,6 +29,7 @@ from searchkit.speakers.words import HONORIFICS, LEADING_NOT_NAMES, STOP_CAPS, S
 __all__ = ["Mention", "canonical_map"]
 
 _SUFFIXES = {"jr", "sr", "ii", "iii", "iv"}
+_PARTICLES = {"de", "van", "von", "der", "den", "da", "di", "del", "dos", "du", "la", "le", "bin", "al"}
 _NOT_FIRST = (STOP_CAPS | LEADING_NOT_NAMES | TITLES | HONORIFICS) - SURNAME_TITLES
 WINDOW_DAYS = 730
 
@@ -102,8 +104,12 @@ def canonical_map(mentions: Iterable[Mention], previous: Mapping[str, str] | Non
     target: dict[str, str] = {}  # key -> key it joins
     for key in by_key:
         words = key.split(" ")
-        if len(words) >= 3 and firsts[words[0]] == 1 and " ".join(words[1:]) in by_key:
-            target[key] = " ".join(words[1:])
+        rest = " ".join(words[1:])
+        # the rest must read as a full name of its own: its first word starts other names ("michael" of
+        # "michael huerta"), unlike a surname's first part ("van houten", "nogueira batista")
+        if (len(words) >= 3 and firsts[words[0]] == 1 and rest in by_key and firsts[words[1]] >= 2
+                and words[1] not in _PARTICLES):
+            target[key] = rest
 
     # 3. a surname alone: the one full name with that surname quoted within the window
     fulls: dict[str, list[str]] = {}
@@ -111,8 +117,8 @@ def canonical_map(mentions: Iterable[Mention], previous: Mapping[str, str] | Non
         if " " in key and key not in target:
             fulls.setdefault(key.rsplit(" ", 1)[1], []).append(key)
     for key, group in by_key.items():
-        if " " in key or key not in fulls:
-            continue
+        if " " in key or key not in fulls or firsts[key] >= 2:
+            continue  # a word that starts other names ("john", "francois") is a first name, not a surname
         near: set[str] = set()
         for form in group:
             for full in fulls[key]:
