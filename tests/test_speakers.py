@@ -457,3 +457,18 @@ def test_a_passive_cue_names_no_speaker() -> None:
 ])
 def test_a_reported_statement_is_the_content_not_the_clause_around_it(body: str, text: str) -> None:
     assert [q.text for q in extract(body).quotes] == [text]
+
+
+@pytest.mark.parametrize(("body", "speakers", "texts"), [
+    ("The U.S. Trustee said on Monday that a meeting would take place.", [], []),
+    ("Cross-examining Ronald Greenidge asked the judge for a pause.", ["Ronald Greenidge"], ["the judge for a pause"]),
+    ("Loan demand will stay low, Rick Davis said, and bad loans will come down.", ["Rick Davis"],
+     ["Loan demand will stay low"]),
+    ('"The July agreement was definite." Michael Kehs, a spokesman, said the company does not comment.',
+     ["Michael Kehs"], ["the company does not comment"]),
+    ('Ivo Lind tells her: "This meeting never took place."', ["Ivo Lind"], ["This meeting never took place."]),
+])
+def test_quotes_found_in_a_sample_of_wire_copy(body: str, speakers: list[str], texts: list[str]) -> None:
+    found = extract(body)
+    assert [s.name for s in found.speakers] == speakers
+    assert [q.text for q in found.quotes] == texts

@@ -90,7 +90,8 @@ def _parse_run(text: str, possessive: bool) -> tuple[tuple[str, ...], int, bool,
             words.append(w)
             i -= 1
             continue
-        blocked = c in TITLES or c in HONORIFICS or c in NON_NAMES or (words and c in LEADING_NOT_NAMES)
+        blocked = c in TITLES or c in HONORIFICS or c in NON_NAMES or (words and (
+            c in LEADING_NOT_NAMES or (c.endswith("ing") and len(c) > 5)))  # "Cross-examining Ronald Greenidge"
         if blocked and not words and c in SURNAME_TITLES and (
                 i == 0 or plain(raw[i - 1]) or clean(raw[i - 1]) in HONORIFICS):
             blocked = False  # a surname that is also a title word: "Amy Pope", "Peter T. King"
@@ -111,9 +112,12 @@ def _parse_run(text: str, possessive: bool) -> tuple[tuple[str, ...], int, bool,
     if any(clean(w) in ORG_WORDS for w in words):
         return None
     offset = text.rfind(words[0])
-    return tuple(words), offset, prev in TITLES and prev not in HONORIFICS, prev in HONORIFICS, " ".join(suffix)
+    # titled: after a title ("Sen. Sanders", "Republican Trump"), not a place ("U.S. Trustee")
+    titled = prev in TITLES and prev not in HONORIFICS and prev not in KNOWN_ACRONYMS and prev not in _PLACES
+    return tuple(words), offset, titled, prev in HONORIFICS, " ".join(suffix)
 
 
+_PLACES = {"u.s.", "us", "uk", "un", "eu"}
 _LONG_TITLES = frozenset(w for w in TITLES if len(w) >= 7 and w.isalpha())
 _ONE_OFF = frozenset(t[:i] + t[i + 1:] for t in _LONG_TITLES for i in range(len(t))) | _LONG_TITLES
 

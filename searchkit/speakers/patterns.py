@@ -116,7 +116,7 @@ ABBRS = "Mr Mrs Ms Dr Sen Sens Rep Reps Gov Gen Lt Col Sgt Capt Prof Rev St Adm 
 PARAGRAPH_RE = re.compile(r"\n[ \t]*+\n")
 SENT_END_RE = re.compile(r"[.!?][\"”’']?(?=\s+[\"“‘]?[" + UP + r"0-9])|\n\s*\n")
 ABBR_TAIL_RE = re.compile(rf"(?:\b(?:{'|'.join(ABBRS.split())})|\b[A-Za-z]|[A-Za-z]\.[A-Za-z])$")
-QUOTE_AFTER_RE = re.compile(r"\s*+(?:[:,]\s*+)?(“|\"|'')")
+QUOTE_AFTER_RE = re.compile(r"\s*+(?:(?:him|her|them|us|me|reporters|journalists)\s*+)?(?:[:,]\s*+)?(“|\"|'')")
 QUOTE_CLOSE = "”\"'"
 APPOSITIVE_RE = re.compile(r"\s*,\s*([^,;:\"“”()\n]{2,100}?)\s*(?:,|\.|$)")  # ", a former official,"
 # Before reported content: "said that ...", "said on Sunday that ...", "said then that ..." (adverbials are taken

@@ -36,7 +36,8 @@ def statement(art: Article, clause_start: int, clause_end: int) -> tuple[int, in
         if before.endswith("''"):
             close -= 1
         start = content_start(body, close)
-        if start is not None:
+        ended = body[close - 1:close] == "." and "," in body[close:clause_end]
+        if start is not None and not ended:  # '."  Michael Kehs, a spokesman, said': a new sentence
             return start, close, True
     m = QUOTE_AFTER_RE.match(body, clause_end)
     if m:
@@ -46,7 +47,8 @@ def statement(art: Article, clause_start: int, clause_end: int) -> tuple[int, in
     s0, s1 = art.sentence(clause_start)
     seg = body[s0:clause_start].rstrip(" \n")
     after = THAT_RE.match(body, clause_end, s1).end()
-    if len(seg.strip()) > 15 and seg.endswith(",") and len(body[after:s1].strip(" \n.\"”'")) < 25:
+    rest = body[after:s1].strip(" \n.\"”'")
+    if len(seg.strip()) > 15 and seg.endswith(",") and (len(rest) < 25 or rest.startswith(("and ", "but "))):
         # reported content precedes ("X, Zakharova said."), unless the clause opens what follows ("In an
         # opinion piece, Geithner said he saw ...": the prefix is no statement)
         seg = seg.rstrip(" ,\n")
