@@ -27,6 +27,10 @@ class IndexCorrupt(SearchkitError):
     hint = "rebuild it with `searchkit index --rebuild`"
 
 
+class IndexUntrusted(SearchkitError):
+    """The index folder holds something searchkit will not load: code to run, or files others can change."""
+
+
 class InvalidQuery(SearchkitError):
     """The query cannot be understood."""
 

@@ -12,6 +12,8 @@ import os
 from pathlib import Path
 from typing import Any
 
+from searchkit import private
+
 LAST_RESULTS = "last-results.json"
 ROOTS = "roots.json"
 
@@ -26,13 +28,10 @@ class LastResults:
 
 
 def _write(path: Path, obj: Any) -> bool:
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     try:
-        tmp.write_text(json.dumps(obj, ensure_ascii=False), encoding="utf-8")
-        os.replace(tmp, path)
+        private.write_text(path, json.dumps(obj, ensure_ascii=False), sync=False)
         return True
     except OSError:
-        tmp.unlink(missing_ok=True)
         return False
 
 

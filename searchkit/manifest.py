@@ -14,6 +14,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+from searchkit import private
+
 MANIFEST_NAME = "manifest.sqlite"
 
 
@@ -33,6 +35,7 @@ class Manifest:
 
     def __init__(self, index_dir: Path) -> None:
         self.path = index_dir / MANIFEST_NAME
+        private.touch(self.path)  # SQLite gives its journal files the database's mode
         self.db = sqlite3.connect(self.path)
         self.db.execute("PRAGMA journal_mode=WAL")
         self.db.execute(

@@ -7,14 +7,17 @@ import sqlite3
 from pathlib import Path
 from typing import Self
 
+from searchkit import private
+
 
 class SideTable:
     """An SQLite database `name` in the index folder, created with `schema` (a script of `IF NOT EXISTS`
     statements) on first use; a context manager that closes it."""
 
     def __init__(self, index_dir: Path, name: str, schema: str) -> None:
-        index_dir.mkdir(parents=True, exist_ok=True)
+        private.make_dir(index_dir)
         self.path = index_dir / name
+        private.touch(self.path)  # owner-only, and so its journal files (SQLite gives them the database's mode)
         self.db = sqlite3.connect(self.path)
         self.db.execute("PRAGMA journal_mode=WAL")  # readers (a search) never wait for a writer (an update)
         self.db.executescript(schema)

@@ -69,12 +69,12 @@ def test_kill_between_the_two_commits_of_a_first_build(tmp_path: Path, sk: lab.S
 
 
 @pytest.mark.slow
-@pytest.mark.xfail(strict=True, raises=AssertionError,
-                   reason="issue #13 (new row 15): searchkit.json is rewritten in place; a kill leaves it empty")
 @pytest.mark.parametrize("rebuild", [False, True], ids=["first-build", "rebuild"])
 def test_kill_while_the_schema_file_is_rewritten(tmp_path: Path, sk: lab.Searchkit, rebuild: bool) -> None:
     """A first build or a `--rebuild` killed right after it truncates the schema-version file: `index`
-    afterwards must work (it failed with "built by another searchkit version (schema None ...)")."""
+    afterwards must work (it failed with "built by another searchkit version (schema None ...)"). Since the
+    file is replaced atomically (`private.write_text`), it is never opened for writing in place: then the
+    run must simply succeed with the file intact."""
     docs = tmp_path / "docs"
     synth.write_corpus(docs, 100)
     ix = tmp_path / "ix"
@@ -83,8 +83,9 @@ def test_kill_while_the_schema_file_is_rewritten(tmp_path: Path, sk: lab.Searchk
     note = tmp_path / "killed-after"
     killed = sk.run("index", docs, "--index", ix, *(["--rebuild"] if rebuild else []), cwd=tmp_path, timeout=600,
                     wrapper=["--after-truncating", "searchkit.json", "--note", str(note)])
-    if not note.exists():
-        raise RuntimeError(f"searchkit.json was never rewritten: {killed.describe()}")
+    if not note.exists():  # never rewritten in place: the run went on to the end
+        assert (killed.code, killed.first_err) == (0, "")
+        assert '"schema_version"' in (ix / "searchkit.json").read_text(encoding="utf-8")
     rerun = sk.run("index", docs, "--index", ix, cwd=tmp_path, timeout=600)
     assert (rerun.code, rerun.first_err) == (0, "")
     paths, _ = lab.exported(sk, ix, tmp_path)

@@ -66,6 +66,9 @@ def _import_whoosh() -> None:
         import whoosh.compat
     with _stand_in("whoosh.lang.morph_en", "variations"):
         import whoosh.query  # noqa: F401
+    from searchkit.engine import unpickle
+
+    unpickle.install()  # before any index is read: pickles name only the classes an index is made of
 
 
 _import_whoosh()

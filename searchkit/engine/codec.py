@@ -41,6 +41,8 @@ from whoosh.formats import Positions
 from whoosh.system import _INT_SIZE, pack_uint
 from whoosh.util.numeric import length_to_byte
 
+from searchkit.engine import unpickle
+
 BLOCK_PROTOCOL = 5
 KEY_SHIFT = 32  # position key: document number << KEY_SHIFT | position
 BOUND_CHUNK = 128  # postings per score bound
@@ -56,7 +58,7 @@ def position_keys(ids: Any, values: list[bytes]) -> list[int] | None:
         return None
     body = b"".join(map(bytes.__getitem__, values, repeat(slice(_INT_SIZE + 2, -1))))
     keys: list[int] = []
-    for doc, gaps in zip(ids, pickle.loads(_VALUE_HEAD + b"](" + body + b"e."), strict=True):
+    for doc, gaps in zip(ids, unpickle.loads(_VALUE_HEAD + b"](" + body + b"e."), strict=True):
         start = len(keys)
         gaps[0] += doc << KEY_SHIFT
         keys += accumulate(gaps)
@@ -114,7 +116,7 @@ def stored_keys(data: tuple[Any, ...]) -> bytes | None:
 
 def read_keys(blob: bytes) -> list[int]:
     """A block's position keys from its stored form."""
-    return list(accumulate(pickle.loads(blob)))
+    return list(accumulate(unpickle.loads(blob)))
 
 
 def encode_positions(positions: list[int]) -> bytes:

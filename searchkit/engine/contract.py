@@ -108,6 +108,8 @@ WHOOSH_PRIVATE: dict[str, str] = {
     "_flush_segment": "whoosh.writing",
     "_merge_segments": "whoosh.writing",
     "_stored_": "whoosh.writing",  # add_document's `_stored_<field>` argument: the stored form of a field
+    # whoosh.filedb.filestore: a file storage's path of a file name (`index.PrivateStorage`)
+    "_fpath": "whoosh.filedb.filestore",
     # module-level names
     "_INT_SIZE": "whoosh.system",
     "_lengths": "whoosh.filedb.filetables",

@@ -12,13 +12,14 @@ from typing import Any
 
 from whoosh import index as whoosh_index
 from whoosh.filedb.filestore import FileStorage
+from whoosh.filedb.structfile import StructFile
 
-from searchkit import terms
+from searchkit import private, terms
 from searchkit.engine import ranking
 from searchkit.engine.lengths import cache_of
 from searchkit.engine.postings import field_docs
 from searchkit.engine.schema import INDEX_NAME, QUOTES_NAME, SCHEMA_VERSION, quote_schema, schema
-from searchkit.errors import IndexCorrupt, IndexNotFound
+from searchkit.errors import IndexCorrupt, IndexNotFound, IndexUntrusted
 from searchkit.results import SpeakerCount, StoredDoc, StoredQuote
 
 
@@ -53,8 +54,32 @@ def exists(index_dir: Path, name: str = INDEX_NAME) -> bool:
     return index_dir.is_dir() and any(index_dir.glob(f"_{name}_*.toc"))
 
 
+class PrivateStorage(FileStorage):
+    """Whoosh's file storage, creating files (segments, tables of contents, locks) that only their owner can
+    read or write (`private`), whatever the umask."""
+
+    def create_file(self, name: str, excl: bool = False, mode: str = "wb", **kwargs: Any) -> StructFile:
+        if self.readonly:
+            return super().create_file(name, excl, mode, **kwargs)  # raises ReadOnlyError
+        flags = os.O_CREAT | os.O_RDWR | (os.O_EXCL if excl else os.O_TRUNC) | getattr(os, "O_BINARY", 0)
+        fd = os.open(self._fpath(name), flags, private.FILE_MODE)
+        return StructFile(os.fdopen(fd, mode), name=name, **kwargs)
+
+    def lock(self, name: str) -> Any:
+        private.touch(Path(self._fpath(name)))
+        return super().lock(name)
+
+    def temp_storage(self, name: str | None = None) -> PrivateStorage:
+        """A writer's scratch folder (`<index>.tmp`), private too."""
+        path = Path(self.folder) / (name or f"{os.urandom(8).hex()}.tmp")
+        private.make_dir(path)
+        return PrivateStorage(str(path))
+
+
 def open_index(index_dir: Path, name: str = INDEX_NAME) -> whoosh_index.Index:
-    """Open an existing index or raise `IndexNotFound` / `IndexCorrupt` (also for another schema version)."""
+    """Open an existing index or raise `IndexNotFound` / `IndexCorrupt` (also for another schema version) /
+    `IndexUntrusted` (a folder others can write, a pickle naming something that is not part of an index)."""
+    private.check_folder(index_dir)
     if not exists(index_dir, name):
         if name == QUOTES_NAME and exists(index_dir):
             raise IndexNotFound(f"the index at {index_dir} has no quotes yet; run `searchkit index --rebuild`")
@@ -64,7 +89,9 @@ def open_index(index_dir: Path, name: str = INDEX_NAME) -> whoosh_index.Index:
         raise IndexCorrupt(f"the index at {index_dir} was built by another searchkit version (schema {version}, "
                            f"this one reads {SCHEMA_VERSION})")
     try:
-        return whoosh_index.open_dir(str(index_dir), indexname=name)
+        return PrivateStorage(str(index_dir)).open_index(indexname=name)
+    except IndexUntrusted:
+        raise
     except Exception as exc:  # Whoosh raises many kinds here (unpickling, I/O); all mean the same to a user
         raise IndexCorrupt(f"cannot open the index at {index_dir}: {type(exc).__name__}: {exc}") from exc
 
@@ -79,10 +106,11 @@ def _schema_version(index_dir: Path) -> int | None:
 
 def create_index(index_dir: Path, name: str = INDEX_NAME) -> whoosh_index.Index:
     """Create an empty index at `index_dir` (replacing any index of that name there)."""
-    index_dir.mkdir(parents=True, exist_ok=True)
-    storage = FileStorage(str(index_dir))
+    private.make_dir(index_dir)
+    storage = PrivateStorage(str(index_dir))
     ix = storage.create_index(schema() if name == INDEX_NAME else quote_schema(), indexname=name)
-    (index_dir / "searchkit.json").write_text(json.dumps({"schema_version": SCHEMA_VERSION}), encoding="utf-8")
+    if _schema_version(index_dir) != SCHEMA_VERSION:  # replaced atomically: a kill leaves the old or the new
+        private.write_text(index_dir / "searchkit.json", json.dumps({"schema_version": SCHEMA_VERSION}))
     return ix
 
 

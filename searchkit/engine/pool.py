@@ -24,6 +24,8 @@ from typing import Any
 
 from whoosh.writing import SegmentWriter
 
+from searchkit import private
+
 
 def _add_document(writer: SegmentWriter, fields: dict[str, Any]) -> None:
     """`SegmentWriter.add_document` for searchkit's schemas, feeding the grouped pool a field at a time.
@@ -64,7 +66,7 @@ def _spill_dir(index_dir: Path) -> Path:
     """Where posting runs spill; cleared here, since runs left by a killed writer are garbage (the caller
     holds the write lock, so no other writer is using them)."""
     spill = index_dir / "spill"
-    spill.mkdir(exist_ok=True)
+    spill.mkdir(mode=private.DIR_MODE, exist_ok=True)
     for stale in spill.glob("*.run"):
         with contextlib.suppress(OSError):
             stale.unlink()

@@ -13,6 +13,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
+from searchkit import private
 from searchkit.engine import writing
 from searchkit.engine.workers import Workers
 from searchkit.models import Article
@@ -22,6 +23,7 @@ class WriteSession:
     """Adds, deletes and one commit over an index folder (a context manager)."""
 
     def __init__(self, index_dir: Path, *, rebuild: bool = False) -> None:
+        private.check_folder(index_dir)  # before anything beside the index (the manifest) is opened
         self.index_dir = index_dir
         self.writer: writing.IndexWriter | None = None
         self.segments: list[Any] = []  # written by segment workers, listed in the commit

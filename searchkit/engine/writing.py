@@ -17,13 +17,12 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
-from whoosh.filedb.filestore import FileStorage
 from whoosh.index import LockError
 from whoosh.writing import SegmentWriter
 
 from searchkit.engine.codec import BlockCodec
 from searchkit.engine.flush import _add_postings, _CachedLengths, _flush_grouped, _HashBucket
-from searchkit.engine.index import create_index, exists, open_index
+from searchkit.engine.index import PrivateStorage, create_index, exists, open_index
 from searchkit.engine.pool import GroupedPool, _add_document, _spill_dir
 from searchkit.engine.schema import INDEX_NAME, QUOTES_NAME
 from searchkit.errors import IndexLocked
@@ -71,7 +70,7 @@ class IndexWriter:
     @staticmethod
     def _check_unlocked(index_dir: Path, timeout: float) -> None:
         """Refuse to rebuild an index another process is writing (without opening it: it may be unreadable)."""
-        lock = FileStorage(str(index_dir)).lock(f"{INDEX_NAME}_WRITELOCK")
+        lock = PrivateStorage(str(index_dir)).lock(f"{INDEX_NAME}_WRITELOCK")
         deadline = time.monotonic() + timeout
         while not lock.acquire(blocking=False):
             if time.monotonic() > deadline:
