@@ -122,7 +122,26 @@ def main() -> None:
     log(f"testing {' '.join(sk.command)} in {root}")
     cases: list[Case] = []
     started = time.monotonic()
+    version = searchkit_version(sk)
+
+    def report(done: list[str]) -> str:
+        head = f"Replay of issue #13's table — {time.strftime('%Y-%m-%d %H:%M')}, {time.monotonic() - started:.0f} s"
+        if done != selected:
+            head += f" (partial: rows {', '.join(done) or 'none'} of {', '.join(selected)})"
+        return "\n\n".join([
+            head, f"searchkit: {version}",
+            f"command: `{' '.join(['python', 'bench/reliability/replay.py', *sys.argv[1:]])}` "
+            f"(corpus: {args.corpus or 'synthetic'}, scale {args.scale}, kill rounds {args.rounds})",
+            summary(cases, done), table(cases, root)]) + "\n"
+
+    def save(done: list[str]) -> None:  # after every row: a stopped replay keeps what it measured
+        if args.out:
+            args.out.write_text(report(done), encoding="utf-8")
+        if args.json:
+            args.json.write_text(json.dumps([asdict(c) for c in cases], indent=1), encoding="utf-8")
+
     signal.signal(signal.SIGTERM, _interrupted)
+    done: list[str] = []
     try:
         for key in selected:
             title, fn = ROWS[key]
@@ -137,23 +156,14 @@ def main() -> None:
                 log(f"  {case.case}: {case.happened} -> {case.verdict}")
             log(f"row {key} done in {time.monotonic() - t0:.0f} s")
             cases.extend(found)
+            done.append(key)
+            save(done)
     finally:
         kill_live()
         rows_damage.unmount_all(root)
         if not args.keep:
             shutil.rmtree(root, ignore_errors=True)
-    report = "\n\n".join([
-        f"Replay of issue #13's table — {time.strftime('%Y-%m-%d %H:%M')}, {time.monotonic() - started:.0f} s",
-        f"searchkit: {searchkit_version(sk)}",
-        f"command: `{' '.join(['python', 'bench/reliability/replay.py', *sys.argv[1:]])}` "
-        f"(corpus: {args.corpus or 'synthetic'}, scale {args.scale}, kill rounds {args.rounds})",
-        summary(cases, selected), table(cases, root)]) + "\n"
-    print(report)
-    if args.out:
-        args.out.write_text(report, encoding="utf-8")
-    if args.json:
-        args.json.write_text(json.dumps([asdict(c) for c in cases], indent=1), encoding="utf-8")
-
+    print(report(done))
 
 if __name__ == "__main__":
     main()

@@ -3,17 +3,22 @@
 from __future__ import annotations
 
 import itertools
+import queue
 import random
 import subprocess
 import tempfile
 import threading
 import time
 from pathlib import Path
+from typing import Any
 
-from lab import TRACEBACK, Case, Lab, judge, kill_session, run_problems
+from lab import LIVE, TRACEBACK, Case, Lab, judge, kill_session, run_problems
 
 QUERY_BUDGET_S = 5.0
 SLOW_S = 1.0
+STALL_S = 30.0  # a fuzzed query running this long is given up (its batch killed and restarted after it)
+FUZZ_LIMIT_S = 1200.0  # the fuzzed queries' whole budget (a quarter with --quick)
+RETIME = 60  # slow queries timed a second time, at most
 PATHOLOGICAL = [
     ("200 nested parentheses", "(" * 200 + "oil" + ")" * 200),
     ("400 × `NOT `", "NOT " * 400 + "oil"),
@@ -38,8 +43,8 @@ def fuzzed(count: int, seed: int = 13) -> list[str]:
     out = []
     for _ in range(count):
         shape = rng.random()
-        if shape < 0.1:
-            out.append(rng.choice(["(", "NOT ", "a* ", "oil~ ", "-", '"', "title:"]) * rng.randint(10, 120)
+        if shape < 0.03:
+            out.append(rng.choice(["(", "NOT ", "a* ", "oil~ ", "-", '"', "title:"]) * rng.randint(10, 60)
                        + rng.choice(VOCAB))
             continue
         parts = []
@@ -54,34 +59,50 @@ def fuzzed(count: int, seed: int = 13) -> list[str]:
 
 
 class Stream:
-    """A `search --queries` batch whose output lines are timestamped as they arrive (stdout unbuffered)."""
+    """A `search --queries` batch whose output lines are timestamped as they arrive (stdout unbuffered).
 
-    def __init__(self, lab: Lab, ix: Path, queries: list[tuple[str, str]], cwd: Path, timeout: float) -> None:
+    A query that takes longer than `per_query` s, or a batch still running at `until` (a monotonic time),
+    gets the batch killed: `stalled` / `out_of_time` say which."""
+
+    def __init__(self, lab: Lab, ix: Path, queries: list[tuple[str, str]], cwd: Path, *, per_query: float,
+                 until: float) -> None:
         qfile = cwd / f"batch-{time.monotonic_ns()}.tsv"
         qfile.write_text("".join(f"{qid}\t{q}\n" for qid, q in queries), encoding="utf-8")
-        err = tempfile.TemporaryFile()  # noqa: SIM115 (read and closed below)
-        started = time.monotonic()
-        proc = subprocess.Popen([*lab.sk.command, "search", "--queries", str(qfile), "--index", str(ix)], cwd=cwd,
-                                env=lab.sk.env, stdout=subprocess.PIPE, stderr=err, stdin=subprocess.DEVNULL,
-                                start_new_session=True)
-        timer = threading.Timer(timeout, kill_session, (proc.pid,))
-        timer.start()
-        self.arrivals: list[tuple[float, bytes]] = []
-        assert proc.stdout is not None
-        for line in proc.stdout:
-            self.arrivals.append((time.monotonic(), line))
-        self.code = proc.wait()
-        timer.cancel()
-        self.timed_out = time.monotonic() - started >= timeout
-        self.started = started
-        err.seek(0)
-        self.stderr = err.read().decode("utf-8", "replace")
-        err.close()
+        self.stalled = self.out_of_time = False
+        self.arrivals: list[float] = []
+        with tempfile.TemporaryFile() as err:
+            proc = subprocess.Popen([*lab.sk.command, "search", "--queries", str(qfile), "--index", str(ix)],
+                                    cwd=cwd, env=lab.sk.env, stdout=subprocess.PIPE, stderr=err,
+                                    stdin=subprocess.DEVNULL, start_new_session=True)
+            LIVE.add(proc.pid)
+            lines: queue.Queue[bytes | None] = queue.Queue()
+            threading.Thread(target=_pump, args=(proc.stdout, lines), daemon=True).start()
+            while True:
+                wait = min(per_query, until - time.monotonic())
+                try:
+                    line = lines.get(timeout=max(wait, 0.01))
+                except queue.Empty:
+                    self.out_of_time = time.monotonic() >= until
+                    self.stalled = not self.out_of_time
+                    kill_session(proc.pid)
+                    break
+                if line is None:
+                    break
+                self.arrivals.append(time.monotonic())
+            self.code = proc.wait()
+            LIVE.discard(proc.pid)
+            err.seek(0)
+            self.stderr = err.read().decode("utf-8", "replace")
 
     def times(self) -> list[float]:
         """Seconds each answered query took (the first includes start-up and is left out: 0)."""
-        stamps = [t for t, _ in self.arrivals]
-        return [0.0] + [b - a for a, b in itertools.pairwise(stamps)]
+        return [0.0] + [b - a for a, b in itertools.pairwise(self.arrivals)]
+
+
+def _pump(stream: Any, lines: queue.Queue[bytes | None]) -> None:
+    for line in stream:
+        lines.put(line)
+    lines.put(None)
 
 
 def row13(lab: Lab) -> list[Case]:
@@ -97,7 +118,7 @@ def row13(lab: Lab) -> list[Case]:
                 problems.append(f"{len(run.err_lines)} lines on stderr")
             cases.append(judge("13", f"`{command}` {label} ({n} docs)", run.describe(), problems))
     batch = [("before", "oil"), *((label.split()[0], text) for label, text in PATHOLOGICAL), ("after", "gold")]
-    stream = Stream(lab, ix, batch, base, timeout=600)
+    stream = Stream(lab, ix, batch, base, per_query=180, until=time.monotonic() + 600)
     answered = len(stream.arrivals)
     problems = [] if answered == len(batch) else [f"the batch stopped after {answered} of {len(batch)} queries"]
     if TRACEBACK in stream.stderr:
@@ -109,41 +130,50 @@ def row13(lab: Lab) -> list[Case]:
 
 
 def _fuzz(lab: Lab, ix: Path, base: Path, count: int) -> Case:
+    """Run the fuzzed queries in `--queries` batches; a batch that dies or stalls on a query is restarted
+    after it. Queries over `SLOW_S` are timed again (after a warm-up query) to tell them from a busy machine."""
     queries = [(f"f{i}", q) for i, q in enumerate(fuzzed(count))]
+    by_id = dict(queries)
     started = time.monotonic()
+    until = started + (FUZZ_LIMIT_S / 4 if lab.quick else FUZZ_LIMIT_S)
     times: dict[str, float] = {}
     crashed: list[str] = []
-    aborts = 0
+    stalled: list[str] = []
     rest = queries
-    while rest and aborts < 50:
-        stream = Stream(lab, ix, rest, base, timeout=1800)
-        for (qid, _q), took in zip(rest, stream.times(), strict=False):
-            times[qid] = took
+    while rest:
+        stream = Stream(lab, ix, rest, base, per_query=STALL_S, until=until)
+        times.update((qid, took) for (qid, _q), took in zip(rest, stream.times(), strict=False))
         done = len(stream.arrivals)
-        if done == len(rest):
+        if done == len(rest) or stream.out_of_time:
+            rest = rest[done:]
             break
-        aborts += 1
-        crashed.append(rest[done][0])  # the query the batch died on
-        if TRACEBACK in stream.stderr:
-            crashed[-1] += " (traceback)"
+        qid = rest[done][0]  # the query the batch died or stalled on
+        if stream.stalled:
+            stalled.append(qid)
+        else:
+            crashed.append(qid + (" (traceback)" if TRACEBACK in stream.stderr else ""))
         rest = rest[done + 1:]
     slow = [qid for qid, took in times.items() if took > SLOW_S]
-    by_id = dict(queries)
     confirmed: list[tuple[str, float]] = []
-    if slow:  # time them again, each after a warm-up query, to tell a slow query from a busy machine
-        pairs = [p for s in slow for p in (("warm", "oil"), (s, by_id[s]))]
-        again = Stream(lab, ix, pairs, base, timeout=1800)
+    if slow:
+        pairs = [p for s in slow[:RETIME] for p in (("warm", "oil"), (s, by_id[s]))]
+        again = Stream(lab, ix, pairs, base, per_query=STALL_S, until=time.monotonic() + 600)
         confirmed = [(qid, took) for (qid, _q), took in zip(pairs, again.times(), strict=False)
                      if qid != "warm" and took > SLOW_S]
-    total = time.monotonic() - started
     problems = []
     if crashed:
-        example = by_id[crashed[0].split()[0]][:60]
-        problems.append(f"{len(crashed)} queries ended the batch (e.g. {crashed[0]}: `{example}`)")
+        first = by_id[crashed[0].split()[0]][:60]
+        problems.append(f"{len(crashed)} queries ended the batch (e.g. {crashed[0]}: `{first}`)")
+    if stalled:
+        problems.append(f"{len(stalled)} queries ran > {STALL_S:g} s (e.g. `{by_id[stalled[0]][:60]}`)")
     if confirmed:
         worst = max(confirmed, key=lambda c: c[1])
         problems.append(f"{len(confirmed)} queries took > {SLOW_S:g} s twice (worst {worst[1]:.1f} s: "
                         f"`{by_id[worst[0]][:60]}`)")
-    happened = (f"{count} fuzzed queries in {total:.0f} s; batch restarts {aborts}; > {SLOW_S:g} s: {len(slow)} "
-                f"({len(confirmed)} again on a re-run); median {sorted(times.values())[len(times) // 2] * 1000:.0f} ms")
+    if rest:
+        problems.append(f"{len(rest)} queries not run within the {until - started:.0f} s limit")
+    median = sorted(times.values())[len(times) // 2] * 1000 if times else float("nan")
+    happened = (f"{len(times)} of {count} answered in {time.monotonic() - started:.0f} s; ended the batch "
+                f"{len(crashed)}, stalled > {STALL_S:g} s {len(stalled)}; > {SLOW_S:g} s: {len(slow)} "
+                f"({len(confirmed)} of the first {min(len(slow), RETIME)} again on a re-run); median {median:.0f} ms")
     return judge("13", f"{count} fuzzed queries through `search --queries` ({lab.scale} docs)", happened, problems)
