@@ -180,12 +180,15 @@ def alerts_check(names: tuple[str, ...], index_dir: Path, out: Output) -> None:
     run_check(index_dir, out, names)
 
 
-def run_check(index_dir: Path, out: Output, names: tuple[str, ...] = ()) -> None:
+def run_check(index_dir: Path, out: Output, names: tuple[str, ...] = (), *, only_news: bool = False) -> None:
+    """Check the saved searches and print what is new (with `only_news`, nothing when nothing is)."""
     from searchkit import alerts, views
     from searchkit.search import Searcher
 
     with Searcher(index_dir) as searcher, alerts.AlertStore(index_dir) as store:
         result = store.check(alerts.index_matcher(searcher.engine_reader), names)
+    if only_news and not result.alerts:
+        return
     listing = views.alerts_listing(result.alerts, result.searches, path_style(index_dir))
     listing.found = True  # nothing new is not a failure
     emit(out, listing)
@@ -221,7 +224,7 @@ def watch_cmd(paths: tuple[Path, ...], index_dir: Path, check_alerts: bool, quie
         if summary.added or summary.updated or summary.removed or summary.failed:
             note(render.summary_line(summary, str(index_dir)))
         if check_alerts:
-            run_check(index_dir, out)
+            run_check(index_dir, out, only_news=True)
             sys.stdout.flush()
 
     def failed(exc: Exception) -> None:
