@@ -38,8 +38,9 @@ def search(searcher: Searcher, index_dir: Path, text: str, *, limit: int = 10, p
                 break
             fetch = min(MAX_LIMIT, fetch * 2)
         count = searcher.engine_reader.count_stories(
-            querylang.parse(text).tree, store.group_ids(), match_all=options.get("match", "all") == "all"
-            and not result.fallback_any, date_from=options.get("date_from"), date_to=options.get("date_to"),
+            querylang.parse(text).tree, version=store.version(), groups=store.group_ids,
+            match_all=options.get("match", "all") == "all" and not result.fallback_any,
+            date_from=options.get("date_from"), date_to=options.get("date_to"),
             speakers=options.get("speakers", ())) if result.total else 0
     shown = [replace(hit, rank=rank) for rank, hit in enumerate(stories[wanted - limit:wanted], wanted - limit + 1)]
     return replace(result, page=page, hits=tuple(shown), stories=count)

@@ -16,6 +16,7 @@ update, so the store holds nothing but the signatures (256 bytes an article).
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
@@ -33,6 +34,7 @@ _SCHEMA = (
     "CREATE INDEX IF NOT EXISTS articles_source ON articles (source);"
     "CREATE INDEX IF NOT EXISTS articles_grp ON articles (grp) WHERE grp IS NOT NULL;"
     "CREATE TABLE IF NOT EXISTS staged (id TEXT NOT NULL, source TEXT NOT NULL, date TEXT, sig BLOB);"
+    "CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);"
 )
 STAGE_BATCH = 2_000  # staged rows held in memory before they are written (one transaction each)
 StagedRow = tuple[str, str | None, bytes | None]
@@ -81,6 +83,12 @@ class CopyStore(SideTable):
         """Forget every article (for a rebuild)."""
         with self.db:
             self.db.execute("DELETE FROM articles")
+            self.db.execute("DELETE FROM meta")
+
+    def version(self) -> str:
+        """Names the current groups: changes with every merge (so caches made from them can tell)."""
+        row = self.db.execute("SELECT value FROM meta WHERE key = 'version'").fetchone()
+        return row[0] if row else "none"
 
     def stage(self, source: str, rows: Iterable[StagedRow]) -> None:
         """Hold the articles read from `source` until `merge` (after the index commit that adds them)."""
@@ -129,6 +137,7 @@ class CopyStore(SideTable):
             self.db.execute("INSERT OR REPLACE INTO articles (id, source, date, sig)"
                             " SELECT id, source, date, sig FROM staged ORDER BY rowid")
             self.db.execute("DELETE FROM staged")
+            self.db.execute("INSERT OR REPLACE INTO meta VALUES ('version', ?)", (uuid.uuid4().hex,))
             seeds = {n for (n,) in self.db.execute("SELECT n FROM articles WHERE n > ?", (first,))}
             for grp in touched:
                 seeds.update(n for (n,) in self.db.execute("SELECT n FROM articles WHERE grp = ?", (grp,)))

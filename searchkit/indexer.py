@@ -150,6 +150,10 @@ def _group_copies(copies: CopyStore, index_dir: Path, sources: list[str], rebuil
     elif sources or copies.staged_count() or rebuild:
         announce("grouping copies")
         copies.merge(sources, replace_all=rebuild)
+    else:
+        return
+    with api.Reader(index_dir) as reader:  # the stories count's map of this generation, made now
+        reader.prime_stories(copies.version(), copies.group_ids)
 
 
 def _name_speakers(names: NameStore, index_dir: Path, sources: list[str], rebuild: bool, first_time: bool,

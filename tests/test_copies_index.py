@@ -85,3 +85,23 @@ def test_an_index_without_copies_is_grouped_on_its_next_run(wires: Path, tmp_pat
     summary = index_paths([wires], ix, workers=1)  # nothing changed in the files
     assert summary.unchanged == 3
     assert groups(ix) == {Group("a.txt", ("a.txt", "b.txt"))}
+
+
+def test_stories_are_counted_from_a_map_kept_per_generation(wires: Path, tmp_path: Path) -> None:
+    from searchkit.engine.api import Reader
+    from searchkit.engine.stories import PREFIX
+
+    ix = tmp_path / "ix"
+    index_paths([wires], ix, workers=1)
+    maps = list(ix.glob(f"{PREFIX}*"))
+    assert len(maps) == 1  # made by the index run
+
+    def stories() -> int:
+        with CopyStore(ix) as store, Reader(ix) as reader:
+            return reader.count_stories(None, version=store.version(), groups=store.group_ids)
+
+    assert stories() == 2  # a, b (copies) and c
+    write(wires, "b.txt", 3, body(4))
+    index_paths([wires], ix, workers=1)
+    assert stories() == 3
+    assert [p.name for p in ix.glob(f"{PREFIX}*")] != [m.name for m in maps]  # the old generation's map is gone

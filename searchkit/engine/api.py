@@ -19,7 +19,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Generic, Literal, TypeVar
 
-from searchkit.engine import expansion, facets, index, query
+from searchkit.engine import expansion, facets, index, query, stories
 from searchkit.engine.lengths import cache_of
 from searchkit.engine.schema import INDEX_NAME, QUOTES_NAME
 from searchkit.querylang import Node
@@ -183,23 +183,17 @@ class Reader(_Base[StoredDoc]):
             q, _cut = expansion.bound(self._s, q)  # the same matches as `search` counts
         return facets.matched(self._s, q, self._filter(date_from, date_to, speakers))
 
-    def count_stories(self, tree: Node | None, groups: Mapping[str, str], *, match_all: bool = True,
-                      date_from: datetime | None = None, date_to: datetime | None = None,
+    def count_stories(self, tree: Node | None, *, version: str, groups: Callable[[], Mapping[str, str]],
+                      match_all: bool = True, date_from: datetime | None = None, date_to: datetime | None = None,
                       speakers: Sequence[str] = ()) -> int:
-        """How many distinct stories the matches of the query and filters make: matching articles that share a
-        group in `groups` (article id -> group name; articles not in it are stories of their own) count once."""
+        """How many distinct stories the matches of the query and filters make: matching articles in one group
+        (`groups()`: article id -> group name, named by `version`; others are stories of their own) count once."""
         docs = self._matched(tree, match_all, date_from, date_to, speakers)
-        number = self._s.document_number
-        counted: set[str] = set()
-        hidden = 0
-        for article_id, group in groups.items():
-            docnum = number(id=article_id)
-            if docnum is not None and docnum in docs:
-                if group in counted:
-                    hidden += 1
-                else:
-                    counted.add(group)
-        return len(docs) - hidden
+        return stories.count(docs, stories.groups_by_doc(self._s, self.index_dir, version, groups))
+
+    def prime_stories(self, version: str, groups: Callable[[], Mapping[str, str]]) -> None:
+        """Make the group map `count_stories` needs now (after an update), not at the next search."""
+        stories.groups_by_doc(self._s, self.index_dir, version, groups)
 
     def document_frequencies(self, words: Sequence[str]) -> dict[str, int]:
         """How many documents hold each (stemmed) word, in the title or the body (the larger of the two)."""
