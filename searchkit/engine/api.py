@@ -69,6 +69,7 @@ class _Base(Generic[D]):
         self._ctx = index.searching(index_dir, self.NAME)
         self._s: Any = self._ctx.__enter__()
         self.cache = cache_of(self._s)  # what this open index keeps between searches (lengths, filters, ...)
+        self._day_ordinals: list[int] | None = None
 
     def __enter__(self) -> _Base[D]:
         return self
@@ -167,14 +168,20 @@ class Reader(_Base[StoredDoc]):
         """How many documents matching the query and filters fall on each day, and how many are undated
         (the same matches as `search`'s total, without ranking them or reading a stored field)."""
         docs = self._matched(tree, match_all, date_from, date_to, speakers)
-        days, undated = facets.days_of(self._s, docs)
+        days, undated = facets.days_of(self._days(), docs)
         return DayCounts(dict(days), undated)
 
     def speaker_day_counts(self, tree: Node | None, *, match_all: bool = True, date_from: datetime | None = None,
                            date_to: datetime | None = None, speakers: Sequence[str] = ()) -> dict[str, dict[date, int]]:
         """For each speaker quoted in the matching documents, how many of them quote that speaker each day."""
         docs = self._matched(tree, match_all, date_from, date_to, speakers)
-        return {name: dict(days) for name, days in facets.speakers_by_day(self._s, docs).items()}
+        return {name: dict(days) for name, days in facets.speakers_by_day(self._s, self._days(), docs).items()}
+
+    def _days(self) -> list[int]:
+        """Every document's day, read once per open index."""
+        if self._day_ordinals is None:
+            self._day_ordinals = facets.day_ordinals(self._s)
+        return self._day_ordinals
 
     def _matched(self, tree: Node | None, match_all: bool, date_from: datetime | None, date_to: datetime | None,
                  speakers: Sequence[str]) -> set[int]:
@@ -196,9 +203,9 @@ class Reader(_Base[StoredDoc]):
         stories.groups_by_doc(self._s, self.index_dir, version, groups)
 
     def document_frequencies(self, words: Sequence[str]) -> dict[str, int]:
-        """How many documents hold each (stemmed) word, in the title or the body (the larger of the two)."""
+        """How many documents hold each (stemmed) word in their body."""
         reader = self._s.reader()
-        return {w: max(reader.doc_frequency("body", w), reader.doc_frequency("title", w)) for w in words}
+        return {w: reader.doc_frequency("body", w) for w in words}
 
     def by_source(self, path: str) -> list[StoredDoc]:
         """The documents read from the file at absolute `path` (several for a JSON Lines file), in index order."""

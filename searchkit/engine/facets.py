@@ -4,6 +4,7 @@ set), dates from the sortable date column, speakers from the speaker postings.""
 
 from __future__ import annotations
 
+import struct
 from collections import Counter
 from datetime import date
 from typing import Any
@@ -25,34 +26,41 @@ def matched(searcher: Any, q: Any, flt: Any) -> set[int]:
     return docs if allowed is None else docs & allowed
 
 
-def days_of(searcher: Any, docs: set[int]) -> tuple[Counter[date], int]:
-    """How many of `docs` fall on each day, and how many are undated."""
-    reader = searcher.reader()
-    if not docs or not reader.has_column("date"):
-        return Counter(), len(docs)
-    missing = searcher.schema["date"].column_type.default_value()
-    column = reader.column_reader("date", translate=False)
-    values = Counter(column[d] // MICROSECONDS_A_DAY for d in docs if column[d] != missing)
-    days: Counter[date] = Counter()
-    for ordinal, n in values.items():
-        days[date.fromordinal(ordinal + 1)] += n
-    return days, len(docs) - sum(values.values())
+def day_ordinals(searcher: Any) -> list[int]:
+    """Every document's day (`date.toordinal() - 1`; -1 when undated), by global document number: each
+    segment's date column read in one call when it has the fixed-width layout (per document otherwise)."""
+    field = searcher.schema["date"]
+    missing = field.column_type.default_value()
+    layout = "!" + field.sortable_typecode  # Whoosh packs numeric columns big-endian
+    out = [-1] * searcher.doc_count_all()
+    for leaf, offset in searcher.reader().leaf_readers():
+        count = leaf.doc_count_all()
+        if not leaf.has_column("date"):
+            continue
+        column = leaf.column_reader("date", translate=False)
+        if getattr(column, "_fixedlen", None) == struct.calcsize(layout) and hasattr(column, "_dbfile"):
+            raw = column._dbfile.get(column._basepos, column._count * column._fixedlen)
+            values = [v for (v,) in struct.iter_unpack(layout, raw)] + [missing] * (count - column._count)
+        else:
+            values = [column[d] for d in range(count)]
+        out[offset:offset + count] = [-1 if v == missing else v // MICROSECONDS_A_DAY for v in values]
+    return out
 
 
-def speakers_by_day(searcher: Any, docs: set[int]) -> dict[str, Counter[date]]:
+def days_of(days: list[int], docs: set[int]) -> tuple[Counter[date], int]:
+    """How many of `docs` fall on each day (`days` from `day_ordinals`), and how many are undated."""
+    ordinals = Counter(map(days.__getitem__, docs))
+    undated = ordinals.pop(-1, 0)
+    return Counter({date.fromordinal(o + 1): n for o, n in ordinals.items()}), undated
+
+
+def speakers_by_day(searcher: Any, days: list[int], docs: set[int]) -> dict[str, Counter[date]]:
     """For each speaker quoted in `docs` (display name), how many of those documents quote them on each day."""
-    reader = searcher.reader()
-    column = reader.column_reader("date", translate=False) if reader.has_column("date") else None
-    missing = searcher.schema["date"].column_type.default_value()
     out: dict[str, Counter[date]] = {}
     for term, quoting in index.speaker_docs(searcher).items():
         mine = quoting & docs
-        if not mine or column is None:
-            continue
-        ordinals = Counter(column[d] // MICROSECONDS_A_DAY for d in mine if column[d] != missing)
-        if ordinals:
-            name = index.speaker_count(searcher, term, mine).name
-            counts = out.setdefault(name, Counter())
-            for ordinal, n in ordinals.items():
-                counts[date.fromordinal(ordinal + 1)] += n
+        dated, _undated = days_of(days, mine)
+        if dated:
+            counts = out.setdefault(index.speaker_count(searcher, term, mine).name, Counter())
+            counts.update(dated)
     return out
