@@ -2,7 +2,7 @@
 
 An article's distinctive words are its title and body words weighted by `(1 + ln tf) × ln(N / df)`; the
 `TERMS` best, among words in at least 2 documents (one is the article itself) and at most `MAX_SHARE` of
-them (common words say nothing about the story), become an any-word query, ranked by BM25F through the
+them, become an any-word query, ranked by BM25F through the
 engine's bulk scorer like any search. The article itself and its wire copies (`copies`) are left out.
 """
 
@@ -21,8 +21,13 @@ from searchkit.engine.api import Reader
 from searchkit.querylang import Group, Word
 from searchkit.results import StoredDoc
 
-TERMS = 20
-MAX_SHARE = 0.5
+TERMS = 15
+MAX_SHARE = 0.03
+"""Words in more than 3% of the articles are left out: they say little about the story, and their long
+posting lists are most of a query's cost (at 106k Reuters articles: median 150 ms with 20 words in up to
+half the articles, 21 ms with 15 words in up to 3%; the bound is 50 ms). Small collections keep them:
+lists under `SHORT_LIST` documents cost nothing to score."""
+SHORT_LIST = 1_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,7 +52,7 @@ def distinctive_words(reader: Reader, doc: StoredDoc, count: int = TERMS) -> lis
     weights = {}
     for stem, seen in forms.items():
         df = frequencies.get(stem, 0)
-        if 2 <= df <= MAX_SHARE * total:
+        if 2 <= df <= max(MAX_SHARE * total, SHORT_LIST) and df < total:  # in every article: no information
             weights[stem] = (1 + math.log(sum(seen.values()))) * math.log(total / df)
     best = sorted(weights, key=lambda s: (-weights[s], s))[:count]
     return [forms[s].most_common(1)[0][0] for s in best]
