@@ -1,9 +1,9 @@
 """Similar articles ("more like this"): the articles that share an article's most distinctive words.
 
 An article's distinctive words are its title and body words weighted by `(1 + ln tf) × ln(N / df)`; the
-`TERMS` best, among words in at least 2 documents (one is the article itself) and at most `MAX_SHARE` of
-them, become an any-word query, ranked by BM25F through the
-engine's bulk scorer like any search. The article itself and its wire copies (`copies`) are left out.
+`TERMS` best (see `distinctive_words` for which words may be chosen) become an any-word query, ranked by
+BM25F through the engine's bulk scorer like any search. The article itself and its wire copies (`copies`)
+are left out, and the hits are folded to one per story.
 """
 
 from __future__ import annotations
@@ -28,6 +28,8 @@ posting lists are most of a query's cost (at 106k Reuters articles: median 150 m
 half the articles, 21 ms with 15 words in up to 3%; the bound is 50 ms). Small collections keep them:
 lists under `SHORT_LIST` documents cost nothing to score."""
 SHORT_LIST = 1_000
+MIN_TF = 2
+MIN_DF = 5
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,17 +44,22 @@ class Similar:
 
 
 def distinctive_words(reader: Reader, doc: StoredDoc, count: int = TERMS) -> list[str]:
-    """The article's `count` most distinctive words (as written in it, the most frequent form of each stem)."""
+    """The article's `count` most distinctive words (as written in it, the most frequent form of each stem).
+
+    As Lucene's MoreLikeThis by default, a word must occur at least `MIN_TF` times (here: or be in the
+    title) and be in at least `MIN_DF` articles: names seen once, such as a byline's, do not lead."""
     forms: dict[str, Counter[str]] = {}
     for word, *_rest in analysis.tokens(f"{doc.title}\n{doc.body}"):
         if word not in analysis.STOPWORDS and not word.isdigit():
             forms.setdefault(analysis.stem(word), Counter())[word] += 1
+    in_title = {analysis.stem(w) for w, *_rest in analysis.tokens(doc.title)}
+    forms = {s: seen for s, seen in forms.items() if s in in_title or sum(seen.values()) >= MIN_TF}
     total = max(1, reader.doc_count())
     frequencies = reader.document_frequencies(sorted(forms))
     weights = {}
     for stem, seen in forms.items():
         df = frequencies.get(stem, 0)
-        if 2 <= df <= max(MAX_SHARE * total, SHORT_LIST) and df < total:  # in every article: no information
+        if MIN_DF <= df <= max(MAX_SHARE * total, SHORT_LIST) and df < total:  # in every article: no information
             weights[stem] = (1 + math.log(sum(seen.values()))) * math.log(total / df)
     best = sorted(weights, key=lambda s: (-weights[s], s))[:count]
     return [forms[s].most_common(1)[0][0] for s in best]
@@ -60,16 +67,23 @@ def distinctive_words(reader: Reader, doc: StoredDoc, count: int = TERMS) -> lis
 
 def similar(reader: Reader, doc: StoredDoc, index_dir: Path, *, limit: int = 10, date_from: datetime | None = None,
             date_to: datetime | None = None, speakers: Sequence[str] = ()) -> Similar:
-    """The `limit` articles most like `doc` within the filters, without `doc` and its copies."""
+    """The `limit` stories most like `doc` within the filters (one article each: the best-ranked), without
+    `doc` and its copies."""
     words = distinctive_words(reader, doc)
     if not words:
         return Similar(doc, (), ())
+    tree = Group(tuple(Word(w) for w in words), all=False)
     with CopyStore(index_dir) as copies:
         group = copies.group_of(doc.id)
-    excluded = set(group.members) if group else set()
-    excluded.add(doc.id)
-    tree = Group(tuple(Word(w) for w in words), all=False)
-    ranked = reader.search(tree, match_all=False, date_from=date_from, date_to=date_to, speakers=speakers,
-                           limit=limit + len(excluded))
-    hits = tuple((d, score) for d, score in ranked.hits if d.id not in excluded)[:limit]
-    return Similar(doc, tuple(words), hits, len(excluded) - 1)
+        excluded = set(group.members) if group else {doc.id}
+        ranked = reader.search(tree, match_all=False, date_from=date_from, date_to=date_to, speakers=speakers,
+                               limit=2 * limit + len(excluded))
+        stories = copies.groups_of([d.id for d, _score in ranked.hits])
+    seen: set[str] = set()
+    hits = []
+    for found, score in ranked.hits:
+        story = stories.get(found.id, found.id)
+        if found.id not in excluded and story not in seen:
+            seen.add(story)
+            hits.append((found, score))
+    return Similar(doc, tuple(words), tuple(hits[:limit]), len(excluded) - 1)
