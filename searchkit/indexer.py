@@ -127,8 +127,9 @@ def _commit(session: api.WriteSession, stale: list[str], new: list[str], announc
 
     Deletes only reach documents committed before this run, so they may come after the adds. A file new to
     the manifest is deleted too when the index was not empty: a crash after an earlier index commit may
-    have left its documents without a manifest row."""
-    if new and session.doc_count() > 0:
+    have left its documents without a manifest row (or only its quotes: a kill between the quotes and the
+    articles commit of a first build stored every quote twice once the run was redone)."""
+    if new and session.holds_documents():
         stale = stale + new
     session.delete_sources(stale)
     announce("committing")

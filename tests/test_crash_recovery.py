@@ -46,8 +46,6 @@ def test_kill9_at_random_moments_converges(tmp_path: Path, sk: lab.Searchkit) ->
 
 
 @pytest.mark.slow
-@pytest.mark.xfail(strict=True, raises=AssertionError,
-                   reason="issue #13 row 7: a kill between the quotes and the articles commit duplicates quotes")
 @pytest.mark.parametrize("files", [200, BUILD_FILES], ids=["pool", "segment-workers"])
 def test_kill_between_the_two_commits_of_a_first_build(tmp_path: Path, sk: lab.Searchkit, files: int) -> None:
     """Row 7: a first build killed right after its first index commit (quotes or articles, whichever the

@@ -51,6 +51,10 @@ class WriteSession:
         """Documents in the index when the session's writer opened."""
         return self._writer().doc_count()
 
+    def holds_documents(self) -> bool:
+        """Whether the article or the quotes index held a document when the session's writer opened."""
+        return self._writer().holds_documents()
+
     def add(self, articles: Iterable[Article]) -> None:
         """Add articles (and their quotes), analysed in this process."""
         from searchkit.engine.workers import prepare

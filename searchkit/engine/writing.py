@@ -82,6 +82,11 @@ class IndexWriter:
         """Documents in the index when this session started (all segments, deletions counted out)."""
         return sum(segment.doc_count() for segment in self.writer.segments)
 
+    def holds_documents(self) -> bool:
+        """Whether either index held a live document when this session started: after a kill between the
+        quotes commit and the articles commit of a first build, only the quotes index does."""
+        return any(segment.doc_count() for writer in self.writers for segment in writer.segments)
+
     def delete_sources(self, sources: Iterable[str]) -> int:
         """Delete every article and quote that came from any of `sources`; returns the articles deleted."""
         sources = list(sources)
