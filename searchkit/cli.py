@@ -43,7 +43,7 @@ class SearchkitGroup(click.Group):
     """The one place where library errors become messages and exit codes."""
 
     def invoke(self, ctx: click.Context) -> Any:
-        from searchkit.errors import SearchkitError
+        from searchkit.errors import SearchkitError, Terminated
 
         warnings.filterwarnings("ignore", category=DeprecationWarning)
         warnings.filterwarnings("ignore", category=SyntaxWarning)
@@ -55,6 +55,9 @@ class SearchkitGroup(click.Group):
             hint = f"; {exc.hint}" if exc.hint else ""
             click.echo(f"Error: {exc}{hint}", err=True)
             sys.exit(1)
+        except Terminated:
+            click.echo("Terminated.", err=True)
+            sys.exit(143)
         except KeyboardInterrupt:
             click.echo("Interrupted.", err=True)
             sys.exit(130)

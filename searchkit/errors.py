@@ -47,6 +47,10 @@ class UnreadableFile(SearchkitError):
     """A file cannot be read as an article; the message says why."""
 
 
+class Terminated(KeyboardInterrupt):
+    """The process was asked to stop (SIGTERM) while indexing: its workers were stopped, nothing committed."""
+
+
 class IndexingFailed(SearchkitError):
     """A worker process failed; nothing from this run was committed."""
 

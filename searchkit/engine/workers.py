@@ -21,7 +21,12 @@ from __future__ import annotations
 import gc
 import itertools
 import multiprocessing
+import os
 import queue as queue_errors
+import signal
+import sys
+import threading
+import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
@@ -29,7 +34,7 @@ from types import TracebackType
 from typing import Any, Generic, TypeVar
 
 from searchkit.engine import documents, writing
-from searchkit.errors import IndexingFailed
+from searchkit.errors import IndexingFailed, Terminated
 from searchkit.models import Article
 
 T = TypeVar("T")
@@ -75,10 +80,12 @@ class Workers(Generic[T, R]):
         self.forking = self.count > 1 and "fork" in multiprocessing.get_all_start_methods()
         self.crew: _SegmentCrew | None = None
         self._saved_gc: tuple[int, int, int] | None = None
+        self._saved_term: Any = None
 
     def __enter__(self) -> Workers[T, R]:
         self._saved_gc = gc.get_threshold()
         gc.set_threshold(*BULK_GC_THRESHOLDS)
+        self._saved_term = _stop_on_sigterm()
         if self.forking:
             self.crew = _SegmentCrew(self.read, self.count)
         return self
@@ -91,6 +98,8 @@ class Workers(Generic[T, R]):
         finally:
             if self._saved_gc is not None:
                 gc.set_threshold(*self._saved_gc)
+            if self._saved_term is not None:
+                signal.signal(signal.SIGTERM, self._saved_term)
 
     def segmented(self, tasks: Sequence[T]) -> bool:
         """Whether `tasks` are many enough for workers writing their own segments."""
@@ -107,7 +116,7 @@ class Workers(Generic[T, R]):
                 yield prepare(articles), report  # analysed as the writer takes them
             return
         chunks = iter([tasks[i:i + chunk] for i in range(0, len(tasks), chunk)])
-        with multiprocessing.get_context("fork").Pool(self.count) as pool:
+        with multiprocessing.get_context("fork").Pool(self.count, _die_with_parent, (os.getpid(),)) as pool:
             pending = deque(pool.apply_async(_read_chunk, (self.read, c))
                             for c in itertools.islice(chunks, 4 * self.count))
             while pending:
@@ -132,8 +141,8 @@ class _SegmentCrew:
         ctx = multiprocessing.get_context("fork")
         self.outbox = ctx.Queue()
         self.inboxes = [ctx.Queue() for _ in range(count)]
-        self.procs = [ctx.Process(target=_segment_worker, args=(i, read, inbox, self.outbox), daemon=True)
-                      for i, inbox in enumerate(self.inboxes)]
+        self.procs = [ctx.Process(target=_segment_worker, args=(i, read, inbox, self.outbox, os.getpid()),
+                                  daemon=True) for i, inbox in enumerate(self.inboxes)]
         for proc in self.procs:
             proc.start()
         self.started = self.closed = False
@@ -192,10 +201,11 @@ class _SegmentCrew:
             q.close()
 
 
-def _segment_worker(number: int, read: Read[Any, Any], inbox: Any, queue: Any) -> None:
+def _segment_worker(number: int, read: Read[Any, Any], inbox: Any, queue: Any, parent: int) -> None:
     """Worker process `number`: wait for an index folder and a pool size (None: exit unused), then read,
     prepare and write the tasks as they arrive into new segments of its own; stream `(task number,
     report)` pairs in batches (they double as progress), then report the finished segments."""
+    _die_with_parent(parent)
     start = inbox.get()
     if start is None:
         return
@@ -216,3 +226,45 @@ def _segment_worker(number: int, read: Read[Any, Any], inbox: Any, queue: Any) -
         queue.put(("done", (number, builder.finish())))
     except BaseException as exc:  # reported to the parent, which cancels the run
         queue.put(("error", f"{type(exc).__name__}: {exc}"))
+
+
+PR_SET_PDEATHSIG = 1  # prctl(2) option: the signal this process gets when the thread that forked it ends
+
+
+def _stop_on_sigterm() -> Any:
+    """In the main thread, make SIGTERM raise `Terminated` (so the run unwinds: workers stopped, writes
+    cancelled, locks released) and return the handler it replaces; elsewhere, do nothing (None). Python's
+    default is to die at once, leaving the workers blocked on a pipe or writing segments for half a minute."""
+    if threading.current_thread() is not threading.main_thread():
+        return None
+    return signal.signal(signal.SIGTERM, _terminated)
+
+
+def _terminated(signum: int, frame: Any) -> None:
+    raise Terminated("stopped by SIGTERM")
+
+
+def _die_with_parent(parent: int) -> None:
+    """First thing in a forked worker: exit when the process that forked it (`parent`) dies, however it dies
+    (kill -9 included), rather than wait forever on a pipe nobody writes. On Linux the kernel sends SIGKILL
+    (PR_SET_PDEATHSIG); elsewhere a thread checks the parent id every half second. A SIGTERM sent to the
+    whole process group stops a worker at once (the parent's own handler is not inherited)."""
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    if sys.platform.startswith("linux"):
+        try:
+            import ctypes
+
+            libc = ctypes.CDLL(None, use_errno=True)
+            if libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0) == 0:
+                if os.getppid() != parent:  # died before the request was made
+                    os._exit(1)
+                return
+        except (OSError, AttributeError):
+            pass
+    threading.Thread(target=_watch_parent, args=(parent,), daemon=True).start()
+
+
+def _watch_parent(parent: int) -> None:
+    while os.getppid() == parent:
+        time.sleep(0.5)
+    os._exit(1)
