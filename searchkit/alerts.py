@@ -96,8 +96,8 @@ class AlertStore(SideTable):
                 now = _now()
                 self.db.execute("INSERT INTO searches VALUES (?, ?, ?, ?)",
                                 (search.name, search.query, json.dumps(options), now))
-                self.db.executemany("INSERT OR IGNORE INTO reported VALUES (?, ?, ?)",
-                                    ((search.name, i, now) for i in known))
+                self.db.executemany("INSERT OR IGNORE INTO reported VALUES (?, ?, '')",  # seen, never reported
+                                    ((search.name, i) for i in known))
         except sqlite3.IntegrityError:
             raise AlertExists(f"an alert named {search.name!r} already exists") from None
 
@@ -110,7 +110,7 @@ class AlertStore(SideTable):
 
     def searches(self) -> list[SavedSearch]:
         """The saved searches, by name, with how many articles each has reported."""
-        counts = dict(self.db.execute("SELECT name, COUNT(*) FROM reported GROUP BY name"))
+        counts = dict(self.db.execute("SELECT name, COUNT(*) FROM reported WHERE at != '' GROUP BY name"))
         rows = self.db.execute("SELECT name, query, options, created FROM searches ORDER BY name").fetchall()
         return [_saved(name, query, options, created, counts.get(name, 0)) for name, query, options, created in rows]
 

@@ -41,6 +41,7 @@ def test_new_matches_are_reported_once_oldest_first(tmp_path: Path) -> None:
         archive.put("other", "quake")
         assert reported(store.check(archive.matcher)) == [("oil", "a"), ("oil", "b"), ("oil", "u")]
         assert reported(store.check(archive.matcher)) == []
+        assert [s.reported for s in store.searches()] == [3]  # "old" was known, not reported
 
 
 def test_nothing_is_reported_twice_after_a_restart_or_a_rebuild(tmp_path: Path) -> None:
