@@ -266,6 +266,28 @@ def test_never_fails_and_offsets_match(body: str) -> None:
         assert body[q.start:q.end] == q.text
 
 
+@pytest.mark.parametrize("body", [
+    # a name run that starts where a paragraph (a sentence) starts is no inverted speaker; the clause reaching
+    # past the sentence made the reported-content search start past its end (a hypothesis find)
+    "THE" + "wanted: “said" * 20 + "\n\nTHEon MondayTHE",
+    # a role hard-wrapped over two lines: its start was searched as one line, found nowhere, and put a
+    # character into the sentence before (a JSON Lines record of Reuters copy)
+    "Anderson is on the board, the Journal said. EBay Chief \nExecutive Meg Whitman said he would remain.",
+    # a comma standing alone before a name left an empty word for the role reader ("Reporting by" lines)
+    "Reporting by Jessica Hall , Ransdell Pierson. Mr. Pierson said the deal was done.",
+])
+def test_text_that_crashed_the_extractor(body: str) -> None:
+    res = extract(body)
+    assert all(body[q.start:q.end] == q.text for q in res.quotes)
+
+
+def test_a_hard_wrapped_role_is_read_across_the_line_break() -> None:
+    body = "Anderson is on the board, the Journal said. EBay Chief \nExecutive Meg Whitman said he would remain."
+    res = extract(body)
+    assert res.speakers == (Speaker("Meg Whitman", "EBay Chief Executive"),)
+    assert [q.text for q in res.quotes] == ["he would remain"]
+
+
 def test_seed_article() -> None:
     path = next((p for p in SEED_PATHS if p.exists()), None)
     if path is None:
@@ -349,6 +371,22 @@ def test_named_alone_matches_its_regex(body: str, name: str) -> None:
 
     pattern = rf"(?<!of )(?<!for )(?<!on )(?<!the )\b{re.escape(name)}\b"
     assert named_alone(name, body) == (re.search(pattern, body) is not None)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(_ALONE_ALPHABET, max_size=16).map("".join), st.sampled_from(["Ana Ruiz", "J. Ruiz", "Ruiz", "Ana"]))
+def test_the_index_of_word_starts_finds_what_a_search_finds(body: str, name: str) -> None:
+    """A long body's names are looked up in an index of capitalised words: the same whole-word occurrences as
+    a search."""
+    from searchkit.speakers.orgs import Occurrences, at_boundary, occurrences
+
+    class Indexed(Occurrences):
+        INDEX_FROM = 0
+
+    def whole(found: list[int]) -> list[int]:
+        return [i for i in found if at_boundary(body, i) and at_boundary(body, i + len(name))]
+
+    assert whole(list(Indexed(body)(name))) == whole(list(occurrences(name, body)))
 
 
 _ORG_ALPHABET = st.sampled_from(["Ana Ruiz", "Institute", "Bank", " ", "  ", "\n", "of ", "for ", "on ", "the ",

@@ -79,12 +79,12 @@ def right_name(art: Article, cue_end: int, ceil: int) -> Name | None:
     if j >= len(art.runs):
         return None
     s = art.runs[j][0]
-    if s > ceil or s - cue_end > 80 or not RIGHT_GAP_RE.fullmatch(art.body, cue_end, s):
+    if s >= ceil or s - cue_end > 80 or not RIGHT_GAP_RE.fullmatch(art.body, cue_end, s):
         return None
     best: Name | None = None
     for k in range(j, min(j + 4, len(art.runs))):
         s, _e, txt = art.runs[k]
-        if k > j and (s > ceil or not NP_GAP_RE.fullmatch(art.body, art.runs[k - 1][1], s)):
+        if k > j and (s >= ceil or not NP_GAP_RE.fullmatch(art.body, art.runs[k - 1][1], s)):
             break
         n = name_of_run(txt, s)
         if n is not None and art.resolve(n) is not None:

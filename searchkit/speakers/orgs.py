@@ -7,6 +7,7 @@ import re
 from collections.abc import Iterator
 
 from searchkit.speakers.names import display_form
+from searchkit.speakers.patterns import UP
 
 TICKER = (r"\([ \t]*(?:[A-Z0-9]{1,6}\.[A-Z]{1,3}|(?:NYSE|NASDAQ|Nasdaq|AMEX|LSE|TSX|TSE)[ \t]*:[ \t]*[A-Z0-9.]{1,8})"
           r"[ \t]*\)")  # "( GS.N )", "(NASDAQ: AAPL)"
@@ -75,15 +76,46 @@ def occurrences(name: str, body: str) -> Iterator[int]:
         i = body.find(name, i + 1)
 
 
-def named_alone(name: str, body: str) -> bool:
+class Occurrences:
+    """Where names occur in one body. A short body is searched for each name (a string search is quickest);
+    in a long one, searching for every name would take time growing with the square of its size, so the
+    starts of capitalised words are indexed once and only the starts of a name's first word are checked.
+    Both give every offset where the name starts a word (tested)."""
+
+    INDEX_FROM = 1 << 16  # characters
+
+    def __init__(self, body: str) -> None:
+        self.body = body
+        self._starts: dict[str, list[int]] | None = None
+
+    def __call__(self, name: str) -> Iterator[int]:
+        body = self.body
+        first = FIRST_WORD_RE.match(name)
+        if len(body) < self.INDEX_FROM or first is None:
+            yield from occurrences(name, body)
+            return
+        if self._starts is None:
+            self._starts = {}
+            for m in FIRST_WORD_RE.finditer(body):
+                self._starts.setdefault(m.group(0), []).append(m.start())
+        for i in self._starts.get(first.group(0), ()):
+            if body.startswith(name, i):
+                yield i
+
+
+FIRST_WORD_RE = re.compile(rf"\b[{UP}]\w*")  # a word that starts with a capital, whole (as a name's first word)
+
+
+def named_alone(name: str, body: str, where: Occurrences | None = None) -> bool:
     """Whether `name` occurs as whole words, not right after "of ", "for ", "on " or "the ".
 
     The same as searching `(?<!of )(?<!for )(?<!on )(?<!the )\\bNAME\\b` (tested), without compiling a
     pattern per name.
     """
     end = len(name)
+    found = (where or Occurrences(body))(name)
     return any(at_boundary(body, i) and at_boundary(body, i + end)
-               and not body.endswith(("of ", "for ", "on ", "the "), 0, i) for i in occurrences(name, body))
+               and not body.endswith(("of ", "for ", "on ", "the "), 0, i) for i in found)
 
 
 class OrgNames:
@@ -92,6 +124,7 @@ class OrgNames:
 
     def __init__(self, body: str) -> None:
         self.body = body
+        self.where = Occurrences(body)
         self._after_heads: set[int] | None = None
         self._seen: dict[str, bool] = {}
 
@@ -110,8 +143,8 @@ class OrgNames:
         occurs alone (tested against those patterns)."""
         if name not in self._seen:
             body, end = self.body, len(name)
-            self._seen[name] = " " in name and not named_alone(name, body) and any(
-                at_boundary(body, i + end) and i in self.after_heads() for i in occurrences(name, body))
+            self._seen[name] = " " in name and not named_alone(name, body, self.where) and any(
+                at_boundary(body, i + end) and i in self.after_heads() for i in self.where(name))
         return self._seen[name]
 
     def company(self, name: str) -> bool:
@@ -126,7 +159,7 @@ class OrgNames:
                     or COMPANY_BEFORE_RE.search(body, max(0, i - 40), i) is not None
                     or (PLURAL_VERB_RE.match(body, i + end) is not None
                         and not body.endswith(("and ", "& ", ", "), 0, i)))
-                for i in occurrences(name, body))
+                for i in self.where(name))
         return self._seen[key]
 
 

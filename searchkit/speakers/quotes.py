@@ -46,7 +46,7 @@ def statement(art: Article, clause_start: int, clause_end: int) -> tuple[int, in
             return m.end(), end, True
     s0, s1 = art.sentence(clause_start)
     seg = body[s0:clause_start].rstrip(" \n")
-    after = THAT_RE.match(body, clause_end, s1).end()
+    after = THAT_RE.match(body, clause_end, max(s1, clause_end)).end()  # the clause may end past the bound
     rest = body[after:s1].strip(" \n.\"”'")
     if len(seg.strip()) > 15 and seg.endswith(",") and (len(rest) < 25 or rest.startswith(("and ", "but "))):
         # reported content precedes ("X, Zakharova said."), unless the clause opens what follows ("In an

@@ -9,11 +9,14 @@ other word ("below the 3.3 pct growth rate", "when", "with") ends it.
 
 from __future__ import annotations
 
+import re
+
 from searchkit.speakers.article import Article
 from searchkit.speakers.names import Name, clean, misspelt_title, surname
 from searchkit.speakers.patterns import APPOSITIVE_RE, UP_RE
 from searchkit.speakers.words import ROLE_NOUNS, ROLE_WORDS, STOP_CAPS
 
+_WORD_RE = re.compile(r"\S+")
 _JOINERS = {"of", "for", "and", "the", "&", "to", "on"}
 _NOT_ROLES = {"who", "which", "that", "where", "when", "whose", "said", "says", "and", "but", "as", "in"}
 
@@ -36,10 +39,13 @@ def role_before(art: Article, name: Name, floor: int) -> tuple[str, int] | None:
     """Stated role before a name and where it starts: "Russian Foreign Ministry spokeswoman" Maria Z."""
     base = max(floor, name.start - 120)
     seg = art.body[base:name.start]
-    words = seg.split()
+    found = list(_WORD_RE.finditer(seg))
+    words = [m.group(0) for m in found]
     if words and words[-1].endswith(",") and seg.endswith(", "):  # "Their leader, Jo Haines, said"
         words[-1] = words[-1][:-1]
-        seg = seg[:-2]
+        if not words[-1]:  # a comma standing alone: "Jessica Hall , Ransdell Pierson"
+            words.pop()
+            found.pop()
     k = len(words)
     while k > 0 and len(words) - k < 10:
         w = words[k - 1]
@@ -49,13 +55,12 @@ def role_before(art: Article, name: Name, floor: int) -> tuple[str, int] | None:
             k -= 1  # "Chancellor of the Exchequer", "Securities and Exchange Commission": joined phrases
         else:
             break
+    while k < len(words) and clean(words[k]) in _JOINERS:
+        k += 1
     phrase = words[k:]
-    while phrase and clean(phrase[0]) in _JOINERS:
-        phrase = phrase[1:]
     if not phrase or not _is_role(phrase):
         return None
-    start = name.start - len(seg) + seg.rfind(" ".join(phrase))
-    return " ".join(phrase), start
+    return " ".join(phrase), base + found[k].start()  # where its first word is (blanks between may be any)
 
 
 def _joins(left: str, right: str) -> bool:
