@@ -443,8 +443,19 @@ def test_a_demonym_can_still_be_a_surname() -> None:
     ("It was amply shown last Friday when U.S. Treasury Secretary Ivo Lind said so.", "U.S. Treasury Secretary"),
     ("After the FA Cup defeat at Newcastle and manager Ivo Lind said it hurt.", "manager"),
     ("Harbor chairman and chief executive Ivo Lind said so.", "Harbor chairman and chief executive"),
+    # a subheading run into the text (wire copy): words in capitals before a title are no part of it
+    ("Cox said so. THE SAME FALLBACK Democratic presidential candidate Ivo Lind called the plans inadequate.",
+     "Democratic presidential candidate"),
+    ("Cox said so. PEOPLE THINK' Harbor Chief Executive Ivo Lind said no.", "Harbor Chief Executive"),
+    ("Profit fell. UPS CEO Ivo Lind said so.", "UPS CEO"),  # a title in capitals after a company's is one
+    ("Profit fell. HARBOR CHIEF EXECUTIVE IVO LIND said so.", "HARBOR CHIEF EXECUTIVE"),  # name in capitals too
+    # an appositive runs past abbreviations and initials to a comma or the sentence's end
+    ("Ivo Lind, president of the U.S. Chamber of Commerce, said so.", "president of the U.S. Chamber of Commerce"),
+    ("Ivo Lind, an analyst at J.P. Morgan in St. Louis, said so.", "analyst at J.P. Morgan in St. Louis"),
+    ("“Yes,” said Ivo Lind, head of the United Auto Workers (UAW). “No.”", "head of the United Auto Workers (UAW)"),
+    ("“Yes,” said Ivo Lind, chief executive of Harbor Inc ( HRB.N ). (Editing by Ann Lee)", None),
 ])
-def test_roles_are_title_phrases_not_clause_fragments(body: str, role: str) -> None:
+def test_roles_are_title_phrases_not_clause_fragments(body: str, role: str | None) -> None:
     assert role_of(body, "Ivo Lind") == role
 
 

@@ -118,7 +118,11 @@ SENT_END_RE = re.compile(r"[.!?][\"”’']?(?=\s+[\"“‘]?[" + UP + r"0-9])|\
 ABBR_TAIL_RE = re.compile(rf"(?:\b(?:{'|'.join(ABBRS.split())})|\b[A-Za-z]|[A-Za-z]\.[A-Za-z])$")
 QUOTE_AFTER_RE = re.compile(r"\s*+(?:(?:him|her|them|us|me|reporters|journalists)\s*+)?(?:[:,]\s*+)?(“|\"|'')")
 QUOTE_CLOSE = "”\"'"
-APPOSITIVE_RE = re.compile(r"\s*,\s*([^,;:\"“”()\n]{2,100}?)\s*(?:,|\.|$)")  # ", a former official,"
+# ", a former official," up to a comma, a period that ends no initial or "St." ("president of the U.S.
+# Chamber", "at J.P. Morgan", "in St. Louis"), or the end of the sentence; an acronym in brackets within
+# ("the Consumer Product Safety Commission (CPSC)"; not a ticker "( MS.N )", "(Reuters)" or "(Alaska)")
+APPOSITIVE_RE = re.compile(r"\s*,\s*((?:[^,;:\"“”()\n]|\([A-Z][\w&]{0,9}[A-Z0-9]\)){2,100}?)\s*"
+                           r"(?:,|(?<![\s.][A-Z])(?<!\bSt)\.(?=\s)|\.?[\"”’']?$)")
 # Before reported content: "said that ...", "said on Sunday that ...", "said then that ..." (adverbials are taken
 # only when "that" follows them).
 THAT_RE = re.compile(rf"\s*(?:,\s*)?(?:(?:{ADV}\s+)*that\s+)?")

@@ -14,7 +14,7 @@ import re
 from searchkit.speakers.article import Article
 from searchkit.speakers.names import Name, clean, misspelt_title, surname
 from searchkit.speakers.patterns import APPOSITIVE_RE, UP_RE
-from searchkit.speakers.words import ROLE_NOUNS, ROLE_WORDS, STOP_CAPS
+from searchkit.speakers.words import ROLE_NOUNS, ROLE_WORDS, STOP_CAPS, TITLES
 
 _WORD_RE = re.compile(r"\S+")
 _JOINERS = {"of", "for", "and", "the", "&", "to", "on"}
@@ -47,8 +47,12 @@ def role_before(art: Article, name: Name, floor: int) -> tuple[str, int] | None:
             words.pop()
             found.pop()
     k = len(words)
+    mixed = not all(t.isupper() for t in name.tokens)  # a text not written in capitals throughout
     while k > 0 and len(words) - k < 10:
         w = words[k - 1]
+        if mixed and k >= 2 and _caps(w) and _caps(words[k - 2]) and clean(w) not in TITLES:
+            break  # words in capitals end a subheading run into the text: "THE SAME FALLBACK Democratic ..."
+            # (not a title in capitals after a company's: "UPS CEO Scott Davis")
         if _role_word(w):
             k -= 1
         elif clean(w) in _JOINERS and 2 <= k < len(words) and _joins(words[k - 2], words[k]):
@@ -63,6 +67,12 @@ def role_before(art: Article, name: Name, floor: int) -> tuple[str, int] | None:
     return " ".join(phrase), base + found[k].start()  # where its first word is (blanks between may be any)
 
 
+def _caps(word: str) -> bool:
+    """A word in capitals, not an initial or an abbreviation with dots ("SAME", "SEC"; not "U.S.", "A")."""
+    word = word.strip("'’\"“”")
+    return len(word) > 1 and word.isalpha() and word.isupper()
+
+
 def _joins(left: str, right: str) -> bool:
     """Whether a joiner between `left` and `right` joins two title phrases: a title on its left ("Chancellor"
     of, "chairman" and, "of" the), or capitalised words on both sides ("Securities and Exchange"), never a
@@ -75,7 +85,7 @@ def _joins(left: str, right: str) -> bool:
 
 def role_after(art: Article, name: Name) -> str | None:
     """Appositive role after a name: "Kenneth Baer, a former official, said"."""
-    m = APPOSITIVE_RE.match(art.body[name.end:name.end + 110])
+    m = APPOSITIVE_RE.match(art.body, name.end, min(name.end + 110, art.sentence(name.end)[1]))
     if m is None:
         return None
     words = m.group(1).split()
