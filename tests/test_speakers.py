@@ -382,6 +382,7 @@ def test_the_index_of_word_starts_finds_what_a_search_finds(body: str, name: str
 
     class Indexed(Occurrences):
         INDEX_FROM = 0
+        GROUP_FROM = 2
 
     def whole(found: list[int]) -> list[int]:
         return [i for i in found if at_boundary(body, i) and at_boundary(body, i + len(name))]

@@ -79,14 +79,18 @@ def occurrences(name: str, body: str) -> Iterator[int]:
 class Occurrences:
     """Where names occur in one body. A short body is searched for each name (a string search is quickest);
     in a long one, searching for every name would take time growing with the square of its size, so the
-    starts of capitalised words are indexed once and only the starts of a name's first word are checked.
+    starts of capitalised words are indexed once, and a name's candidates are the starts of its first word
+    followed by the same few characters (grouped so on first use of a common word: "John Smith", "John Doe").
     Both give every offset where the name starts a word (tested)."""
 
     INDEX_FROM = 1 << 16  # characters
+    GROUP_FROM = 16  # starts of one word before they are grouped by what follows
+    NEXT = 4  # characters after the first word that group its starts
 
     def __init__(self, body: str) -> None:
         self.body = body
         self._starts: dict[str, list[int]] | None = None
+        self._grouped: dict[str, dict[str, list[int]]] = {}
 
     def __call__(self, name: str) -> Iterator[int]:
         body = self.body
@@ -98,7 +102,16 @@ class Occurrences:
             self._starts = {}
             for m in FIRST_WORD_RE.finditer(body):
                 self._starts.setdefault(m.group(0), []).append(m.start())
-        for i in self._starts.get(first.group(0), ()):
+        word, cut = first.group(0), first.end()
+        starts = self._starts.get(word, [])
+        if len(starts) >= self.GROUP_FROM and len(name) >= cut + self.NEXT:
+            groups = self._grouped.get(word)
+            if groups is None:
+                groups = self._grouped[word] = {}
+                for i in starts:
+                    groups.setdefault(body[i + cut:i + cut + self.NEXT], []).append(i)
+            starts = groups.get(name[cut:cut + self.NEXT], [])
+        for i in starts:
             if body.startswith(name, i):
                 yield i
 
