@@ -35,11 +35,16 @@ def touch(path: Path) -> None:
 def write_text(path: Path, text: str, *, sync: bool = True) -> None:
     """Replace `path` with `text`, private, atomically: a crash leaves the old file or the new one (with
     `sync`, also a crash of the machine)."""
+    write_bytes(path, text.encode("utf-8"), sync=sync)
+
+
+def write_bytes(path: Path, data: bytes, *, sync: bool = True) -> None:
+    """`write_text` for bytes."""
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     try:
         fd = os.open(tmp, os.O_CREAT | os.O_TRUNC | os.O_WRONLY, FILE_MODE)
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(text)
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
             if sync:
                 f.flush()
                 os.fsync(f.fileno())

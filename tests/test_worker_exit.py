@@ -37,18 +37,22 @@ def _busy_workers(proc: lab.Proc, timeout: float = 120) -> list[int]:
     while time.monotonic() < deadline and proc.poll() is None:
         workers = lab.children_of(proc.pid)
         if len(workers) >= 2:
-            time.sleep(1.0)  # let them get going: the pool mid-chunk, the segment workers mid-segment
+            time.sleep(0.3)  # let them get going: the pool mid-chunk, the segment workers mid-segment
+            if proc.poll() is not None:
+                raise RuntimeError("the run ended before it could be signalled: give it more to read")
             return workers
         time.sleep(0.05)
     raise RuntimeError("the run never forked two workers")
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("files", [300, 1_050], ids=["pool", "segment-workers"])
+@pytest.mark.parametrize("files", [900, 1_050], ids=["pool", "segment-workers"])
 @pytest.mark.parametrize("sig", [signal.SIGKILL, signal.SIGTERM], ids=["kill-9", "sigterm"])
 def test_workers_end_with_their_run(tmp_path: Path, sk: lab.Searchkit, files: int, sig: signal.Signals) -> None:
     docs = tmp_path / "docs"
-    synth.write_corpus(docs, files)
+    for path in synth.write_corpus(docs, files):  # four times a story's length: seconds of work on a fast runner
+        story = path.read_text(encoding="utf-8")
+        path.write_text(story + "\n" + "\n".join(story.split("\n", 2)[-1] for _ in range(3)), encoding="utf-8")
     proc = sk.start("index", docs, "--index", tmp_path / "ix", "--workers", "2", cwd=tmp_path)
     try:
         _busy_workers(proc)

@@ -9,12 +9,12 @@ A file that cannot be written (a read-only index) only costs the lookups each ti
 
 from __future__ import annotations
 
-import os
 from array import array
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
+from searchkit import private
 from searchkit.engine.postings import term_docs
 
 PREFIX = "_stories_"
@@ -65,12 +65,10 @@ def _read(path: Path, version: str) -> dict[int, int] | None:
 
 def _write(path: Path, version: str, mapping: dict[int, int]) -> None:
     pairs = array("q", [v for item in mapping.items() for v in item])
-    tmp = path.with_suffix(f".{os.getpid()}.tmp")
     try:
-        tmp.write_bytes(version.encode() + b"\n" + pairs.tobytes())
-        os.replace(tmp, path)
+        private.write_bytes(path, version.encode() + b"\n" + pairs.tobytes(), sync=False)  # owner-only
         for old in path.parent.glob(f"{PREFIX}*"):
             if old != path:
                 old.unlink(missing_ok=True)
     except OSError:
-        tmp.unlink(missing_ok=True)
+        pass
