@@ -2,8 +2,11 @@
 
 Every command runs in its own session (`start_new_session`), so the harness can find and kill the whole
 tree (the CLI and any workers it forked) on a timeout, and can tell whether anything outlived the command:
-a process whose session id is the command's pid after the command exited is an orphan. Peak RSS is the
-command's `ru_maxrss` from `wait4` (its largest process, workers included once reaped).
+a process whose session id is the command's pid after the command exited is an orphan.
+
+Peak RSS is the largest `VmHWM` (the kernel's resident high-water mark) of the command and its direct
+children, sampled every 10 ms while it runs. Not `ru_maxrss` from `wait4`: Linux carries the high-water
+mark across `execve`, so a command forked from the harness would report at least the harness's own size.
 """
 
 from __future__ import annotations
@@ -146,6 +149,22 @@ def kill_live() -> None:
         kill_session(sid)
 
 
+_OWN_CMDLINE = Path("/proc/self/cmdline").read_bytes() if Path("/proc/self/cmdline").exists() else b""
+
+
+def high_water_kb(pid: int) -> int:
+    """`VmHWM` of `pid` in KB, once it runs its own program (before `exec` it is a copy of the harness: 0)."""
+    try:
+        if Path(f"/proc/{pid}/cmdline").read_bytes() == _OWN_CMDLINE:
+            return 0
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1])
+    except (OSError, ValueError, IndexError):
+        pass
+    return 0
+
+
 def children_of(pid: int) -> list[int]:
     try:
         text = Path(f"/proc/{pid}/task/{pid}/children").read_text()
@@ -175,11 +194,12 @@ class Proc:
         """Reap the process if it has ended (then its exit status), else None."""
         if self.code is not None:
             return self.code
-        pid, status, usage = os.wait4(self.pid, os.WNOHANG)
+        peak = max([high_water_kb(self.pid), *(high_water_kb(c) for c in children_of(self.pid))])
+        self.rss_mb = max(self.rss_mb, peak / 1024)
+        pid, status, _usage = os.wait4(self.pid, os.WNOHANG)
         if pid == 0:
             return None
         self.seconds = time.monotonic() - self.started
-        self.rss_mb = usage.ru_maxrss / 1024
         self.code = os.waitstatus_to_exitcode(status)
         self.popen.returncode = self.code  # reaped here: keep Popen from waiting on it again
         LIVE.discard(self.pid)
