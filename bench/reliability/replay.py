@@ -55,7 +55,7 @@ def searchkit_version(sk: Searchkit) -> str:
     """`searchkit --version` plus the git commit of the code it runs, when that is a checkout."""
     version = subprocess.run([*sk.command, "--version"], capture_output=True, text=True).stdout.strip()
     probe = subprocess.run([sk.python, "-c", "import searchkit, os; print(os.path.dirname(searchkit.__file__))"],
-                           capture_output=True, text=True).stdout.strip()
+                           capture_output=True, text=True, cwd="/").stdout.strip()  # not this folder's package
     def git(*args: str) -> str:
         return subprocess.run(["git", "-C", probe, *args, "--", "."], capture_output=True,
                               text=True).stdout.strip() if probe else ""
@@ -109,6 +109,8 @@ def main() -> None:
                         "queries, large files up to 16 MB")
     parser.add_argument("--workdir", type=Path, default=Path(tempfile.gettempdir()))
     parser.add_argument("--keep", action="store_true", help="keep the temporary folder")
+    parser.add_argument("--base", type=Path, help="an earlier run's --json: its cases stand for the rows not "
+                        "re-run now (the report then covers both)")
     args = parser.parse_args()
     if args.quick:
         args.scale, args.rounds = min(args.scale, 600), min(args.rounds, 12)
@@ -123,22 +125,29 @@ def main() -> None:
     cases: list[Case] = []
     started = time.monotonic()
     version = searchkit_version(sk)
+    base = [Case(**c) for c in json.loads(args.base.read_text())] if args.base else []
+    kept = [c for c in base if c.row not in selected]
 
     def report(done: list[str]) -> str:
         head = f"Replay of issue #13's table — {time.strftime('%Y-%m-%d %H:%M')}, {time.monotonic() - started:.0f} s"
         if done != selected:
             head += f" (partial: rows {', '.join(done) or 'none'} of {', '.join(selected)})"
+        if kept:
+            head += f"; rows {', '.join(sorted({c.row for c in kept}, key=list(ROWS).index))} from {args.base}"
+        rows = [r for r in ROWS if r in done or any(c.row == r for c in kept)]
+        every = sorted(kept + cases, key=lambda c: list(ROWS).index(c.row))
         return "\n\n".join([
             head, f"searchkit: {version}",
             f"command: `{' '.join(['python', 'bench/reliability/replay.py', *sys.argv[1:]])}` "
             f"(corpus: {args.corpus or 'synthetic'}, scale {args.scale}, kill rounds {args.rounds})",
-            summary(cases, done), table(cases, root)]) + "\n"
+            summary(every, rows), table(every, root)]) + "\n"
 
     def save(done: list[str]) -> None:  # after every row: a stopped replay keeps what it measured
         if args.out:
             args.out.write_text(report(done), encoding="utf-8")
         if args.json:
-            args.json.write_text(json.dumps([asdict(c) for c in cases], indent=1), encoding="utf-8")
+            every = sorted(kept + cases, key=lambda c: list(ROWS).index(c.row))
+            args.json.write_text(json.dumps([asdict(c) for c in every], indent=1), encoding="utf-8")
 
     signal.signal(signal.SIGTERM, _interrupted)
     done: list[str] = []
