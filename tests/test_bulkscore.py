@@ -255,3 +255,23 @@ def test_a_filter_share_keeps_its_ranges_of_consecutive_documents(docs: list[int
     spans = bulkscore._spans(docs)
     assert [d for lo, hi in spans for d in range(lo, hi + 1)] == docs
     assert all(b[0] > a[1] + 1 for a, b in pairwise(spans))  # maximal: no two ranges touch
+
+
+@pytest.mark.parametrize("sort", ["newest", "oldest"])
+@pytest.mark.parametrize("text", ['"w0 w1"~3', "*", "speaker:nob*"])
+def test_queries_left_to_whoosh_are_in_the_same_date_order(collection: Path, text: str, sort: str) -> None:
+    """Whoosh's sorting collector put undated articles first when newest came first; they come last."""
+    q = query.compile_query(querylang.parse(text).tree, match_all=True).query or query.everything()
+    with index.searching(collection) as s:
+        total, top = query.run(s, q, None, sort=sort, limit=25)
+        matched = query.docset(s, q)
+
+        def key(d: int) -> tuple[bool, float, int]:
+            when = s.stored_fields(d).get("date")
+            stamp = when.timestamp() if when else 0.0
+            return (when is None, -stamp if sort == "newest" else stamp, d)
+
+        assert total == len(matched)
+        assert [d for d, _ in top] == sorted(matched, key=key)[:25]
+        if text == "*":
+            assert any(s.stored_fields(d).get("date") is None for d in matched)  # the case that was wrong

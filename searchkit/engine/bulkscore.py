@@ -106,6 +106,18 @@ def top_docs(searcher: Any, q: Any, allowed: set[int] | None, limit: int,
     return total, [(-neg, score) for score, neg in best]
 
 
+def by_date(searcher: Any, docs: set[int], limit: int, newest: bool) -> list[tuple[int, float]]:
+    """The first `limit` of `docs` (global document numbers) in date order, undated last, as `top_docs`
+    orders them: for the queries it leaves to Whoosh, whose sorting collector puts undated articles first."""
+    ordered: list[tuple[tuple[bool, float, int], float]] = []
+    numbers = sorted(docs)
+    for reader, offset in searcher.reader().leaf_readers():
+        lo, hi = bisect_left(numbers, offset), bisect_left(numbers, offset + reader.doc_count_all())
+        mine = dict.fromkeys((d - offset for d in numbers[lo:hi]), 0.0)
+        ordered = heapq.nsmallest(limit, [*ordered, *_by_date(reader, offset, mine, newest)])
+    return [(key[2], score) for key, score in ordered]
+
+
 def _by_date(reader: Any, offset: int, scores: Scores, newest: bool) -> list[tuple[tuple[bool, float, int], float]]:
     """Sort keys of one segment's matches from the sortable date column: dated first, newest or oldest first."""
     if not reader.has_column("date"):

@@ -232,18 +232,17 @@ def run(searcher: Any, q: wq.Query, flt: wq.Query | None, *, sort: str,
     found = bulkscore.top_docs(searcher, q, allowed, limit, sort, parts)  # whole posting lists at once
     if found is not None:
         return found
+    if sort != "relevance":  # by date, undated last, the bulk scorer's order
+        matched = docset(searcher, q)
+        matched = matched if allowed is None else matched & allowed
+        return len(matched), bulkscore.by_date(searcher, matched, limit, newest=(sort == "newest"))
     exhaustive = _has_phrase(q)  # a phrase must be verified in every candidate anyway: count while ranking
-    kwargs: dict[str, Any] = {"limit": limit, "filter": allowed, "optimize": not exhaustive}
-    if sort != "relevance":
-        kwargs.update(sortedby="date", reverse=(sort == "newest"))
-    results = searcher.search(q, **kwargs)
-    if exhaustive and sort == "relevance":
+    results = searcher.search(q, limit=limit, filter=allowed, optimize=not exhaustive)
+    if exhaustive:
         total = len(results)  # exact: the non-skipping collector counted the filtered matches
     else:
         matched = docset(searcher, q)
         total = len(matched if allowed is None else matched & allowed)
-    if sort != "relevance":  # Whoosh's sorting collector puts the sort key where the score goes
-        return total, [(docnum, 0.0) for _key, docnum in _items(results)]
     return total, [(docnum, score) for score, docnum in _items(results)]
 
 
