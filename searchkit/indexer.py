@@ -17,7 +17,7 @@ from dataclasses import replace
 from functools import partial
 from pathlib import Path
 
-from searchkit import minhash, reading
+from searchkit import minhash, private, reading
 from searchkit.copies import CopyStore
 from searchkit.engine import api
 from searchkit.indexer_plan import Plan, Task, plan
@@ -49,48 +49,61 @@ def index_paths(paths: Sequence[Path], index_dir: Path, *, rebuild: bool = False
     reader = read if limits is None else partial(read, limits=limits)
     with api.Workers(reader, workers or os.cpu_count() or 1) as crew:  # forked before the files are listed
         discovery = reading.discover(paths, selection=selection, follow_symlinks=follow_symlinks)
-        with api.WriteSession(index_dir, rebuild=rebuild) as session:
-            manifest = Manifest(index_dir)
-            copies = CopyStore(index_dir)
-            names_missing = not (index_dir / NAMES_FILE).exists()  # an index made before speaker names were kept
-            names = NameStore(index_dir)
-            try:
-                if rebuild:
-                    manifest.clear()
-                copies.discard_staged()
-                names.discard_staged()
-                work = plan(discovery, manifest)
-                skipped = discovery.skipped
-                del discovery  # 10^5 stamps and paths, not needed once planned: less memory at the run's peak
-                outcomes = Outcomes(work.tasks)
-                segmented = crew.segmented(work.tasks)
-
-                def on_result(number: int, report: tuple) -> None:
-                    outcomes.put(number, report)
-                    if report[5]:
-                        copies.stage(work.tasks[number].key, report[5])
-                    if report[6]:
-                        names.stage(work.tasks[number].key, report[6])
-                    if progress:
-                        progress(outcomes.count, len(work.tasks))
-                    if segmented and outcomes.count == len(work.tasks):  # workers write their last segments
-                        announce("finishing segments")
-
-                session.index(work.tasks, crew, on_result)
-                summary, stale, new = _summarise(work, skipped, outcomes)
-                total = _commit(session, stale, new, announce) if (summary.added or summary.updated or stale) else None
-                announce("recording files")
-                manifest.apply(outcomes.states(), _forgotten(work, outcomes))  # after the index commit
-                if total is None:
-                    total = api.doc_count(index_dir)
-                _group_copies(copies, index_dir, [*stale, *new], rebuild, total, announce)
-                _name_speakers(names, index_dir, [*stale, *new], rebuild, names_missing and total > summary.added,
-                               announce)
-            finally:
-                manifest.close()
-                copies.close()
-                names.close()
+        private.check_folder(index_dir)  # before the manifest is opened
+        private.make_dir(index_dir)
+        manifest = Manifest(index_dir)
+        try:
+            with api.WriteSession(index_dir, rebuild=rebuild, committed=manifest.lists_files()) as session:
+                summary, total = _run(session, crew, discovery, manifest, index_dir, rebuild, progress, announce)
+        finally:
+            manifest.close()
     return replace(summary, documents=total, seconds=round(time.perf_counter() - started, 3))
+
+
+def _run(session: api.WriteSession, crew: api.Workers, discovery: reading.Discovery, manifest: Manifest,
+         index_dir: Path, rebuild: bool, progress: Progress | None, announce: Phase) -> tuple[IndexSummary, int]:
+    """Plan, read, commit and record one run (see `index_paths`); the summary and the live documents."""
+    copies = CopyStore(index_dir)
+    names_missing = not (index_dir / NAMES_FILE).exists()  # an index made before speaker names were kept
+    names = NameStore(index_dir)
+    try:
+        if rebuild:
+            manifest.clear()
+        copies.discard_staged()
+        names.discard_staged()
+        work = plan(discovery, manifest)
+        skipped = discovery.skipped
+        del discovery  # 10^5 stamps and paths, not needed once planned: less memory at the run's peak
+        outcomes = Outcomes(work.tasks)
+        segmented = crew.segmented(work.tasks)
+
+        def on_result(number: int, report: tuple) -> None:
+            outcomes.put(number, report)
+            if report[5]:
+                copies.stage(work.tasks[number].key, report[5])
+            if report[6]:
+                names.stage(work.tasks[number].key, report[6])
+            if progress:
+                progress(outcomes.count, len(work.tasks))
+            if segmented and outcomes.count == len(work.tasks):  # workers write their last segments
+                announce("finishing segments")
+
+        session.index(work.tasks, crew, on_result)
+        summary, stale, new = _summarise(work, skipped, outcomes)
+        changed = summary.added or summary.updated or stale
+        total = _commit(session, stale, new, announce) if changed else None
+        announce("recording files")
+        manifest.apply(outcomes.states(), _forgotten(work, outcomes))  # after the index commit
+        if total is None:
+            api.check(index_dir)  # nothing written: still, never "unchanged" over a damaged index
+            total = api.doc_count(index_dir)
+        _group_copies(copies, index_dir, [*stale, *new], rebuild, total, announce)
+        _name_speakers(names, index_dir, [*stale, *new], rebuild, names_missing and total > summary.added,
+                       announce)
+    finally:
+        copies.close()
+        names.close()
+    return summary, total
 
 
 def _summarise(work: Plan, skipped: Sequence[FileFailure], outcomes: Outcomes

@@ -43,6 +43,10 @@ class Manifest:
             " digest TEXT, docs INTEGER)"
         )
 
+    def lists_files(self) -> bool:
+        """Whether any file is recorded (then an index was committed beside it)."""
+        return self.db.execute("SELECT 1 FROM files LIMIT 1").fetchone() is not None
+
     def stamps(self) -> set[tuple[str, int, int]]:
         """Every recorded file as `(key, size, mtime_ns)`: a re-run compares these with the files found
         as sets (set algebra in C, rows built by sqlite3 itself); digests are fetched only where needed."""

@@ -29,8 +29,8 @@ if TYPE_CHECKING:
     from searchkit.engine.session import WriteSession
     from searchkit.engine.workers import Workers
 
-__all__ = ["DayCounts", "QuoteReader", "Ranked", "Reader", "Workers", "WriteSession", "doc_count", "index_size",
-           "last_update", "match_spec"]
+__all__ = ["DayCounts", "QuoteReader", "Ranked", "Reader", "Workers", "WriteSession", "check",
+           "doc_count", "index_size", "last_update", "match_spec"]
 
 Sort = Literal["relevance", "newest", "oldest"]
 AnySort = Literal["relevance", "newest", "oldest", "auto"]  # auto: relevance, or newest for filters alone
@@ -250,6 +250,7 @@ def match_spec(tree: Node | None) -> MatchSpec:
     return query.match_spec(tree)
 
 
+check: Callable[[Path], None] = index.check
 doc_count: Callable[[Path], int] = index.doc_count
 index_size: Callable[[Path], int] = index.index_size
 last_update: Callable[[Path], datetime | None] = index.last_update

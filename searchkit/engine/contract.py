@@ -20,6 +20,8 @@ Format rules:
    by import path: `searchkit.engine.schema.{NewsAnalyzer, SortableDate, PreAnalyzedText}` and
    `searchkit.engine.codec.BlockCodec` (with Whoosh's own). Moving or renaming one of them makes every
    existing index unreadable: keep an alias where it was, or bump `SCHEMA_VERSION`.
+   A segment committed by searchkit also carries `sizes` (file name -> bytes at its commit,
+   `integrity`); a reader refuses an index whose files differ. Older segments without it are not checked.
 2. **Terms.** Stemmed fields (`title`, `body`, `text`) hold `analysis` stems without stopwords and no
    positions; exact fields (`*_exact`) every folded word with positions; `period` and `speaker` the terms of
    `searchkit.terms`; `key`, `id`, `source`, `article_id` verbatim. Changing any of these rules changes what
@@ -108,6 +110,8 @@ WHOOSH_PRIVATE: dict[str, str] = {
     "_flush_segment": "whoosh.writing",
     "_merge_segments": "whoosh.writing",
     "_stored_": "whoosh.writing",  # add_document's `_stored_<field>` argument: the stored form of a field
+    # whoosh.index: a file index's table of contents, read (`index.CheckedIndex` checks its segments)
+    "_read_toc": "whoosh.index",
     # whoosh.filedb.filestore: a file storage's path of a file name (`index.PrivateStorage`)
     "_fpath": "whoosh.filedb.filestore",
     # module-level names

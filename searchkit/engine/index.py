@@ -15,7 +15,7 @@ from whoosh.filedb.filestore import FileStorage
 from whoosh.filedb.structfile import StructFile
 
 from searchkit import private, terms
-from searchkit.engine import ranking
+from searchkit.engine import integrity, ranking
 from searchkit.engine.lengths import cache_of
 from searchkit.engine.postings import field_docs
 from searchkit.engine.schema import INDEX_NAME, QUOTES_NAME, SCHEMA_VERSION, quote_schema, schema
@@ -54,6 +54,16 @@ def exists(index_dir: Path, name: str = INDEX_NAME) -> bool:
     return index_dir.is_dir() and any(index_dir.glob(f"_{name}_*.toc"))
 
 
+class CheckedIndex(whoosh_index.FileIndex):
+    """Whoosh's file index, checking the files of every segment against the sizes recorded at its commit
+    each time it reads the table of contents (`integrity`): for readers and writers alike."""
+
+    def _read_toc(self) -> Any:
+        toc = super()._read_toc()
+        integrity.check(self.storage, toc.segments)
+        return toc
+
+
 class PrivateStorage(FileStorage):
     """Whoosh's file storage, creating files (segments, tables of contents, locks) that only their owner can
     read or write (`private`), whatever the umask."""
@@ -69,6 +79,12 @@ class PrivateStorage(FileStorage):
         private.touch(Path(self._fpath(name)))
         return super().lock(name)
 
+    def open_index(self, indexname: str = INDEX_NAME, schema: Any = None, indexclass: Any = None) -> Any:
+        return super().open_index(indexname, schema, indexclass or CheckedIndex)
+
+    def create_index(self, schema: Any, indexname: str = INDEX_NAME, indexclass: Any = None) -> Any:
+        return super().create_index(schema, indexname, indexclass or CheckedIndex)
+
     def temp_storage(self, name: str | None = None) -> PrivateStorage:
         """A writer's scratch folder (`<index>.tmp`), private too."""
         path = Path(self.folder) / (name or f"{os.urandom(8).hex()}.tmp")
@@ -83,6 +99,8 @@ def open_index(index_dir: Path, name: str = INDEX_NAME) -> whoosh_index.Index:
     if not exists(index_dir, name):
         if name == QUOTES_NAME and exists(index_dir):
             raise IndexNotFound(f"the index at {index_dir} has no quotes yet; run `searchkit index --rebuild`")
+        if any(index_dir.glob(f"{name}_*.trm")):  # segments without a table of contents listing them
+            raise IndexCorrupt(f"the index at {index_dir} has lost its table of contents (_{name}_*.toc)")
         raise IndexNotFound(f"no index at {index_dir}")
     version = _schema_version(index_dir)
     if version != SCHEMA_VERSION:
@@ -90,7 +108,7 @@ def open_index(index_dir: Path, name: str = INDEX_NAME) -> whoosh_index.Index:
                            f"this one reads {SCHEMA_VERSION})")
     try:
         return PrivateStorage(str(index_dir)).open_index(indexname=name)
-    except IndexUntrusted:
+    except (IndexUntrusted, IndexCorrupt):
         raise
     except Exception as exc:  # Whoosh raises many kinds here (unpickling, I/O); all mean the same to a user
         raise IndexCorrupt(f"cannot open the index at {index_dir}: {type(exc).__name__}: {exc}") from exc
@@ -123,6 +141,13 @@ def searching(index_dir: Path, name: str = INDEX_NAME) -> Iterator[Any]:
         yield searcher
     finally:
         searcher.close()
+
+
+def check(index_dir: Path) -> None:
+    """Raise `IndexCorrupt` (or `IndexNotFound`, `IndexUntrusted`) unless both indexes open and every
+    segment's files are as their commit left them (`integrity`)."""
+    for name in (INDEX_NAME, QUOTES_NAME):
+        open_index(index_dir, name)._read_toc()
 
 
 def doc_count(index_dir: Path) -> int:

@@ -15,19 +15,29 @@ from typing import Any
 
 from searchkit import private
 from searchkit.engine import writing
+from searchkit.engine.index import exists
+from searchkit.engine.schema import INDEX_NAME, QUOTES_NAME
 from searchkit.engine.workers import Workers
+from searchkit.errors import IndexCorrupt
 from searchkit.models import Article
 
 
 class WriteSession:
-    """Adds, deletes and one commit over an index folder (a context manager)."""
+    """Adds, deletes and one commit over an index folder (a context manager).
 
-    def __init__(self, index_dir: Path, *, rebuild: bool = False) -> None:
+    `committed`: the caller knows that an index was committed here (its manifest lists files), so a missing
+    table of contents is damage, not a fresh folder."""
+
+    def __init__(self, index_dir: Path, *, rebuild: bool = False, committed: bool = False) -> None:
         private.check_folder(index_dir)  # before anything beside the index (the manifest) is opened
         self.index_dir = index_dir
         self.writer: writing.IndexWriter | None = None
         self.segments: list[Any] = []  # written by segment workers, listed in the commit
         self.done = False
+        if not rebuild and committed and not writing.has_indexes(index_dir):
+            missing = [n for n in (INDEX_NAME, QUOTES_NAME) if not exists(index_dir, n)]
+            raise IndexCorrupt(f"the index at {index_dir} has lost its table of contents (_{missing[0]}_*.toc) "
+                               "though it lists indexed files")
         if rebuild or not writing.has_indexes(index_dir):
             self.writer = self._open(rebuild)
 

@@ -20,6 +20,7 @@ from typing import Any
 from whoosh.index import LockError
 from whoosh.writing import SegmentWriter
 
+from searchkit.engine import integrity
 from searchkit.engine.codec import BlockCodec
 from searchkit.engine.flush import _add_postings, _CachedLengths, _flush_grouped, _HashBucket
 from searchkit.engine.index import PrivateStorage, create_index, exists, open_index
@@ -219,13 +220,15 @@ def _release(writer: SegmentWriter) -> None:
 
 def _commit_with(writer: SegmentWriter, extra: Sequence[Any]) -> int:
     """`SegmentWriter.commit`, also listing segments written by other processes in the new TOC; returns
-    the live documents of the new TOC."""
+    the live documents of the new TOC. The segments new in it get their file sizes (`integrity`)."""
+    old = {segment.segment_id() for segment in writer.segments}  # before the merge: it may extend that list
     final = writer._merge_segments(None, False, True)
     final.extend(extra)
     if writer._added:
         final.append(writer._finalize_segment())
     else:
         writer._close_segment()
+    integrity.record(writer.storage, [s for s in final if s.segment_id() not in old])
     writer._commit_toc(final)
     writer._finish()
     return sum(segment.doc_count() for segment in final)
