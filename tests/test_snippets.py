@@ -16,18 +16,9 @@ from hypothesis import strategies as st
 
 from searchkit.analysis import STOPWORDS, stem, tokens
 from searchkit.results import Snippet
-from searchkit.snippets import (
-    _ABBREVIATIONS,
-    ELLIPSIS,
-    MatchSpec,
-    _folded_copy,
-    _matches_slow,
-    _needle_pattern,
-    find_matches,
-    highlight_all,
-    make_snippet,
-    sentences,
-)
+from searchkit.snippets import ELLIPSIS, MatchSpec, find_matches, highlight_all, make_snippet, sentences
+from searchkit.snippets.matching import _folded_copy, _matches_slow, _needle_pattern
+from searchkit.snippets.sentences import _ABBREVIATIONS
 
 GOLDEN = Path(__file__).parent / "golden" / "snippets"
 CASES = sorted(GOLDEN.glob("*.txt"))
