@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 
 from searchkit.models import Quote, Speaker
 from searchkit.speakers import Attribution, extract
+from searchkit.speakers.names import misspelt_title
 
 ROOT = Path(__file__).resolve().parents[1]
 SEED_NAME = "000_ad256211f7d105d4.txt"
@@ -522,3 +523,50 @@ def test_quotes_found_in_a_sample_of_wire_copy(body: str, speakers: list[str], t
     found = extract(body)
     assert [s.name for s in found.speakers] == speakers
     assert [q.text for q in found.quotes] == texts
+
+
+# ------------------------------------------------------------------ structures found in PolNeAR's and Reuters' errors
+
+
+@pytest.mark.parametrize(("body", "expected"), [
+    ("Lisa Lerer reported from Los Angeles. Jill Colvin contributed.", []),  # a byline
+    ("Like Jim Eastland I’ve been saying that for years.", []),  # "I’ve" is no part of a name
+    ("Hillary Clinton spoke on Monday. A Clinton ally suggested she would change course.", []),  # "ally": no adverb
+    ("Ingvar Kamprad founded Ikea. Forbes, however, says that Mr. Kamprad is no longer a billionaire.", []),
+    ("At Boca West, where it costs $70,000 to join, Jay DiPietro, the club's president, suggested that fees would "
+     "rise.", ["Jay DiPietro"]),  # the object of "at" or "the" is no subject
+    ("The woman driving along the Las Vegas Strip told police she was stressed.", []),
+    ("The chief executive of Lark Audio told reporters it was fine.", []),  # the object of "of"
+    ("Paul Weston, the chief executive of Lark Audio -- the company that makes the app, which is also sold "
+     "abroad -- told reporters it was fine.", ["Paul Weston"]),  # an appositive closed by a dash
+    ("A former candidate -- John McCain, who lost in 2008 -- said the plan had failed.", ["John McCain"]),
+    ("The venue -- owned by Ana Ruiz, Goldman Sachs and Citadel -- said costs fell.", []),  # inside the dashes
+    ("The plan was supported by Ana Ruiz and the mayor.", []),  # "supported by": no speech
+    ("As reported by Western Journalism, the plan failed.", []),  # an organisation
+])
+def test_attribution_structures(body: str, expected: list[str]) -> None:
+    assert names(body) == expected
+
+
+def test_the_asker_of_a_passive_speech_verb_is_a_speaker_without_a_statement() -> None:
+    res = extract("Ann Rowe spoke first. When pressed by Tom Kessler about jobs, he said he would bring them back.")
+    assert res.speakers == (Speaker("Tom Kessler"),)
+    assert res.quotes == ()  # the question is not in the text, and "he" is not the asker
+
+
+@pytest.mark.parametrize(("body", "name", "role"), [
+    ("Paul Weston, the chief executive of Lark Audio -- the company that makes it -- told us so.", "Paul Weston",
+     "chief executive of Lark Audio"),  # an appositive role ends at a dash
+])
+def test_roles_around_dashes_and_verbs(body: str, name: str, role: str | None) -> None:
+    assert [(s.name, s.role) for s in extract(body).speakers] == [(name, role)]
+
+
+def test_a_verb_one_letter_off_a_title_is_no_title() -> None:
+    assert misspelt_title("Represenative") and not misspelt_title("reported")  # "reporter" is one letter off
+
+
+def test_a_statement_after_that_is_not_the_clause_before_the_speaker() -> None:
+    body = ("At Boca West, where it costs $70,000 to join, Jay DiPietro, the club's president, suggested that fees "
+            "would rise.")
+    assert [q.text for q in extract(body).quotes] == ["fees would rise"]

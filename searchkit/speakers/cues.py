@@ -14,12 +14,16 @@ from searchkit.speakers.patterns import (
     AND_RE,
     AND_VERB_RE,
     BE_WORDS,
+    BY_AGENT_RE,
+    BYLINE_RE,
     CUE_RE,
     ED_THAT_RE,
     INTRO_RE,
     INVERT_LEFT_RE,
     LEFT_GAP_RE,
+    LY_NOUNS,
     NP_GAP_RE,
+    OBJECT_BEFORE_RE,
     PRONOUN_LEFT_RE,
     RIGHT_GAP_RE,
     ROLE_COMMA_RE,
@@ -49,14 +53,31 @@ def left_name(art: Article, cue_start: int, floor: int) -> Name | None:
         gap = art.body[e:cue_start]
         if LEFT_GAP_RE.fullmatch(gap) or (ROLE_COMMA_RE.fullmatch(gap) and after_role(art, s, floor)):
             n = name_of_run(txt, s)
+            if n is not None and OBJECT_BEFORE_RE.search(art.body, max(0, n.start - 12), n.start):
+                n = None  # an object is no subject: "At Boca West, X said", "the head of Y Audio told"
+            elif n is not None and ("--" in gap or "—" in gap) and not _opens_dashes(art, n, floor):
+                n = None  # inside the dashes that close before the cue: "The venue -- owned by X, Y, Z -- said"
             if n is not None and art.resolve(n) is not None:
                 if "," not in gap:
                     return n
                 best = n
-        elif not any(ch in gap for ch in ",()") and not art.body.endswith(_ABSORBING, max(0, s - 6), s):
+        elif not any(ch in gap for ch in ",()-—") and not art.body.endswith(_ABSORBING, max(0, s - 6), s):
             break  # adverbs alone did not bridge this gap, and nothing can take this run into a farther gap
         j -= 1
     return best
+
+
+def _opens_dashes(art: Article, name: Name, floor: int) -> bool:
+    """Whether a name before a closing dash names the subject: outside dashes, or first within them ("A former
+    candidate -- John McCain, who lost in 2008 -- said"), not one inside ("-- owned by X, Goldman Sachs, Y --")."""
+    body, s = art.body, name.run_start
+    if (body.count("--", floor, s) + body.count("—", floor, s)) % 2 == 0:
+        return True
+    k = max(body.rfind("--", floor, s) + 2, body.rfind("—", floor, s) + 1)
+    while k < s and body[k] in " \t\n":
+        k += 1
+    role = role_before(art, name, k) if k < s else None
+    return k == s or (role is not None and role[1] == k)
 
 
 def after_role(art: Article, run_start: int, floor: int) -> bool:
@@ -69,6 +90,11 @@ def after_role(art: Article, run_start: int, floor: int) -> bool:
         return False
     return (any(clean(w) in ROLE_NOUNS for w in words) or words[0].lower() in DETERMINERS
             or words[0].endswith(("’s", "'s")))
+
+# Speech verbs whose passive names the speaker after "by" (not "supported by", "opposed by": no speech).
+BY_AGENT_CUES = frozenset(w for w in INVERTIBLE if w.endswith("ed")) | {"pressed", "questioned", "reported", "quoted",
+                                                                          "described", "stated", "told"}
+
 
 def right_name(art: Article, cue_end: int, ceil: int) -> Name | None:
     """The name run just after a cue: "said Maria Zakharova", "tweeted Rubio spokesman Alex Conant".
@@ -90,6 +116,15 @@ def right_name(art: Article, cue_end: int, ceil: int) -> Name | None:
         if n is not None and art.resolve(n) is not None:
             best = n
     return best
+
+def agent(art: Article, pos: int, ceil: int) -> Name | None:
+    """The name run starting at `pos` (after a passive cue's "by"), if it names a person."""
+    j = bisect_left(art.run_starts, pos)
+    if j >= len(art.runs) or art.runs[j][0] != pos or pos >= ceil:
+        return None
+    n = name_of_run(art.runs[j][2], pos)
+    return n if n is not None and art.resolve(n) is not None else None
+
 
 def sentence_subject(art: Article, s0: int, limit: int) -> Name | None:
     """The name that opens the sentence ("Trump visited the site and said ..."), after an intro phrase."""
@@ -129,8 +164,9 @@ def cue_spans(body: str) -> list[tuple[int, int]]:
     return sorted(spans + extra) if extra else spans
 
 
-def cue_names(art: Article, start: int, end: int, cue: str) -> tuple[list[Name], tuple[int, int]]:
-    """The people a cue at start:end attributes to, and the span of the attribution clause."""
+def cue_names(art: Article, start: int, end: int, cue: str) -> tuple[list[Name], tuple[int, int], bool]:
+    """The people a cue at start:end attributes to, the span of the attribution clause, and whether the
+    sentence holds what they said (not after a passive's "by": the question "pressed by Holt" is not there)."""
     body = art.body
     s0, s1 = art.sentence(start)
     if cue not in RIGHT_ONLY and not passive(body, start, cue):
@@ -138,19 +174,24 @@ def cue_names(art: Article, start: int, end: int, cue: str) -> tuple[list[Name],
         if name is not None:
             other = coordinated(art, name, s0)  # "X and Y said"
             names = [name] if other is None else [other, name]
-            return names, (names[0].run_start, end)
+            return names, (names[0].run_start, end), True
         if AND_VERB_RE.search(body, max(s0, start - 30), start):  # "X visited ... and said"
             name = sentence_subject(art, s0, start)
             if name is not None:
-                return [name], (start, end)
+                return [name], (start, end), True
+    by = BY_AGENT_RE.match(body, end) if cue in BY_AGENT_CUES else None  # "(when) pressed by Holt": the asker
+    if by is not None:
+        name = agent(art, by.end(), s1)
+        if name is not None:
+            return [name], (start, name.end), False
     inverted = cue in RIGHT_ONLY or (
         cue in INVERTIBLE and INVERT_LEFT_RE.search(body, max(s0, start - 3), start) is not None
     )
     if inverted:  # "..., said X", "according to X"
         name = right_name(art, end, s1)
         if name is not None:
-            return [name], (start, name.end)
-    return [], (start, end)
+            return [name], (start, name.end), True
+    return [], (start, end), True
 
 
 def cue_events(art: Article) -> list[Event]:
@@ -163,10 +204,12 @@ def cue_events(art: Article) -> list[Event]:
         if body.endswith("to ", 0, start) and (start == 3 or not body[start - 4].isalnum()):
             continue  # infinitive: "nothing to say", "wants to tell" (not "Ditto said")
         cue = " ".join(body[start:end].lower().split())
+        if cue == "reported" and BYLINE_RE.match(body, end):
+            continue  # a byline: "Lisa Lerer reported from Los Angeles."
         if cue not in RIGHT_ONLY and after_plain_word(body, start):
-            names, clause = [], (start, end)  # "the company said": no name, pronoun or inversion can reach it
+            names, clause, says = [], (start, end), True  # "the company said": no name, pronoun or inversion
         else:
-            names, clause = cue_names(art, start, end, cue)
+            names, clause, says = cue_names(art, start, end, cue)
         found: list[tuple[str, str | None]] = []
         for name in names:
             display = art.resolve(name)
@@ -187,10 +230,10 @@ def cue_events(art: Article) -> list[Event]:
             elif pron is None and UNNAMED_LEFT_RE.search(body, floor, start):
                 last = None  # someone unnamed spoke since: "he said" is no longer the person named before
         if found:
-            span = statement(art, *clause)
+            span = statement(art, *clause) if says else None
             for display, role in found:
                 events.append(Event(clause[0], display, role, span, clause[1]))
-                if names:
+                if names and says:  # (the asker of a passive is not who answers: "pressed by Holt, he said")
                     last, last_para = display, art.paragraph(clause[0])
     return events
 
@@ -214,10 +257,18 @@ def after_plain_word(body: str, start: int) -> bool:
     if k == w_end or (k > 0 and (body[k - 1].isalnum() or body[k - 1] in "-'’.")):
         return False
     word = body[k:w_end]
-    if word in _GAP_ENDINGS or word.endswith("ly"):
+    if word in _GAP_ENDINGS or adverb(word):
         return False
     before = body[max(0, k - 12):k].split()[-2:]  # "via X", "in a X", "in a X Y"
     return not any(w in ("via", "a", "an") for w in before)
+
+
+def adverb(word: str) -> bool:
+    """A word in "-ly" that is no noun ("reportedly", not "ally")."""
+    return word.endswith("ly") and word.lower() not in _LY_NOUNS
+
+
+_LY_NOUNS = frozenset(LY_NOUNS.split("|"))
 
 
 def passive(body: str, start: int, cue: str) -> bool:
@@ -226,7 +277,7 @@ def passive(body: str, start: int, cue: str) -> bool:
     if cue.endswith("ing"):
         return False
     before = body[max(0, start - 40):start].split()[-4:]
-    while before and (before[-1] in _GAP_ENDINGS or before[-1].endswith("ly")) and before[-1] not in BE_WORDS:
+    while before and (before[-1] in _GAP_ENDINGS or adverb(before[-1])) and before[-1] not in BE_WORDS:
         before.pop()  # "was once asked", "is widely expected"
     return bool(before) and before[-1].lower() in BE_WORDS
 

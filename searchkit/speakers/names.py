@@ -128,8 +128,8 @@ def misspelt_title(word: str) -> bool:
 
     One letter off: a letter left out, added or changed, or two swapped (a symmetric deletion shared)."""
     c = word.lower()
-    if len(c) < 7 or not c.isalpha() or c in TITLES:
-        return False
+    if len(c) < 7 or not c.isalpha() or c in TITLES or c.endswith(("ed", "ing")):
+        return False  # (a verb is no title: "reported" is one letter off "reporter")
     return c in _ONE_OFF or any(c[:i] + c[i + 1:] in _ONE_OFF for i in range(len(c)))
 
 

@@ -59,27 +59,35 @@ CUE_RE = re.compile(r"(?<!\w)(?:[Aa]ccording\s+to|" + trie(VERBS) + r")(?!\w)")
 # any past-tense verb opening a that-clause or a direct quote: "Trump asserted that", "X tweeted Monday: “"
 ED_THAT_RE = re.compile(r"ed(?<=[a-z]{5})(?=\s+that\b|[^.!?\n“”\"]{0,60}?[:,]\s*[“\"])")
 
+OBJECT_BEFORE_RE = re.compile(r"(?<![\w’'-])(?:[Tt]he|[Aa]t|[Ii]n|[Ff]rom|[Nn]ear|of)"
+                              r"[ \t]+\Z")
+BY_AGENT_RE = re.compile(r"[ \t]+by[ \t]+")  # a passive cue's agent: "was asked by Holt"
+BYLINE_RE = re.compile(rf"[ \t]+from[ \t]+[{UP}]")  # after "reported": where a reporter filed from
 DAYS = "Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday"
 ADV_WORDS = ("also|then|later|earlier|again|once|has|had|have|would|will|just|even|still|likewise|first|last|"
               "further|never|already|often|yesterday|today|tonight|is|was|are|were|been|being|not")
 BE_WORDS = frozenset({"is", "was", "are", "were", "be", "been", "being"})  # "is said": a passive, no speaker
 # Adverbials between a name and its verb. Every string has one parse (no two alternatives, and no alternative
 # and a repetition, match the same text), so a failing match backtracks linearly, never exponentially.
-ADV = (rf"(?:(?:{ADV_WORDS}|\w+ly)\b|(?:is|was|are|were|does|did|do|has|have|had|would|could|wo|ca)n[’']t\b|"
+LY_NOUNS = "ally|family|rally|assembly|supply|bully|belly|july|italy"  # "-ly" words that are no adverbs
+LY = rf"(?!(?:{LY_NOUNS})\b)\w+ly"  # an adverb: "reportedly", "also"; not "A Clinton ally said"
+ADV = (rf"(?:(?:{ADV_WORDS}|{LY})\b|(?:is|was|are|were|does|did|do|has|have|had|would|could|wo|ca)n[’']t\b|"
         rf"(?:on\s+)?(?:{DAYS})\b|last\s+(?:week|month|year|night)\b|"
         r"this\s+(?:week|month|year|morning)\b|via\s+\w+|"
         r"in\s+(?:an\s+)?(?:statement|interview|speech|tweet|email|letter|op-ed)\b|"
-        rf"in\s+a\s+\w+(?:\s+(?!(?:{ADV_WORDS}|on|last|this|via|in|{DAYS})\b|\w+ly\b)\w+)?)")
+        rf"in\s+a\s+\w+(?:\s+(?!(?:{ADV_WORDS}|on|last|this|via|in|{DAYS})\b|{LY}\b)\w+)?)")
 LEFT_GAP_RE = re.compile(
     rf"(?:\s*\([^()\n]{{0,60}}\))?"  # (Vt.), (R-Wis.)
     rf"(?:\s+(?:of|from|at|with)\s+(?:the\s+)?(?:[{UP}][\w.’'&-]*\s+){{1,6}})?"  # of the National Retail Fed.
-    rf"(?:\s*,[^;:\"“”\n]{{1,240}}?,)?"  # , a former official,
+    rf"(?:\s*,[^;:\"“”\n]{{1,240}}?(?:,|[ \t]+(?:--|—))|[ \t]+(?:--|—)[^;:\"“”\n—]{{1,240}}?[ \t]+(?:--|—))?"
+    # , a former official, / , a former official -- / -- a former official --
     rf"(?:\s+{ADV})*\s*",  # also / on Tuesday / in a statement
 )
-# A locative preposition in the gap means the name is a place: "according to brokers in Port Éloise".
+# A locative preposition in the gap means the name is a place: "according to brokers in Port Éloise"; after
+# "that" or "if" a name is the reported clause's subject ("Forbes says that Mr. Kamprad is ...").
 RIGHT_GAP_RE = re.compile(r"\s+(?:(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)\s+)?"
                            r"(?:(?:the|a|an|his|her|its|their)\s+)?"
-                           r"(?:(?!(?:in|at|from|near|outside|inside|across|around|throughout|within)\s)[\w’'.-]+\s+){0,7}"
+                           r"(?:(?!(?:in|at|from|near|outside|inside|across|around|throughout|within|that|if|whether)\s)[\w’'.-]+\s+){0,7}"
                            rf"|\s+(?:(?:the|a|an|another|his|her|its|their)\s+|[{UP}][\w.-]*[’']s\s+)"
                            r"(?:[\w’'.-]+\s+){0,6}[\w’'.-]+,\s+")  # said the bureau's director, James Comey
 NP_GAP_RE = re.compile(r"\s+(?:(?!(?:in|on|at|of|for|to|from|with|by|after|before|during|and|or|who|which|that|"
@@ -119,10 +127,10 @@ ABBR_TAIL_RE = re.compile(rf"(?:\b(?:{'|'.join(ABBRS.split())})|\b[A-Za-z]|[A-Za
 QUOTE_AFTER_RE = re.compile(r"\s*+(?:(?:him|her|them|us|me|reporters|journalists)\s*+)?(?:[:,]\s*+)?(“|\"|'')")
 QUOTE_CLOSE = "”\"'"
 # ", a former official," up to a comma, a period that ends no initial or "St." ("president of the U.S.
-# Chamber", "at J.P. Morgan", "in St. Louis"), or the end of the sentence; an acronym in brackets within
+# Chamber", "at J.P. Morgan", "in St. Louis"), a dash, or the end of the sentence; an acronym in brackets within
 # ("the Consumer Product Safety Commission (CPSC)"; not a ticker "( MS.N )", "(Reuters)" or "(Alaska)")
-APPOSITIVE_RE = re.compile(r"\s*,\s*((?:[^,;:\"“”()\n]|\([A-Z][\w&]{0,9}[A-Z0-9]\)){2,100}?)\s*"
-                           r"(?:,|(?<![\s.][A-Z])(?<!\bSt)\.(?=\s)|\.?[\"”’']?$)")
+APPOSITIVE_RE = re.compile(r"\s*,\s*((?:[^,;:\"“”()\n—-]|-(?!-)|\([A-Z][\w&]{0,9}[A-Z0-9]\)){2,100}?)\s*"
+                           r"(?:,|--|—|(?<![\s.][A-Z])(?<!\bSt)\.(?=\s)|\.?[\"”’']?$)")
 # Before reported content: "said that ...", "said on Sunday that ...", "said then that ..." (adverbials are taken
 # only when "that" follows them).
 THAT_RE = re.compile(rf"\s*(?:,\s*)?(?:(?:{ADV}\s+)*that\s+)?")

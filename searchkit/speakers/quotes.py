@@ -48,7 +48,9 @@ def statement(art: Article, clause_start: int, clause_end: int) -> tuple[int, in
     seg = body[s0:clause_start].rstrip(" \n")
     after = THAT_RE.match(body, clause_end, max(s1, clause_end)).end()  # the clause may end past the bound
     rest = body[after:s1].strip(" \n.\"”'")
-    if len(seg.strip()) > 15 and seg.endswith(",") and (len(rest) < 25 or rest.startswith(("and ", "but "))):
+    opened = after > clause_end and body[after - 5:after].rstrip() == "that"  # "suggested that ...": after it
+    if len(seg.strip()) > 15 and seg.endswith(",") and not opened and (
+            len(rest) < 25 or rest.startswith(("and ", "but "))):
         # reported content precedes ("X, Zakharova said."), unless the clause opens what follows ("In an
         # opinion piece, Geithner said he saw ...": the prefix is no statement)
         seg = seg.rstrip(" ,\n")

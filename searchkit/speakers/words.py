@@ -73,7 +73,7 @@ financier billionaire philanthropist tycoon magnate
 )
 ORG_WORDS = word_set(
     """
-post times news journal press tribune herald daily network networks cnn fox abc cbs nbc msnbc reuters ap afp
+post times news journal journalism press tribune herald daily network networks cnn fox abc cbs nbc msnbc reuters ap afp
 campaign committee department ministry party house senate congress association institute university center
 centre council agency service bureau office group inc corp co administration court foundation union
 organization organisation commission poll report reports government police fbi cia gop dnc rnc team
@@ -116,7 +116,7 @@ STOP_CAPS = word_set(
 the a an but and or so yet in on at for if when while as after before since though although because then this
 that these those there here it its his her their our my your we they he she i you one some many most also even
 still now meanwhile however instead later earlier last next both all every according asked told said says like
-with without from by to of not no yes well why what how who where which
+with without from by to of not no yes well why what how who where which i’ve i've i’m i'm i’ll i'll i’d i'd
 """
 ) | LEADING
 NUMBER_WORDS = word_set("one two three four five six seven eight nine ten eleven twelve twenty hundred thousand")
