@@ -10,6 +10,7 @@ from __future__ import annotations
 import random
 import shutil
 import time
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -56,11 +57,67 @@ class Folder:
         return f"+{len(add)} ~{len(changed)} -{len(gone)}"
 
 
-def crash_and_recover(sk: Searchkit, docs: Path, ix: Path, cwd: Path, *, rebuild: bool,
-                      delay: float) -> tuple[bool, list[str]]:
+@dataclass(frozen=True)
+class Probes:
+    """What is looked up after each re-run. `search` must work; when `search_everywhere`, the word is in
+    every file and the search must find each file on disk (not one more). With `quote`, a word in every
+    statement of every file: `quotes` must hold no statement twice and none of a file no longer on disk,
+    and at the end the statements must be exactly a clean build's."""
+
+    search: str = "said"
+    search_everywhere: bool = False
+    quote: str | None = None
+
+
+QUOTES_SHOWN = 10_000  # `quotes --limit` at most
+
+
+def quoted(sk: Searchkit, ix: Path, cwd: Path, word: str, docs: Path) -> tuple[Counter[tuple[str, str]] | None, str]:
+    """Every (path, statement) of `quotes WORD`, counted; None and why when the command fails. (Before
+    wave 2 a hit named its article by `article_id`, relative to the indexed folder `docs`, not by `path`.)"""
+    run = sk.run("quotes", word, "--index", ix, "--json", "--limit", str(QUOTES_SHOWN), cwd=cwd, timeout=300)
+    data = run.json()
+    if not run.ok or not isinstance(data, dict):
+        return None, f"quotes: {run.describe()}"
+    return Counter((h.get("path") or str(docs / h["article_id"]), h["quote"]) for h in data["hits"]), ""
+
+
+def consistency(sk: Searchkit, docs: Path, ix: Path, cwd: Path, probes: Probes) -> list[str]:
+    """After a re-run: the index holds exactly the files on disk, once each; search works (and finds every
+    file when the probe word is in all of them); no statement is stored twice or outlives its file."""
+    problems = []
+    want = article_files(docs)
+    paths, exp = exported(sk, ix, cwd)
+    if paths is None:
+        problems.append(f"export: {exp.describe()}")
+    elif len(paths) != len(set(paths)) or set(paths) != want:
+        problems.append(f"{len(paths)} documents ({len(set(paths) - want)} not on disk, {len(want - set(paths))} "
+                        f"missing, {len(paths) - len(set(paths))} duplicates) for {len(want)} files")
+    search = sk.run("search", probes.search, "--index", ix, "--json", "--limit", "1", cwd=cwd, timeout=300)
+    data = search.json()
+    if not search.ok or not isinstance(data, dict) or not isinstance(data.get("total"), int):
+        problems.append(f"search {probes.search}: {search.describe()}")
+    elif probes.search_everywhere and data["total"] != len(want):
+        problems.append(f"search {probes.search}: {data['total']} hits for {len(want)} files that hold it")
+    if probes.quote:
+        statements, why = quoted(sk, ix, cwd, probes.quote, docs)
+        if statements is None:
+            problems.append(why)
+        else:
+            twice = sum(n - 1 for n in statements.values() if n > 1)
+            stale = {path for path, _ in statements} - want
+            if twice:
+                problems.append(f"{twice} statements stored more than once")
+            if stale:
+                problems.append(f"statements of {len(stale)} files no longer on disk")
+    return problems
+
+
+def crash_and_recover(sk: Searchkit, docs: Path, ix: Path, cwd: Path, *, rebuild: bool, delay: float,
+                      probes: Probes = Probes()) -> tuple[bool, list[str]]:
     """Start `index` (with `--rebuild`), SIGKILL its whole process group after `delay` s; check the index
     reopens (`stats`: no traceback, or a one-line "no index" when nothing was ever committed), re-run
-    `index`, and check the index holds exactly the files on disk, once each.
+    `index`, and check the index is consistent with the files on disk (`consistency`).
     Returns (whether the kill came before the run ended, problems)."""
     proc = sk.start("index", docs, "--index", ix, *(["--rebuild"] if rebuild else []), cwd=cwd)
     end = time.monotonic() + delay
@@ -76,14 +133,7 @@ def crash_and_recover(sk: Searchkit, docs: Path, ix: Path, cwd: Path, *, rebuild
     rerun = sk.run("index", docs, "--index", ix, "--json", cwd=cwd, timeout=1800)
     if rerun.code != 0 or rerun.traceback:
         return mid, [*problems, f"re-run: {rerun.describe()}"]
-    paths, exp = exported(sk, ix, cwd)
-    want = article_files(docs)
-    if paths is None:
-        problems.append(f"export: {exp.describe()}")
-    elif len(paths) != len(set(paths)) or set(paths) != want:
-        problems.append(f"{len(paths)} documents ({len(set(paths) - want)} not on disk, {len(want - set(paths))} "
-                        f"missing, {len(paths) - len(set(paths))} duplicates) for {len(want)} files")
-    return mid, problems
+    return mid, problems + consistency(sk, docs, ix, cwd, probes)
 
 
 @dataclass
@@ -101,10 +151,11 @@ class LoopResult:
         return self.rounds - self.failed_rounds
 
 
-def run(sk: Searchkit, source: Path, base: Path, *, start: int, rounds: int, seed: int,
+def run(sk: Searchkit, source: Path, base: Path, *, start: int, rounds: int, seed: int, probes: Probes = Probes(),
         say: Callable[[str], None] = lambda _msg: None) -> LoopResult:
     """The loop over a folder made from `source` (which needs a few hundred files beyond `start`); at the
-    end the quotes are compared with a clean build of the final folder."""
+    end the quotes are compared with a clean build of the final folder (every statement with `probes.quote`,
+    else the totals of a few common words)."""
     folder = Folder(source, base, start, seed)
     rng = random.Random(seed)
     ix = base / "ix"
@@ -122,7 +173,8 @@ def run(sk: Searchkit, source: Path, base: Path, *, start: int, rounds: int, see
         else:
             change = folder.edit(r)
         delay = rng.uniform(0.05, 1.1 * max(durations[kind], 0.5))
-        mid, problems = crash_and_recover(sk, folder.dir, ix, base, rebuild=kind == "rebuild", delay=delay)
+        mid, problems = crash_and_recover(sk, folder.dir, ix, base, rebuild=kind == "rebuild", delay=delay,
+                                          probes=probes)
         result.killed_mid += mid
         if problems:
             result.failed_rounds += 1
@@ -131,9 +183,17 @@ def run(sk: Searchkit, source: Path, base: Path, *, start: int, rounds: int, see
             + (f": {'; '.join(problems)}" if problems else ""))
     ref = base / "reference"
     sk.run("index", folder.dir, "--index", ref, cwd=base, timeout=1800)
-    got, want = quote_totals(sk, ix, base), quote_totals(sk, ref, base)
-    result.quotes_match = got is not None and got == want
-    if not result.quotes_match:
-        result.failures.append(f"quote totals {got} vs a clean build's {want}")
+    if probes.quote:
+        got, want = (quoted(sk, index, base, probes.quote, folder.dir)[0] for index in (ix, ref))
+        result.quotes_match = got is not None and got == want
+        if not result.quotes_match:
+            differ = set((got or Counter()).items()) ^ set((want or Counter()).items())
+            result.failures.append(f"{got and got.total()} statements vs a clean build's {want and want.total()} "
+                                   f"({len(differ)} (file, statement, count) entries differ)")
+    else:
+        got, want = quote_totals(sk, ix, base), quote_totals(sk, ref, base)
+        result.quotes_match = got is not None and got == want
+        if not result.quotes_match:
+            result.failures.append(f"quote totals {got} vs a clean build's {want}")
     result.files = len(article_files(folder.dir))
     return result
