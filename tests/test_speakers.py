@@ -570,3 +570,16 @@ def test_a_statement_after_that_is_not_the_clause_before_the_speaker() -> None:
     body = ("At Boca West, where it costs $70,000 to join, Jay DiPietro, the club's president, suggested that fees "
             "would rise.")
     assert [q.text for q in extract(body).quotes] == ["fees would rise"]
+
+
+@pytest.mark.parametrize(("body", "expected"), [
+    ("Mr. Regalado said the plan would fail.", ["Regalado"]),  # an honorific names a person, as a title does
+    ("Sanders was asked by host John Dickerson whether he would run.", ["John Dickerson"]),  # the asker's title
+    ("“It is over,” said Clinton’s top foreign policy aide Jake Sullivan.", ["Jake Sullivan"]),  # 4 role words
+    ("“I hoped,” said Air Force 1st Lt. Tyler Livingston.", ["Tyler Livingston"]),  # an ordinal in the role
+    ("The plan failed, said a former spokesman for Ukraine's Foreign Ministry, Oleg Voloshyn, who ran.",
+     ["Oleg Voloshyn"]),  # a name set off by commas after a role that ends in an organisation
+    ("Facebook built the tool, a spokeswoman, Anna Richardson White, said.", ["Anna Richardson White"]),
+])
+def test_speakers_after_titles_honorifics_and_roles(body: str, expected: list[str]) -> None:
+    assert names(body) == expected

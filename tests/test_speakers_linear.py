@@ -88,6 +88,7 @@ def test_all_caps_headline_with_a_colon(title: str) -> None:
     "Elena Marsh" + " in a way also" * 14 + " x said.",
     "Elena Marsh said" + " " * 20_000 + "x",  # blanks the quote-opening pattern split every way
     "A" + " " * 20_000 + "x",  # blanks between capitalised words, split every way
+    "Elena Marsh: x" + " " * 20_000 + "x",  # blanks a dash before a quote was looked for after, from each one
 ])
 def test_gaps_that_backtracked(body: str) -> None:
     assert _seconds(body) < 1.0

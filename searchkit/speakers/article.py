@@ -44,7 +44,7 @@ class Article:
         """The first full name (two or more words) in the article ending in surname `sur`, if any."""
         if sur not in self._full:
             found = None
-            titled = False
+            titled = False  # named after a title or an honorific ("Sen. Sanders", "Mr. Regalado")
             for i in self.by_last().get(sur, ()):
                 s, _e, txt = self.runs[i]
                 n = name_of_run(txt, s, possessive=True)
@@ -54,7 +54,7 @@ class Article:
                     found = n.full
                     self._mention[sur] = n
                     break
-                titled = titled or n.titled
+                titled = titled or n.titled or n.honorific
             self._full[sur] = found if found or not titled else ""
         return self._full[sur]
 
@@ -91,7 +91,7 @@ class Article:
         if len(name.tokens) >= 2:
             return name.full
         full = self.full_name(surname(name.tokens))
-        if full == "":  # only titled mentions ("Sen. Sanders"): a known person without a first name
+        if full == "":  # only titled mentions ("Sen. Sanders", "Mr. Regalado"): a person without a first name
             return name.tokens[0]
         return full
 

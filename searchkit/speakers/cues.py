@@ -13,6 +13,7 @@ from searchkit.speakers.patterns import (
     ADV_WORDS,
     AND_RE,
     AND_VERB_RE,
+    APPOSITION_RE,
     BE_WORDS,
     BY_AGENT_RE,
     BYLINE_RE,
@@ -110,20 +111,18 @@ def right_name(art: Article, cue_end: int, ceil: int) -> Name | None:
     best: Name | None = None
     for k in range(j, min(j + 4, len(art.runs))):
         s, _e, txt = art.runs[k]
-        if k > j and (s >= ceil or not NP_GAP_RE.fullmatch(art.body, art.runs[k - 1][1], s)):
-            break
+        if k > j and (s >= ceil or not (NP_GAP_RE.fullmatch(art.body, art.runs[k - 1][1], s) or (
+                best is None and APPOSITION_RE.fullmatch(art.body, art.runs[k - 1][1], s)))):
+            break  # (after a role ending in a non-name: "said a former spokesman for the Ministry, Oleg Voloshyn")
         n = name_of_run(txt, s)
         if n is not None and art.resolve(n) is not None:
             best = n
     return best
 
 def agent(art: Article, pos: int, ceil: int) -> Name | None:
-    """The name run starting at `pos` (after a passive cue's "by"), if it names a person."""
-    j = bisect_left(art.run_starts, pos)
-    if j >= len(art.runs) or art.runs[j][0] != pos or pos >= ceil:
-        return None
-    n = name_of_run(art.runs[j][2], pos)
-    return n if n is not None and art.resolve(n) is not None else None
+    """The person named after a passive cue's "by" (at `pos`), read as after an inverted cue: "asked by host
+    John Dickerson", "pressed by ABC's host, George Stephanopoulos"."""
+    return right_name(art, pos - 1, ceil)  # (pos - 1: the blank before the name, where a gap starts)
 
 
 def sentence_subject(art: Article, s0: int, limit: int) -> Name | None:

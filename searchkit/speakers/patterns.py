@@ -91,9 +91,10 @@ RIGHT_GAP_RE = re.compile(r"\s+(?:(?:Monday|Tuesday|Wednesday|Thursday|Friday|Sa
                            rf"|\s+(?:(?:the|a|an|another|his|her|its|their)\s+|[{UP}][\w.-]*[’']s\s+)"
                            r"(?:[\w’'.-]+\s+){0,6}[\w’'.-]+,\s+")  # said the bureau's director, James Comey
 NP_GAP_RE = re.compile(r"\s+(?:(?!(?:in|on|at|of|for|to|from|with|by|after|before|during|and|or|who|which|that|"
-                        r"when|while|as|about|said|says|told)\s)[a-z][\w-]*\s+){0,3}")
+                        r"when|while|as|about|said|says|told)\s)[a-z0-9][\w-]*\s+){0,4}")
+APPOSITION_RE = re.compile(r",[ \t]+")
 # A colon after a name, or a dash before a quote: "JOEL BENENSON: ...", "Mitt Romney -- ''It is ...''"
-COLON_RE = re.compile(r":[ \t]*(?=[“\"‘]|[^\W\d_])|[ \t]+(?:--|—|―)[ \t]*(?=[“\"]|'')")
+COLON_RE = re.compile(r":[ \t]*(?=[“\"‘]|[^\W\d_])|(?<![ \t])[ \t]++(?:--|—|―)[ \t]*(?=[“\"]|'')")
 TITLE_WORDS = rf"(?>{TOKEN})(?:[ \t]++(?>{TOKEN}))*+"  # words apart, each taken whole: one way to read a line
 TITLE_RE = re.compile(rf"\s*+({TITLE_WORDS}(?:[ \t]++and[ \t]++{TITLE_WORDS})?+)[ \t]*+:\s")
 AND_SPLIT_RE = re.compile(r"\s+and\s+")

@@ -136,7 +136,7 @@ ROLE_NOUNS = TITLES - {"former", "acting", "deputy", "assistant", "foreign", "fi
 SUFFIXES = {"jr", "sr", "ii", "iii", "iv"}
 DETERMINERS = {"a", "an", "the", "his", "her", "their", "its", "another", "one", "our"}
 SURNAME_TITLES = {"pope", "king", "major", "judge", "bishop", "prince", "cardinal", "may", "june", "april",
-                   "august", "england", "israel", "washington", "french", "german", "young", "north", "west"}
+                   "august", "england", "israel", "washington", "french", "german", "young", "north", "west", "white"}
 HYPHEN_TAILS = {"based", "era", "led", "born", "backed", "style", "owned", "run"}
 PARTICLES = {"de", "van", "von", "der", "bin", "al", "da", "di", "del", "dos", "du", "la", "le"}
 RIGHT_ONLY = {"according to"}
