@@ -104,9 +104,11 @@ def _path_style(index_dir: Path) -> Any:
 @index_option
 @click.option("--rebuild", is_flag=True, help="Start from an empty index.")
 @click.option("--workers", type=click.IntRange(1, 64), default=None, help="Worker processes (default: CPU count).")
+@click.option("--wait", is_flag=True, help="If another `searchkit index` is writing this index, wait for it to "
+                                           "finish instead of stopping with an error.")
 @file_selection
 @output_options(formats=HUMAN_ONLY)
-def index_cmd(paths: tuple[Path, ...], index_dir: Path, rebuild: bool, workers: int | None, out: Output,
+def index_cmd(paths: tuple[Path, ...], index_dir: Path, rebuild: bool, workers: int | None, wait: bool, out: Output,
               **selection: Any) -> None:
     """Index article files and folders (plain text, Markdown, JSON, JSON Lines). Re-running adds new files,
     re-indexes changed ones and removes deleted ones; without PATHS it updates the files and folders
@@ -118,7 +120,7 @@ def index_cmd(paths: tuple[Path, ...], index_dir: Path, rebuild: bool, workers: 
     targets = list(paths) or _previous_roots(index_dir)
     with IndexProgress(enabled=sys.stderr.isatty() and out.format == "human") as progress:
         summary = index_paths(targets, index_dir, rebuild=rebuild, workers=workers, progress=progress,
-                              phase=progress.phase, **file_rules(**selection))
+                              phase=progress.phase, wait=wait, **file_rules(**selection))
     if paths:
         history.remember_roots(index_dir, list(paths))
     if out.format == "json":

@@ -18,7 +18,7 @@ class IndexNotFound(SearchkitError):
 class IndexLocked(SearchkitError):
     """Another process holds the index's write lock."""
 
-    hint = "wait for the other `searchkit index` to finish"
+    hint = "wait for the other `searchkit index` to finish, or run this one with --wait"
 
 
 class IndexCorrupt(SearchkitError):
@@ -49,6 +49,12 @@ class UnreadableFile(SearchkitError):
 
 class Terminated(KeyboardInterrupt):
     """The process was asked to stop (SIGTERM) while indexing: its workers were stopped, nothing committed."""
+
+
+class DiskFull(SearchkitError):
+    """The disk filled up while writing the index; the run was cancelled and its files removed."""
+
+    hint = "free some space and run it again"
 
 
 class IndexingFailed(SearchkitError):

@@ -39,11 +39,12 @@ files"), so a progress display does not sit silently at 100%."""
 def index_paths(paths: Sequence[Path], index_dir: Path, *, rebuild: bool = False, workers: int | None = None,
                 progress: Progress | None = None, phase: Phase | None = None,
                 selection: reading.Selection | None = None, follow_symlinks: bool = False,
-                limits: Limits | None = None) -> IndexSummary:
+                limits: Limits | None = None, wait: bool = False) -> IndexSummary:
     """Index `paths` (files and folders) into `index_dir`, incrementally unless `rebuild`. `progress(done,
     total)` follows the files read; `phase(name)` announces the later phases. `selection` leaves files out
     by pattern, `follow_symlinks` follows links out of the folders (`reading.discover`); `limits` bounds
-    each file's size and CPU time (`indexer_read.read`)."""
+    each file's size and CPU time (`indexer_read.read`). With `wait`, a run that finds the index locked by
+    another waits for it instead of raising `IndexLocked`."""
     started = time.perf_counter()
     announce: Phase = phase or (lambda _name: None)
     reader = read if limits is None else partial(read, limits=limits)
@@ -53,7 +54,8 @@ def index_paths(paths: Sequence[Path], index_dir: Path, *, rebuild: bool = False
         private.make_dir(index_dir)
         manifest = Manifest(index_dir)
         try:
-            with api.WriteSession(index_dir, rebuild=rebuild, committed=manifest.lists_files()) as session:
+            with api.WriteSession(index_dir, rebuild=rebuild, committed=manifest.lists_files(),
+                                  wait=wait) as session:
                 summary, total = _run(session, crew, discovery, manifest, index_dir, rebuild, progress, announce)
         finally:
             manifest.close()
@@ -100,8 +102,11 @@ def _run(session: api.WriteSession, crew: api.Workers, discovery: reading.Discov
         _group_copies(copies, index_dir, [*stale, *new], rebuild, total, announce)
         _name_speakers(names, index_dir, [*stale, *new], rebuild, names_missing and total > summary.added,
                        announce)
+    except BaseException:
+        session.cancel()  # first: a full disk gets the run's space back before the side tables close
+        raise
     finally:
-        copies.close()
+        copies.close()  # SQLite checkpoints its write-ahead log here: on a full disk it stays behind
         names.close()
     return summary, total
 

@@ -4,17 +4,20 @@ An SQLite table keyed by file path holding size, mtime (ns), a content hash and 
 documents the file gave. `index` compares a fresh `stat` against it, so unchanged files are never
 read, and it lists the files under a folder so deletions are found without scanning the index.
 The manifest is committed after the index, so a crash between the two only makes the next run
-redo (idempotently) the files it had not yet recorded.
+redo (idempotently) the files it had not yet recorded. A damaged manifest is `IndexCorrupt` (one line
+naming `searchkit index --rebuild`); a full disk is `DiskFull`.
 """
 
 from __future__ import annotations
 
+import contextlib
 import sqlite3
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 from searchkit import private
+from searchkit.errors import DiskFull, IndexCorrupt, IndexLocked
 
 MANIFEST_NAME = "manifest.sqlite"
 
@@ -36,34 +39,58 @@ class Manifest:
     def __init__(self, index_dir: Path) -> None:
         self.path = index_dir / MANIFEST_NAME
         private.touch(self.path)  # SQLite gives its journal files the database's mode
-        self.db = sqlite3.connect(self.path)
-        self.db.execute("PRAGMA journal_mode=WAL")
-        self.db.execute(
-            "CREATE TABLE IF NOT EXISTS files (key TEXT PRIMARY KEY, size INTEGER, mtime_ns INTEGER,"
-            " digest TEXT, docs INTEGER)"
-        )
+        self.db = sqlite3.connect(self.path)  # reads nothing yet
+        self.closed = False
+        try:
+            with self._errors():
+                self.db.execute("PRAGMA journal_mode=WAL")
+                self.db.execute(
+                    "CREATE TABLE IF NOT EXISTS files (key TEXT PRIMARY KEY, size INTEGER, mtime_ns INTEGER,"
+                    " digest TEXT, docs INTEGER)"
+                )
+        except BaseException:
+            self.close()
+            raise
+
+    @contextlib.contextmanager
+    def _errors(self) -> Iterator[None]:
+        """SQLite's errors as searchkit's: a full disk, or a damaged file."""
+        try:
+            yield
+        except sqlite3.OperationalError as exc:
+            if "full" in str(exc):
+                raise DiskFull(f"no space left on the disk of {self.path.parent} while recording the indexed "
+                               "files: the next run reads them again") from None
+            if "locked" in str(exc):  # another run's transaction outlasted SQLite's wait: not damage
+                raise IndexLocked(f"the manifest {self.path} is locked by another process") from None
+            raise IndexCorrupt(f"the manifest {self.path} is damaged ({exc})") from None
+        except sqlite3.DatabaseError as exc:
+            raise IndexCorrupt(f"the manifest {self.path} is damaged ({exc})") from None
 
     def lists_files(self) -> bool:
         """Whether any file is recorded (then an index was committed beside it)."""
-        return self.db.execute("SELECT 1 FROM files LIMIT 1").fetchone() is not None
+        with self._errors():
+            return self.db.execute("SELECT 1 FROM files LIMIT 1").fetchone() is not None
 
     def stamps(self) -> set[tuple[str, int, int]]:
         """Every recorded file as `(key, size, mtime_ns)`: a re-run compares these with the files found
         as sets (set algebra in C, rows built by sqlite3 itself); digests are fetched only where needed."""
-        return set(self.db.execute("SELECT key, size, mtime_ns FROM files"))
+        with self._errors():
+            return set(self.db.execute("SELECT key, size, mtime_ns FROM files"))
 
     def digests(self, keys: Iterable[str]) -> dict[str, str]:
         """The recorded content hash of each of `keys` that is in the manifest."""
         out: dict[str, str] = {}
-        for key in keys:
-            row = self.db.execute("SELECT digest FROM files WHERE key = ?", (key,)).fetchone()
-            if row is not None:
-                out[key] = row[0]
+        with self._errors():
+            for key in keys:
+                row = self.db.execute("SELECT digest FROM files WHERE key = ?", (key,)).fetchone()
+                if row is not None:
+                    out[key] = row[0]
         return out
 
     def apply(self, upserts: Iterable[FileState], deletes: Iterable[str]) -> None:
         """Record new states and forget deleted files, in one transaction."""
-        with self.db:
+        with self._errors(), self.db:
             self.db.executemany("DELETE FROM files WHERE key = ?", ((k,) for k in deletes))
             self.db.executemany(
                 "INSERT OR REPLACE INTO files (key, size, mtime_ns, digest, docs) VALUES (?, ?, ?, ?, ?)",
@@ -72,9 +99,11 @@ class Manifest:
 
     def clear(self) -> None:
         """Forget every file (for a rebuild)."""
-        with self.db:
+        with self._errors(), self.db:
             self.db.execute("DELETE FROM files")
 
     def close(self) -> None:
-        """Close the database."""
-        self.db.close()
+        """Close the database (again: nothing to do)."""
+        if not self.closed:
+            self.closed = True
+            self.db.close()

@@ -104,14 +104,15 @@ WHOOSH_PRIVATE: dict[str, str] = {
     # whoosh.writing: the segment writer's steps, used to commit segments written by other processes
     "_added": "whoosh.writing",
     "_close_segment": "whoosh.writing",
-    "_commit_toc": "whoosh.writing",
     "_finalize_segment": "whoosh.writing",
     "_finish": "whoosh.writing",
     "_flush_segment": "whoosh.writing",
     "_merge_segments": "whoosh.writing",
     "_stored_": "whoosh.writing",  # add_document's `_stored_<field>` argument: the stored form of a field
+    "_tempstorage": "whoosh.writing",  # a writer's scratch folder, removed when a run is cancelled
     # whoosh.index: a file index's table of contents, read (`index.CheckedIndex` checks its segments)
     "_read_toc": "whoosh.index",
+    "_filename": "whoosh.index",  # a TOC's file name, removed again when the other index's cannot be written
     # whoosh.filedb.filestore: a file storage's path of a file name (`index.PrivateStorage`)
     "_fpath": "whoosh.filedb.filestore",
     # module-level names

@@ -134,8 +134,11 @@ def create_index(index_dir: Path, name: str = INDEX_NAME) -> whoosh_index.Index:
 
 @contextmanager
 def searching(index_dir: Path, name: str = INDEX_NAME) -> Iterator[Any]:
-    """A Whoosh searcher over the index (or the quotes index) at `index_dir`."""
+    """A Whoosh searcher over the index (or the quotes index) at `index_dir`; `IndexNotFound` before the first
+    commit of the first `index` run (generation 0: an empty table of contents that run made to write)."""
     ix = open_index(index_dir, name)
+    if ix.latest_generation() == 0:
+        raise IndexNotFound(f"nothing is indexed at {index_dir} yet")
     searcher = ix.searcher(weighting=ranking.weighting())
     try:
         yield searcher

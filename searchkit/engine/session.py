@@ -1,14 +1,17 @@
 """A write session: one run's adds, deletes and single commit over the article and quotes indexes.
 
 The write lock is taken on first use, so a run with nothing to write or delete never takes it; a missing
-index, or a rebuild, is opened (created) at once. Leaving the `with` block without `commit` cancels:
-nothing written is visible, the locks are released. Every path ends in exactly one of `commit` or
-`cancel`, so the state on disk is always the last commit's.
+index, or a rebuild, is opened (created) at once, under its lock. Leaving the `with` block without `commit`
+cancels: nothing written is visible, the locks are released, and the files the run wrote are removed
+(`leftovers`). Every path ends in exactly one of `commit` or `cancel`, so the state on disk is always
+the last commit's. A full disk becomes `DiskFull`, one line.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+import contextlib
+import errno
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from types import TracebackType
 from typing import Any
@@ -18,19 +21,24 @@ from searchkit.engine import writing
 from searchkit.engine.index import exists
 from searchkit.engine.schema import INDEX_NAME, QUOTES_NAME
 from searchkit.engine.workers import Workers
-from searchkit.errors import IndexCorrupt
+from searchkit.errors import DiskFull, IndexCorrupt
 from searchkit.models import Article
+
+FULL = (errno.ENOSPC, errno.EDQUOT)
 
 
 class WriteSession:
     """Adds, deletes and one commit over an index folder (a context manager).
 
     `committed`: the caller knows that an index was committed here (its manifest lists files), so a missing
-    table of contents is damage, not a fresh folder."""
+    table of contents is damage, not a fresh folder. `wait`: wait for another writer as long as it takes,
+    instead of `writing.LOCK_TIMEOUT_S` seconds."""
 
-    def __init__(self, index_dir: Path, *, rebuild: bool = False, committed: bool = False) -> None:
+    def __init__(self, index_dir: Path, *, rebuild: bool = False, committed: bool = False,
+                 wait: bool = False) -> None:
         private.check_folder(index_dir)  # before anything beside the index (the manifest) is opened
         self.index_dir = index_dir
+        self.lock_timeout = None if wait else writing.LOCK_TIMEOUT_S
         self.writer: writing.IndexWriter | None = None
         self.segments: list[Any] = []  # written by segment workers, listed in the commit
         self.done = False
@@ -49,7 +57,8 @@ class WriteSession:
         self.cancel()
 
     def _open(self, rebuild: bool = False) -> writing.IndexWriter:
-        return writing.IndexWriter(self.index_dir, rebuild=rebuild, lock_timeout=writing.LOCK_TIMEOUT_S)
+        with _disk_full(self.index_dir):
+            return writing.IndexWriter(self.index_dir, rebuild=rebuild, lock_timeout=self.lock_timeout)
 
     def _writer(self) -> writing.IndexWriter:
         """The locked writer, opened now if not yet (raises `IndexLocked` if another process holds it)."""
@@ -73,15 +82,17 @@ class WriteSession:
 
     def _add_prepared(self, prepared: Any) -> None:
         writer = None
-        for doc, quotes in prepared:  # the writer (and its lock) only once there is a document to add
-            writer = writer or self._writer()
-            writer.add(doc, quotes)
+        with _disk_full(self.index_dir):
+            for doc, quotes in prepared:  # the writer (and its lock) only once there is a document to add
+                writer = writer or self._writer()
+                writer.add(doc, quotes)
 
     def index(self, tasks: Sequence[Any], workers: Workers[Any, Any], on_result: Callable[[int, Any], None]) -> None:
         """Read every task with the workers' `read` function and add its articles; `on_result(number,
         report)` is called once per task (in task order, except when workers write their own segments)."""
         if workers.segmented(tasks):
-            self.segments.extend(workers.write_segments(self._writer().index_dir, tasks, on_result))
+            with _disk_full(self.index_dir):
+                self.segments.extend(workers.write_segments(self._writer().index_dir, tasks, on_result))
             return
         for number, (prepared, report) in enumerate(workers.prepared(tasks)):
             self._add_prepared(prepared)
@@ -95,12 +106,26 @@ class WriteSession:
     def commit(self) -> int:
         """Make everything written visible at once (quotes first, then articles); returns the live
         articles now in the index."""
-        count = self._writer().commit(extra=self.segments)
+        with _disk_full(self.index_dir):
+            count = self._writer().commit(extra=self.segments)
         self.done = True
         return count
 
     def cancel(self) -> None:
-        """Abandon whatever was written and release the locks (nothing to do after a commit)."""
+        """Abandon whatever was written, remove the files it made and release the locks (nothing to do
+        after a commit)."""
         if self.writer is not None and not self.done:
-            self.writer.cancel()
+            self.writer.cancel()  # removes what it wrote
         self.done = True
+
+
+@contextlib.contextmanager
+def _disk_full(index_dir: Path) -> Iterator[None]:
+    """Turn a full disk (here or reported by a worker) into `DiskFull`."""
+    try:
+        yield
+    except OSError as exc:
+        if exc.errno in FULL:
+            raise DiskFull(f"no space left on the disk of {index_dir} while indexing: nothing was committed, "
+                           "the index is as it was") from exc
+        raise

@@ -167,6 +167,8 @@ class _SegmentCrew:
                         on_result(number, report)
                 elif msg[0] == "done":
                     finished.append(msg[1])
+                elif msg[2] is not None:  # an OSError: raised as one here (a full disk is the caller's to name)
+                    raise OSError(msg[2], f"an indexing worker failed ({msg[1]})")
                 else:
                     raise IndexingFailed(f"an indexing worker failed ({msg[1]}); nothing was committed")
         finally:
@@ -225,7 +227,7 @@ def _segment_worker(number: int, read: Read[Any, Any], inbox: Any, queue: Any, p
         queue.put(("reports", reports))
         queue.put(("done", (number, builder.finish())))
     except BaseException as exc:  # reported to the parent, which cancels the run
-        queue.put(("error", f"{type(exc).__name__}: {exc}"))
+        queue.put(("error", f"{type(exc).__name__}: {exc}", exc.errno if isinstance(exc, OSError) else None))
 
 
 PR_SET_PDEATHSIG = 1  # prctl(2) option: the signal this process gets when the thread that forked it ends

@@ -12,15 +12,17 @@
 
 from __future__ import annotations
 
+import contextlib
 import time
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
-from whoosh.index import LockError
+from whoosh.index import TOC, clean_files
 from whoosh.writing import SegmentWriter
 
-from searchkit.engine import integrity
+from searchkit import private
+from searchkit.engine import integrity, leftovers
 from searchkit.engine.codec import BlockCodec
 from searchkit.engine.flush import _add_postings, _CachedLengths, _flush_grouped, _HashBucket
 from searchkit.engine.index import PrivateStorage, create_index, exists, open_index
@@ -53,31 +55,17 @@ class IndexWriter:
     """
 
     def __init__(self, index_dir: Path, *, rebuild: bool = False, limitmb: int = 128,
-                 lock_timeout: float = LOCK_TIMEOUT_S) -> None:
+                 lock_timeout: float | None = LOCK_TIMEOUT_S) -> None:
         self.index_dir = index_dir
-        if rebuild and exists(index_dir):
-            self._check_unlocked(index_dir, lock_timeout)
         self.writers: list[SegmentWriter] = []
+        self.closed = False
         try:
             for name in (INDEX_NAME, QUOTES_NAME):
                 self.writers.append(_open_writer(index_dir, name, rebuild, limitmb, lock_timeout))
         except BaseException:
-            for w in self.writers:
-                w.cancel()
+            self.cancel()
             raise
         self.writer, self.quote_writer = self.writers
-        self.closed = False
-
-    @staticmethod
-    def _check_unlocked(index_dir: Path, timeout: float) -> None:
-        """Refuse to rebuild an index another process is writing (without opening it: it may be unreadable)."""
-        lock = PrivateStorage(str(index_dir)).lock(f"{INDEX_NAME}_WRITELOCK")
-        deadline = time.monotonic() + timeout
-        while not lock.acquire(blocking=False):
-            if time.monotonic() > deadline:
-                raise IndexLocked(f"index is locked by another process: {index_dir}")
-            time.sleep(0.1)
-        lock.release()
 
     def doc_count(self) -> int:
         """Documents in the index when this session started (all segments, deletions counted out)."""
@@ -104,26 +92,54 @@ class IndexWriter:
             _add_document(self.quote_writer, quote)
 
     def commit(self, extra: Sequence[Sequence[Any]] = ()) -> int:
-        """Make everything written the current state: quotes first, then articles (each commit is atomic;
-        a crash between them is repaired by the next run, which redoes files the manifest lacks).
+        """Make everything written the current state: quotes first, then articles.
 
-        `extra` holds segment lists from `SegmentBuilder.finish()` of other processes, to be included.
-        Returns the number of live articles now in the index (no reopening needed).
+        Every segment file of both indexes is written first (a full disk fails there: nothing committed);
+        then each table of contents, a small file renamed into place: if the articles' cannot be written,
+        the quotes' new one is removed again, so the old state stays whole. Only then are old files
+        deleted. A kill between the two renames is repaired by the next run, which redoes the files the
+        manifest lacks. `extra` holds segment lists from `SegmentBuilder.finish()` of other processes, to
+        be included. Returns the number of live articles now in the index (no reopening needed).
         """
-        count = 0
-        for i in (1, 0):
-            count = _commit_with(self.writers[i], [segs[i] for segs in extra if segs[i] is not None])
+        order = [self.writers[1], self.writers[0]]
+        finals = [_final_segments(w, [segs[i] for segs in extra if segs[i] is not None])
+                  for i, w in ((1, order[0]), (0, order[1]))]
+        written: list[SegmentWriter] = []
+        try:
+            for w, final in zip(order, finals, strict=True):
+                TOC(w.schema, final, w.generation).write(w.storage, w.indexname)
+                written.append(w)
+        except BaseException:
+            for w in written:
+                with contextlib.suppress(OSError):
+                    w.storage.delete_file(TOC._filename(w.indexname, w.generation))
+            raise
+        for w, final in zip(order, finals, strict=True):
+            clean_files(w.storage, w.indexname, w.generation, final)  # the previous generation's files
+            w._finish()
         self.closed = True
-        return count
+        return sum(segment.doc_count() for segment in finals[1])
 
     def cancel(self) -> None:
-        """Abandon the session and release the locks (nothing to do once committed or cancelled)."""
+        """Abandon the session: close what was written (best effort: a full disk may refuse even that),
+        remove the files it made while the locks are still held (`leftovers`), release the locks. Nothing
+        to do once committed or cancelled."""
         if self.closed:
             return
-        for w in self.writers:
-            if not w.is_closed:
-                w.cancel()
         self.closed = True
+        open_writers = [w for w in self.writers if not w.is_closed]
+        for w in open_writers:
+            with contextlib.suppress(Exception):
+                w._close_segment()
+            with contextlib.suppress(Exception):
+                w.pool.cleanup()
+        leftovers.sweep(self.index_dir, [w.indexname for w in open_writers])
+        for w in open_writers:
+            with contextlib.suppress(Exception):
+                w._tempstorage.destroy()
+            with contextlib.suppress(Exception):
+                w.writelock.release()
+            w.is_closed = True
 
 
 def _delete_terms(writer: SegmentWriter, fieldname: str, texts: Sequence[str]) -> int:
@@ -149,13 +165,34 @@ def _delete_terms(writer: SegmentWriter, fieldname: str, texts: Sequence[str]) -
     return count
 
 
-def _open_writer(index_dir: Path, name: str, rebuild: bool, limitmb: int, lock_timeout: float) -> SegmentWriter:
-    """A locked Whoosh writer on index `name` (created when missing or rebuilding) with searchkit's codec."""
-    ix = create_index(index_dir, name) if rebuild or not exists(index_dir, name) else open_index(index_dir, name)
+def lock(index_dir: Path, name: str, timeout: float | None) -> Any:
+    """Index `name`'s write lock, acquired (waiting up to `timeout` seconds, or for ever with None), or
+    `IndexLocked`."""
+    private.make_dir(index_dir)
+    held = PrivateStorage(str(index_dir)).lock(f"{name}_WRITELOCK")
+    deadline = None if timeout is None else time.monotonic() + timeout
+    while not held.acquire(blocking=False):
+        if deadline is not None and time.monotonic() > deadline:
+            raise IndexLocked(f"index is locked by another process: {index_dir}")
+        time.sleep(0.1)
+    return held
+
+
+def _open_writer(index_dir: Path, name: str, rebuild: bool, limitmb: int, lock_timeout: float | None
+                 ) -> SegmentWriter:
+    """A locked Whoosh writer on index `name` (created when missing or rebuilding) with searchkit's codec.
+
+    The lock comes first: two runs on a fresh folder both created the index, each deleting the other's
+    files (FileNotFoundError / EmptyIndexError on `_searchkit_0.toc`); now the second one waits for it."""
+    held = lock(index_dir, name, lock_timeout)
     try:
-        writer = ix.writer(timeout=lock_timeout, limitmb=limitmb, compound=False, codec=CODEC)
-    except LockError as exc:
-        raise IndexLocked(f"index is locked by another process: {index_dir}") from exc
+        ix = create_index(index_dir, name) if rebuild or not exists(index_dir, name) else open_index(index_dir, name)
+        writer = SegmentWriter(ix, _lk=False, limitmb=limitmb, compound=False, codec=CODEC)
+    except BaseException:
+        leftovers.sweep(index_dir, [name])  # a writer that failed to start (a full disk) made files already
+        held.release()
+        raise
+    writer.writelock = held  # released when the writer commits or cancels
     return _tune(writer, index_dir)
 
 
@@ -218,9 +255,9 @@ def _release(writer: SegmentWriter) -> None:
         writer.__dict__.pop(hook, None)
 
 
-def _commit_with(writer: SegmentWriter, extra: Sequence[Any]) -> int:
-    """`SegmentWriter.commit`, also listing segments written by other processes in the new TOC; returns
-    the live documents of the new TOC. The segments new in it get their file sizes (`integrity`)."""
+def _final_segments(writer: SegmentWriter, extra: Sequence[Any]) -> list[Any]:
+    """The first half of `SegmentWriter.commit`: merge, write this writer's segment, and list the segments
+    of the new TOC, with those written by other processes (`extra`); the new ones get their file sizes."""
     old = {segment.segment_id() for segment in writer.segments}  # before the merge: it may extend that list
     final = writer._merge_segments(None, False, True)
     final.extend(extra)
@@ -228,7 +265,5 @@ def _commit_with(writer: SegmentWriter, extra: Sequence[Any]) -> int:
         final.append(writer._finalize_segment())
     else:
         writer._close_segment()
-    integrity.record(writer.storage, [s for s in final if s.segment_id() not in old])
-    writer._commit_toc(final)
-    writer._finish()
-    return sum(segment.doc_count() for segment in final)
+    integrity.record(writer.storage, [s for s in final if s.segment_id() not in old])  # file sizes, in the TOC
+    return final
