@@ -102,7 +102,8 @@ def _path_style(index_dir: Path) -> Any:
                              "searchkit index ~/news --rebuild --index ~/news-index"))
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 @index_option
-@click.option("--rebuild", is_flag=True, help="Start from an empty index.")
+@click.option("--rebuild", is_flag=True,
+              help="Build a new index from the files (beside the old one, which searches use until it is done).")
 @click.option("--workers", type=click.IntRange(1, 64), default=None, help="Worker processes (default: CPU count).")
 @click.option("--wait", is_flag=True, help="If another `searchkit index` is writing this index, wait for it to "
                                            "finish instead of stopping with an error.")

@@ -23,7 +23,7 @@ from searchkit.engine import api
 from searchkit.indexer_plan import Plan, Task, plan
 from searchkit.indexer_read import FAILED, INDEXED, UNCHANGED, Outcomes, read
 from searchkit.limits import Limits
-from searchkit.manifest import Manifest
+from searchkit.manifest import MANIFEST_NAME, Manifest
 from searchkit.models import FileFailure, IndexSummary
 from searchkit.speakers.store import NAME as NAMES_FILE
 from searchkit.speakers.store import NameStore
@@ -44,7 +44,10 @@ def index_paths(paths: Sequence[Path], index_dir: Path, *, rebuild: bool = False
     total)` follows the files read; `phase(name)` announces the later phases. `selection` leaves files out
     by pattern, `follow_symlinks` follows links out of the folders (`reading.discover`); `limits` bounds
     each file's size and CPU time (`indexer_read.read`). With `wait`, a run that finds the index locked by
-    another waits for it instead of raising `IndexLocked`."""
+    another waits for it instead of raising `IndexLocked`.
+
+    A rebuild never opens the old index or its manifest (either may be damaged): it builds both beside
+    them and they take their place at the end (`WriteSession`), so readers meanwhile see the old index."""
     started = time.perf_counter()
     announce: Phase = phase or (lambda _name: None)
     reader = read if limits is None else partial(read, limits=limits)
@@ -52,13 +55,15 @@ def index_paths(paths: Sequence[Path], index_dir: Path, *, rebuild: bool = False
         discovery = reading.discover(paths, selection=selection, follow_symlinks=follow_symlinks)
         private.check_folder(index_dir)  # before the manifest is opened
         private.make_dir(index_dir)
-        manifest = Manifest(index_dir)
+        manifest = None if rebuild else Manifest(index_dir)
         try:
-            with api.WriteSession(index_dir, rebuild=rebuild, committed=manifest.lists_files(),
+            with api.WriteSession(index_dir, rebuild=rebuild, committed=manifest is not None and manifest.lists_files(),
                                   wait=wait) as session:
+                manifest = manifest or Manifest(session.side_dir)
                 summary, total = _run(session, crew, discovery, manifest, index_dir, rebuild, progress, announce)
         finally:
-            manifest.close()
+            if manifest is not None:
+                manifest.close()
     return replace(summary, documents=total, seconds=round(time.perf_counter() - started, 3))
 
 
@@ -69,8 +74,6 @@ def _run(session: api.WriteSession, crew: api.Workers, discovery: reading.Discov
     names_missing = not (index_dir / NAMES_FILE).exists()  # an index made before speaker names were kept
     names = NameStore(index_dir)
     try:
-        if rebuild:
-            manifest.clear()
         copies.discard_staged()
         names.discard_staged()
         work = plan(discovery, manifest)
@@ -92,10 +95,13 @@ def _run(session: api.WriteSession, crew: api.Workers, discovery: reading.Discov
 
         session.index(work.tasks, crew, on_result)
         summary, stale, new = _summarise(work, skipped, outcomes)
-        changed = summary.added or summary.updated or stale
+        changed = rebuild or summary.added or summary.updated or stale
         total = _commit(session, stale, new, announce) if changed else None
         announce("recording files")
         manifest.apply(outcomes.states(), _forgotten(work, outcomes))  # after the index commit
+        if rebuild:
+            manifest.close()
+            session.publish_file(MANIFEST_NAME)
         if total is None:
             api.check(index_dir)  # nothing written: still, never "unchanged" over a damaged index
             total = api.doc_count(index_dir)

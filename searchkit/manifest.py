@@ -5,7 +5,7 @@ documents the file gave. `index` compares a fresh `stat` against it, so unchange
 read, and it lists the files under a folder so deletions are found without scanning the index.
 The manifest is committed after the index, so a crash between the two only makes the next run
 redo (idempotently) the files it had not yet recorded. A damaged manifest is `IndexCorrupt` (one line
-naming `searchkit index --rebuild`); a full disk is `DiskFull`.
+naming `searchkit index --rebuild`, which builds a new one beside it); a full disk is `DiskFull`.
 """
 
 from __future__ import annotations
@@ -96,11 +96,6 @@ class Manifest:
                 "INSERT OR REPLACE INTO files (key, size, mtime_ns, digest, docs) VALUES (?, ?, ?, ?, ?)",
                 ((s.key, s.size, s.mtime_ns, s.digest, s.docs) for s in upserts),
             )
-
-    def clear(self) -> None:
-        """Forget every file (for a rebuild)."""
-        with self._errors(), self.db:
-            self.db.execute("DELETE FROM files")
 
     def close(self) -> None:
         """Close the database (again: nothing to do)."""

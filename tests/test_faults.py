@@ -1,9 +1,10 @@
-"""Faults end in one line, and recovery works (#13 rows 9, 10, 12): damaged files, a damaged or lost table
-of contents, a full disk, two runs at once."""
+"""Faults end in one line, and recovery works (#13 rows 6, 9, 10, 11, 12): damaged files, a damaged or lost
+table of contents or manifest, `--rebuild` beside the old index, a full disk, two runs at once."""
 
 from __future__ import annotations
 
 import errno
+import json
 import os
 import shutil
 import subprocess
@@ -16,6 +17,7 @@ from click.testing import CliRunner
 
 from searchkit.cli import cli
 from searchkit.engine import index as engine_index
+from searchkit.engine import rebuild as engine_rebuild
 from searchkit.errors import DiskFull
 from searchkit.indexer import index_paths
 from searchkit.search import Searcher
@@ -97,8 +99,9 @@ def test_a_damaged_schema_file_names_rebuild(built: Path) -> None:
 
 
 @pytest.mark.parametrize("damage", [b"this is not an SQLite database" * 2000, None])
-def test_a_damaged_manifest_is_one_line(built: Path, corpus: Path, damage: bytes | None) -> None:
-    """`index` tracebacked."""
+def test_a_damaged_manifest_is_one_line_and_rebuild_keeps_every_document(built: Path, corpus: Path,
+                                                                          damage: bytes | None) -> None:
+    """`index` tracebacked; `index --rebuild` tracebacked and emptied the index (3,000 -> 0)."""
     manifest = built / "manifest.sqlite"
     for extra in ("-wal", "-shm"):
         Path(f"{manifest}{extra}").unlink(missing_ok=True)
@@ -111,6 +114,45 @@ def test_a_damaged_manifest_is_one_line(built: Path, corpus: Path, damage: bytes
     assert code == 1 and err.startswith(f"Error: the manifest {manifest} is damaged") and REBUILD in err, err
     assert len(err.strip().splitlines()) == 1
     assert _count(built) == 5
+    code, out, err = _run("index", str(corpus), "--index", str(built), "--rebuild", "--json")
+    assert code == 0 and json.loads(out)["documents"] == 5, err
+    assert _run("index", str(corpus), "--index", str(built), "--json")[1].count('"unchanged": 1') == 1
+
+
+# --------------------------------------------------------------------------- --rebuild beside the old index
+
+
+def test_rebuild_keeps_the_old_index_until_it_is_done(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Readers see the old index while a rebuild runs; a rebuild that stops before taking its place (a kill,
+    here an exception at that point) leaves the old index, and the next run clears its staging folder."""
+    docs = _notes(tmp_path / "docs", 12)
+    ix = tmp_path / "ix"
+    index_paths([docs], ix, workers=1)
+    for extra in range(12, 20):
+        _notes(docs, extra + 1)
+    seen: list[int] = []
+
+    def interrupted(index_dir: Path) -> None:
+        seen.append(_count(index_dir))  # a reader in the middle of the rebuild
+        assert (index_dir / engine_rebuild.STAGING).is_dir()
+        raise KeyboardInterrupt  # stands for a kill just before the new index takes the old one's place
+
+    monkeypatch.setattr(engine_rebuild, "publish", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        index_paths([docs], ix, rebuild=True, workers=1)
+    assert seen == [12] and _count(ix) == 12
+    assert not (ix / engine_rebuild.STAGING).exists()
+    monkeypatch.undo()
+    assert index_paths([docs], ix, rebuild=True, workers=1).documents == 20
+    assert _count(ix) == 20 and not (ix / engine_rebuild.STAGING).exists()
+
+
+def test_rebuild_replaces_the_manifest_and_removes_old_segments(built: Path, corpus: Path) -> None:
+    before = {p.name for p in built.glob("searchkit_*")}
+    assert index_paths([corpus], built, rebuild=True, workers=1).documents == 5
+    after = {p.name for p in built.glob("searchkit_*")}
+    assert before & after == {"searchkit_WRITELOCK"}
+    assert index_paths([corpus], built, workers=1).unchanged == 1  # the new manifest lists the file
 
 
 # --------------------------------------------------------------------------- a full disk
@@ -198,7 +240,7 @@ def test_a_real_full_disk(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> No
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("second", [["index"], ["index", "--wait"]])
+@pytest.mark.parametrize("second", [["index"], ["index", "--rebuild"], ["index", "--wait"]])
 def test_two_runs_at_once_never_traceback(tmp_path: Path, second: list[str]) -> None:
     """Two runs on one fresh folder, started together: one completes, the other completes too (after it)
     or prints the lock message; never a traceback (3 of 18 rounds gave FileNotFoundError / EmptyIndexError

@@ -112,6 +112,7 @@ WHOOSH_PRIVATE: dict[str, str] = {
     "_tempstorage": "whoosh.writing",  # a writer's scratch folder, removed when a run is cancelled
     # whoosh.index: a file index's table of contents, read (`index.CheckedIndex` checks its segments)
     "_read_toc": "whoosh.index",
+    "_latest_generation": "whoosh.index",  # a rebuild's TOC follows the old index's last generation
     "_filename": "whoosh.index",  # a TOC's file name, removed again when the other index's cannot be written
     # whoosh.filedb.filestore: a file storage's path of a file name (`index.PrivateStorage`)
     "_fpath": "whoosh.filedb.filestore",

@@ -1,10 +1,11 @@
 """A write session: one run's adds, deletes and single commit over the article and quotes indexes.
 
 The write lock is taken on first use, so a run with nothing to write or delete never takes it; a missing
-index, or a rebuild, is opened (created) at once, under its lock. Leaving the `with` block without `commit`
-cancels: nothing written is visible, the locks are released, and the files the run wrote are removed
+index is opened (created) at once, under its lock. Leaving the `with` block without `commit` cancels:
+nothing written is visible, the locks are released, and the files the run wrote are removed
 (`leftovers`). Every path ends in exactly one of `commit` or `cancel`, so the state on disk is always
-the last commit's. A full disk becomes `DiskFull`, one line.
+the last commit's. A rebuild holds the index's locks from the start and builds beside the old index
+(`rebuild`): `commit` puts the new one in its place. A full disk becomes `DiskFull`, one line.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from types import TracebackType
 from typing import Any
 
 from searchkit import private
-from searchkit.engine import writing
+from searchkit.engine import leftovers, rebuild, writing
 from searchkit.engine.index import exists
 from searchkit.engine.schema import INDEX_NAME, QUOTES_NAME
 from searchkit.engine.workers import Workers
@@ -38,16 +39,20 @@ class WriteSession:
                  wait: bool = False) -> None:
         private.check_folder(index_dir)  # before anything beside the index (the manifest) is opened
         self.index_dir = index_dir
+        self.rebuild = rebuild
         self.lock_timeout = None if wait else writing.LOCK_TIMEOUT_S
         self.writer: writing.IndexWriter | None = None
         self.segments: list[Any] = []  # written by segment workers, listed in the commit
         self.done = False
-        if not rebuild and committed and not writing.has_indexes(index_dir):
-            missing = [n for n in (INDEX_NAME, QUOTES_NAME) if not exists(index_dir, n)]
-            raise IndexCorrupt(f"the index at {index_dir} has lost its table of contents (_{missing[0]}_*.toc) "
-                               "though it lists indexed files")
-        if rebuild or not writing.has_indexes(index_dir):
-            self.writer = self._open(rebuild)
+        self._held: list[Any] = []  # a rebuild's hold on the index it replaces
+        if rebuild:
+            self._start_rebuild()
+        elif not writing.has_indexes(index_dir):
+            if committed:
+                missing = [n for n in (INDEX_NAME, QUOTES_NAME) if not exists(index_dir, n)]
+                raise IndexCorrupt(f"the index at {index_dir} has lost its table of contents (_{missing[0]}_*.toc) "
+                                   "though it lists indexed files")
+            self.writer = self._open()
 
     def __enter__(self) -> WriteSession:
         return self
@@ -56,9 +61,27 @@ class WriteSession:
                  tb: TracebackType | None) -> None:
         self.cancel()
 
-    def _open(self, rebuild: bool = False) -> writing.IndexWriter:
+    @property
+    def side_dir(self) -> Path:
+        """Where this session's side tables are written: the index folder, or a rebuild's staging folder
+        (moved in by `publish_file` once the index is committed)."""
+        return rebuild.staging(self.index_dir) if self.rebuild else self.index_dir
+
+    def _start_rebuild(self) -> None:
+        try:
+            for name in (INDEX_NAME, QUOTES_NAME):
+                self._held.append(writing.lock(self.index_dir, name, self.lock_timeout))
+            with _disk_full(self.index_dir):
+                self.writer = writing.IndexWriter(rebuild.fresh(self.index_dir), rebuild=True)
+        except BaseException:
+            self._release()
+            raise
+
+    def _open(self) -> writing.IndexWriter:
         with _disk_full(self.index_dir):
-            return writing.IndexWriter(self.index_dir, rebuild=rebuild, lock_timeout=self.lock_timeout)
+            writer = writing.IndexWriter(self.index_dir, lock_timeout=self.lock_timeout)
+        rebuild.discard(self.index_dir)  # what a killed rebuild left (we hold the locks it held)
+        return writer
 
     def _writer(self) -> writing.IndexWriter:
         """The locked writer, opened now if not yet (raises `IndexLocked` if another process holds it)."""
@@ -104,19 +127,38 @@ class WriteSession:
             self._writer().delete_sources(sources)
 
     def commit(self) -> int:
-        """Make everything written visible at once (quotes first, then articles); returns the live
-        articles now in the index."""
+        """Make everything written visible at once (quotes first, then articles; a rebuild's new indexes
+        take the old ones' place); returns the live articles now in the index."""
         with _disk_full(self.index_dir):
             count = self._writer().commit(extra=self.segments)
+            if self.rebuild:
+                rebuild.publish(self.index_dir)
         self.done = True
         return count
 
+    def publish_file(self, name: str) -> None:
+        """After `commit`: move a side table written in `side_dir` into the index folder (a rebuild's), then
+        drop the staging folder. Nothing to do outside a rebuild."""
+        if self.rebuild and self.done:
+            rebuild.publish_file(self.index_dir, name)
+
     def cancel(self) -> None:
-        """Abandon whatever was written, remove the files it made and release the locks (nothing to do
-        after a commit)."""
-        if self.writer is not None and not self.done:
-            self.writer.cancel()  # removes what it wrote
-        self.done = True
+        """Abandon whatever was written, remove the files it made and release the locks (after a commit:
+        only release a rebuild's hold and staging folder)."""
+        try:
+            if self.writer is not None and not self.done:
+                self.writer.cancel()  # removes what it wrote
+        finally:
+            self.done = True
+            if self.rebuild:
+                rebuild.discard(self.index_dir)
+                leftovers.sweep(self.index_dir)  # segments moved in before a failed publish
+            self._release()
+
+    def _release(self) -> None:
+        while self._held:
+            with contextlib.suppress(Exception):
+                self._held.pop().release()
 
 
 @contextlib.contextmanager
