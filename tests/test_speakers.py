@@ -583,3 +583,13 @@ def test_a_statement_after_that_is_not_the_clause_before_the_speaker() -> None:
 ])
 def test_speakers_after_titles_honorifics_and_roles(body: str, expected: list[str]) -> None:
     assert names(body) == expected
+
+
+@pytest.mark.parametrize(("body", "expected"), [
+    ("Elena Marsh railed against the plan, calling it a disaster.", ["Elena Marsh"]),
+    ("Ana Ruiz voiced concern about the plan.", ["Ana Ruiz"]),
+    ("Ana Ruiz hinted at a deal in talks with reporters.", ["Ana Ruiz"]),
+    ("Ana Ruiz spoke for about 30 minutes and took questions.", []),  # speaking, with nothing reported
+])
+def test_verbs_of_speaking_are_cues(body: str, expected: list[str]) -> None:
+    assert names(body) == expected

@@ -161,6 +161,8 @@ wanted believes believed thinks thought knows attacked thanked mocked decried bl
 expressed repeated assured offered supported opposed refused sought condemned condemns denounced denounces
 scolded likened lambasted bemoaned touted highlighted mentioned identified chided retorted shot pressed
 demanded demands raged tweeted wrote
+railed voiced scoffed snapped fumed grumbled muttered shouted yelled exclaimed whispered answered
+answers lectured pleaded implored clarified hinted speculated opined interjected
 """
 )
 
