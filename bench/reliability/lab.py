@@ -59,7 +59,7 @@ class Run:
 
     @property
     def err_lines(self) -> list[str]:
-        return [line for line in self.stderr.splitlines() if line.strip()]
+        return [line for line in _lines(self.stderr) if line.strip()]
 
     @property
     def first_err(self) -> str:
@@ -79,8 +79,10 @@ class Run:
             return None
 
     def json_lines(self) -> list[Any]:
+        """Each line of stdout parsed as JSON (None where it is not). Lines end at `\\n` only: JSON may
+        hold U+2028, NEL and the like unescaped, which `str.splitlines` would break on."""
         out = []
-        for line in self.stdout.splitlines():
+        for line in _lines(self.stdout):
             try:
                 out.append(json.loads(line))
             except ValueError:
@@ -104,6 +106,14 @@ class Run:
         if self.orphans:
             parts.append(f"{len(self.orphans)} processes left")
         return ", ".join(parts)
+
+
+def _lines(text: str) -> list[str]:
+    """`text` split at `\\n` (a `\\r` before it dropped), as a terminal shows it."""
+    lines = text.split("\n")
+    if lines and lines[-1] == "":
+        lines.pop()
+    return [line.removesuffix("\r") for line in lines]
 
 
 def clip(text: str, width: int) -> str:

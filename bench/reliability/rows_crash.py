@@ -68,6 +68,13 @@ def _totals(totals: tuple[int, ...] | None) -> str:
 SCHEMA_FILE = "searchkit.json"  # the schema-version file beside the index, rewritten by a build or rebuild
 
 
+def _schema_intact(ix: Path) -> bool:
+    try:
+        return '"schema_version"' in (ix / SCHEMA_FILE).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return False
+
+
 def row15(lab: Lab) -> list[Case]:
     """A kill while the schema-version file is rewritten in place (truncated, not yet written): the kill
     loop hit it once at random; `killpoint.py --after-truncating` stops there every time."""
@@ -82,8 +89,15 @@ def row15(lab: Lab) -> list[Case]:
         note = base / "killed-after"
         killed = lab.sk.run("index", docs, "--index", ix, *(["--rebuild"] if rebuild else []), cwd=base,
                             timeout=600, wrapper=["--after-truncating", SCHEMA_FILE, "--note", str(note)])
-        if not note.exists():
-            cases.append(Case("15", label, killed.describe(), None, f"{SCHEMA_FILE} was never rewritten"))
+        if not note.exists():  # replaced atomically, never truncated in place: the run must simply succeed
+            problems = run_problems(killed)
+            if not _schema_intact(ix):
+                problems.append(f"{SCHEMA_FILE} does not hold a schema version")
+            paths, _ = exported(lab.sk, ix, base)
+            if killed.code == 0 and sorted(paths or []) != sorted(article_files(docs)):
+                problems.append(f"{len(paths or [])} documents for {n} files")
+            cases.append(judge("15", f"{SCHEMA_FILE} rewritten: {label} ({n} files)",
+                               f"never truncated in place (replaced whole); {killed.describe()}", problems))
             continue
         stats = lab.sk.run("stats", "--index", ix, "--json", cwd=base)
         rerun = lab.sk.run("index", docs, "--index", ix, "--json", cwd=base, timeout=600)
