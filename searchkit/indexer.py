@@ -18,7 +18,7 @@ from functools import partial
 from pathlib import Path
 
 from searchkit import minhash, private, reading
-from searchkit.copies import CopyStore
+from searchkit.copies_update import CopyUpdater
 from searchkit.engine import api
 from searchkit.indexer_plan import Plan, Task, plan
 from searchkit.indexer_read import FAILED, INDEXED, UNCHANGED, Outcomes, read
@@ -70,7 +70,7 @@ def index_paths(paths: Sequence[Path], index_dir: Path, *, rebuild: bool = False
 def _run(session: api.WriteSession, crew: api.Workers, discovery: reading.Discovery, manifest: Manifest,
          index_dir: Path, rebuild: bool, progress: Progress | None, announce: Phase) -> tuple[IndexSummary, int]:
     """Plan, read, commit and record one run (see `index_paths`); the summary and the live documents."""
-    copies = CopyStore(index_dir)
+    copies = CopyUpdater(index_dir)
     names_missing = not (index_dir / NAMES_FILE).exists()  # an index made before speaker names were kept
     names = NameStore(index_dir)
     try:
@@ -160,7 +160,7 @@ def _commit(session: api.WriteSession, stale: list[str], new: list[str], announc
     return session.commit()
 
 
-def _group_copies(copies: CopyStore, index_dir: Path, sources: list[str], rebuild: bool, total: int,
+def _group_copies(copies: CopyUpdater, index_dir: Path, sources: list[str], rebuild: bool, total: int,
                   announce: Phase) -> None:
     """Merge the run's signed articles into the copy groups, replacing those of the files it re-read or
     removed. The first run over an index made before copies were kept signs every stored article instead."""

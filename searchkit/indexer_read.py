@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from searchkit import budget, minhash, reading
-from searchkit.copies import StagedRow
+from searchkit.copies_update import StagedRow
 from searchkit.errors import SearchkitError
 from searchkit.indexer_plan import Task
 from searchkit.limits import Limits

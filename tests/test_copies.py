@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 
 from searchkit import minhash
-from searchkit.copies import CopyStore, Entry, Group
+from searchkit.copies import Entry, Group
+from searchkit.copies_update import CopyUpdater
 
 VOCAB = [f"w{n}" for n in range(3_000)]
 
@@ -34,13 +35,13 @@ def jaccard(a: list[str], b: list[str]) -> float:
     return len(sa & sb) / len(sa | sb)
 
 
-def groups(store: CopyStore) -> set[Group]:
+def groups(store: CopyUpdater) -> set[Group]:
     return set(store.groups())
 
 
 @pytest.fixture
-def store(tmp_path: Path) -> CopyStore:
-    with CopyStore(tmp_path) as s:
+def store(tmp_path: Path) -> CopyUpdater:
+    with CopyUpdater(tmp_path) as s:
         yield s
 
 
@@ -66,7 +67,7 @@ def test_empty_bins_of_short_bodies_are_no_evidence() -> None:
     assert minhash.similarity(minhash.signature(text(short_a)), minhash.signature(text(short_a))) == 1.0
 
 
-def test_copies_group_under_their_earliest_member(store: CopyStore) -> None:
+def test_copies_group_under_their_earliest_member(store: CopyUpdater) -> None:
     base = story(10)
     resend = [*base[:150], "corrected", *base[151:]]
     update = story(11, 60) + base  # a new lead over the same story
@@ -78,13 +79,13 @@ def test_copies_group_under_their_earliest_member(store: CopyStore) -> None:
     assert store.group_ids() == {"a": "a", "b": "a", "c": "a"}
 
 
-def test_different_stories_sharing_a_background_do_not_group(store: CopyStore) -> None:
+def test_different_stories_sharing_a_background_do_not_group(store: CopyUpdater) -> None:
     background = story(20, 80)
     store.apply([entry("a", story(21, 220) + background), entry("b", story(22, 220) + background)])
     assert groups(store) == set()
 
 
-def test_a_new_copy_joins_and_deleting_the_representative_promotes_another(store: CopyStore) -> None:
+def test_a_new_copy_joins_and_deleting_the_representative_promotes_another(store: CopyUpdater) -> None:
     base = story(30)
     store.apply([entry("a", base, day=1), entry("b", base, day=5)])
     store.apply([entry("c", base, day=3)])
@@ -96,7 +97,7 @@ def test_a_new_copy_joins_and_deleting_the_representative_promotes_another(store
     assert store.group_of("b") is None
 
 
-def test_deleting_the_link_of_a_chain_splits_it(store: CopyStore) -> None:
+def test_deleting_the_link_of_a_chain_splits_it(store: CopyUpdater) -> None:
     a = story(40)
     b = a[:200] + story(41, 100)  # shares 2/3 with a
     c = b[100:] + story(42, 100)  # shares 2/3 with b, little with a
@@ -107,7 +108,7 @@ def test_deleting_the_link_of_a_chain_splits_it(store: CopyStore) -> None:
     assert groups(store) == set()
 
 
-def test_replacing_an_article_by_id_regroups_it(store: CopyStore) -> None:
+def test_replacing_an_article_by_id_regroups_it(store: CopyUpdater) -> None:
     base = story(50)
     store.apply([entry("a", base), entry("b", base, day=2)])
     store.apply([entry("b", story(51), day=2)])  # the file changed into another story
@@ -115,7 +116,7 @@ def test_replacing_an_article_by_id_regroups_it(store: CopyStore) -> None:
     assert store.count() == 2
 
 
-def test_undated_copies_come_last_and_short_bodies_never_group(store: CopyStore) -> None:
+def test_undated_copies_come_last_and_short_bodies_never_group(store: CopyUpdater) -> None:
     base = story(60)
     store.apply([entry("u", base, day=None), entry("z", base, day=9),
                  Entry("s1", "/src/s1", None, None), Entry("s2", "/src/s2", None, None)])
@@ -132,21 +133,21 @@ def test_groups_do_not_depend_on_arrival_order(tmp_path: Path) -> None:
         words = fam[start:] + story(1_000 + n, start) if n % 3 else story(2_000 + n)
         entries.append(entry(f"d{n:02d}", words, day=1 + n % 20))
     (tmp_path / "all").mkdir()
-    with CopyStore(tmp_path / "all") as together:
+    with CopyUpdater(tmp_path / "all") as together:
         together.apply(entries)
         expected = groups(together)
     assert expected  # the families did group
     shuffled = entries[:]
     rng.shuffle(shuffled)
     (tmp_path / "inc").mkdir()
-    with CopyStore(tmp_path / "inc") as incremental:
+    with CopyUpdater(tmp_path / "inc") as incremental:
         for i in range(0, len(shuffled), 7):
             incremental.apply(shuffled[i:i + 7])
         assert groups(incremental) == expected
         incremental.apply([], removed_sources=[e.source for e in entries[::5]])
         kept = [e for e in entries if e not in entries[::5]]
     (tmp_path / "kept").mkdir()
-    with CopyStore(tmp_path / "kept") as fresh:
+    with CopyUpdater(tmp_path / "kept") as fresh:
         fresh.apply(kept)
-        with CopyStore(tmp_path / "inc") as again:  # reopened: stored, not held in memory
+        with CopyUpdater(tmp_path / "inc") as again:  # reopened: stored, not held in memory
             assert groups(again) == groups(fresh)

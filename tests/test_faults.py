@@ -209,9 +209,9 @@ def test_a_real_full_disk(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> No
     """On a 4 MB file system (root only: otherwise skipped): one line, nothing left behind (SQLite's
     write-ahead logs of the side tables either: they were closed while the run's files still filled the
     disk), the old index intact, and an update that fits works afterwards."""
-    from searchkit import copies
+    from searchkit import copies_update
 
-    monkeypatch.setattr(copies, "STAGE_BATCH", 20)  # staged copies reach SQLite before the disk fills
+    monkeypatch.setattr(copies_update, "STAGE_BATCH", 20)  # staged copies reach SQLite before the disk fills
     disk = tmp_path / "disk"
     if not _tmpfs(disk, 4):
         pytest.skip("cannot mount a tmpfs here")

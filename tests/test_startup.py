@@ -10,6 +10,7 @@ from datetime import datetime
 from pathlib import Path
 
 from searchkit import render
+from searchkit.copies import COPIES_NAME
 from searchkit.results import Hit, SearchResult, Snippet, Span
 
 
@@ -68,11 +69,12 @@ def test_whoosh_already_imported_is_left_alone() -> None:
 
 def test_a_search_imports_no_rich_network_or_write_path_modules() -> None:
     modules = _imported_after("import searchkit.cli, searchkit.search, searchkit.render, searchkit.output, "
-                              "searchkit.history, searchkit.options")
+                              "searchkit.history, searchkit.options, searchkit.collapse, searchkit.engine.stories")
     unwanted = {"rich", "rich.console", "rich.table", "urllib.request", "http.client", "email",
                 "whoosh.lang.morph_en", "searchkit.engine.documents", "searchkit.engine.writing",
                 "searchkit.indexer", "searchkit.speakers.attribution", "searchkit.speakers.patterns",
-                "searchkit.speakers.canonical", "searchkit.dates", "searchkit.models"}
+                "searchkit.speakers.canonical", "searchkit.dates", "searchkit.models",
+                "numpy", "searchkit.minhash", "searchkit.copies_update"}  # numpy: ~90 ms, index time only
     assert not modules & unwanted
 
 
@@ -91,14 +93,17 @@ def test_the_command_line_collects_rarely_and_freezes_its_objects_before_exit() 
 # --- piped search output: plain text without rich ------------------------------------------------
 
 def test_a_piped_search_runs_without_rich(built: Path) -> None:
-    """A one-shot search into a pipe prints its hits and never imports rich (nor the write path)."""
+    """A one-shot search into a pipe prints its hits and never imports rich, numpy (only the indexer needs
+    it) nor the write path."""
     code = (
         "import sys\n"
         "from searchkit.cli import cli\n"
         f"sys.argv = ['searchkit', 'search', 'ceasefire', '--index', {str(built)!r}]\n"
         "try:\n    cli(prog_name='searchkit')\nexcept SystemExit as e:\n    assert not e.code, e.code\n"
-        "print(sorted(m for m in sys.modules if m.startswith(('rich', 'searchkit.indexer', 'searchkit.models'))))\n"
+        "print(sorted(m for m in sys.modules if m.startswith(('rich', 'searchkit.indexer', 'searchkit.models',"
+        " 'numpy'))))\n"
     )
+    assert (built / COPIES_NAME).exists()  # the search folds wire copies, reading their groups
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert "1. Ceasefire monitors arrive" in out
     assert out.rstrip().endswith("[]")

@@ -4,7 +4,7 @@
 
 A pair is a true copy when judged `exact`, `resend` or `update`; `different` pairs must not group. Reports
 the grouping (same group in the index's copies table, which is transitive) and the pair rule alone
-(`copies.are_copies`), overall and per judged kind. The sample is stratified by estimated similarity (see
+(`copies_update.are_copies`), overall and per judged kind. The sample is stratified by estimated similarity (see
 README.md), so these are figures on the sample, not on the archive's population of pairs.
 """
 
@@ -15,7 +15,8 @@ import csv
 from collections import Counter
 from pathlib import Path
 
-from searchkit.copies import CopyStore, are_copies
+from searchkit.copies import CopyStore
+from searchkit.copies_update import are_copies
 
 HERE = Path(__file__).resolve().parent
 POSITIVE = {"exact", "resend", "update"}
