@@ -105,3 +105,44 @@ def test_stories_are_counted_from_a_map_kept_per_generation(wires: Path, tmp_pat
     index_paths([wires], ix, workers=1)
     assert stories() == 3
     assert [p.name for p in ix.glob(f"{PREFIX}*")] != [m.name for m in maps]  # the old generation's map is gone
+
+
+def test_an_update_reads_the_ids_of_its_new_segments_only(wires: Path, tmp_path: Path,
+                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    """The stories map is remade from ids kept per segment: an update reads the id terms of the segments it
+    made, not every grouped id again (17k lookups, 1.3 s at 10^5 articles)."""
+    from searchkit.engine import stories
+
+    for n in range(30):
+        write(wires, f"x{n:02d}.txt", 1 + n % 20, body(200 + n % 12))
+    ix = tmp_path / "ix"
+    index_paths([wires], ix, workers=1)
+    known = {p.name for p in ix.glob(f"{stories.IDS_PREFIX}*")}
+    assert known
+    read: list[tuple[str, int]] = []
+    real = stories.segment_terms
+
+    def spy(reader, fieldname):
+        read.append((f"{stories.IDS_PREFIX}{reader.segment().segment_id()}.json", reader.doc_count_all()))
+        return real(reader, fieldname)
+
+    monkeypatch.setattr(stories, "segment_terms", spy)
+    write(wires, "y.txt", 9, body(205))  # a new copy of x05, x17 and x29
+    write(wires, "x03.txt", 9, body(999))  # x03 becomes another story: its old document is deleted
+    index_paths([wires], ix, workers=1)
+    assert read and not {name for name, _size in read} & known
+    assert sum(size for _name, size in read) < 33
+    with CopyStore(ix) as store:
+        assert store.group_of("y.txt") == Group("x05.txt", ("x05.txt", "y.txt", "x29.txt", "x17.txt"))
+        from searchkit.engine.api import Reader
+
+        with Reader(ix) as reader:  # the stories a brute-force fold of every live document counts
+            assert reader.count_stories(None, version=store.version(), groups=store.group_ids) == len(
+                {store.groups_of([i]).get(i, i) for i in _ids(ix)})
+
+
+def _ids(index_dir: Path) -> list[str]:
+    from searchkit.engine.api import Reader
+
+    with Reader(index_dir) as reader:
+        return [doc.id for doc in reader.documents()]

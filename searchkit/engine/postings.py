@@ -12,6 +12,7 @@ This reads Whoosh 2.7.4's internals (`W3LeafMatcher` blocks, `ListMatcher` for i
 from __future__ import annotations
 
 from bisect import bisect_left
+from collections.abc import Iterator
 from itertools import accumulate
 from typing import Any, NamedTuple
 
@@ -59,21 +60,27 @@ def field_docs(searcher: Any, fieldname: str) -> dict[str, set[int]]:
     each segment's term table (looking 10^5 speaker names up one by one took seconds per segment)."""
     out: dict[str, set[int]] = {}
     for reader, offset in searcher.reader().leaf_readers():
-        terms = getattr(reader, "_terms", None)
-        if terms is None or not hasattr(terms, "items_from"):
-            for tbytes in reader.lexicon(fieldname):  # another reader layout: one term at a time
-                text = tbytes.decode("utf-8")
-                out.setdefault(text, set()).update(d + offset for d in read_postings(reader, fieldname, text).ids)
-            continue
-        fmt = reader.schema[fieldname].format
         deleted = {d for d in range(reader.doc_count_all()) if reader.is_deleted(d)} if reader.has_deletions() else ()
-        for (field, tbytes), info in terms.items_from(fieldname, b""):
-            if field != fieldname:
-                break
-            ids = _matcher_postings(terms._codec.postings_reader(terms._postfile, info, fmt), False).ids
-            docs = out.setdefault(tbytes.decode("utf-8"), set())
-            docs.update(d + offset for d in ids if d not in deleted)
+        for text, ids in segment_terms(reader, fieldname):
+            out.setdefault(text, set()).update(d + offset for d in ids if d not in deleted)
     return {text: docs for text, docs in out.items() if docs}
+
+
+def segment_terms(reader: Any, fieldname: str) -> Iterator[tuple[str, list[int]]]:
+    """Every term of a field in one segment with the segment-local documents holding it, deleted ones
+    included, in one sequential pass over the segment's term table."""
+    terms = getattr(reader, "_terms", None)
+    if terms is None or not hasattr(terms, "items_from"):
+        for tbytes in reader.lexicon(fieldname):  # another reader layout: one term at a time
+            text = tbytes.decode("utf-8")
+            yield text, _matcher_postings(_term_matcher(reader, fieldname, text, None)[0], False).ids
+        return
+    fmt = reader.schema[fieldname].format
+    for (field, tbytes), info in terms.items_from(fieldname, b""):
+        if field != fieldname:
+            break
+        yield tbytes.decode("utf-8"), _matcher_postings(terms._codec.postings_reader(terms._postfile, info, fmt),
+                                                         False).ids
 
 
 def block_keys(block: KeyBlock) -> list[int]:

@@ -1,23 +1,31 @@
 """Distinct stories among a query's matches, given wire-copy groups by stable article id.
 
-Mapping 10^4 grouped ids to document numbers costs ~1 s at 10^5 articles (a term lookup each), too much for
-every search, so the mapping is kept in a small file per index generation (`_stories_<generation>.bin`:
-a version line naming the groups it was made from, then `(docnum, group)` pairs as int64). The indexer
-makes it after each update (`prime`); a search made after the groups or the index changed makes it again.
-A file that cannot be written (a read-only index) only costs the lookups each time.
+A search counts stories from a map of each grouped live document to its group, kept in a small file per
+index generation (`_stories_<generation>.bin`: a version line naming the groups it was made from, then
+`(docnum, group)` pairs as int64). The indexer makes it after each update (`prime`); a search made after
+the groups or the index changed makes it again.
+
+Making the map needs every grouped article's document number. Looking 10^4 ids up one by one costs ~1 s at
+10^5 articles, so each segment's ids are read once, in one pass over its id terms, and kept in a file of
+their own (`_storyids_<segment>.json`: the id of each of the segment's documents, deleted ones included):
+segments never change but for deletions, which are checked when the map is made. An update then reads the
+ids of its new segments only. Files that cannot be written (a read-only index) only cost the reads each time.
 """
 
 from __future__ import annotations
 
+import contextlib
+import json
 from array import array
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
 from searchkit import private
-from searchkit.engine.postings import term_docs
+from searchkit.engine.postings import segment_terms
 
 PREFIX = "_stories_"
+IDS_PREFIX = "_storyids_"
 
 
 def groups_by_doc(searcher: Any, index_dir: Path, version: str, load: Callable[[], Mapping[str, str]]
@@ -28,12 +36,21 @@ def groups_by_doc(searcher: Any, index_dir: Path, version: str, load: Callable[[
     found = _read(path, version)
     if found is not None:
         return found
+    groups = load()
     labels: dict[str, int] = {}
     mapping: dict[int, int] = {}
-    for article_id, group in load().items():
-        for docnum in term_docs(searcher, "id", article_id) or set(searcher.document_numbers(id=article_id)):
-            mapping[docnum] = labels.setdefault(group, len(labels))
-    _write(path, version, mapping)
+    segments = set()
+    for reader, offset in searcher.reader().leaf_readers():
+        segment = reader.segment().segment_id()
+        segments.add(segment)
+        deleted = reader.is_deleted if reader.has_deletions() else None
+        for local, article_id in enumerate(_segment_ids(index_dir, segment, reader)):
+            group = groups.get(article_id)
+            if group is not None and not (deleted and deleted(local)):
+                mapping[offset + local] = labels.setdefault(group, len(labels))
+    _write(path, version.encode() + b"\n" + array("q", [v for item in mapping.items() for v in item]).tobytes())
+    _forget(index_dir, PREFIX, {path.name})
+    _forget(index_dir, IDS_PREFIX, {f"{IDS_PREFIX}{s}.json" for s in segments})
     return mapping
 
 
@@ -50,6 +67,23 @@ def count(docs: set[int], groups: Mapping[int, int]) -> int:
     return len(docs) - hidden
 
 
+def _segment_ids(index_dir: Path, segment: str, reader: Any) -> list[str]:
+    """The article id of each document of a segment (by local number; "" for a document without one), read
+    from the segment's file or, the first time, from its id terms."""
+    path = index_dir / f"{IDS_PREFIX}{segment}.json"
+    size = reader.doc_count_all()
+    with contextlib.suppress(OSError, ValueError):
+        ids = json.loads(path.read_bytes())
+        if isinstance(ids, list) and len(ids) == size and all(isinstance(i, str) for i in ids):
+            return ids
+    ids = [""] * size
+    for text, docs in segment_terms(reader, "id"):
+        for local in docs:
+            ids[local] = text
+    _write(path, json.dumps(ids).encode())
+    return ids
+
+
 def _read(path: Path, version: str) -> dict[int, int] | None:
     try:
         data = path.read_bytes()
@@ -63,12 +97,15 @@ def _read(path: Path, version: str) -> dict[int, int] | None:
     return dict(zip(pairs[0::2], pairs[1::2], strict=True))
 
 
-def _write(path: Path, version: str, mapping: dict[int, int]) -> None:
-    pairs = array("q", [v for item in mapping.items() for v in item])
-    try:
-        private.write_bytes(path, version.encode() + b"\n" + pairs.tobytes(), sync=False)  # owner-only
-        for old in path.parent.glob(f"{PREFIX}*"):
-            if old != path:
-                old.unlink(missing_ok=True)
-    except OSError:
-        pass
+def _write(path: Path, data: bytes) -> None:
+    """Replace `path` with `data`, owner-only and atomically; a folder that cannot be written is left as is."""
+    with contextlib.suppress(OSError):
+        private.write_bytes(path, data, sync=False)
+
+
+def _forget(index_dir: Path, prefix: str, keep: set[str]) -> None:
+    """Remove the files of `prefix` other than `keep` (older generations', merged segments')."""
+    for old in index_dir.glob(f"{prefix}*"):
+        if old.name not in keep:
+            with contextlib.suppress(OSError):
+                old.unlink()
