@@ -55,8 +55,8 @@ def earliest(member: tuple[str, str | None]) -> tuple[bool, str, str]:
 class CopyStore(SideTable):
     """The copies table of an index folder, read side."""
 
-    def __init__(self, index_dir: Path) -> None:
-        super().__init__(index_dir, COPIES_NAME, SCHEMA)
+    def __init__(self, index_dir: Path, extra_schema: str = "") -> None:
+        super().__init__(index_dir, COPIES_NAME, SCHEMA + extra_schema)
 
     def version(self) -> str:
         """Names the current groups: changes with every merge (so caches made from them can tell)."""

@@ -1,20 +1,22 @@
-"""Keeping the wire-copy groups (`copies`) current as the index changes.
+"""Keeping the wire-copy groups (`copies`) current as the index changes, at a cost proportional to the change.
 
-Two articles are copies when their estimated shingle Jaccard similarity is at least `THRESHOLD`; a group is
-a connected component of that relation, so groups do not depend on the order articles arrived in: a new
-copy joins its group (and may join two), and deleting a member, the representative included, regroups the
-rest (another copy takes its place, or a chain that ran through it splits).
+Two articles are copies when their estimated shingle Jaccard similarity is at least `THRESHOLD`, among the
+candidate pairs the band index proposes (`copies_bands`: pairs meeting the threshold share a band with
+probability ≥ 0.996); a group is a connected component of that relation, so groups do not depend on the
+order articles arrived in: a new copy joins its group (and may join two), and deleting a member, the
+representative included, regroups the rest (another copy takes its place, or a chain that ran through it
+splits).
 
-Candidates are found by LSH banding (`BANDS` bands of `ROWS` signature positions: two articles meeting the
-threshold share a band with probability ≥ 0.996), computed in memory from the stored signatures at each
-update, so the store holds nothing but the signatures (256 bytes an article).
-
-Only the indexer writes the groups, so only it imports numpy (through `minhash`): a search reads them with
-`copies.CopyStore` alone.
+An update regroups only what it can have changed: the components reachable from its new articles, from the
+remaining members of the groups it took articles from, and from the articles of any band key whose bucket
+crossed `MAX_BUCKET` (their candidate pairs changed). A rebuild, a large update, or a store whose band index
+is missing or stale (made before it was kept) groups everything from the signatures instead; both ways give
+the same groups (tests/test_copies_incremental.py).
 """
 
 from __future__ import annotations
 
+import sqlite3
 import uuid
 from collections.abc import Iterable
 from pathlib import Path
@@ -22,7 +24,8 @@ from pathlib import Path
 import numpy as np
 
 from searchkit.copies import CopyStore, Entry, earliest
-from searchkit.minhash import BINS, EMPTY, agreement, similarity
+from searchkit.copies_bands import BUCKETS_SCHEMA, Buckets, chunks
+from searchkit.minhash import BINS, agreement, similarity
 
 STAGE_BATCH = 2_000  # staged rows held in memory before they are written (one transaction each)
 StagedRow = tuple[str, str | None, bytes | None]
@@ -34,11 +37,9 @@ keep most of a story (a new lead over the same paragraphs, a factbox refreshed w
 Judged on 100 Reuters pairs (bench/copies/): precision 0.96, recall 0.81. No time window: one of 3 days
 kept refreshed factboxes apart and cost recall for no precision on those pairs; the price is that stories
 written to a template (weekly mortgage figures) can chain into one group."""
-ROWS = 2
-BANDS = BINS // ROWS
-MAX_BUCKET = 1_000
-"""A band value shared by more articles than this is boilerplate (a stock phrase as the minimum shingle), not
-evidence of copying: it proposes no candidates."""
+FULL_SHARE = 0.25
+"""An update whose articles to regroup exceed this share of the store groups everything at once (one pass
+over every signature beats looking up most band keys one prefix at a time)."""
 
 
 class CopyUpdater(CopyStore):
@@ -46,7 +47,7 @@ class CopyUpdater(CopyStore):
     sign them and merged after the index commit."""
 
     def __init__(self, index_dir: Path) -> None:
-        super().__init__(index_dir)
+        super().__init__(index_dir, BUCKETS_SCHEMA)
         self._pending: list[tuple[str, str, str | None, bytes | None]] = []
 
     def stage(self, source: str, rows: Iterable[StagedRow]) -> None:
@@ -77,59 +78,95 @@ class CopyUpdater(CopyStore):
             self.stage(entry.source, [(entry.id, entry.date.isoformat() if entry.date else None, entry.signature)])
         self.merge(removed_sources)
 
-    def merge(self, removed_sources: Iterable[str] = (), *, replace_all: bool = False) -> None:
+    def merge(self, removed_sources: Iterable[str] = (), *, replace_all: bool = False, everything: bool = False
+              ) -> None:
         """Forget the articles of `removed_sources` (or all, with `replace_all`), add the staged ones (replacing
-        any of the same id), and regroup every article whose group could have changed, in one transaction."""
+        any of the same id), and regroup every article whose group could have changed, in one transaction
+        (`everything`: regroup all articles, as a rebuild does)."""
         if self._pending:
             self._flush()
         with self.db:
-            touched: set[str] = set()
+            indexed = self._indexed()  # the band index covers every article (checked before the version moves)
             if replace_all:
                 self.db.execute("DELETE FROM articles")
+            gone = {n: (sig, grp) for n, sig, grp in self.db.execute(
+                "SELECT n, sig, grp FROM articles WHERE id IN (SELECT id FROM staged)")}
             for source in set(removed_sources):
-                touched.update(g for (g,) in self.db.execute(
-                    "SELECT grp FROM articles WHERE source = ? AND grp IS NOT NULL", (source,)))
-                self.db.execute("DELETE FROM articles WHERE source = ?", (source,))
-            touched.update(g for (g,) in self.db.execute(
-                "SELECT grp FROM articles WHERE grp IS NOT NULL AND id IN (SELECT id FROM staged)"))
+                gone.update((n, (sig, grp)) for n, sig, grp in self.db.execute(
+                    "SELECT n, sig, grp FROM articles WHERE source = ?", (source,)))
+            self.db.executemany("DELETE FROM articles WHERE n = ?", ((n,) for n in gone))
             first = int(self.db.execute("SELECT COALESCE(MAX(n), 0) FROM articles").fetchone()[0])
             self.db.execute("INSERT OR REPLACE INTO articles (id, source, date, sig)"
                             " SELECT id, source, date, sig FROM staged ORDER BY rowid")
             self.db.execute("DELETE FROM staged")
-            self.db.execute("INSERT OR REPLACE INTO meta VALUES ('version', ?)", (uuid.uuid4().hex,))
-            seeds = {n for (n,) in self.db.execute("SELECT n FROM articles WHERE n > ?", (first,))}
-            for grp in touched:
-                seeds.update(n for (n,) in self.db.execute("SELECT n FROM articles WHERE grp = ?", (grp,)))
-            if seeds:
-                self._regroup(seeds)
+            added = self.db.execute("SELECT n, sig FROM articles WHERE n > ?", (first,)).fetchall()
+            version = uuid.uuid4().hex
+            self.db.execute("INSERT OR REPLACE INTO meta VALUES ('version', ?)", (version,))
+            seeds = {n for n, _sig in added} | self._members({grp for _sig, grp in gone.values() if grp})
+            if everything or replace_all or not indexed or len(seeds) > FULL_SHARE * self.count():
+                self._regroup_all()
+            elif gone or added:
+                buckets = Buckets(self.db)
+                crossed = buckets.update(_signed([(n, sig) for n, (sig, _grp) in gone.items()]), _signed(added))
+                if crossed.size:  # their articles' candidate pairs changed: regroup their whole groups
+                    shifted = set(buckets.members(crossed).tolist())
+                    seeds |= shifted | self._members(self._groups_of(shifted))
+                self._regroup(buckets, seeds)
+            self.db.execute("INSERT OR REPLACE INTO meta VALUES ('indexed', ?)", (version,))
 
-    def _regroup(self, seeds: set[int]) -> None:
-        """Recompute the groups of the components reachable from `seeds`."""
+    def _indexed(self) -> bool:
+        """Whether the band index was kept by the last merge (a store from before it was kept has none)."""
+        rows = dict(self.db.execute("SELECT key, value FROM meta WHERE key IN ('version', 'indexed')"))
+        return rows.get("indexed") == rows.get("version") or not self.count()
+
+    def _regroup_all(self) -> None:
+        """Rebuild the band index and group every article."""
         rows = self.db.execute("SELECT n, sig FROM articles WHERE sig IS NOT NULL ORDER BY n").fetchall()
-        numbers = np.fromiter((n for n, _s in rows), dtype=np.int64, count=len(rows))
-        sigs = np.frombuffer(b"".join(s for _n, s in rows), dtype="<u4").reshape(len(rows), BINS)
+        numbers, sigs = _signed(rows)
         del rows
-        wanted = np.fromiter(sorted(seeds), dtype=np.int64, count=len(seeds))
-        at = np.searchsorted(numbers, wanted)
-        at = at[numbers[np.minimum(at, len(numbers) - 1)] == wanted] if len(numbers) else at[:0]
-        edges = _edges(sigs, at)
-        components = _components(set(at.tolist()) | {i for e in edges for i in e}, edges)
-        for members in components:
-            ns = [int(numbers[i]) for i in members]
-            self._label(ns)
-        lone = seeds - {int(numbers[i]) for i in at}  # seeds without a signature: never grouped
-        self.db.executemany("UPDATE articles SET grp = NULL WHERE n = ?", ((n,) for n in lone))
+        buckets = Buckets(self.db)
+        buckets.rebuild(numbers, sigs)
+        signatures = _Signatures(self.db, numbers, sigs)
+        self.db.execute("UPDATE articles SET grp = NULL WHERE grp IS NOT NULL")
+        edges = _edges(buckets, signatures, numbers)
+        self._label(_components({n for e in edges for n in e}, edges))
 
-    def _label(self, ns: list[int]) -> None:
-        """Name one component by its earliest member (NULL for a component of one)."""
-        if len(ns) == 1:
-            self.db.execute("UPDATE articles SET grp = NULL WHERE n = ?", (ns[0],))
-            return
-        marks = ",".join("?" * len(ns))
-        rows = self.db.execute(f"SELECT id, date FROM articles WHERE n IN ({marks})", ns).fetchall()
-        rep = min(rows, key=earliest)[0]
-        self.db.execute(f"UPDATE articles SET grp = ? WHERE n IN ({marks})", (rep, *ns))
+    def _regroup(self, buckets: Buckets, seeds: set[int]) -> None:
+        """Recompute the groups of the components reachable from `seeds`."""
+        signatures = _Signatures(self.db)
+        frontier = signatures.having(seeds)
+        edges = _edges(buckets, signatures, frontier)
+        components = _components(set(frontier.tolist()) | {n for e in edges for n in e}, edges)
+        self._label(components)
+        alone = seeds.difference(*(c for c in components if len(c) > 1))
+        self.db.executemany("UPDATE articles SET grp = NULL WHERE n = ?", ((n,) for n in alone))
 
+    def _label(self, components: list[list[int]]) -> None:
+        """Name each component of two or more by its earliest member."""
+        grouped = [c for c in components if len(c) > 1]
+        rows: dict[int, tuple[str, str | None]] = {}
+        for chunk in chunks(n for c in grouped for n in c):
+            rows.update((n, (aid, date)) for n, aid, date in self.db.execute(
+                f"SELECT n, id, date FROM articles WHERE n IN ({','.join('?' * len(chunk))})", chunk))
+        updates = []
+        for members in grouped:
+            rep = min((rows[n] for n in members), key=earliest)[0]
+            updates.extend((rep, n) for n in members)
+        self.db.executemany("UPDATE articles SET grp = ? WHERE n = ?", updates)
+
+    def _members(self, groups: Iterable[str]) -> set[int]:
+        """The articles of these groups."""
+        out: set[int] = set()
+        for grp in set(groups):
+            out.update(n for (n,) in self.db.execute("SELECT n FROM articles WHERE grp = ?", (grp,)))
+        return out
+
+    def _groups_of(self, numbers: Iterable[int]) -> set[str]:
+        out: set[str] = set()
+        for chunk in chunks(numbers):
+            out.update(g for (g,) in self.db.execute(
+                f"SELECT grp FROM articles WHERE grp IS NOT NULL AND n IN ({','.join('?' * len(chunk))})", chunk))
+        return out
 
 
 def are_copies(a: Entry, b: Entry) -> bool:
@@ -137,68 +174,71 @@ def are_copies(a: Entry, b: Entry) -> bool:
     return a.signature is not None and b.signature is not None and similarity(a.signature, b.signature) >= THRESHOLD
 
 
-def _band_keys(sigs: np.ndarray) -> np.ndarray:
-    """One 64-bit key per band and article (`BANDS` columns): the band's `ROWS` values packed together; a
-    band with an empty bin gets a key of its own (short bodies' empty bins are no evidence of copying)."""
-    packed = sigs.astype(np.uint64)
-    keys = packed[:, 0::ROWS]
-    empty = sigs[:, 0::ROWS] == EMPTY
-    for r in range(1, ROWS):
-        keys = (keys << np.uint64(32)) | packed[:, r::ROWS]
-        empty |= sigs[:, r::ROWS] == EMPTY
-    unique = (np.arange(sigs.shape[0], dtype=np.uint64) << np.uint64(6))[:, None] + np.arange(keys.shape[1],
-                                                                                              dtype=np.uint64)
-    return np.where(empty, unique, keys)
+class _Signatures:
+    """Signatures by article number, read from the store as they are first asked for."""
+
+    def __init__(self, db: sqlite3.Connection, numbers: np.ndarray | None = None, sigs: np.ndarray | None = None
+                 ) -> None:
+        self.db = db
+        self.numbers = numbers if numbers is not None else np.zeros(0, dtype=np.int64)  # sorted
+        self.sigs = sigs if sigs is not None else np.zeros((0, BINS), dtype=np.uint32)
+
+    def having(self, numbers: Iterable[int]) -> np.ndarray:
+        """Those of these articles that have a signature (sorted), their signatures read."""
+        wanted = np.unique(np.fromiter(numbers, dtype=np.int64))
+        self._read(wanted)
+        return wanted[np.isin(wanted, self.numbers)]
+
+    def of(self, numbers: np.ndarray) -> np.ndarray:
+        """The signatures of these articles (every one has a signature)."""
+        self._read(numbers)
+        return self.sigs[np.searchsorted(self.numbers, numbers)]
+
+    def _read(self, numbers: np.ndarray) -> None:
+        missing = np.unique(numbers[~np.isin(numbers, self.numbers)])
+        if not missing.size:
+            return
+        rows = []
+        for chunk in chunks(missing.tolist()):
+            rows += self.db.execute(
+                f"SELECT n, sig FROM articles WHERE sig IS NOT NULL AND n IN ({','.join('?' * len(chunk))})",
+                chunk).fetchall()
+        numbers_read, sigs_read = _signed(rows)
+        merged = np.concatenate([self.numbers, numbers_read])
+        order = np.argsort(merged, kind="stable")
+        self.numbers, self.sigs = merged[order], np.concatenate([self.sigs, sigs_read])[order]
 
 
-def _edges(sigs: np.ndarray, frontier: np.ndarray) -> set[tuple[int, int]]:
-    """Pairs of rows `(i, j)`, `i < j`, that are copies (`are_copies`), reachable from the `frontier` rows by
-    such pairs (a breadth-first closure: each round looks up the rows reached in the last one)."""
-    keys = _band_keys(sigs)
-    order = np.argsort(keys, axis=0, kind="stable")
-    ordered = np.take_along_axis(keys, order, axis=0)
+def _signed(rows: list[tuple[int, bytes | None]]) -> tuple[np.ndarray, np.ndarray]:
+    """`(number, signature)` rows (those with a signature) as an int64 array and an `(n, BINS)` uint32 array."""
+    kept = [(n, s) for n, s in rows if s is not None]
+    numbers = np.fromiter((n for n, _s in kept), dtype=np.int64, count=len(kept))
+    sigs = np.frombuffer(b"".join(s for _n, s in kept), dtype="<u4").reshape(len(kept), BINS)
+    return numbers, sigs
+
+
+def _edges(buckets: Buckets, signatures: _Signatures, frontier: np.ndarray) -> set[tuple[int, int]]:
+    """Pairs of articles `(a, b)`, `a < b`, that are copies, reachable from the `frontier` articles by such
+    pairs (a breadth-first closure: each round looks up the articles reached in the last one)."""
     edges: set[tuple[int, int]] = set()
     seen = set(frontier.tolist())
     while frontier.size:
-        found = _candidates(keys, order, ordered, frontier)
-        if found.size:
-            a, b = found[:, 0], found[:, 1]
-            similar = np.zeros(len(a))
-            for start in range(0, len(a), 100_000):  # chunks bound the memory of the comparison
-                part = slice(start, start + 100_000)
-                similar[part] = agreement(sigs[a[part]], sigs[b[part]])
-            keep = similar >= THRESHOLD
-            pairs = {(min(x, y), max(x, y)) for x, y in zip(a[keep].tolist(), b[keep].tolist(), strict=True)}
-            edges |= pairs
-            reached = {i for e in pairs for i in e} - seen
-        else:
-            reached = set()
+        found = buckets.candidates(frontier, signatures.of(frontier))
+        a, b = found[:, 0], found[:, 1]
+        similar = np.zeros(len(a))
+        for start in range(0, len(a), 100_000):  # chunks bound the memory of the comparison
+            part = slice(start, start + 100_000)
+            similar[part] = agreement(signatures.of(a[part]), signatures.of(b[part]))
+        keep = similar >= THRESHOLD
+        pairs = {(min(x, y), max(x, y)) for x, y in zip(a[keep].tolist(), b[keep].tolist(), strict=True)}
+        edges |= pairs
+        reached = {n for e in pairs for n in e} - seen
         seen |= reached
         frontier = np.fromiter(sorted(reached), dtype=np.int64, count=len(reached))
     return edges
 
 
-def _candidates(keys: np.ndarray, order: np.ndarray, ordered: np.ndarray, frontier: np.ndarray) -> np.ndarray:
-    """Distinct pairs `(frontier row, other row)` sharing a band key (buckets over `MAX_BUCKET` skipped)."""
-    found = []
-    for band in range(keys.shape[1]):
-        wanted = keys[frontier, band]
-        lo = np.searchsorted(ordered[:, band], wanted, side="left")
-        hi = np.searchsorted(ordered[:, band], wanted, side="right")
-        counts = hi - lo
-        counts[counts > MAX_BUCKET] = 0
-        total = int(counts.sum())
-        if total == 0:
-            continue
-        starts = np.repeat(lo - np.cumsum(counts) + counts, counts) + np.arange(total)
-        pairs = np.stack([np.repeat(frontier, counts), order[starts, band]], axis=1)
-        found.append(pairs[pairs[:, 0] != pairs[:, 1]])
-    if not found:
-        return np.zeros((0, 2), dtype=np.int64)
-    return np.unique(np.concatenate(found), axis=0)
-
-
-def _components(nodes: set[int], edges: set[tuple[int, int]]) -> list[list[int]]:
+def _components(nodes: Iterable[int], edges: set[tuple[int, int]]) -> list[list[int]]:
     """Connected components (union-find), each sorted."""
     parent = {n: n for n in nodes}
 
@@ -213,6 +253,6 @@ def _components(nodes: set[int], edges: set[tuple[int, int]]) -> list[list[int]]
         if ra != rb:
             parent[max(ra, rb)] = min(ra, rb)
     out: dict[int, list[int]] = {}
-    for n in sorted(nodes):
+    for n in sorted(parent):
         out.setdefault(root(n), []).append(n)
     return list(out.values())

@@ -35,7 +35,7 @@ _BIN_STARTS = np.arange(BINS, dtype=_U64) << _BIN_SHIFT
 _VALUE_SHIFT = _U64(64 - 6 - 32)  # the 32 bits below the bin
 
 
-def _fmix(h: np.ndarray) -> np.ndarray:
+def fmix(h: np.ndarray) -> np.ndarray:
     """MurmurHash3's 64-bit finaliser: every input bit moves every output bit."""
     h = h ^ (h >> _U64(33))
     h = h * _C1
@@ -54,7 +54,7 @@ def shingle_hashes(text: str) -> np.ndarray:
     out = h[:n].copy()
     for j in range(1, SHINGLE):  # wraps modulo 2**64, as intended
         out = out * _MULT + h[j:j + n]
-    return np.unique(_fmix(out))
+    return np.unique(fmix(out))
 
 
 def signature(text: str) -> bytes | None:

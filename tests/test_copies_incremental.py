@@ -1,0 +1,128 @@
+"""Incremental regrouping gives exactly the groups of a from-scratch grouping, and costs what the change
+touches: an update reads the signatures of its own articles' candidates, not every signature."""
+
+from __future__ import annotations
+
+import random
+from pathlib import Path
+
+import pytest
+
+from searchkit import copies_bands, copies_update
+from searchkit.copies import Entry, Group
+from searchkit.copies_update import CopyUpdater
+from tests.test_copies import entry, story
+
+
+def _pool(rng: random.Random, size: int) -> list[list[str]]:
+    """Bodies from a few families (copies, updates with new leads, chains of rewrites), loners and short ones."""
+    families = [story(500 + f) for f in range(8)]
+    bodies = []
+    for n in range(size):
+        kind = n % 5
+        fam = families[rng.randrange(len(families))]
+        if kind == 0:
+            bodies.append(list(fam))  # an exact copy
+        elif kind == 1:
+            cut = rng.randrange(60, 240)
+            bodies.append(fam[cut:] + story(9_000 + n, cut))  # an update keeping part of the story
+        elif kind == 2:
+            bodies.append(story(20_000 + n, 60) + fam)  # a new lead over the same story
+        elif kind == 3:
+            bodies.append(story(30_000 + n))  # a story of its own
+        else:
+            bodies.append(story(40_000 + n, rng.choice([5, 12, 300])))  # short bodies: no or sparse signatures
+    return bodies
+
+
+def _state(store: CopyUpdater) -> tuple[dict[str, str], set[tuple[int, str]]]:
+    """The groups (id -> representative) and the band index (key, id) of a store."""
+    ids = dict(store.db.execute("SELECT n, id FROM articles"))
+    entries = set()
+    for _prefix, blob in store.db.execute("SELECT prefix, entries FROM buckets"):
+        values = memoryview(blob).cast("I")
+        entries.update((values[i], ids[values[i + 1]]) for i in range(0, len(values), 2))
+    return store.group_ids(), entries
+
+
+def _from_scratch(folder: Path, live: dict[str, Entry]) -> tuple[dict[str, str], set[tuple[int, str]]]:
+    folder.mkdir()
+    with CopyUpdater(folder) as fresh:
+        for e in live.values():
+            fresh.stage(e.source, [(e.id, e.date.isoformat() if e.date else None, e.signature)])
+        fresh.merge(everything=True)
+        return _state(fresh)
+
+
+@pytest.mark.parametrize(("seed", "max_bucket"), [(1, 1_000), (2, 1_000), (3, 3), (4, 4), (5, 2)])
+def test_incremental_updates_give_the_groups_of_a_full_regroup(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                               seed: int, max_bucket: int) -> None:
+    """Random adds, deletes and replacements, applied one small batch at a time, against a from-scratch
+    grouping of what is left after each batch; small `MAX_BUCKET`s make buckets cross it both ways."""
+    monkeypatch.setattr(copies_bands, "MAX_BUCKET", max_bucket)
+    monkeypatch.setattr(copies_update, "FULL_SHARE", 1.0)  # never fall back to the full regroup
+    full_runs = []
+    monkeypatch.setattr(CopyUpdater, "_regroup_all", _counting(CopyUpdater._regroup_all, full_runs))
+    rng = random.Random(seed)
+    bodies = _pool(rng, 80)
+    live: dict[str, Entry] = {}
+    crossed = 0
+    update = copies_bands.Buckets.update
+
+    def spy(self: copies_bands.Buckets, removed: tuple, added: tuple):
+        nonlocal crossed
+        found = update(self, removed, added)
+        crossed += len(found)
+        return found
+
+    monkeypatch.setattr(copies_bands.Buckets, "update", spy)
+    (tmp_path / "inc").mkdir()
+    with CopyUpdater(tmp_path / "inc") as store:
+        for step in range(30):
+            added = []
+            for _ in range(rng.randrange(0, 5)):
+                n = rng.randrange(len(bodies))
+                aid = f"a{n:03d}" if rng.random() < 0.8 or not live else rng.choice(sorted(live))  # or a replacement
+                added.append(entry(aid, bodies[rng.randrange(len(bodies))], day=rng.choice([None, *range(1, 29)])))
+            removed = rng.sample(sorted(live), k=min(len(live), rng.randrange(0, 3)))
+            store.apply(added, removed_sources=[live[aid].source for aid in removed])
+            for aid in removed:
+                del live[aid]
+            live.update((e.id, e) for e in added)
+            assert _state(store) == _from_scratch(tmp_path / f"full{step}", live), step
+        assert store.count() == len(live) > 10
+    assert full_runs == [0] * 30  # every step above was incremental (the from-scratch stores count apart)
+    if max_bucket < 1_000:
+        assert crossed  # buckets did cross the limit
+
+
+def _counting(method, calls: list[int]):
+    """`method`, recording 1 per call on an incremental store ("inc") and 0 for the others."""
+
+    def wrapper(self: CopyUpdater) -> None:
+        calls.append(int(self.path.parent.name == "inc"))
+        return method(self)
+
+    return wrapper
+
+
+def test_a_one_article_update_reads_only_its_candidates(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Adding one copy to 300 articles reads the signatures of its few candidates, not all 300 (the regroup
+    used to load and band every signature at each update: ~2 s at 10^5 articles)."""
+    rng = random.Random(9)
+    with CopyUpdater(tmp_path) as store:
+        store.apply([entry(f"s{n:03d}", story(70_000 + n)) for n in range(300)])
+        store.apply([entry("c1", story(70_007)), entry("c2", story(70_008)[:250] + story(1, 50))])
+        read: list[int] = []
+        real = copies_update._Signatures._read
+
+        def counting(self: copies_update._Signatures, numbers) -> None:
+            before = len(self.numbers)
+            real(self, numbers)
+            read.append(len(self.numbers) - before)
+
+        monkeypatch.setattr(copies_update._Signatures, "_read", counting)
+        monkeypatch.setattr(CopyUpdater, "_regroup_all", lambda self: pytest.fail("regrouped everything"))
+        store.apply([entry("new", story(70_007)[rng.randrange(5):])])
+        assert store.group_of("new") == Group("c1", ("c1", "new", "s007"))
+        assert 0 < sum(read) <= 10
