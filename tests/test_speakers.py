@@ -593,3 +593,13 @@ def test_speakers_after_titles_honorifics_and_roles(body: str, expected: list[st
 ])
 def test_verbs_of_speaking_are_cues(body: str, expected: list[str]) -> None:
     assert names(body) == expected
+
+
+@pytest.mark.parametrize(("body", "expected"), [
+    ("''We are anxious,'' said another Twitter user, Johanna Bayer. ''It is close.''", ["Johanna Bayer"]),
+    ("Jeb Bush spoke. According to the Post, Bush campaign officials looked into it.", []),  # no appositive
+    ("Donald Trump won. According to a recent poll of Indiana voters, Trump garnered 30 percent of the vote.", []),
+    ("“It's invaluable,” said Fox Pitt, Kelton analyst Pawel Uszko. Shares rose.", ["Pawel Uszko"]),  # a firm's comma
+])
+def test_a_name_set_off_by_commas_after_a_role_closes_as_an_appositive(body: str, expected: list[str]) -> None:
+    assert names(body) == expected

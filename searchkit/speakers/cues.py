@@ -109,13 +109,17 @@ def right_name(art: Article, cue_end: int, ceil: int) -> Name | None:
     if s >= ceil or s - cue_end > 80 or not RIGHT_GAP_RE.fullmatch(art.body, cue_end, s):
         return None
     best: Name | None = None
+    apposed = False  # past a comma after a role that ends in a non-name: "said a spokesman for the Ministry, X"
     for k in range(j, min(j + 4, len(art.runs))):
-        s, _e, txt = art.runs[k]
-        if k > j and (s >= ceil or not (NP_GAP_RE.fullmatch(art.body, art.runs[k - 1][1], s) or (
-                best is None and APPOSITION_RE.fullmatch(art.body, art.runs[k - 1][1], s)))):
-            break  # (after a role ending in a non-name: "said a former spokesman for the Ministry, Oleg Voloshyn")
+        s, e, txt = art.runs[k]
+        if k > j and not (s < ceil and NP_GAP_RE.fullmatch(art.body, art.runs[k - 1][1], s)):
+            if s >= ceil or best is not None or not APPOSITION_RE.fullmatch(art.body, art.runs[k - 1][1], s):
+                break
+            apposed = True
         n = name_of_run(txt, s)
         if n is not None and art.resolve(n) is not None:
+            if apposed and art.body[e:e + 1] not in ",.;":
+                break  # a name in commas closes as an appositive ("..., Oleg Voloshyn, who"), not a clause's subject
             best = n
     return best
 

@@ -92,9 +92,13 @@ RIGHT_GAP_RE = re.compile(r"\s+(?:(?:Monday|Tuesday|Wednesday|Thursday|Friday|Sa
                            r"(?:[\w’'.-]+\s+){0,6}[\w’'.-]+,\s+")  # said the bureau's director, James Comey
 NP_GAP_RE = re.compile(r"\s+(?:(?!(?:in|on|at|of|for|to|from|with|by|after|before|during|and|or|who|which|that|"
                         r"when|while|as|about|said|says|told)\s)[a-z0-9][\w-]*\s+){0,4}")
-APPOSITION_RE = re.compile(r",[ \t]+")
-# A colon after a name, or a dash before a quote: "JOEL BENENSON: ...", "Mitt Romney -- ''It is ...''"
-COLON_RE = re.compile(r":[ \t]*(?=[“\"‘]|[^\W\d_])|(?<![ \t])[ \t]++(?:--|—|―)[ \t]*(?=[“\"]|'')")
+# Between a role's last capitalised run and a name in commas after it: "Foreign Ministry, Oleg", "Twitter user, Jo"
+APPOSITION_RE = re.compile(r"(?:[ \t]+[a-z][\w-]*){0,3},[ \t]+")
+# A colon after a name, or a dash before a quote: "JOEL BENENSON: ...", "Mitt Romney -- ''It is ...''". The first
+# character is a class, so the scan jumps to colons and blanks; a dash is looked for from a run's first blank only
+# (from every blank, a long blank run cost its square).
+COLON_RE = re.compile(r"[:\t ](?:(?<=:)[ \t]*(?=[“\"‘]|[^\W\d_])|(?<=[ \t])(?<![ \t][ \t])[ \t]*+(?:--|—|―)[ \t]*"
+                      r"(?=[“\"]|''))")
 TITLE_WORDS = rf"(?>{TOKEN})(?:[ \t]++(?>{TOKEN}))*+"  # words apart, each taken whole: one way to read a line
 TITLE_RE = re.compile(rf"\s*+({TITLE_WORDS}(?:[ \t]++and[ \t]++{TITLE_WORDS})?+)[ \t]*+:\s")
 AND_SPLIT_RE = re.compile(r"\s+and\s+")
