@@ -48,15 +48,14 @@ def timeline_options(fn: Any) -> Any:
 def show_timeline(index_dir: Path, text: str, out: Output, *, date_from: datetime | None, date_to: datetime | None,
                   speakers: tuple[str, ...], match: str, unit: str | None, top_speakers: int, split: bool) -> None:
     """Count the matches of a query per period and print them (for `timeline` and `search --timeline`)."""
-    from searchkit import render, timeline, views
+    from searchkit import render, views
     from searchkit.search import Searcher
 
     if split and len(speakers) < 2:
         raise click.UsageError("--split needs two or more --speaker names to count apart")
     with Searcher(index_dir) as searcher:
-        line = timeline.of_query(searcher.engine_reader, text, match=match, date_from=date_from, date_to=date_to,
-                                 speakers=speakers, unit=unit, top_speakers=top_speakers,  # type: ignore[arg-type]
-                                 split=split)
+        line = searcher.timeline(text, match=match, date_from=date_from, date_to=date_to, speakers=speakers,
+                                 unit=unit, top_speakers=top_speakers, split=split)
     emit(out, views.timeline_listing(line, render.search_label(text, date_from, date_to, speakers)))
 
 

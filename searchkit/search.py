@@ -10,7 +10,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from datetime import datetime
 from pathlib import Path
 from types import TracebackType
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from searchkit import querylang, snippets
 from searchkit.engine import api
@@ -28,6 +28,9 @@ from searchkit.results import (
     StoredQuote,
 )
 from searchkit.speakers.store import Names
+
+if TYPE_CHECKING:
+    from searchkit.timeline import Timeline
 
 Sort = Literal["relevance", "newest", "oldest"]
 Match = Literal["all", "any"]
@@ -54,6 +57,15 @@ class Searcher:
         self._reader.close()
         if self._names is not None:
             self._names.close()
+
+    def timeline(self, text: str, **options: Any) -> Timeline:
+        """`timeline.of_query` over this index, with speakers under their canonical names."""
+        from searchkit import timeline
+
+        names = self._names
+        if names is None:
+            return timeline.of_query(self._reader, text, **options)
+        return timeline.of_query(self._reader, text, canonical=names.canonical, forms=names.forms_of_all, **options)
 
     @property
     def engine_reader(self) -> api.Reader:

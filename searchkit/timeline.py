@@ -8,7 +8,7 @@ apart, never placed in a period. Weeks are ISO weeks (Monday first), named `2024
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Literal
@@ -145,25 +145,30 @@ def day_counts(dates: Iterable[date | None]) -> tuple[dict[date, int], int]:
 
 def of_query(reader: Reader, text: str, *, match: str = "all", date_from: datetime | None = None,
              date_to: datetime | None = None, speakers: Sequence[str] = (), unit: Unit | None = None,
-             top_speakers: int = 0, split: bool = False) -> Timeline:
+             top_speakers: int = 0, split: bool = False, canonical: Callable[[str], str] = str,
+             forms: Callable[[Sequence[str]], Sequence[str]] = list) -> Timeline:
     """The timeline of a query (words and filters, as `search` takes them) over an open index. With `split`,
-    each of `speakers` also gets its own count per period."""
+    each of `speakers` also gets its own count per period. `canonical` names a recorded speaker form's person
+    and `forms` gives every recorded form of the people named (the speaker table's), so that top speakers
+    and speaker filters count one person once, as `search` and `speakers` do."""
     from searchkit import querylang
 
     tree = querylang.parse(text).tree
     options = {"match_all": match == "all", "date_from": date_from, "date_to": date_to}
-    counts = reader.day_counts(tree, speakers=speakers, **options)
+    counts = reader.day_counts(tree, speakers=forms(speakers), **options)
     people: dict[date, dict[str, int]] = {}
     if top_speakers:
-        for name, days in reader.speaker_day_counts(tree, speakers=speakers, **options).items():
+        for name, days in reader.speaker_day_counts(tree, speakers=forms(speakers), **options).items():
+            person = canonical(name)
             for day, n in days.items():
-                people.setdefault(day, {})[name] = n
+                bucket = people.setdefault(day, {})
+                bucket[person] = bucket.get(person, 0) + n
     line = build(text, counts.days, counts.undated, unit, people, top_speakers)
     if not split or not line.periods:
         return line
     series = []
     for name in speakers:
-        theirs = reader.day_counts(tree, speakers=[name], **options).days
+        theirs = reader.day_counts(tree, speakers=forms([name]), **options).days
         per_period: dict[date, int] = {}
         for day, n in theirs.items():
             start = period_start(day, line.unit)

@@ -156,3 +156,15 @@ def test_a_name_the_archive_writes_as_a_company_is_not_listed_as_a_speaker(tmp_p
     index_paths([src], tmp_path / "ix", workers=1)
     with Searcher(tmp_path / "ix") as s:
         assert {c.name: c.articles for c in s.speaker_counts()} == {"Ann Lee": 2, "Bob Marr": 1}
+
+
+def test_timelines_count_people_under_their_canonical_names(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from searchkit.search import Searcher
+
+    ix = _index(tmp_path, _RECORDS)
+    with Searcher(ix) as s:
+        line = s.timeline("budget", unit="month", top_speakers=2)
+        lawson = s.timeline("budget", unit="month", speakers=("Nigel Lawson",))
+    assert [(p.name, p.count, p.speakers) for p in line.periods] == [
+        ("1987-03", 6, (("Nigel Lawson", 3), ("Ronald Reagan", 2)))]
+    assert lawson.total == 3
