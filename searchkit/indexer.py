@@ -25,6 +25,7 @@ from searchkit.indexer_read import FAILED, INDEXED, UNCHANGED, Outcomes, read
 from searchkit.limits import Limits
 from searchkit.manifest import MANIFEST_NAME, Manifest
 from searchkit.models import FileFailure, IndexSummary
+from searchkit.sidecar import sqlite_errors
 from searchkit.speakers.store import NAME as NAMES_FILE
 from searchkit.speakers.store import NameStore
 
@@ -60,7 +61,8 @@ def index_paths(paths: Sequence[Path], index_dir: Path, *, rebuild: bool = False
             with api.WriteSession(index_dir, rebuild=rebuild, committed=manifest is not None and manifest.lists_files(),
                                   wait=wait) as session:
                 manifest = manifest or Manifest(session.side_dir)
-                summary, total = _run(session, crew, discovery, manifest, index_dir, rebuild, progress, announce)
+                with sqlite_errors(f"the side tables of {index_dir}", index_dir, damage=False):  # copies, speakers
+                    summary, total = _run(session, crew, discovery, manifest, index_dir, rebuild, progress, announce)
         finally:
             if manifest is not None:
                 manifest.close()

@@ -12,12 +12,12 @@ from __future__ import annotations
 
 import contextlib
 import sqlite3
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
 from searchkit import private
-from searchkit.errors import DiskFull, IndexCorrupt, IndexLocked
+from searchkit.sidecar import sqlite_errors
 
 MANIFEST_NAME = "manifest.sqlite"
 
@@ -52,20 +52,9 @@ class Manifest:
             self.close()
             raise
 
-    @contextlib.contextmanager
-    def _errors(self) -> Iterator[None]:
-        """SQLite's errors as searchkit's: a full disk, or a damaged file."""
-        try:
-            yield
-        except sqlite3.OperationalError as exc:
-            if "full" in str(exc):
-                raise DiskFull(f"no space left on the disk of {self.path.parent} while recording the indexed "
-                               "files: the next run reads them again") from None
-            if "locked" in str(exc):  # another run's transaction outlasted SQLite's wait: not damage
-                raise IndexLocked(f"the manifest {self.path} is locked by another process") from None
-            raise IndexCorrupt(f"the manifest {self.path} is damaged ({exc})") from None
-        except sqlite3.DatabaseError as exc:
-            raise IndexCorrupt(f"the manifest {self.path} is damaged ({exc})") from None
+    def _errors(self) -> contextlib.AbstractContextManager[None]:
+        """SQLite's errors as searchkit's: a full disk, a lock, or a damaged file (`sidecar.sqlite_errors`)."""
+        return sqlite_errors(f"the manifest {self.path}", self.path.parent)
 
     def lists_files(self) -> bool:
         """Whether any file is recorded (then an index was committed beside it)."""

@@ -3,11 +3,36 @@ keyed by stable article ids so they outlive document numbers, updates and rebuil
 
 from __future__ import annotations
 
+import contextlib
 import sqlite3
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Self
 
 from searchkit import private
+from searchkit.errors import DiskFull, IndexCorrupt, IndexLocked
+
+
+@contextlib.contextmanager
+def sqlite_errors(what: str, folder: Path, *, damage: bool = True) -> Iterator[None]:
+    """SQLite's errors on the tables of an index folder as searchkit's: a full disk (`DiskFull`), a
+    transaction of another run that outlasted SQLite's wait (`IndexLocked`), and with `damage` an unreadable
+    file (`IndexCorrupt`: only for a table `index --rebuild` writes anew). `what` names the table."""
+    try:
+        yield
+    except sqlite3.OperationalError as exc:
+        if "full" in str(exc):
+            raise DiskFull(f"no space left on the disk of {folder} while writing {what}: nothing was "
+                           "committed after it, the next run reads the files again") from None
+        if "locked" in str(exc):
+            raise IndexLocked(f"{what} is locked by another process") from None
+        if damage:
+            raise IndexCorrupt(f"{what} is damaged ({exc})") from None
+        raise
+    except sqlite3.DatabaseError as exc:
+        if damage:
+            raise IndexCorrupt(f"{what} is damaged ({exc})") from None
+        raise
 
 
 class SideTable:

@@ -195,6 +195,34 @@ def test_a_full_disk_is_one_line_and_leaves_the_last_commit(tmp_path: Path, monk
     assert index_paths([docs], ix, workers=workers).documents == 30
 
 
+@pytest.mark.parametrize("store", ["copies", "speakers"])
+def test_a_full_disk_in_a_side_table_is_one_line(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                 store: str) -> None:
+    """SQLite's "database or disk is full" while the copies or speakers table stages a file's rows was a
+    traceback; now DiskFull, and the index stays as its last commit left it."""
+    import sqlite3
+
+    from searchkit import copies_update
+    from searchkit.speakers import store as speakers_store
+
+    docs = _notes(tmp_path / "docs", 8)
+    ix = tmp_path / "ix"
+    index_paths([docs], ix, workers=1)
+    _notes(docs, 12)
+
+    def full(*_args: object) -> None:
+        raise sqlite3.OperationalError("database or disk is full")
+
+    if store == "copies":
+        monkeypatch.setattr(copies_update, "STAGE_BATCH", 1)
+        monkeypatch.setattr(copies_update.CopyUpdater, "_flush", full)
+    else:
+        monkeypatch.setattr(speakers_store.NameStore, "stage", full)
+    code, _out, err = _run("index", str(docs), "--index", str(ix))
+    assert code == 1 and err.startswith(f"Error: no space left on the disk of {ix} while writing the side tables")
+    assert len(err.strip().splitlines()) == 1 and _count(ix) == 8
+
+
 def _tmpfs(path: Path, megabytes: int) -> bool:
     path.mkdir()
     if not sys.platform.startswith("linux") or os.geteuid() != 0:
