@@ -80,6 +80,8 @@ Matcher = Callable[[SavedSearch], Iterable[Matched]]
 class AlertStore(SideTable):
     """The alerts database of an index folder."""
 
+    derived = False  # the user's saved searches: a rebuild keeps them
+
     def __init__(self, index_dir: Path) -> None:
         super().__init__(index_dir, ALERTS_NAME, _SCHEMA)
 

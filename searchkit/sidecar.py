@@ -37,15 +37,41 @@ def sqlite_errors(what: str, folder: Path, *, damage: bool = True) -> Iterator[N
 
 class SideTable:
     """An SQLite database `name` in the index folder, created with `schema` (a script of `IF NOT EXISTS`
-    statements) on first use; a context manager that closes it."""
+    statements) on first use; a context manager that closes it.
+
+    `derived`: every row comes from the indexed files, so `index --rebuild` makes the table anew (`anew`)
+    and a file SQLite cannot read is `IndexCorrupt`, naming it; a table of the user's own (alerts) is not."""
+
+    derived = True
 
     def __init__(self, index_dir: Path, name: str, schema: str) -> None:
         private.make_dir(index_dir)
         self.path = index_dir / name
         private.touch(self.path)  # owner-only, and so its journal files (SQLite gives them the database's mode)
         self.db = sqlite3.connect(self.path)
-        self.db.execute("PRAGMA journal_mode=WAL")  # readers (a search) never wait for a writer (an update)
-        self.db.executescript(schema)
+        try:
+            with sqlite_errors(f"the table {self.path}", index_dir, damage=self.derived):
+                self.db.execute("PRAGMA journal_mode=WAL")  # readers (a search) never wait for a writer (an update)
+                self.db.executescript(schema)
+        except IndexCorrupt as exc:
+            self.db.close()
+            exc.path = self.path  # type: ignore[attr-defined]  # for `anew`
+            raise
+        except BaseException:
+            self.db.close()
+            raise
+
+    @classmethod
+    def anew(cls, index_dir: Path) -> Self:
+        """The derived table of `index_dir`, or an empty one in place of a file SQLite cannot read (for a
+        rebuild, which fills it again)."""
+        try:
+            return cls(index_dir)  # type: ignore[call-arg]  # the derived tables take the index folder alone
+        except IndexCorrupt as exc:
+            for suffix in ("", "-wal", "-shm", "-journal"):
+                with contextlib.suppress(FileNotFoundError):
+                    Path(f"{exc.path}{suffix}").unlink()  # type: ignore[attr-defined]
+        return cls(index_dir)  # type: ignore[call-arg]
 
     def __enter__(self) -> Self:
         return self

@@ -7,6 +7,7 @@ import errno
 import json
 import os
 import shutil
+import sqlite3
 import subprocess
 import sys
 import time
@@ -117,6 +118,22 @@ def test_a_damaged_manifest_is_one_line_and_rebuild_keeps_every_document(built: 
     code, out, err = _run("index", str(corpus), "--index", str(built), "--rebuild", "--json")
     assert code == 0 and json.loads(out)["documents"] == 5, err
     assert _run("index", str(corpus), "--index", str(built), "--json")[1].count('"unchanged": 1') == 1
+
+
+@pytest.mark.parametrize("table", ["copies.sqlite", "speakers.sqlite"])
+def test_a_damaged_side_table_is_one_line_and_rebuild_makes_it_anew(built: Path, corpus: Path, table: str) -> None:
+    """A copies or speakers table SQLite cannot read was a traceback on `index`, even on `--rebuild`."""
+    clean = {name: sqlite3.connect(built / name).execute(f"SELECT COUNT(*) FROM {what}").fetchone()
+             for name, what in (("copies.sqlite", "articles"), ("speakers.sqlite", "mentions"))}
+    for extra in ("-wal", "-shm"):
+        Path(f"{built / table}{extra}").unlink(missing_ok=True)
+    (built / table).write_bytes(b"this is not an SQLite database" * 100)
+    code, _out, err = _run("index", str(corpus), "--index", str(built))
+    assert _one_line_naming_rebuild(code, err) and err.startswith(f"Error: the table {built / table} is damaged"), err
+    code, out, err = _run("index", str(corpus), "--index", str(built), "--rebuild", "--json")
+    assert code == 0 and json.loads(out)["documents"] == 5, err
+    assert {name: sqlite3.connect(built / name).execute(f"SELECT COUNT(*) FROM {what}").fetchone()
+            for name, what in (("copies.sqlite", "articles"), ("speakers.sqlite", "mentions"))} == clean
 
 
 # --------------------------------------------------------------------------- --rebuild beside the old index
