@@ -1,0 +1,125 @@
+"""Batch analysis: many texts to arrays of word ids and positions, each distinct token analysed once.
+
+`analysis.tokens` folds, splits and stems every token of every text in Python. Here each distinct raw token
+(what `analysis._WORD` matches) is analysed once per process into an *entry*: the words it yields (a
+hyphenated compound yields its joined form and its parts), each word's position offset, and how far it
+moves the position. A batch of texts is then one `findall` per text, one C-level dictionary pass over all
+tokens, and array operations that expand entries into `(word, text, position)` rows: the same words at the
+same positions as `analysis.tokens` (tested). Words map to stems (-1 for stopwords) through an array.
+"""
+
+from __future__ import annotations
+
+from array import array
+from collections.abc import Sequence
+from itertools import chain, repeat
+from typing import NamedTuple
+
+import numpy as np
+
+from searchkit import analysis
+
+
+class Tokens(NamedTuple):
+    """The analysed tokens of a batch of texts, in text order and position order within a text."""
+
+    word: np.ndarray  # int32 word id of each token (`Vocabulary.words`)
+    text: np.ndarray  # int32 index of its text in the batch
+    pos: np.ndarray  # int32 position in its text (a compound's joined form shares its first part's)
+    lengths: np.ndarray  # int64 tokens per text: the exact field's length of each text
+
+
+class Vocabulary:
+    """The raw tokens, words and stems seen by this process, with the arrays that expand a token."""
+
+    def __init__(self) -> None:
+        self._entries: dict[str, int] = {}
+        self._first = array("i")  # entry -> index of its first word in _flat_word
+        self._count = array("i")  # entry -> words it yields
+        self._advance = array("i")  # entry -> positions it takes
+        self._flat_word = array("i")
+        self._flat_offset = array("i")  # each yielded word's position within its entry
+        self._word_ids: dict[str, int] = {}
+        self.words: list[bytes] = []  # word id -> term bytes
+        self._stem_of = array("i")  # word id -> stem id, -1 for a stopword
+        self._stem_ids: dict[str, int] = {}
+        self.stems: list[bytes] = []  # stem id -> term bytes
+        self._views: tuple[np.ndarray, ...] | None = None
+
+    def analyse(self, texts: Sequence[str]) -> Tokens:
+        """Every token of `texts` as word ids with text numbers and positions."""
+        findall = analysis._WORD.findall
+        found = list(map(findall, texts))
+        counts = np.fromiter(map(len, found), np.int64, len(found))
+        raw = list(chain.from_iterable(found))
+        entry = np.fromiter(map(self._entries.get, raw, repeat(-1)), np.int32, len(raw))
+        if len(raw) and entry.min() < 0:
+            for i in np.flatnonzero(entry < 0).tolist():
+                entry[i] = self._entry(raw[i])
+        first, count, advance, flat_word, flat_offset, _stem = self._arrays()
+        yielded = count[entry]
+        moved = advance[entry]
+        token_text = np.repeat(np.arange(len(texts), dtype=np.int32), counts)
+        before = np.cumsum(moved) - moved  # position of each token, counted from the batch's start
+        starts = np.cumsum(counts) - counts
+        text_base = np.concatenate(([0], np.cumsum(moved)))[starts]
+        token_pos = before - text_base[token_text]
+        source = np.repeat(np.arange(len(raw)), yielded)  # output word -> its raw token
+        within = np.arange(len(source)) - np.repeat(np.cumsum(yielded) - yielded, yielded)
+        flat = first[entry][source] + within
+        text = token_text[source]
+        return Tokens(flat_word[flat], text, (token_pos[source] + flat_offset[flat]).astype(np.int32),
+                      np.bincount(text, minlength=len(texts)))
+
+    def stem_ids(self, word: np.ndarray) -> np.ndarray:
+        """The stem id of each word id (-1 for stopwords)."""
+        return self._arrays()[5][word]
+
+    def _arrays(self) -> tuple[np.ndarray, ...]:
+        """The entry and stem tables as numpy arrays (copied again after entries were added)."""
+        if self._views is None:
+            tables = (self._first, self._count, self._advance, self._flat_word, self._flat_offset, self._stem_of)
+            self._views = tuple(np.array(a, np.int32) for a in tables)
+        return self._views
+
+    def _entry(self, raw: str) -> int:
+        """The entry of a raw token, made on first sight (as `analysis.tokens` analyses it)."""
+        known = self._entries.get(raw)
+        if known is not None:
+            return known
+        if analysis._is_compound(raw):
+            joined, parts = analysis._compound(raw)
+            words = [(joined, 0)] if joined else []
+            words += [(word, i) for i, (word, _a, _b) in enumerate(parts)]
+            advance = len(parts)
+        else:
+            word = analysis.fold(raw)
+            words = [(word, 0)] if word else []
+            advance = len(words)
+        self._views = None
+        number = self._entries[raw] = len(self._first)
+        self._first.append(len(self._flat_word))
+        self._count.append(len(words))
+        self._advance.append(advance)
+        for word, offset in words:
+            self._flat_word.append(self._word(word))
+            self._flat_offset.append(offset)
+        return number
+
+    def _word(self, word: str) -> int:
+        """The id of a folded word, with its stem, made on first sight."""
+        known = self._word_ids.get(word)
+        if known is not None:
+            return known
+        number = self._word_ids[word] = len(self.words)
+        self.words.append(word.encode("utf-8"))
+        if word in analysis.STOPWORDS:
+            self._stem_of.append(-1)
+        else:
+            stem = analysis.stem(word)
+            stem_id = self._stem_ids.get(stem)
+            if stem_id is None:
+                stem_id = self._stem_ids[stem] = len(self.stems)
+                self.stems.append(stem.encode("utf-8"))
+            self._stem_of.append(stem_id)
+        return number
