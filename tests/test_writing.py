@@ -2,16 +2,38 @@
 
 from __future__ import annotations
 
+import io
+import json
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pytest
+from whoosh.codec.whoosh3 import W3Codec
+from whoosh.filedb.structfile import StructFile
+from whoosh.formats import Frequency, Positions
 
-from searchkit.engine import writing
+from searchkit.engine import batch, blocks, codec, documents, flush, pool, schema, writing
+from searchkit.engine.columns import Sorted
 from searchkit.engine.index import open_index
+from searchkit.engine.lengths import BYTE_LENGTHS
 from searchkit.engine.schema import QUOTES_NAME
 from searchkit.indexer import index_paths
+
+from .conftest import SEEDS
+
+
+def _per_document_add(writer: Any, fields: dict[str, Any]) -> None:
+    """The write path before batches (the reference): each document's text fields analysed on their own
+    (`documents.analyse`) into posting items, pooled one posting at a time with every other field."""
+    doc = dict(fields)
+    for stemmed, exact in schema.analysed_fields(writer.schema).items():
+        text = fields.get(stemmed)
+        if text is not None:
+            doc[stemmed], doc[exact] = documents.analyse(text)
+            doc["_stored_" + stemmed] = text
+    pool._add_document(writer, doc)
 
 
 def _whoosh_flush(writer: Any) -> None:
@@ -52,6 +74,15 @@ def _segment_files(index_dir: Path, name: str) -> tuple[list[tuple[bytes, bytes]
     return entries, files[0], files[1]
 
 
+def _all_segment_files(index_dir: Path, name: str) -> list[tuple[str, bytes]]:
+    """Every file of every segment of an index (named without the segment id), in segment order."""
+    out = []
+    for segment in open_index(index_dir, name)._read_toc().segments:
+        prefix = f"{name}_{segment.segid}"
+        out += [(p.name[len(prefix):], p.read_bytes()) for p in sorted(index_dir.glob(prefix + "*"))]
+    return out
+
+
 def _notes(tmp_path: Path, count: int, body: Callable[[int], str]) -> Path:
     """A folder of `count` short articles with a quote each and the body `body(i)`."""
     docs = tmp_path / "docs"
@@ -79,6 +110,7 @@ def test_inline_term_entries_match_whoosh(tmp_path: Path, monkeypatch: pytest.Mo
         original(self, tempdir, limit=pool_limit)
 
     monkeypatch.setattr(writing.GroupedPool, "__init__", limited)
+    monkeypatch.setattr(writing, "add_document", _per_document_add)  # every field through the pool
     index_paths([docs], tmp_path / "fast", workers=1)
     monkeypatch.setattr(writing, "_flush_grouped", _whoosh_flush)
     index_paths([docs], tmp_path / "whoosh", workers=1)
@@ -88,7 +120,133 @@ def test_inline_term_entries_match_whoosh(tmp_path: Path, monkeypatch: pytest.Mo
 def test_array_hash_buckets_write_the_same_term_table(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Term hash buckets kept in arrays give byte-identical term tables to Whoosh's lists of tuples."""
     docs = _notes(tmp_path, 40, lambda i: " ".join(f"w{(i * j) % 89} tide{j} harbour" for j in range(1, 30 + i)))
+    monkeypatch.setattr(writing, "add_document", _per_document_add)
     index_paths([docs], tmp_path / "arrays", workers=1)
     monkeypatch.setattr(writing, "_HashBucket", list)
     index_paths([docs], tmp_path / "lists", workers=1)
     _assert_same_segments(tmp_path / "arrays", tmp_path / "lists")
+
+
+_TRICKY = [
+    "Russia's cease-fire with Erdoğan in São Paulo, O'Brien 38.101 multi-agent talks; talks again.",
+    "The the THE and-or — “quoted” words, 2019-03-15 and e-mail; x-ray X-RAY x‐ray re-re-elect.",
+    "",
+    "Straße Ærø łódź ﬁne ı ŀ İstanbul Ⅻ ½ ٣ 中文 word’s rock’n’roll -lead trail- a--b",
+]
+
+
+def _varied(tmp_path: Path) -> Path:
+    """Articles that exercise the encoder: shared and rare words, compounds, accents, an empty title, a word
+    more than 255 times in one text (frequencies beyond a byte), positions past 65,535, and enough
+    documents for many blocks and several batches."""
+    docs = tmp_path / "varied"
+    docs.mkdir()
+    records = []
+    for i in range(130):
+        words = " ".join(f"w{(i * j) % 53} common harbour{j % 7}" for j in range(1, 20 + i % 40))
+        title = "" if i % 17 == 0 else f"Note {i} about the harbour-master"
+        records.append({"id": f"r{i}", "title": title, "date": "2020-01-02",
+                        "body": f"{_TRICKY[i % len(_TRICKY)]} {words} “It is fine,” Ana Ruiz said."})
+    long_body = "many " * 300 + "harbour " * 300 + "word " * 70_000 + "tail end"
+    records.append({"id": "long", "title": "many", "body": long_body})
+    (docs / "a.jsonl").write_text("\n".join(json.dumps(r) for r in records) + "\n", encoding="utf-8")
+    for seed in sorted(SEEDS.glob("*.txt"))[:6]:
+        (docs / seed.name).write_text(seed.read_text(encoding="utf-8"), encoding="utf-8")
+    return docs
+
+
+def _assert_batched_equals_per_document(docs: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Index `docs` with batches, then one document at a time through an unbounded pool (never spilled: a
+    spilled run's values come back as new objects, which pickles memoize differently), and compare."""
+    index_paths([docs], tmp_path / "batched", workers=1)
+    original = pool.GroupedPool.__init__
+    monkeypatch.setattr(pool.GroupedPool, "__init__", lambda self, tempdir, limit=0: original(self, tempdir, 10**9))
+    monkeypatch.setattr(writing, "add_document", _per_document_add)
+    index_paths([docs], tmp_path / "per-document", workers=1)
+    _assert_same_index(tmp_path / "batched", tmp_path / "per-document")
+
+
+def _assert_same_index(left: Path, right: Path) -> None:
+    for name in ("searchkit", QUOTES_NAME):
+        a, b = _all_segment_files(left, name), _all_segment_files(right, name)
+        assert [n for n, _ in a] == [n for n, _ in b]
+        for (file, x), (_, y) in zip(a, b, strict=True):
+            assert x == y, (name, file)
+
+
+@pytest.mark.parametrize(("rows_limit", "batch_docs", "small_blocks"),
+                         [(1_000_000, 1_000, False), (300, 7, False), (1_000_000, 1_000, True), (50, 3, True)])
+def test_batched_text_fields_write_what_per_document_analysis_wrote(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, rows_limit: int, batch_docs: int, small_blocks: bool) -> None:
+    """Text fields analysed in batches and encoded from sorted rows give byte-identical segment files (term
+    tables, postings, stored fields, lengths, columns) to per-document analysis through the pool, with rows
+    held in memory or spilled to runs, sorted and encoded in many ranges, in one batch or many, and with small
+    blocks and score-bound runs (many blocks per term, several runs per block)."""
+    docs = _varied(tmp_path)
+    monkeypatch.setattr(batch, "BATCH_DOCS", batch_docs)
+    monkeypatch.setattr(batch, "ROWS_LIMIT", rows_limit)
+    monkeypatch.setattr(blocks, "ENCODE_ROWS", min(rows_limit, blocks.ENCODE_ROWS) // 4)
+    if small_blocks:
+        monkeypatch.setattr(writing, "CODEC", codec.BlockCodec(blocklimit=8, compression=1, inlinelimit=3))
+        monkeypatch.setattr(codec, "BOUND_CHUNK", 3)
+    _assert_batched_equals_per_document(docs, tmp_path, monkeypatch)
+
+
+def test_batched_text_fields_through_whoosh_codec_write_what_per_document_analysis_wrote(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """With a codec other than searchkit's (Whoosh's own W3), text fields go through Whoosh's postings writer
+    from their rows, and still write what per-document analysis wrote."""
+    docs = _varied(tmp_path)
+    monkeypatch.setattr(writing, "CODEC", W3Codec(blocklimit=8, compression=1, inlinelimit=3))
+    monkeypatch.setattr(batch, "ROWS_LIMIT", 200)
+    _assert_batched_equals_per_document(docs, tmp_path, monkeypatch)
+
+
+def _whoosh_written(part: Sorted, positional: bool, codes: np.ndarray, layout: blocks.Layout) -> tuple[list, bytes]:
+    """Term entries and postings file of a sorted part written one posting at a time through the codec's
+    postings writer (inline entries as the pool's flush encodes them)."""
+    postfile = StructFile(io.BytesIO())
+    writer = codec.BlockPostingsWriter(postfile, blocklimit=layout.block, compression=layout.compression,
+                                       inlinelimit=layout.inline)
+    fmt = Positions() if positional else Frequency()
+    lengths = [BYTE_LENGTHS[c] for c in codes.tolist()]
+    entries = []
+    for term, postings in blocks.term_postings(part, TERMS, positional):
+        if len(postings) < layout.inline:
+            entries.append((layout.prefix + term, flush._inline_terminfo(postings, lengths)))
+            continue
+        writer.start_postings(fmt, None)
+        flush._add_postings(writer, postings, lengths)
+        entries.append((layout.prefix + term, writer.finish_postings().to_bytes()))
+    return entries, postfile.file.getvalue()
+
+
+TERMS = [f"t{i}".encode() for i in range(12)]
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_a_sorted_part_is_encoded_as_the_postings_writer_encodes_it(seed: int) -> None:
+    """Random parts (shared and rare terms, frequencies past 255, a word twice at one position, lengths of
+    every size): the same term entries and postings file as the codec's writer fed a posting at a time."""
+    rng = np.random.default_rng(seed)
+    positional = bool(seed % 2)
+    docs = 40
+    codes = blocks.length_codes(rng.integers(1, 200_000, docs))
+    rows = []
+    for term in sorted(rng.choice(len(TERMS), 6, replace=False).tolist(), key=TERMS.__getitem__):
+        for doc in sorted(rng.choice(docs, int(rng.integers(1, docs)), replace=False).tolist()):
+            count = int(rng.choice([1, 2, 3, 300]))
+            if positional:
+                positions = sorted(rng.choice(5_000, count, replace=False).tolist())
+                if seed % 4 == 1 and doc % 7 == 0:
+                    positions = sorted([*positions, positions[0]])  # the same position twice
+                rows += [(term, doc, p) for p in positions]
+            else:
+                rows.append((term, doc, count))
+    term, doc, value = (np.array(column, np.int32) for column in zip(*rows, strict=True))
+    part = Sorted(term, doc, value)
+    layout = blocks.Layout(b"\x00\x01", positional, 3, 4, 1)
+    postfile = StructFile(io.BytesIO())
+    entries: list[tuple[bytes, bytes]] = []
+    blocks.write_part(postfile, entries, layout, part, TERMS, codes)
+    assert (entries, postfile.file.getvalue()) == _whoosh_written(part, positional, codes, layout)

@@ -1,6 +1,8 @@
-"""Articles to `add_document` arguments: text, keyword and id fields analysed once into Whoosh posting items.
+"""Articles to `add_document` arguments: keyword and id fields analysed into Whoosh posting items, text fields
+given as text (the writer analyses them a batch at a time, `batch`).
 
-Runs in worker processes, so the writer only pools postings.
+Runs in worker processes. `analyse` is the per-document analysis of a text field, byte for byte Whoosh's
+(tested): the reference the batch build is tested against.
 """
 
 from __future__ import annotations
@@ -89,18 +91,16 @@ def analyse(text: str, encode_positions: Callable[[list[int]], bytes] = encode_p
 
 
 def prepare(article: Article) -> dict[str, Any]:
-    """Turn an article into `add_document` keyword arguments, with text fields pre-analysed."""
+    """Turn an article into `add_document` keyword arguments: keyword and id fields pre-analysed, text fields
+    as their text under both the stemmed and the exact name (`schema.ANALYSED`; analysed in batches by the
+    writer, `batch`)."""
     names = article.speaker_names
-    title, title_exact = analyse(article.title)
-    body, body_exact = analyse(article.body)
     speakers = ",".join(terms.document_speaker_terms(names))
     doc: dict[str, Any] = {
-        "title": title,
-        "_stored_title": article.title,
-        "body": body,
-        "_stored_body": article.body,
-        "title_exact": title_exact,
-        "body_exact": body_exact,
+        "title": article.title,
+        "body": article.body,
+        "title_exact": article.title,
+        "body_exact": article.body,
         "speaker": keyword_items(speakers) if speakers else None,
         "speakers": names,
         "roles": [s.role for s in article.speakers],
@@ -120,13 +120,11 @@ def prepare_quotes(article: Article) -> list[dict[str, Any]]:
     roles = {sp.name: sp.role for sp in article.speakers}
     docs = []
     for n, quote in enumerate(article.quotes):
-        text, text_exact = analyse(quote.text)
         speakers = ",".join(terms.speaker_terms(quote.speaker))
         doc: dict[str, Any] = {
             "title": article.title,
-            "text": text,
-            "_stored_text": quote.text,
-            "text_exact": text_exact,
+            "text": quote.text,
+            "text_exact": quote.text,
             "speaker": keyword_items(speakers) if speakers else None,
             "name": quote.speaker,
             "role": roles.get(quote.speaker),

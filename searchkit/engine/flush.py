@@ -8,6 +8,7 @@ at a time (`_add_postings`); same blocks, same statistics, same term table as Wh
 
 from __future__ import annotations
 
+import itertools
 import pickle
 from array import array
 from collections.abc import Iterator
@@ -19,7 +20,8 @@ from whoosh.system import pack_ushort
 from whoosh.util.numeric import length_to_byte
 from whoosh.writing import SegmentWriter
 
-from searchkit.engine.codec import BLOCK_PROTOCOL, BlockPostingsWriter
+from searchkit.engine import batch
+from searchkit.engine.codec import BLOCK_PROTOCOL, BlockCodec, BlockPostingsWriter
 from searchkit.engine.lengths import read_lengths
 
 
@@ -27,45 +29,59 @@ def _flush_grouped(writer: SegmentWriter) -> None:
     """Write the pooled postings term by term, a block at a time (Whoosh's own loop makes several
     Python calls per posting); same blocks, same statistics. Most terms are rare and stored inline in the
     term table: their entries are encoded here directly (`_inline_terminfo`), the rest go through
-    Whoosh's postings writer."""
+    Whoosh's postings writer. Text fields analysed in batches are written from their rows (`batch`), each
+    in its place in field order, straight into the codec's blocks (through Whoosh's postings writer when
+    the codec is not searchkit's)."""
+    batch.process(writer)
     writer.perdocwriter.close()
     lengths = writer.per_document_reader() if writer.codec.length_stats else None
     fieldwriter = writer.fieldwriter
-    lastfield = None
-    field_lengths: list[int] = []
-    field_codes: list[int] = []
-    inline_limit = 0
-    prefix = b""
     tindex = fieldwriter._tindex
     entries: list[tuple[bytes, bytes]] = []  # inline term entries not yet written (in key order)
-    for (fieldname, tbytes), postings in writer.pool.grouped():
-        if fieldname != lastfield:
-            _add_entries(tindex, entries)
-            if lastfield is not None:
-                fieldwriter.finish_field()
-            fieldwriter.start_field(fieldname, writer.schema[fieldname])
-            field_lengths = lengths.lengths(fieldname) if lengths is not None else []
-            field_codes = [length_to_byte(n) if n else 0 for n in field_lengths]
-            lastfield = fieldname
-            postwriter = fieldwriter._postwriter
-            inline_limit = min(postwriter._inlinelimit, postwriter._blocklimit + 1)
-            prefix = pack_ushort(fieldwriter._fieldid)
-        postings.sort()
-        if len(postings) < inline_limit:
-            entries.append((prefix + tbytes, _inline_terminfo(postings, field_lengths)))
-            if len(entries) >= 1024:  # a field of unique keys is all inline: keep the batch small
-                _add_entries(tindex, entries)
+    direct = isinstance(writer.codec, BlockCodec)
+    for fieldname, terms in _fields(writer, direct):
+        if terms is None:
+            batch.write_field(writer, fieldname, entries, _add_entries)
             continue
+        fieldwriter.start_field(fieldname, writer.schema[fieldname])
+        field_lengths = lengths.lengths(fieldname) if lengths is not None else []
+        field_codes = [length_to_byte(n) if n else 0 for n in field_lengths]
+        postwriter = fieldwriter._postwriter
+        inline_limit = min(postwriter._inlinelimit, postwriter._blocklimit + 1)
+        prefix = pack_ushort(fieldwriter._fieldid)
+        for tbytes, postings in terms:
+            postings.sort()
+            if len(postings) < inline_limit:
+                entries.append((prefix + tbytes, _inline_terminfo(postings, field_lengths)))
+                if len(entries) >= 1024:  # a field of unique keys is all inline: keep the batch small
+                    _add_entries(tindex, entries)
+                continue
+            _add_entries(tindex, entries)
+            fieldwriter.start_term(tbytes)
+            _add_postings(fieldwriter._postwriter, postings, field_lengths, field_codes)
+            fieldwriter.finish_term()
         _add_entries(tindex, entries)
-        fieldwriter.start_term(tbytes)
-        _add_postings(fieldwriter._postwriter, postings, field_lengths, field_codes)
-        fieldwriter.finish_term()
-    _add_entries(tindex, entries)
-    if lastfield is not None:
         fieldwriter.finish_field()
     fieldwriter.close()
     if lengths is not None:
         lengths.close()
+
+
+Postings = list[tuple[int, float, bytes]]
+
+
+def _fields(writer: SegmentWriter, direct: bool) -> Iterator[tuple[str, Iterator[tuple[bytes, Postings]] | None]]:
+    """Every field with postings, in name order, with its terms' postings: the pool's grouped postings,
+    or for a text field `None` when `batch` writes it `direct`ly, else postings made from its rows."""
+    pool = writer.pool
+    texts = sorted(name for name, rows in pool.rows.items() if len(rows))
+    by_field = itertools.groupby(pool.grouped(), key=lambda grouped: grouped[0][0])
+    for fieldname, group in itertools.chain(by_field, [(None, iter(()))]):
+        while texts and (fieldname is None or texts[0] < fieldname):
+            text = texts.pop(0)
+            yield text, None if direct else batch.term_postings(writer, text)
+        if fieldname is not None:
+            yield fieldname, ((tbytes, postings) for (_field, tbytes), postings in group)
 
 
 _TERMINFO = W3TermInfo._struct

@@ -18,7 +18,7 @@ import os
 import struct
 import tempfile
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -27,21 +27,25 @@ from whoosh.writing import SegmentWriter
 from searchkit import private
 
 
-def _add_document(writer: SegmentWriter, fields: dict[str, Any]) -> None:
+def _add_document(writer: SegmentWriter, fields: dict[str, Any], analysed: Mapping[str, int] | None = None) -> None:
     """`SegmentWriter.add_document` for searchkit's schemas, feeding the grouped pool a field at a time.
 
     Same per-document records as Whoosh's method (stored values, field lengths, columns); the postings go
-    straight to their term lists instead of through one pool call per posting. No boosts are used.
+    straight to their term lists instead of through one pool call per posting. No boosts are used. The
+    fields named in `analysed` (with their lengths) have their postings pooled elsewhere (`batch`).
     """
     schema, perdoc, pool = writer.schema, writer.perdocwriter, writer.pool
     docnum = writer.docnum
     added = 0
+    analysed = analysed or {}
     perdoc.start_doc(docnum)
     for fieldname in sorted(k for k, v in fields.items() if v is not None and not k.startswith("_")):
         value = fields[fieldname]
         field = schema[fieldname]
         length = 0
-        if field.indexed:
+        if fieldname in analysed:
+            length = analysed[fieldname]
+        elif field.indexed:
             items = value if isinstance(value, list) else list(field.index(value))
             terms = pool.field_terms(fieldname)
             for tbytes, freq, weight, vbytes in items:

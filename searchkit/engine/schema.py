@@ -69,6 +69,16 @@ class PreAnalyzedText(TEXT):
         return super().index(value, **kwargs)
 
 
+ANALYSED = {"title": "title_exact", "body": "body_exact", "text": "text_exact"}
+"""Each stemmed text field and its exact (positional) twin: both hold the analysis of the same text, which a
+prepared document gives under both names (`documents.prepare`)."""
+
+
+def analysed_fields(sch: Schema) -> dict[str, str]:
+    """The stemmed -> exact text field pairs of a schema."""
+    return {stemmed: exact for stemmed, exact in ANALYSED.items() if stemmed in sch and exact in sch}
+
+
 def _shared_fields() -> dict[str, Any]:
     """Fields both indexes have: the unique key, the source file (for deletes), date and filter terms."""
     return {

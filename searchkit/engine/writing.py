@@ -4,8 +4,10 @@
   look the terms up segment by segment (Whoosh's `update_document` opens a searcher per call).
 - `SegmentBuilder` lets worker processes write their own segments, which the lock holder lists in its
   commit: nothing is merged serially (Whoosh's multi-process writer ends in a serial merge).
-- `_tune` gives each Whoosh writer searchkit's pool (`pool.GroupedPool`, fed a document at a time by
-  `pool._add_document`) and flush (`flush._flush_grouped`: a block at a time, lengths read once per field).
+- `_tune` gives each Whoosh writer searchkit's pool (`batch.TextPool`: text fields analysed a batch of
+  documents at a time into arrays of rows, the other fields pooled by `pool._add_document`) and flush
+  (`flush._flush_grouped`: text fields encoded from their sorted rows straight into the codec's blocks,
+  the others a block at a time, lengths read once per field).
 - Segments are non-compound (opening a searcher takes ~1 ms instead of 100+); rare terms' postings are
   stored inline with level-1 compression (`CODEC`).
 """
@@ -23,11 +25,13 @@ from whoosh.writing import SegmentWriter
 
 from searchkit import private
 from searchkit.engine import integrity, leftovers
+from searchkit.engine.batch import TextPool, add_document, process
 from searchkit.engine.codec import BlockCodec
 from searchkit.engine.flush import _add_postings, _CachedLengths, _flush_grouped, _HashBucket
 from searchkit.engine.index import PrivateStorage, create_index, exists, open_index
-from searchkit.engine.pool import GroupedPool, _add_document, _spill_dir
-from searchkit.engine.schema import INDEX_NAME, QUOTES_NAME
+from searchkit.engine.pool import GroupedPool, _spill_dir
+from searchkit.engine.schema import INDEX_NAME, QUOTES_NAME, analysed_fields
+from searchkit.engine.vocab import Vocabulary
 from searchkit.errors import IndexLocked
 
 __all__ = ["CODEC", "LOCK_TIMEOUT_S", "GroupedPool", "IndexWriter", "SegmentBuilder", "_add_postings",
@@ -59,9 +63,10 @@ class IndexWriter:
         self.index_dir = index_dir
         self.writers: list[SegmentWriter] = []
         self.closed = False
+        vocab = Vocabulary()
         try:
             for name in (INDEX_NAME, QUOTES_NAME):
-                self.writers.append(_open_writer(index_dir, name, rebuild, limitmb, lock_timeout))
+                self.writers.append(_open_writer(index_dir, name, rebuild, limitmb, lock_timeout, vocab))
         except BaseException:
             self.cancel()
             raise
@@ -87,9 +92,9 @@ class IndexWriter:
 
     def add(self, doc: dict[str, Any], quotes: Iterable[dict[str, Any]] = ()) -> None:
         """Add one prepared article and its prepared quotes."""
-        _add_document(self.writer, doc)
+        add_document(self.writer, doc)
         for quote in quotes:
-            _add_document(self.quote_writer, quote)
+            add_document(self.quote_writer, quote)
 
     def commit(self, extra: Sequence[Sequence[Any]] = ()) -> int:
         """Make everything written the current state: quotes first, then articles.
@@ -178,8 +183,8 @@ def lock(index_dir: Path, name: str, timeout: float | None) -> Any:
     return held
 
 
-def _open_writer(index_dir: Path, name: str, rebuild: bool, limitmb: int, lock_timeout: float | None
-                 ) -> SegmentWriter:
+def _open_writer(index_dir: Path, name: str, rebuild: bool, limitmb: int, lock_timeout: float | None,
+                 vocab: Vocabulary) -> SegmentWriter:
     """A locked Whoosh writer on index `name` (created when missing or rebuilding) with searchkit's codec.
 
     The lock comes first: two runs on a fresh folder both created the index, each deleting the other's
@@ -193,14 +198,15 @@ def _open_writer(index_dir: Path, name: str, rebuild: bool, limitmb: int, lock_t
         held.release()
         raise
     writer.writelock = held  # released when the writer commits or cancels
-    return _tune(writer, index_dir)
+    return _tune(writer, index_dir, vocab)
 
 
-def _tune(writer: SegmentWriter, index_dir: Path, pool_limit: int = 500_000) -> SegmentWriter:
-    """Give a Whoosh writer searchkit's grouped pool, cached field lengths and block-wise flush."""
+def _tune(writer: SegmentWriter, index_dir: Path, vocab: Vocabulary, pool_limit: int = 500_000) -> SegmentWriter:
+    """Give a Whoosh writer searchkit's pool (text fields analysed in batches of documents, `vocab`
+    shared by the writers of one process), cached field lengths and block-wise flush."""
     per_document_reader = writer.per_document_reader
     writer.per_document_reader = lambda: _CachedLengths(per_document_reader())
-    writer.pool = GroupedPool(_spill_dir(index_dir), limit=pool_limit)
+    writer.pool = TextPool(_spill_dir(index_dir), pool_limit, analysed_fields(writer.schema), vocab)
     writer._flush_segment = lambda: _flush_grouped(writer)
     writer.fieldwriter._tindex.buckets = [_HashBucket() for _ in range(256)]
     return writer
@@ -215,16 +221,17 @@ class SegmentBuilder:
 
     def __init__(self, index_dir: Path, pool_limit: int = 150_000) -> None:
         self.writers = []
+        vocab = Vocabulary()
         for name in (INDEX_NAME, QUOTES_NAME):
             ix = open_index(index_dir, name)
             writer = SegmentWriter(ix, _lk=False, compound=False, codec=CODEC)
-            self.writers.append(_tune(writer, index_dir, pool_limit))
+            self.writers.append(_tune(writer, index_dir, vocab, pool_limit))
 
     def add(self, doc: dict[str, Any], quotes: Iterable[dict[str, Any]] = ()) -> None:
         """Add one prepared article and its prepared quotes."""
-        _add_document(self.writers[0], doc)
+        add_document(self.writers[0], doc)
         for quote in quotes:
-            _add_document(self.writers[1], quote)
+            add_document(self.writers[1], quote)
 
     def finish(self) -> list[Any]:
         """Close the segments; one per index (None where nothing was added).
@@ -234,7 +241,8 @@ class SegmentBuilder:
         its hash buckets are gone before the next flush (a large build's tree peak was at these flushes).
         """
         for writer in self.writers[1:]:
-            writer.pool.spill()
+            process(writer)
+            writer.pool.spill_rows()
         out = []
         while self.writers:
             writer = self.writers.pop(0)

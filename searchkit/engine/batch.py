@@ -1,0 +1,121 @@
+"""Documents analysed a batch at a time: text fields become posting rows, the rest goes through the pool.
+
+A writer's documents wait in its `TextPool` until a batch is full; then every text of the batch is
+analysed at once (`vocab.Vocabulary`), each analysed field's rows (`columns.FieldRows`) take the batch's
+postings, and each document's per-document records (stored values, field lengths, columns) and its few
+keyword and id postings are written as `pool._add_document` writes them. At flush, `write_field` encodes
+a text field's sorted rows straight into the codec's blocks (`blocks`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from whoosh.formats import Positions
+from whoosh.writing import SegmentWriter
+
+from searchkit.engine import blocks
+from searchkit.engine.columns import FieldRows
+from searchkit.engine.pool import GroupedPool, _add_document
+from searchkit.engine.vocab import Vocabulary
+
+BATCH_DOCS = 256  # documents analysed together (their tokens are Python strings until then)
+BATCH_CHARS = 1_000_000  # ... or fewer, when their texts are long
+ROWS_LIMIT = 400_000  # rows a writer's text fields hold in memory, together, before spilling runs (12 bytes each)
+
+
+class TextPool(GroupedPool):
+    """The pool of a writer whose text fields are analysed in batches: `GroupedPool` for the keyword and
+    id fields, plus the waiting documents and the text fields' rows."""
+
+    def __init__(self, tempdir: Path, limit: int, analysed: Mapping[str, str], vocab: Vocabulary,
+                 rows_limit: int | None = None) -> None:
+        super().__init__(tempdir, limit)
+        self.analysed = dict(analysed)  # stemmed field -> its exact (positional) twin, analysed from one text
+        self.vocab = vocab
+        self.pending: list[dict[str, Any]] = []
+        self.pending_chars = 0
+        self.rows_limit = rows_limit or ROWS_LIMIT
+        self.rows = {name: FieldRows(tempdir, self.rows_limit) for pair in self.analysed.items() for name in pair}
+        self.codes: dict[str, list[np.ndarray]] = {name: [] for name in self.rows}
+
+    def terms(self, fieldname: str) -> list[bytes]:
+        """The term bytes of a text field's term ids."""
+        return self.vocab.stems if fieldname in self.analysed else self.vocab.words
+
+    def spill_rows(self) -> None:
+        """Spill every text field's held rows (and the keyword postings) to runs."""
+        self.spill()
+        for name, rows in self.rows.items():
+            rows.spill(self.terms(name))
+
+    def cleanup(self) -> None:
+        super().cleanup()
+        for rows in self.rows.values():
+            rows.cleanup()
+
+
+def add_document(writer: SegmentWriter, fields: dict[str, Any]) -> None:
+    """Queue a prepared document (text fields as strings) for the writer's next batch."""
+    pool: TextPool = writer.pool
+    pool.pending.append(fields)
+    writer._added = True  # the segment has documents, written or waiting (see `_finalize_segment`)
+    pool.pending_chars += sum(len(fields.get(name) or "") for name in pool.analysed)
+    if len(pool.pending) >= BATCH_DOCS or pool.pending_chars >= BATCH_CHARS:
+        process(writer)
+
+
+def process(writer: SegmentWriter) -> None:
+    """Analyse the waiting documents and write them: rows for text fields, the rest document by document."""
+    pool: TextPool = writer.pool
+    docs, pool.pending, pool.pending_chars = pool.pending, [], 0
+    if not docs:
+        return
+    base = writer.docnum
+    lengths: dict[str, np.ndarray] = {}
+    for stemmed, exact in pool.analysed.items():
+        tokens = pool.vocab.analyse([doc.get(stemmed) or "" for doc in docs])
+        pool.rows[exact].add(tokens.word, tokens.text + base, tokens.pos)
+        stems = pool.vocab.stem_ids(tokens.word)
+        kept = stems >= 0
+        key = stems[kept].astype(np.int64) * len(docs) + tokens.text[kept]
+        pairs, freqs = np.unique(key, return_counts=True)
+        pool.rows[stemmed].add((pairs // len(docs)).astype(np.int32), (pairs % len(docs) + base).astype(np.int32),
+                               freqs.astype(np.int32))
+        lengths[exact] = tokens.lengths
+        lengths[stemmed] = np.bincount(tokens.text[kept], minlength=len(docs))
+    for name, values in lengths.items():
+        pool.codes[name].append(blocks.length_codes(values))
+    columns = {name: values.tolist() for name, values in lengths.items()}
+    for i, doc in enumerate(docs):
+        _add_document(writer, doc, {name: values[i] for name, values in columns.items()})
+    if sum(rows.held_rows for rows in pool.rows.values()) >= pool.rows_limit:
+        for name, rows in pool.rows.items():
+            rows.spill(pool.terms(name))
+
+
+def write_field(writer: SegmentWriter, fieldname: str, entries: list[tuple[bytes, bytes]],
+                add_entries: Any) -> None:
+    """Write a text field's terms: postings to the postings file, table entries through `add_entries`."""
+    pool: TextPool = writer.pool
+    fieldwriter = writer.fieldwriter
+    layout = blocks.start_field(fieldwriter, fieldname, writer.schema[fieldname])
+    codes = np.concatenate(pool.codes[fieldname])
+    terms = pool.terms(fieldname)
+    for part in pool.rows[fieldname].sorted_parts(terms):
+        blocks.write_part(fieldwriter._postfile, entries, layout, part, terms, codes)
+        add_entries(fieldwriter._tindex, entries)
+    fieldwriter.finish_field()
+
+
+def term_postings(writer: SegmentWriter, fieldname: str) -> Iterator[tuple[bytes, list[tuple[int, float, bytes]]]]:
+    """A text field's terms with their postings as Whoosh's writer takes them (for codecs other than
+    searchkit's, which `write_field` writes directly)."""
+    pool: TextPool = writer.pool
+    terms = pool.terms(fieldname)
+    positional = type(writer.schema[fieldname].format) is Positions
+    for part in pool.rows[fieldname].sorted_parts(terms):
+        yield from blocks.term_postings(part, terms, positional)

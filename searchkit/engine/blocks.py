@@ -1,0 +1,306 @@
+"""Sorted posting rows (`columns.Sorted`) written straight into the codec's term table and posting blocks.
+
+What `BlockPostingsWriter` and `flush._inline_terminfo` write for a text field, byte for byte (tested):
+rare terms' postings inline in the term table, the rest in blocks of up to `blocklimit` postings with their
+statistics. Statistics, block boundaries, delta-coded ids, position keys and score bounds are computed for
+a whole part of a field at once with array operations; Python runs once per term (its table entry) and
+once per block (two pickles and a compression), never once per posting of a block term.
+"""
+
+from __future__ import annotations
+
+import pickle
+import zlib
+from collections.abc import Iterator, Sequence
+from itertools import pairwise
+from typing import Any, NamedTuple
+
+import numpy as np
+from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC
+from whoosh.formats import Frequency, Positions
+from whoosh.system import pack_int, pack_long, pack_uint, pack_ushort
+from whoosh.util.numeric import byte_to_length
+
+from searchkit.engine import codec
+from searchkit.engine.codec import BLOCK_PROTOCOL, KEY_SHIFT, encode_positions
+from searchkit.engine.columns import Sorted
+
+_LENGTH_CACHE = np.array([byte_to_length(code) for code in range(256)], np.int64)  # ascending
+TERM_INFO = np.dtype([("inlined", "u1"), ("weight", ">f4"), ("df", ">u4"), ("minlength", "u1"),
+                      ("maxlength", "u1"), ("maxweight", ">f4"), ("first", ">u4"), ("last", ">u4")])
+"""`W3TermInfo._struct` ("!BfIBBfII") as a record: every term's statistics header of a part, packed at once."""
+
+_SINGLE: dict[int, bytes] = {}
+
+
+def positions_value(positions: list[int]) -> bytes:
+    """`Positions.encode` of a posting's positions; a single position's value is kept and reused, as the
+    per-document analysis did (so pickles that hold it twice memoize it alike)."""
+    if len(positions) == 1:
+        value = _SINGLE.get(positions[0])
+        if value is None:
+            value = _SINGLE[positions[0]] = encode_positions(positions)
+        return value
+    return encode_positions(positions)
+
+
+def length_codes(lengths: np.ndarray) -> np.ndarray:
+    """Whoosh's one-byte code of each field length (`length_to_byte`; 0 for no length)."""
+    return np.minimum(np.searchsorted(_LENGTH_CACHE, lengths, side="left"), 255).astype(np.uint8)
+
+
+class Layout(NamedTuple):
+    """How one field's terms are written."""
+
+    prefix: bytes  # the field's id, in front of each term in the term table
+    positional: bool  # positions as keys (exact fields) rather than frequencies as values
+    inline: int  # posting lists shorter than this are inlined in the term table
+    block: int  # postings per block
+    compression: int  # zlib level of the block data
+
+
+def start_field(fieldwriter: Any, fieldname: str, fieldobj: Any) -> Layout:
+    """Start a text field in Whoosh's field writer; how its terms are written."""
+    if type(fieldobj.format) not in (Frequency, Positions):
+        raise TypeError(f"no columnar layout for {fieldname}'s format {fieldobj.format!r}")
+    fieldwriter.start_field(fieldname, fieldobj)
+    pw = fieldwriter._postwriter
+    return Layout(pack_ushort(fieldwriter._fieldid), type(fieldobj.format) is Positions,
+                  min(pw._inlinelimit, pw._blocklimit + 1), pw._blocklimit, pw._compression)
+
+
+ENCODE_ROWS = 100_000  # rows encoded at once: bounds the Python lists made for a part's rare terms
+
+
+def write_part(postfile: Any, entries: list[tuple[bytes, bytes]], layout: Layout, part: Sorted,
+               terms: Sequence[bytes], codes: np.ndarray) -> None:
+    """Write a sorted part of a field: its block terms to `postfile`, every term's table entry (key,
+    value) appended to `entries` in key order. `codes` holds each document's length code in the field.
+    Encoded `ENCODE_ROWS` rows at a time (cut between terms)."""
+    starts = np.flatnonzero(part.term[1:] != part.term[:-1]) + 1
+    cuts = np.unique(starts[np.searchsorted(starts, np.arange(ENCODE_ROWS, len(part.term), ENCODE_ROWS))
+                            .clip(max=len(starts) - 1)]) if len(starts) else starts
+    for lo, hi in pairwise([0, *cuts.tolist(), len(part.term)]):
+        _write_rows(postfile, entries, layout, Sorted(part.term[lo:hi], part.doc[lo:hi], part.value[lo:hi]), terms,
+                    codes)
+
+
+def _write_rows(postfile: Any, entries: list[tuple[bytes, bytes]], layout: Layout, part: Sorted,
+                terms: Sequence[bytes], codes: np.ndarray) -> None:
+    """`write_part` for rows that begin and end with whole terms."""
+    term, doc, value = part
+    if layout.positional:
+        first = np.ones(len(term), bool)
+        first[1:] = (term[1:] != term[:-1]) | (doc[1:] != doc[:-1])
+        start = np.flatnonzero(first)  # each posting's first row
+        freq = np.diff(np.append(start, len(term)))
+    else:
+        start, freq = np.arange(len(term)), value.astype(np.int64)
+    pdoc, pterm = doc[start].astype(np.int64), term[start]
+    newterm = np.ones(len(pterm), bool)
+    newterm[1:] = pterm[1:] != pterm[:-1]
+    tstart = np.flatnonzero(newterm)
+    tend = np.append(tstart[1:], len(pterm))
+    code = codes[pdoc].astype(np.int64)
+    info = np.zeros(len(tstart), TERM_INFO)
+    info["inlined"] = (tend - tstart) < layout.inline
+    info["weight"] = np.add.reduceat(freq, tstart)
+    info["df"] = tend - tstart
+    info["minlength"] = np.minimum.reduceat(np.where(code > 0, code, 256), tstart) % 256
+    info["maxlength"] = np.maximum.reduceat(code, tstart)
+    info["maxweight"] = np.maximum.reduceat(freq, tstart)
+    info["first"], info["last"] = pdoc[tstart], pdoc[tend - 1]
+    headers = info.tobytes()
+    size = TERM_INFO.itemsize
+    docs, freqs = pdoc.tolist(), freq.tolist()
+    weights = [float(f) for f in freqs]
+    rows = _Rows(start, value) if layout.positional else None
+    blocks = _Blocks(layout, tstart, tend, pdoc, freq, code, start, doc, value)
+    names = [terms[t] for t in pterm[tstart].tolist()]
+    for k, (a, b) in enumerate(zip(tstart.tolist(), tend.tolist(), strict=True)):
+        head = headers[k * size:(k + 1) * size]
+        if b - a < layout.inline:
+            if rows is not None:
+                values = tuple(rows.encoded(j) for j in range(a, b))
+            else:
+                values = tuple(map(pack_uint, freqs[a:b]))
+            body = pickle.dumps((tuple(docs[a:b]), tuple(weights[a:b]), values), BLOCK_PROTOCOL)
+        else:
+            offset = postfile.tell()
+            postfile.write(blocks.term(a, b))
+            body = pack_long(offset) + pack_int(postfile.tell() - offset)
+        entries.append((layout.prefix + names[k], head + body))
+
+
+def term_postings(part: Sorted, terms: Sequence[bytes], positional: bool) -> Iterator[tuple[bytes, list[Any]]]:
+    """Each term of a sorted part with its postings `(document, weight, value)` as Whoosh's writer takes
+    them (one Python tuple per posting: for codecs `write_part` does not write)."""
+    term, doc, value = part.term.tolist(), part.doc.tolist(), part.value.tolist()
+    lo = 0
+    while lo < len(term):
+        hi = lo
+        postings = []
+        while hi < len(term) and term[hi] == term[lo]:
+            end = hi + 1
+            if positional:
+                while end < len(term) and term[end] == term[lo] and doc[end] == doc[hi]:
+                    end += 1
+                postings.append((doc[hi], float(end - hi), positions_value(value[hi:end])))
+            else:
+                postings.append((doc[hi], float(value[hi]), pack_uint(value[hi])))
+            hi = end
+        yield terms[term[lo]], postings
+        lo = hi
+
+
+class _Rows:
+    """A positional part's positions, per posting, as `Positions.encode` values (for inline terms)."""
+
+    def __init__(self, start: np.ndarray, value: np.ndarray) -> None:
+        self.bounds = np.append(start, len(value)).tolist()
+        self.positions = value.tolist()
+
+    def encoded(self, posting: int) -> bytes:
+        return positions_value(self.positions[self.bounds[posting]:self.bounds[posting + 1]])
+
+
+class _Blocks:
+    """The posting blocks of a part's block terms, with what each block needs computed for all at once."""
+
+    def __init__(self, layout: Layout, tstart: np.ndarray, tend: np.ndarray, pdoc: np.ndarray, freq: np.ndarray,
+                 code: np.ndarray, start: np.ndarray, doc: np.ndarray, value: np.ndarray) -> None:
+        self.layout = layout
+        big = (tend - tstart) >= layout.inline
+        # block starts: every `block` postings from each block term's start
+        lens = (tend - tstart)[big]
+        nblocks = -(-lens // layout.block)
+        term_of_block = np.repeat(np.arange(len(lens)), nblocks)
+        within = np.arange(nblocks.sum()) - np.repeat(np.cumsum(nblocks) - nblocks, nblocks)
+        bstart = tstart[big][term_of_block] + within * layout.block
+        bend = np.minimum(bstart + layout.block, tend[big][term_of_block])
+        self.index = {a: i for i, a in enumerate(bstart.tolist())}
+        self.bstart, self.bend = bstart.tolist(), bend.tolist()
+        delta = np.diff(pdoc, prepend=0)
+        delta[bstart] = pdoc[bstart]
+        self.delta = delta.tolist()
+        self.last = pdoc[bend - 1].tolist()
+        self.lo_f = _reduce(np.minimum, freq, bstart, bend)
+        self.hi_f = _reduce(np.maximum, freq, bstart, bend)
+        self.lo_c = [c % 256 for c in _reduce(np.minimum, np.where(code > 0, code, 256), bstart, bend)]
+        self.hi_c = _reduce(np.maximum, code, bstart, bend)
+        self.freq_bytes = np.minimum(freq, 255).astype(np.uint8).tobytes()
+        self.freqs = freq.tolist()
+        if layout.positional:
+            rows_end = np.append(start, len(doc))
+            self.keys = _keys_by_block(doc, value, rows_end[bstart], rows_end[bend])
+        else:
+            self.values = freq.astype(">u4").tobytes()
+            self.bounds = _bounds_by_block(code, freq, bstart, bend)
+
+    def term(self, a: int, b: int) -> bytes:
+        """A block term's postings `a:b` as written: the header magic, then each block."""
+        out = [WHOOSH3_HEADER_MAGIC]
+        i = self.index[a]
+        while True:
+            lo, hi = self.bstart[i], self.bend[i]
+            out.append(self._encode_block(i, lo, hi, last=hi == b))
+            if hi == b:
+                return b"".join(out)
+            i += 1
+
+    def _encode_block(self, i: int, lo: int, hi: int, last: bool) -> bytes:
+        layout = self.layout
+        ids = tuple(self.delta[lo:hi])
+        low, high = self.lo_f[i], self.hi_f[i]
+        if high == 1:
+            weights: Any = None
+        elif low == high:
+            weights = float(low)
+        elif high < 256:
+            weights = self.freq_bytes[lo:hi]
+        else:
+            weights = tuple(float(f) for f in self.freqs[lo:hi])
+        if not layout.positional:
+            data: tuple[Any, ...] = (ids, weights, self.values[4 * lo:4 * hi], None, self.bounds[i])
+        else:
+            keys = self.keys[i]
+            data = (ids, weights, None, keys) if isinstance(keys, bytes) else (ids, weights, keys)
+        databytes = pickle.dumps(data, BLOCK_PROTOCOL)
+        if layout.compression:
+            databytes = zlib.compress(databytes, layout.compression)
+        info = pickle.dumps((hi - lo, self.last[i], float(high), layout.compression, self.lo_c[i], self.hi_c[i]), 2)
+        length = len(info) + len(databytes)
+        return pack_int(-length if last else length) + info + databytes
+
+
+def _reduce(ufunc: np.ufunc, values: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> list[Any]:
+    """`ufunc` reduced over each range `values[lo[i]:hi[i]]` (none empty)."""
+    if not len(lo):
+        return []
+    return ufunc.reduceat(np.append(values, values[:1]), np.column_stack((lo, hi)).ravel())[::2].tolist()
+
+
+def _keys_by_block(doc: np.ndarray, pos: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> list[Any]:
+    """Each block's stored positions: its pickled delta-coded keys (`codec.KEY_SHIFT`), or, when keys do
+    not strictly ascend (a word twice at one position), Whoosh's per-posting values (`codec.position_keys`)."""
+    keys = (doc.astype(np.int64) << KEY_SHIFT) | pos
+    gaps = np.diff(keys, prepend=0)
+    gaps[lo] = keys[lo]
+    descending = gaps <= 0
+    descending[lo] = False  # a block's first key is stored whole
+    unordered = _reduce(np.add, descending.astype(np.int64), lo, hi)
+    out: list[Any] = []
+    for a, b, bad in zip(lo.tolist(), hi.tolist(), unordered, strict=True):
+        if bad:
+            out.append(_per_posting_values(doc[a:b].tolist(), pos[a:b].tolist()))
+        else:
+            out.append(pickle.dumps(gaps[a:b].tolist(), BLOCK_PROTOCOL))
+    return out
+
+
+def _per_posting_values(docs: list[int], positions: list[int]) -> tuple[bytes, ...]:
+    """`Positions.encode` of each posting's positions, from rows of (document, position)."""
+    out = []
+    lo = 0
+    for j in range(1, len(docs) + 1):
+        if j == len(docs) or docs[j] != docs[lo]:
+            out.append(positions_value(positions[lo:j]))
+            lo = j
+    return tuple(out)
+
+
+def _bounds_by_block(code: np.ndarray, freq: np.ndarray, bstart: np.ndarray, bend: np.ndarray) -> list[Any]:
+    """`codec.score_bounds` of every block: per run of `codec.BOUND_CHUNK` postings, the (length code, weight)
+    pairs no other posting of the run beats on both, codes ascending and weights strictly rising."""
+    if not len(bstart):
+        return []
+    sizes = bend - bstart
+    rel = np.arange(sizes.sum()) - np.repeat(np.cumsum(sizes) - sizes, sizes)
+    rows = np.repeat(bstart, sizes) + rel
+    chunks_per_block = -(-sizes // codec.BOUND_CHUNK)
+    chunk = np.repeat(np.cumsum(chunks_per_block) - chunks_per_block, sizes) + rel // codec.BOUND_CHUNK
+    c, w = code[rows].astype(np.int64), freq[rows].astype(np.float64)
+    order = np.lexsort((-w, c, chunk))
+    c, w, chunk = c[order], w[order], chunk[order]
+    best = np.ones(len(c), bool)  # the highest weight of each (run, code)
+    best[1:] = (chunk[1:] != chunk[:-1]) | (c[1:] != c[:-1])
+    c, w, chunk = c[best], w[best], chunk[best]
+    lifted = w + chunk * (w.max() + 1.0)  # a running maximum that restarts with each run
+    ceiling = np.maximum.accumulate(lifted)
+    keep = np.ones(len(c), bool)
+    keep[1:] = lifted[1:] > ceiling[:-1]
+    c, w, chunk = c[keep].tolist(), w[keep].tolist(), chunk[keep].tolist()
+    runs: list[tuple[Any, ...]] = []
+    edges = [0, *(j for j in range(1, len(chunk)) if chunk[j] != chunk[j - 1]), len(chunk)]
+    for lo, hi in pairwise(edges):
+        pairs: list[Any] = []
+        for j in range(lo, hi):
+            pairs += (c[j], w[j])
+        runs.append(tuple(pairs))
+    out = []
+    first = 0
+    for n in chunks_per_block.tolist():
+        out.append((codec.BOUND_CHUNK, tuple(runs[first:first + n])))
+        first += n
+    return out
+

@@ -1,0 +1,137 @@
+"""A segment's postings for one text field as rows of arrays, handed out sorted by term a bounded part at a time.
+
+Rows are `(term id, document, value)` int32 triples (the value is a position in a positional field, a
+frequency in the others), added a batch of documents at a time in document order. Sorting them by the
+rank of their term's bytes with a stable sort keeps each term's rows in document (and position) order:
+exactly the order its postings are written in. Memory stays bounded: when its writer says so (`batch`), the rows are
+written to a run file grouped by *bucket* (the first byte of the term, which orders terms as their bytes
+do), and at the end each bucket is sorted on its own, in ranges of terms when it holds more than `limit`
+rows. One sort per part, no per-posting object.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import tempfile
+from collections.abc import Callable, Iterator, Sequence
+from pathlib import Path
+from typing import NamedTuple
+
+import numpy as np
+
+ROW = np.dtype([("term", "<i4"), ("doc", "<i4"), ("value", "<i4")])
+BUCKETS = 256  # a term's bucket is its first byte
+
+
+class Sorted(NamedTuple):
+    """Rows of a range of terms, sorted by term bytes, then document, then value (for positions)."""
+
+    term: np.ndarray
+    doc: np.ndarray
+    value: np.ndarray
+
+
+class FieldRows:
+    """One field's posting rows for a segment (see the module docstring)."""
+
+    def __init__(self, spill_dir: Path, limit: int) -> None:
+        self.spill_dir = spill_dir
+        self.limit = limit
+        self.held: list[np.ndarray] = []
+        self.held_rows = 0
+        self.runs: list[tuple[str, np.ndarray]] = []  # run file, row offset of each bucket (BUCKETS + 1)
+        self.counts = np.zeros(0, np.int64)  # rows per term id
+        self._buckets = np.zeros(0, np.uint8)  # bucket per term id, filled as ids appear
+
+    def __len__(self) -> int:
+        return int(self.counts.sum())
+
+    def add(self, term: np.ndarray, doc: np.ndarray, value: np.ndarray) -> None:
+        """Add rows (term ids, documents, values), in document order after every row added before."""
+        if not len(term):
+            return
+        rows = np.empty(len(term), ROW)
+        rows["term"], rows["doc"], rows["value"] = term, doc, value
+        counts = np.bincount(term)
+        if len(counts) > len(self.counts):
+            self.counts = np.concatenate((self.counts, np.zeros(len(counts) - len(self.counts), np.int64)))
+        self.counts[:len(counts)] += counts
+        self.held.append(rows)
+        self.held_rows += len(rows)
+
+    def spill(self, terms: Sequence[bytes]) -> None:
+        """Write the held rows to a run file, grouped by bucket (stable: document order kept in each)."""
+        if not self.held:
+            return
+        rows = np.concatenate(self.held) if len(self.held) > 1 else self.held[0]
+        self.held, self.held_rows = [], 0
+        bucket = self._bucket_of(terms)[rows["term"]]
+        rows = rows[np.argsort(bucket, kind="stable")]
+        offsets = np.concatenate(([0], np.cumsum(np.bincount(bucket, minlength=BUCKETS))))
+        fd, path = tempfile.mkstemp(suffix=".run", dir=self.spill_dir)
+        with os.fdopen(fd, "wb") as f:
+            f.write(rows.tobytes())  # not `tofile`: its OSError on a full disk carries no errno (ENOSPC)
+        self.runs.append((path, offsets))
+
+    def sorted_parts(self, terms: Sequence[bytes]) -> Iterator[Sorted]:
+        """Every row, sorted by term bytes (`terms[id]`), then document and value, in parts of about
+        `limit` rows (a term with more rows is a part of its own)."""
+        present = np.flatnonzero(self.counts)
+        if not len(present):
+            return
+        order = np.array(sorted(present.tolist(), key=terms.__getitem__), np.int64)
+        rank = np.full(len(self.counts), -1, np.int64)
+        rank[order] = np.arange(len(order))
+        if self.runs:
+            self.spill(terms)
+            bucket = self._bucket_of(terms)[order]
+            edges = np.flatnonzero(np.diff(bucket)) + 1
+            for lo, hi in zip(np.concatenate(([0], edges)).tolist(), np.concatenate((edges, [len(order)])).tolist(),
+                              strict=True):
+                yield from self._term_ranges(lo, hi, order, rank, self._run_pieces(int(bucket[lo])))
+        else:
+            yield from self._term_ranges(0, len(order), order, rank, lambda: self.held)
+
+    def _run_pieces(self, bucket: int) -> Callable[[], list[np.ndarray]]:
+        """A loader of one bucket's rows from every run, in run order."""
+        def load() -> list[np.ndarray]:
+            pieces = []
+            for path, offsets in self.runs:
+                start, end = int(offsets[bucket]), int(offsets[bucket + 1])
+                if end > start:
+                    pieces.append(np.fromfile(path, ROW, end - start, offset=start * ROW.itemsize))
+            return pieces
+        return load
+
+    def _term_ranges(self, lo: int, hi: int, order: np.ndarray, rank: np.ndarray,
+               load: Callable[[], list[np.ndarray]]) -> Iterator[Sorted]:
+        """The rows of the terms ranked `lo` to `hi`, sorted, in ranges of about `limit` rows."""
+        cumulative = np.cumsum(self.counts[order[lo:hi]])
+        start = lo
+        while start < hi:
+            taken = int(cumulative[start - lo - 1]) if start > lo else 0
+            end = lo + int(np.searchsorted(cumulative, taken + self.limit, side="right"))
+            end = max(end, start + 1)
+            pieces = load()
+            if start > lo or end < hi:
+                pieces = [p[(r >= start) & (r < end)] for p in pieces for r in (rank[p["term"]],)]
+            rows = np.concatenate(pieces) if len(pieces) != 1 else pieces[0]
+            rows = rows[np.argsort(rank[rows["term"]], kind="stable")]
+            yield Sorted(rows["term"], rows["doc"], rows["value"])
+            start = end
+
+    def _bucket_of(self, terms: Sequence[bytes]) -> np.ndarray:
+        """The bucket of every term id seen so far."""
+        known = len(self._buckets)
+        if known < len(self.counts):
+            fresh = np.fromiter((t[0] if t else 0 for t in terms[known:len(self.counts)]), np.uint8)
+            self._buckets = np.concatenate((self._buckets, fresh))
+        return self._buckets
+
+    def cleanup(self) -> None:
+        for path, _offsets in self.runs:
+            with contextlib.suppress(OSError):
+                os.remove(path)
+        self.runs = []
+        self.held, self.held_rows = [], 0
