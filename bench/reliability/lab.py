@@ -46,6 +46,7 @@ class Run:
     rss_mb: float
     timed_out: bool = False
     orphans: list[str] = field(default_factory=list)  # processes of its session alive after it exited
+    cpu_seconds: float = 0.0  # user + system time of the command and the children it reaped (`wait4`)
 
     @property
     def ok(self) -> bool:
@@ -199,6 +200,7 @@ class Proc:
         self.code: int | None = None
         self.rss_mb = 0.0
         self.seconds = 0.0
+        self.cpu_seconds = 0.0
 
     def poll(self) -> int | None:
         """Reap the process if it has ended (then its exit status), else None."""
@@ -206,10 +208,11 @@ class Proc:
             return self.code
         peak = max([high_water_kb(self.pid), *(high_water_kb(c) for c in children_of(self.pid))])
         self.rss_mb = max(self.rss_mb, peak / 1024)
-        pid, status, _usage = os.wait4(self.pid, os.WNOHANG)
+        pid, status, usage = os.wait4(self.pid, os.WNOHANG)
         if pid == 0:
             return None
         self.seconds = time.monotonic() - self.started
+        self.cpu_seconds = usage.ru_utime + usage.ru_stime
         self.code = os.waitstatus_to_exitcode(status)
         self.popen.returncode = self.code  # reaped here: keep Popen from waiting on it again
         LIVE.discard(self.pid)
@@ -249,7 +252,7 @@ class Proc:
         if orphans:
             kill_session(self.pid)
         return Run(self.argv, None if timed_out else self.code, _read(self.out), _read(self.err), self.seconds,
-                   self.rss_mb, timed_out, [] if timed_out else orphans)
+                   self.rss_mb, timed_out, [] if timed_out else orphans, self.cpu_seconds)
 
 
 def _read(f: Any) -> str:
