@@ -89,6 +89,11 @@ class AlertNotFound(SearchkitError):
     hint = "`searchkit alerts list` shows the saved searches"
 
 
+class AlertsDamaged(SearchkitError):
+    """The saved searches' table cannot be read. It is the user's own (not rebuilt from the articles), so
+    searchkit never replaces it: the user moves it aside."""
+
+
 class WatchFailed(SearchkitError):
     """The operating system would not watch the given folders."""
 

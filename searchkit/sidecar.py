@@ -10,14 +10,15 @@ from pathlib import Path
 from typing import Self
 
 from searchkit import private
-from searchkit.errors import DiskFull, IndexCorrupt, IndexLocked
+from searchkit.errors import AlertsDamaged, DiskFull, IndexCorrupt, IndexLocked, SearchkitError
 
 
 @contextlib.contextmanager
-def sqlite_errors(what: str, folder: Path, *, damage: bool = True) -> Iterator[None]:
+def sqlite_errors(what: str, folder: Path, *, damage: bool = True, own: bool = False) -> Iterator[None]:
     """SQLite's errors on the tables of an index folder as searchkit's: a full disk (`DiskFull`), a
     transaction of another run that outlasted SQLite's wait (`IndexLocked`), and with `damage` an unreadable
-    file (`IndexCorrupt`: only for a table `index --rebuild` writes anew). `what` names the table."""
+    file (`IndexCorrupt` for a table `index --rebuild` writes anew, `AlertsDamaged` for the user's `own`
+    one). `what` names the table."""
     try:
         yield
     except sqlite3.OperationalError as exc:
@@ -27,12 +28,21 @@ def sqlite_errors(what: str, folder: Path, *, damage: bool = True) -> Iterator[N
         if "locked" in str(exc):
             raise IndexLocked(f"{what} is locked by another process") from None
         if damage:
-            raise IndexCorrupt(f"{what} is damaged ({exc})") from None
+            raise _damaged(what, exc, own) from None
         raise
     except sqlite3.DatabaseError as exc:
         if damage:
-            raise IndexCorrupt(f"{what} is damaged ({exc})") from None
+            raise _damaged(what, exc, own) from None
         raise
+
+
+def _damaged(what: str, exc: sqlite3.Error, own: bool) -> SearchkitError:
+    """A table SQLite cannot read: a derived one is rebuilt by `index --rebuild`; the user's own is never
+    replaced by searchkit, so the message says how to set it aside."""
+    if not own:
+        return IndexCorrupt(f"{what} is damaged ({exc})")
+    return AlertsDamaged(f"{what} is damaged ({exc}); searchkit will not replace it: move it aside "
+                         "(e.g. add `.damaged` to its name) to start with no saved searches")
 
 
 class SideTable:
@@ -50,7 +60,7 @@ class SideTable:
         private.touch(self.path)  # owner-only, and so its journal files (SQLite gives them the database's mode)
         self.db = sqlite3.connect(self.path)
         try:
-            with sqlite_errors(f"the table {self.path}", index_dir, damage=self.derived):
+            with sqlite_errors(f"the table {self.path}", index_dir, own=not self.derived):
                 self.db.execute("PRAGMA journal_mode=WAL")  # readers (a search) never wait for a writer (an update)
                 self.db.executescript(schema)
         except IndexCorrupt as exc:

@@ -104,3 +104,19 @@ def test_bad_names_and_duplicates_are_errors(tmp_path: Path) -> None:
             store.add(SavedSearch(" ", "opec"))
         with pytest.raises(InvalidQuery):
             store.add(SavedSearch("empty", ""))
+
+
+def test_damaged_saved_searches_are_one_line_and_never_replaced(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from searchkit.cli import cli
+    from searchkit.errors import AlertsDamaged
+
+    table = tmp_path / "alerts.sqlite"
+    table.write_bytes(b"not a database " * 100)
+    with pytest.raises(AlertsDamaged, match="move it aside"):
+        AlertStore(tmp_path)
+    result = CliRunner().invoke(cli, ["alerts", "list", "--index", str(tmp_path)])
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    assert result.stderr.startswith(f"Error: the table {table} is damaged (file is not a database)")
+    assert table.read_bytes() == b"not a database " * 100  # the user's saved searches are left as they were
