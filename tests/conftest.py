@@ -7,7 +7,11 @@ import os
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 from hypothesis import settings
+
+from searchkit import output
+from searchkit.cli import cli
 
 # Property tests guard against blow-up with their own size-proportional bounds; hypothesis's per-example
 # deadline (200 ms) only measures how busy the machine is, so CI on a loaded runner must not fail on it.
@@ -72,3 +76,15 @@ def shared() -> Path:
     if not SHARED.is_dir() or os.environ.get("SEARCHKIT_NO_SHARED"):
         pytest.skip("../shared is not present")
     return SHARED
+
+
+def run(*args: str, env: dict[str, str] | None = None) -> tuple[int, str, str]:
+    """Run the command line in-process: exit code, stdout, stderr (exceptions propagate)."""
+    result = CliRunner().invoke(cli, list(args), env=env, catch_exceptions=False, prog_name="searchkit")
+    return result.exit_code, result.stdout, result.stderr
+
+
+@pytest.fixture
+def tty(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Pretend stdout is a terminal."""
+    monkeypatch.setattr(output, "stdout_is_terminal", lambda: True)

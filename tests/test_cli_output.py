@@ -12,23 +12,10 @@ from pathlib import Path
 
 import pytest
 from click.shell_completion import ShellComplete
-from click.testing import CliRunner
 
-from searchkit import output
 from searchkit.cli import cli
 
-from .conftest import ARTICLES
-
-
-def run(*args: str, env: dict[str, str] | None = None) -> tuple[int, str, str]:
-    result = CliRunner().invoke(cli, list(args), env=env, catch_exceptions=False, prog_name="searchkit")
-    return result.exit_code, result.stdout, result.stderr
-
-
-@pytest.fixture
-def tty(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(output, "stdout_is_terminal", lambda: True)
-
+from .conftest import ARTICLES, run
 
 # --- formats -----------------------------------------------------------------------------------
 

@@ -8,23 +8,10 @@ import sys
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 
-from searchkit import output
 from searchkit.cli import cli
 
-from .conftest import SEEDS
-
-
-def run(*args: str, env: dict[str, str] | None = None) -> tuple[int, str, str]:
-    result = CliRunner().invoke(cli, list(args), env=env, catch_exceptions=False, prog_name="searchkit")
-    return result.exit_code, result.stdout, result.stderr
-
-
-@pytest.fixture
-def tty(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Pretend stdout is a terminal."""
-    monkeypatch.setattr(output, "stdout_is_terminal", lambda: True)
+from .conftest import SEEDS, run
 
 
 @pytest.fixture
