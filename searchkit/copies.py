@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from searchkit.sidecar import SideTable
+from searchkit.sidecar import SideTable, chunks, marks
 
 COPIES_NAME = "copies.sqlite"
 SCHEMA = (
@@ -84,11 +84,9 @@ class CopyStore(SideTable):
     def groups_of(self, article_ids: list[str]) -> dict[str, str]:
         """The group of each of these articles that has copies (the others are left out)."""
         out: dict[str, str] = {}
-        for start in range(0, len(article_ids), 500):  # SQLite's limit on bound parameters
-            chunk = article_ids[start:start + 500]
-            marks = ",".join("?" * len(chunk))
-            out.update(self.db.execute(f"SELECT id, grp FROM articles WHERE grp IS NOT NULL AND id IN ({marks})",
-                                       chunk))
+        for chunk in chunks(article_ids):
+            out.update(self.db.execute(
+                f"SELECT id, grp FROM articles WHERE grp IS NOT NULL AND id IN ({marks(chunk)})", chunk))
         return out
 
     def group_ids(self) -> dict[str, str]:

@@ -16,11 +16,11 @@ prefix (the top `PREFIX_BITS` bits) holding that prefix's `(key, article number)
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterable
 
 import numpy as np
 
 from searchkit.minhash import BINS, EMPTY, fmix
+from searchkit.sidecar import chunks, marks
 
 ROWS = 2  # signature values per band (the packing below assumes two)
 BANDS = BINS // ROWS
@@ -33,7 +33,6 @@ BUCKETS_SCHEMA = "CREATE TABLE IF NOT EXISTS buckets (prefix INTEGER PRIMARY KEY
 _U64 = np.uint64
 _SALTS = np.arange(1, BANDS + 1, dtype=_U64) * _U64(0x9E3779B97F4A7C15)  # one per band
 _SHIFT = np.uint32(32 - PREFIX_BITS)
-_CHUNK = 500  # SQLite's limit on bound parameters, with room
 
 
 def band_keys(sigs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -121,7 +120,7 @@ class Buckets:
         missing = [p for p in prefixes if p not in self._loaded]
         for chunk in chunks(missing):
             self._loaded.update(dict.fromkeys(chunk, _EMPTY_PAIRS))
-            rows = self.db.execute(f"SELECT prefix, entries FROM buckets WHERE prefix IN ({_marks(chunk)})", chunk)
+            rows = self.db.execute(f"SELECT prefix, entries FROM buckets WHERE prefix IN ({marks(chunk)})", chunk)
             self._loaded.update((p, np.frombuffer(blob, dtype="<u4").reshape(-1, 2)) for p, blob in rows)
         parts = [self._loaded[p] for p in prefixes]
         return np.concatenate(parts) if parts else _EMPTY_PAIRS
@@ -139,12 +138,3 @@ def _sizes(keys: np.ndarray, wanted: np.ndarray) -> np.ndarray:
     """How many of `keys` (sorted) equal each of `wanted`."""
     return np.searchsorted(keys, wanted, side="right") - np.searchsorted(keys, wanted, side="left")
 
-
-def _marks(chunk: list[int]) -> str:
-    return ",".join("?" * len(chunk))
-
-
-def chunks(values: Iterable[int]) -> list[list[int]]:
-    """`values` in lists short enough to bind as SQLite parameters."""
-    items = list(values)
-    return [items[i:i + _CHUNK] for i in range(0, len(items), _CHUNK)]

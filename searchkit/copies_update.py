@@ -24,8 +24,9 @@ from pathlib import Path
 import numpy as np
 
 from searchkit.copies import CopyStore, Entry, earliest
-from searchkit.copies_bands import BUCKETS_SCHEMA, Buckets, chunks
+from searchkit.copies_bands import BUCKETS_SCHEMA, Buckets
 from searchkit.minhash import BINS, agreement, similarity
+from searchkit.sidecar import chunks, marks
 
 STAGE_BATCH = 2_000  # staged rows held in memory before they are written (one transaction each)
 StagedRow = tuple[str, str | None, bytes | None]
@@ -147,7 +148,7 @@ class CopyUpdater(CopyStore):
         rows: dict[int, tuple[str, str | None]] = {}
         for chunk in chunks(n for c in grouped for n in c):
             rows.update((n, (aid, date)) for n, aid, date in self.db.execute(
-                f"SELECT n, id, date FROM articles WHERE n IN ({','.join('?' * len(chunk))})", chunk))
+                f"SELECT n, id, date FROM articles WHERE n IN ({marks(chunk)})", chunk))
         updates = []
         for members in grouped:
             rep = min((rows[n] for n in members), key=earliest)[0]
@@ -157,15 +158,15 @@ class CopyUpdater(CopyStore):
     def _members(self, groups: Iterable[str]) -> set[int]:
         """The articles of these groups."""
         out: set[int] = set()
-        for grp in set(groups):
-            out.update(n for (n,) in self.db.execute("SELECT n FROM articles WHERE grp = ?", (grp,)))
+        for chunk in chunks(set(groups)):
+            out.update(n for (n,) in self.db.execute(f"SELECT n FROM articles WHERE grp IN ({marks(chunk)})", chunk))
         return out
 
     def _groups_of(self, numbers: Iterable[int]) -> set[str]:
         out: set[str] = set()
         for chunk in chunks(numbers):
             out.update(g for (g,) in self.db.execute(
-                f"SELECT grp FROM articles WHERE grp IS NOT NULL AND n IN ({','.join('?' * len(chunk))})", chunk))
+                f"SELECT grp FROM articles WHERE grp IS NOT NULL AND n IN ({marks(chunk)})", chunk))
         return out
 
 
@@ -201,7 +202,7 @@ class _Signatures:
         rows = []
         for chunk in chunks(missing.tolist()):
             rows += self.db.execute(
-                f"SELECT n, sig FROM articles WHERE sig IS NOT NULL AND n IN ({','.join('?' * len(chunk))})",
+                f"SELECT n, sig FROM articles WHERE sig IS NOT NULL AND n IN ({marks(chunk)})",
                 chunk).fetchall()
         numbers_read, sigs_read = _signed(rows)
         merged = np.concatenate([self.numbers, numbers_read])

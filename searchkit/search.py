@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import datetime
+from functools import partial
 from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Literal
@@ -63,13 +64,13 @@ class Searcher:
         from searchkit import timeline
 
         names = self._names
-        if names is None:
-            return timeline.of_query(self._reader, text, **options)
-        return timeline.of_query(self._reader, text, canonical=names.canonical, forms=names.forms_of_all, **options)
+        return timeline.of_query(self._reader, text, canonical=names.canonical if names is not None else str,
+                                 forms=partial(_forms, names), **options)
 
     @property
     def engine_reader(self) -> api.Reader:
-        """The engine's reader behind this searcher (for operations beyond search: timelines, similar)."""
+        """The engine's reader behind this searcher, for operations beyond search: similar articles, story
+        counts, alerts, recency."""
         return self._reader
 
     def search(self, text: str, *, date_from: datetime | None = None, date_to: datetime | None = None,
@@ -158,13 +159,13 @@ def read_queries(path: Path) -> list[tuple[str, str]]:
     Lines end at `\n` (and `\r\n`) only: a form feed or a Unicode line separator is part of a query."""
     try:
         with path.open(encoding="utf-8-sig", newline="") as f:
-            text = f.read()
+            content = f.read()
     except UnicodeDecodeError as exc:
         raise InvalidQuery(f"{path} is not UTF-8 text (byte {exc.start}): give one query per line") from None
     except OSError as exc:
         raise InvalidQuery(f"cannot read {path}: {exc.strerror or exc}") from None
     out = []
-    for n, line in enumerate(text.split("\n"), 1):
+    for n, line in enumerate(content.split("\n"), 1):
         line = line.removesuffix("\r")
         if not line.strip():
             continue

@@ -5,12 +5,25 @@ from __future__ import annotations
 
 import contextlib
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import Self
+from typing import Any, Self
 
 from searchkit import private
 from searchkit.errors import AlertsDamaged, DiskFull, IndexCorrupt, IndexLocked, SearchkitError
+
+SQL_CHUNK = 500  # values bound in one statement: under SQLite's limit on parameters (999 in older builds)
+
+
+def chunks(values: Iterable[Any]) -> list[list[Any]]:
+    """`values` in lists short enough to bind as the parameters of one SQLite statement."""
+    items = list(values)
+    return [items[i:i + SQL_CHUNK] for i in range(0, len(items), SQL_CHUNK)]
+
+
+def marks(chunk: list[Any]) -> str:
+    """The `?, ?, …` placeholders for binding `chunk` in an `IN (…)`."""
+    return ",".join("?" * len(chunk))
 
 
 @contextlib.contextmanager

@@ -155,10 +155,11 @@ def of_query(reader: Reader, text: str, *, match: str = "all", date_from: dateti
 
     tree = querylang.parse(text).tree
     options = {"match_all": match == "all", "date_from": date_from, "date_to": date_to}
-    counts = reader.day_counts(tree, speakers=forms(speakers), **options)
+    wanted = forms(speakers)
+    counts = reader.day_counts(tree, speakers=wanted, **options)
     people: dict[date, dict[str, int]] = {}
     if top_speakers:
-        for name, days in reader.speaker_day_counts(tree, speakers=forms(speakers), **options).items():
+        for name, days in reader.speaker_day_counts(tree, speakers=wanted, **options).items():
             person = canonical(name)
             for day, n in days.items():
                 bucket = people.setdefault(day, {})

@@ -97,15 +97,13 @@ class _Base(Generic[D]):
         compiled = query.compile_query(tree, match_all=match_all, fields=self.FIELDS)
         if sort == "auto":
             sort = "relevance" if compiled.query is not None else "newest"
-        if flt is None and compiled.query is None and everything:
-            flt = query.everything()
         notes: list[str] = []
-        total, top = self._run(compiled, flt, sort, offset + limit, notes)
+        total, top = self._run(compiled, flt, sort, offset + limit, notes, everything)
         fallback = False
         if total == 0 and match_all and fallback_any and tree is not None:
             any_compiled = query.compile_query(tree, match_all=False, fields=self.FIELDS)
             if any_compiled.query != compiled.query:
-                total, top = self._run(any_compiled, flt, sort, offset + limit, notes)
+                total, top = self._run(any_compiled, flt, sort, offset + limit, notes, everything)
                 fallback = total > 0
         hits = tuple((self._fetch(docnum), score) for docnum, score in top[offset:offset + limit])
         return Ranked(total, hits, compiled.spec, fallback, tuple(dict.fromkeys(notes)))
@@ -113,11 +111,13 @@ class _Base(Generic[D]):
     def _filter(self, date_from: datetime | None, date_to: datetime | None, speakers: Sequence[str]) -> Any:
         return query.combine_filters(query.date_filter(self._s, date_from, date_to), query.speaker_filter(speakers))
 
-    def _run(self, compiled: query.Compiled, flt: Any, sort: Sort, limit: int,
-             notes: list[str]) -> tuple[int, list[tuple[int, float]]]:
+    def _run(self, compiled: query.Compiled, flt: Any, sort: Sort, limit: int, notes: list[str],
+             everything: bool = False) -> tuple[int, list[tuple[int, float]]]:
+        """Rank `compiled` within `flt`; no words match what the filter lets through (every document with
+        `everything`, unfiltered: no filter set of the whole index is collected or cached)."""
         q = compiled.query
         if q is None:
-            if flt is None:
+            if flt is None and not everything:
                 return 0, []
             q = query.everything()
         q, cut = expansion.bound(self._s, q)
