@@ -31,14 +31,13 @@ class TextPool(GroupedPool):
     """The pool of a writer whose text fields are analysed in batches: `GroupedPool` for the keyword and
     id fields, plus the waiting documents and the text fields' rows."""
 
-    def __init__(self, tempdir: Path, limit: int, analysed: Mapping[str, str], vocab: Vocabulary,
-                 rows_limit: int | None = None) -> None:
+    def __init__(self, tempdir: Path, limit: int, analysed: Mapping[str, str], vocab: Vocabulary) -> None:
         super().__init__(tempdir, limit)
         self.analysed = dict(analysed)  # stemmed field -> its exact (positional) twin, analysed from one text
         self.vocab = vocab
         self.pending: list[dict[str, Any]] = []
         self.pending_chars = 0
-        self.rows_limit = rows_limit or ROWS_LIMIT
+        self.rows_limit = ROWS_LIMIT
         self.rows = {name: FieldRows(tempdir, self.rows_limit) for pair in self.analysed.items() for name in pair}
         self.codes: dict[str, list[np.ndarray]] = {name: [] for name in self.rows}
 
@@ -49,6 +48,10 @@ class TextPool(GroupedPool):
     def spill_rows(self) -> None:
         """Spill every text field's held rows (and the keyword postings) to runs."""
         self.spill()
+        self.spill_text()
+
+    def spill_text(self) -> None:
+        """Spill every text field's held rows to runs."""
         for name, rows in self.rows.items():
             rows.spill(self.terms(name))
 
@@ -93,8 +96,7 @@ def process(writer: SegmentWriter) -> None:
     for i, doc in enumerate(docs):
         _add_document(writer, doc, {name: values[i] for name, values in columns.items()})
     if sum(rows.held_rows for rows in pool.rows.values()) >= pool.rows_limit:
-        for name, rows in pool.rows.items():
-            rows.spill(pool.terms(name))
+        pool.spill_text()
 
 
 def write_field(writer: SegmentWriter, fieldname: str, entries: list[tuple[bytes, bytes]],

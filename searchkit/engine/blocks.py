@@ -19,13 +19,13 @@ import numpy as np
 from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC
 from whoosh.formats import Frequency, Positions
 from whoosh.system import pack_int, pack_long, pack_uint, pack_ushort
-from whoosh.util.numeric import byte_to_length
 
 from searchkit.engine import codec
 from searchkit.engine.codec import BLOCK_PROTOCOL, KEY_SHIFT, encode_positions
 from searchkit.engine.columns import Sorted
+from searchkit.engine.lengths import BYTE_LENGTHS
 
-_LENGTH_CACHE = np.array([byte_to_length(code) for code in range(256)], np.int64)  # ascending
+_LENGTH_CACHE = np.array(BYTE_LENGTHS, np.int64)  # ascending
 TERM_INFO = np.dtype([("inlined", "u1"), ("weight", ">f4"), ("df", ">u4"), ("minlength", "u1"),
                       ("maxlength", "u1"), ("maxweight", ">f4"), ("first", ">u4"), ("last", ">u4")])
 """`W3TermInfo._struct` ("!BfIBBfII") as a record: every term's statistics header of a part, packed at once."""
