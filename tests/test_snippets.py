@@ -324,3 +324,18 @@ def test_needle_starts_equal_finditer(text: str, spec: MatchSpec) -> None:
     low = _folded_copy(text)
     if needles is not None and low is not None:
         assert list(needles.starts(low)) == [m.start() for m in needles.exact.finditer(low)]
+
+
+@pytest.mark.parametrize("text", ["\n" * 1_000_000, "\n \n" * 300_000, "abc-" * 250_000, "abc'" * 250_000],
+                         ids=["newlines", "blank-lines", "hyphen-joined", "apostrophe-joined"])
+def test_long_blank_runs_and_joined_words_stay_linear(text: str) -> None:
+    """A guard against blow-up, not a benchmark: these took hours (blank runs) and minutes (joined words)
+    when each blank line or needle re-walked its whole run; now well under a second each."""
+    import time
+
+    spec = spec_from({"stems": ["abc"]})
+    started = time.process_time()
+    sentences(text)
+    make_snippet(text, spec)
+    highlight_all(text, spec)
+    assert time.process_time() - started < 20

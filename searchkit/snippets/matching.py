@@ -158,7 +158,10 @@ def _matches_fast(text: str, low: str, spec: MatchSpec, needles: _Needles) -> li
     firsts = {ph[0] for ph in spec.phrases if ph}
     seen: set[int] = set()
     out: list[Match] = []
+    last_end = -1  # the end of the last word tokenised: a needle inside it finds that word again
     for i in needles.starts(low):
+        if i < last_end:
+            continue  # walking back over a long joined word ("abc-abc-…") for each needle was quadratic
         j = i
         while j > 0 and (text[j - 1].isalnum() or text[j - 1] in _JOINERS):
             j -= 1
@@ -169,6 +172,7 @@ def _matches_fast(text: str, low: str, spec: MatchSpec, needles: _Needles) -> li
             continue
         base = w.start()
         seen.add(base)
+        last_end = w.end()
         subs = _word_tokens(w.group())
         for word, _rp, rs, re_ in subs:
             keys = memo.get(word)

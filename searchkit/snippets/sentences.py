@@ -75,12 +75,17 @@ def _is_cut(text: str, stop: re.Match[str]) -> bool:
 
 
 def _paragraph_gaps(text: str) -> Iterator[tuple[int, int]]:
-    """The whitespace run `(start, end)` around each blank line."""
+    """The whitespace run `(start, end)` around each blank line, once per run: a run of n newlines holds
+    n/2 blank lines, and walking the whole run for each made it quadratic."""
+    last_end = -1
     for m in _PARAGRAPH.finditer(text):
+        if m.start() < last_end:
+            continue  # inside the run already yielded
         a = m.start()
         while a > 0 and text[a - 1].isspace():
             a -= 1
-        yield a, _SPACES.match(text, m.end()).end()
+        last_end = _SPACES.match(text, m.end()).end()
+        yield a, last_end
 
 
 def sentences(text: str) -> list[tuple[int, int]]:
