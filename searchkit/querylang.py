@@ -245,15 +245,21 @@ class _Parser:
         return Not(inner) if inner is not None and negations % 2 else inner
 
     def atom(self, depth: int, scope: str | None) -> Node | None:
+        negations = 0
+        while (tok := self.peek()) is not None and tok.kind in ("field", "not"):
+            self.take()  # a run of scopes and NOTs is read in a loop, not a recursion per token: the last
+            if tok.kind == "field":  # scope wins and NOTs cancel in pairs, as in `unary`
+                scope = tok.text
+            else:
+                negations += 1
+        inner = self._bare_atom(depth, scope)
+        return Not(inner) if inner is not None and negations % 2 else inner
+
+    def _bare_atom(self, depth: int, scope: str | None) -> Node | None:
         tok = self.peek()
         if tok is None or tok.kind in ("rparen", "and", "or"):
             return None
         self.take()
-        if tok.kind == "field":
-            return self.atom(depth, tok.text)
-        if tok.kind == "not":
-            inner = self.atom(depth, scope)
-            return Not(inner) if inner is not None else None
         if tok.kind == "lparen":
             inner = self.sequence(depth + 1)
             if self.peek() is not None:

@@ -148,3 +148,11 @@ def test_a_query_starting_with_a_dash_after_double_dash(index: Path) -> None:
     result = CliRunner().invoke(cli, ["search", "--index", str(index), "--json", "--", "-oil", "path"])
     assert result.exit_code == 0 and json.loads(result.stdout)["total"] == 2
     assert "searchkit search -- -oil" in CliRunner().invoke(cli, ["search", "--help"]).stdout
+
+
+@pytest.mark.parametrize("text", ["title:(" * 1000, "title:" * 5000 + "oil", "-title:(" * 1000 + "oil"])
+def test_long_runs_of_scopes_parse_without_recursion(text: str) -> None:
+    """Each `field:` token recursed into the parser once: 1,000 of them raised RecursionError."""
+    from searchkit import querylang
+
+    querylang.parse(text)  # no RecursionError
