@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from searchkit import private
-from searchkit.sidecar import sqlite_errors
+from searchkit.sidecar import BUSY_TIMEOUT_S, sqlite_errors
 
 MANIFEST_NAME = "manifest.sqlite"
 
@@ -39,7 +39,7 @@ class Manifest:
     def __init__(self, index_dir: Path) -> None:
         self.path = index_dir / MANIFEST_NAME
         private.touch(self.path)  # SQLite gives its journal files the database's mode
-        self.db = sqlite3.connect(self.path)  # reads nothing yet
+        self.db = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_S)  # reads nothing yet
         self.closed = False
         try:
             with self._errors():

@@ -12,6 +12,10 @@ from typing import Any, Self
 from searchkit import private
 from searchkit.errors import AlertsDamaged, DiskFull, IndexCorrupt, IndexLocked, SearchkitError
 
+BUSY_TIMEOUT_S = 60.0
+"""How long a write to an index's SQLite table waits for another run's transaction on it (SQLite's default
+is 5 s; a run started with `--wait` must wait behind one recording thousands of files on a busy machine)."""
+
 SQL_CHUNK = 500  # values bound in one statement: under SQLite's limit on parameters (999 in older builds)
 
 
@@ -71,7 +75,9 @@ class SideTable:
         private.make_dir(index_dir)
         self.path = index_dir / name
         private.touch(self.path)  # owner-only, and so its journal files (SQLite gives them the database's mode)
-        self.db = sqlite3.connect(self.path)
+        # IMMEDIATE: a write transaction takes SQLite's write lock when it begins, waiting for another run's;
+        # a deferred one that read first could not upgrade once another run had written, and failed at once
+        self.db = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_S, isolation_level="IMMEDIATE")
         try:
             with sqlite_errors(f"the table {self.path}", index_dir, own=not self.derived):
                 self.db.execute("PRAGMA journal_mode=WAL")  # readers (a search) never wait for a writer (an update)
