@@ -64,8 +64,10 @@ class Searcher:
         from searchkit import timeline
 
         names = self._names
-        return timeline.of_query(self._reader, text, canonical=names.canonical if names is not None else str,
-                                 forms=partial(_forms, names), **options)
+        if names is None:
+            return timeline.of_query(self._reader, text, forms=partial(_forms, names), **options)
+        return timeline.of_query(self._reader, text, canonical=names.canonical, forms=partial(_forms, names),
+                                 companies=names.companies_among, **options)
 
     @property
     def engine_reader(self) -> api.Reader:

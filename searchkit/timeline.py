@@ -146,11 +146,13 @@ def day_counts(dates: Iterable[date | None]) -> tuple[dict[date, int], int]:
 def of_query(reader: Reader, text: str, *, match: str = "all", date_from: datetime | None = None,
              date_to: datetime | None = None, speakers: Sequence[str] = (), unit: Unit | None = None,
              top_speakers: int = 0, split: bool = False, canonical: Callable[[str], str] = str,
-             forms: Callable[[Sequence[str]], Sequence[str]] = list) -> Timeline:
+             forms: Callable[[Sequence[str]], Sequence[str]] = list,
+             companies: Callable[[Iterable[str]], set[str]] = lambda names: set()) -> Timeline:
     """The timeline of a query (words and filters, as `search` takes them) over an open index. With `split`,
     each of `speakers` also gets its own count per period. `canonical` names a recorded speaker form's person
     and `forms` gives every recorded form of the people named (the speaker table's), so that top speakers
-    and speaker filters count one person once, as `search` and `speakers` do."""
+    and speaker filters count one person once, as `search` and `speakers` do; `companies` picks the names
+    that are no person, which `speakers` leaves out and top speakers do too."""
     from searchkit import querylang
 
     tree = querylang.parse(text).tree
@@ -164,6 +166,8 @@ def of_query(reader: Reader, text: str, *, match: str = "all", date_from: dateti
             for day, n in days.items():
                 bucket = people.setdefault(day, {})
                 bucket[person] = bucket.get(person, 0) + n
+        drop = companies({name for bucket in people.values() for name in bucket})
+        people = {day: {n: c for n, c in bucket.items() if n not in drop} for day, bucket in people.items()}
     line = build(text, counts.days, counts.undated, unit, people, top_speakers)
     if not split or not line.periods:
         return line

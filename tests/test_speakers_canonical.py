@@ -152,10 +152,12 @@ def test_a_name_the_archive_writes_as_a_company_is_not_listed_as_a_speaker(tmp_p
              "Harlow Finch ( HFN.N ) fell. Analyst Bob Marr said the bank was dear.",
              "Rates will rise, Harlow Finch said on Monday. Ann Lee said they would not."]
     for i, text in enumerate(texts):
-        (src / f"{i}.txt").write_text(f"Bank news {i}\n\n{text}\n", encoding="utf-8")
+        (src / f"{i}.txt").write_text(f"Bank news {i}\n2024-03-0{i + 1}\n\n{text}\n", encoding="utf-8")
     index_paths([src], tmp_path / "ix", workers=1)
     with Searcher(tmp_path / "ix") as s:
         assert {c.name: c.articles for c in s.speaker_counts()} == {"Ann Lee": 2, "Bob Marr": 1}
+        line = s.timeline("rates OR bank", unit="year", top_speakers=3)
+    assert [p.speakers for p in line.periods] == [(("Ann Lee", 2), ("Bob Marr", 1))]  # a timeline's too
 
 
 def test_timelines_count_people_under_their_canonical_names(tmp_path) -> None:  # type: ignore[no-untyped-def]

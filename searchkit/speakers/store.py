@@ -144,6 +144,19 @@ class Names:
         except sqlite3.Error:  # a table made before companies were kept
             return {}
 
+    def companies_among(self, names: Iterable[str]) -> set[str]:
+        """The canonical `names` that are no person by the rule `counts` lists people by."""
+        companies = self.companies()
+        found = set()
+        for name in {n for n in names if companies.get(n, 0) >= 2}:
+            forms = [name, *(a for a, c in self.aliases().items() if c == name)]
+            marks = ",".join("?" * len(forms))
+            quoted = self.db.execute(f"SELECT COUNT(DISTINCT id) FROM mentions WHERE name IN ({marks})",
+                                     forms).fetchone()[0]
+            if _company(companies[name], quoted):
+                found.add(name)
+        return found
+
     def counts(self, limit: int | None = None) -> list[SpeakerCount]:
         """Canonical speakers by number of articles quoting them under any form, with their commonest role.
 
@@ -159,10 +172,14 @@ class Names:
                 tally = roles.setdefault(canon, {})
                 tally[role] = tally.get(role, 0) + 1
         companies = self.companies()
-        people = {n: ids for n, ids in docs.items()
-                  if companies.get(n, 0) < max(2, COMPANY_SHARE * len(ids))}
+        people = {n: ids for n, ids in docs.items() if not _company(companies.get(n, 0), len(ids))}
         ranked = sorted(people.items(), key=lambda kv: (-len(kv[1]), kv[0]))[:limit]
         return [SpeakerCount(name, len(ids), _top(roles.get(name, {}))) for name, ids in ranked]
+
+
+def _company(written: int, quoted: int) -> bool:
+    """A name written as a company in at least two articles and `COMPANY_SHARE` of those quoting it."""
+    return written >= max(2, COMPANY_SHARE * quoted)
 
 
 def _matches(key: str, name_key: str) -> bool:
