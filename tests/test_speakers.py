@@ -603,3 +603,9 @@ def test_verbs_of_speaking_are_cues(body: str, expected: list[str]) -> None:
 ])
 def test_a_name_set_off_by_commas_after_a_role_closes_as_an_appositive(body: str, expected: list[str]) -> None:
     assert names(body) == expected
+
+
+def test_and_inside_a_title_after_an_inverted_cue_joins_the_role() -> None:
+    body = "“Prices will rise,” said Norland's Mines and Forestry Minister Elsa Varga. Shares fell."
+    (sp,) = extract(body).speakers
+    assert (sp.name, sp.role) == ("Elsa Varga", "Norland's Mines and Forestry Minister")

@@ -11,6 +11,7 @@ from searchkit.speakers.article import Article, Event
 from searchkit.speakers.names import Name, clean, name_of_run
 from searchkit.speakers.patterns import (
     ADV_WORDS,
+    AND_ONLY_RE,
     AND_RE,
     AND_VERB_RE,
     APPOSITION_RE,
@@ -112,7 +113,8 @@ def right_name(art: Article, cue_end: int, ceil: int) -> Name | None:
     apposed = False  # past a comma after a role that ends in a non-name: "said a spokesman for the Ministry, X"
     for k in range(j, min(j + 4, len(art.runs))):
         s, e, txt = art.runs[k]
-        if k > j and not (s < ceil and NP_GAP_RE.fullmatch(art.body, art.runs[k - 1][1], s)):
+        if k > j and not (s < ceil and (NP_GAP_RE.fullmatch(art.body, art.runs[k - 1][1], s)
+                                        or _title_and(art, art.runs[k - 1], s))):
             if s >= ceil or best is not None or not APPOSITION_RE.fullmatch(art.body, art.runs[k - 1][1], s):
                 break
             apposed = True
@@ -122,6 +124,19 @@ def right_name(art: Article, cue_end: int, ceil: int) -> Name | None:
                 break  # a name in commas closes as an appositive ("..., Oleg Voloshyn, who"), not a clause's subject
             best = n
     return best
+
+def _title_and(art: Article, run: tuple[int, int, str], s: int) -> bool:
+    """Whether "and" between two capitalised runs is inside one title: "Energy and Petroleum Minister X" (the
+    run before it names no one, the run after it holds a title before its name)."""
+    if AND_ONLY_RE.fullmatch(art.body, run[1], s) is None:
+        return False
+    before = name_of_run(run[2], run[0])
+    if before is not None and art.resolve(before) is not None:
+        return False
+    k = bisect_left(art.run_starts, s)
+    n = name_of_run(art.runs[k][2], s) if k < len(art.runs) else None
+    return n is not None and n.titled
+
 
 def agent(art: Article, pos: int, ceil: int) -> Name | None:
     """The person named after a passive cue's "by" (at `pos`), read as after an inverted cue: "asked by host

@@ -116,6 +116,7 @@ AND_VERB_RE = re.compile(r"\b(?:and|but)\s+(?:" + ADV + r"\s+)*$")
 INTRO_RE = re.compile(r"[\s\"“”']*")
 ROLE_COMMA_RE = re.compile(rf",\s*(?:{ADV}\s+)*")  # "the host, Abby Martin, had previously said"
 AND_RE = re.compile(r",?\s+and\s+")
+AND_ONLY_RE = re.compile(r"[ \t]+and[ \t]+")  # "Energy and Petroleum Minister"
 PRONOUN_LEFT_RE = re.compile(r"\b(he|she|He|She)(?:\s+" + ADV + r")*\s*$")  # one person: not "they", "we"
 # A speaker the text does not name ("one analyst said", "the ministry said", "they said"): a later "he said" is
 # not the person named before it.
