@@ -609,3 +609,14 @@ def test_and_inside_a_title_after_an_inverted_cue_joins_the_role() -> None:
     body = "“Prices will rise,” said Norland's Mines and Forestry Minister Elsa Varga. Shares fell."
     (sp,) = extract(body).speakers
     assert (sp.name, sp.role) == ("Elsa Varga", "Norland's Mines and Forestry Minister")
+
+
+@pytest.mark.parametrize(("body", "expected"), [
+    ("Nora Ellison on Friday stepped up her attacks on Hal Brandt, saying he had misled voters.", ["Nora Ellison"]),
+    ("Gov. Ivo Lantz toured the plant -- calling it a model for the state.", ["Ivo Lantz"]),
+    ("Nora Ellison won the runoff on Tuesday, adding to her lead in the race.", []),  # "adding to": no speech
+    ("In Port Vance, Nora Ellison won easily, asking voters for patience.", []),  # the run opens with "In"
+    ("Brandt campaign manager Ola Fenn brushed it off, saying the crowds were large.", []),  # not the modifier
+])
+def test_a_participle_clause_attributes_to_the_sentence_subject(body: str, expected: list[str]) -> None:
+    assert names(body) == expected

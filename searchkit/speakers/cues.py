@@ -26,6 +26,7 @@ from searchkit.speakers.patterns import (
     LY_NOUNS,
     NP_GAP_RE,
     OBJECT_BEFORE_RE,
+    PARTICIPLE_LEFT_RE,
     PRONOUN_LEFT_RE,
     RIGHT_GAP_RE,
     ROLE_COMMA_RE,
@@ -33,7 +34,7 @@ from searchkit.speakers.patterns import (
 )
 from searchkit.speakers.quotes import statement
 from searchkit.speakers.roles import role_after, role_before, stated_role
-from searchkit.speakers.words import DETERMINERS, INVERTIBLE, RIGHT_ONLY, ROLE_NOUNS, VERBS
+from searchkit.speakers.words import DETERMINERS, INVERTIBLE, RIGHT_ONLY, ROLE_NOUNS, ROLE_WORDS, VERBS
 
 _ABSORBING = (" a ", " an ", " the ", " of ", " at ", " from ", " with ", " via ", " in ", " on ")  # "in a Medium post"
 
@@ -149,11 +150,16 @@ def sentence_subject(art: Article, s0: int, limit: int) -> Name | None:
     j = bisect_left(art.run_starts, s0)
     if j >= len(art.runs) or art.runs[j][0] >= limit:
         return None
-    s, _e, txt = art.runs[j]
+    s, e, txt = art.runs[j]
     if not INTRO_RE.fullmatch(art.body, s0, s):
         return None
     n = name_of_run(txt, s)
-    return n if n is not None and art.resolve(n) is not None else None
+    if n is None or not (n.start == s or n.titled or n.honorific):
+        return None  # the run opens with no name or title: "In El Paso, ...", "The Obama administration"
+    nxt = art.body[e:e + 30].split(None, 1)
+    if nxt and clean(nxt[0]) in ROLE_WORDS:
+        return None  # a modifier of the subject, not the subject: "Trump campaign manager Corey Lewandowski"
+    return n if art.resolve(n) is not None else None
 
 def coordinated(art: Article, name: Name, floor: int) -> Name | None:
     """A second name joined to `name` by "and": "Hillary Clinton and Bernie Sanders said"."""
@@ -193,7 +199,10 @@ def cue_names(art: Article, start: int, end: int, cue: str) -> tuple[list[Name],
             other = coordinated(art, name, s0)  # "X and Y said"
             names = [name] if other is None else [other, name]
             return names, (names[0].run_start, end), True
-        if AND_VERB_RE.search(body, max(s0, start - 30), start):  # "X visited ... and said"
+        if AND_VERB_RE.search(body, max(s0, start - 30), start) or (
+                cue.endswith("ing") and PARTICIPLE_LEFT_RE.search(body, max(s0, start - 8), start)
+                and not body.startswith(" to ", end)):  # (not "won the primary, adding to her lead")
+            # "X visited ... and said", "X ratcheted up his attacks on Y, saying"
             name = sentence_subject(art, s0, start)
             if name is not None:
                 return [name], (start, end), True

@@ -112,6 +112,7 @@ SENTENCE_REACH = 2000  # characters a sentence may extend either side of a cue (
 QUOTE_REACH = 3000  # characters between a quote's opening and closing marks
 ACRONYM_RE = re.compile(rf"(?:[{UP}]\.){{2,}}")
 INITIAL_RE = re.compile(rf"[{UP}]\.")
+PARTICIPLE_LEFT_RE = re.compile(r"(?:,|--|—|–)[ \t]*$")  # a participle clause: "X beat Y, saying"
 AND_VERB_RE = re.compile(r"\b(?:and|but)\s+(?:" + ADV + r"\s+)*$")
 INTRO_RE = re.compile(r"[\s\"“”']*")
 ROLE_COMMA_RE = re.compile(rf",\s*(?:{ADV}\s+)*")  # "the host, Abby Martin, had previously said"
