@@ -43,15 +43,20 @@ class SearchkitGroup(click.Group):
     """The one place where library errors become messages and exit codes."""
 
     def invoke(self, ctx: click.Context) -> Any:
-        from searchkit.errors import SearchkitError, Terminated
+        import sqlite3
+
+        from searchkit.errors import IndexCorrupt, SearchkitError, Terminated
 
         warnings.filterwarnings("ignore", category=DeprecationWarning)
         warnings.filterwarnings("ignore", category=SyntaxWarning)
         try:
             return super().invoke(ctx)
-        except SearchkitError as exc:
+        except (SearchkitError, sqlite3.DatabaseError) as error:
             if os.environ.get("SEARCHKIT_DEBUG"):
                 raise
+            # a side table (copies, speakers) that opened but is damaged further in fails mid-query
+            exc = error if isinstance(error, SearchkitError) else IndexCorrupt(f"a table of the index is damaged "
+                                                                               f"({error})")
             hint = f"; {exc.hint}" if exc.hint else ""
             click.echo(f"Error: {exc}{hint}", err=True)
             sys.exit(1)

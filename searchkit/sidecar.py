@@ -92,15 +92,28 @@ class SideTable:
 
     @classmethod
     def anew(cls, index_dir: Path) -> Self:
-        """The derived table of `index_dir`, or an empty one in place of a file SQLite cannot read (for a
-        rebuild, which fills it again)."""
+        """The derived table of `index_dir`, or an empty one in place of a file SQLite cannot read, at its
+        opening or further in (for a rebuild, which fills it again)."""
         try:
-            return cls(index_dir)  # type: ignore[call-arg]  # the derived tables take the index folder alone
+            table = cls(index_dir)  # type: ignore[call-arg]  # the derived tables take the index folder alone
         except IndexCorrupt as exc:
-            for suffix in ("", "-wal", "-shm", "-journal"):
-                with contextlib.suppress(FileNotFoundError):
-                    Path(f"{exc.path}{suffix}").unlink()  # type: ignore[attr-defined]
+            damaged = exc.path  # type: ignore[attr-defined]
+        else:
+            if table.sound():
+                return table
+            table.close()
+            damaged = table.path
+        for suffix in ("", "-wal", "-shm", "-journal"):
+            with contextlib.suppress(FileNotFoundError):
+                Path(f"{damaged}{suffix}").unlink()
         return cls(index_dir)  # type: ignore[call-arg]
+
+    def sound(self) -> bool:
+        """Whether SQLite can read every page of the table (`quick_check`: a linear pass over the file)."""
+        try:
+            return self.db.execute("PRAGMA quick_check").fetchall() == [("ok",)]
+        except sqlite3.DatabaseError:
+            return False
 
     def __enter__(self) -> Self:
         return self

@@ -136,6 +136,31 @@ def test_a_damaged_side_table_is_one_line_and_rebuild_makes_it_anew(built: Path,
             for name, what in (("copies.sqlite", "articles"), ("speakers.sqlite", "mentions"))} == clean
 
 
+def _damage_table(db_file: Path, table: str) -> None:
+    """Overwrite the root page of `table`: the file still opens; reading that table fails."""
+    db = sqlite3.connect(db_file)
+    db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    page_size, = db.execute("PRAGMA page_size").fetchone()
+    root, = db.execute("SELECT rootpage FROM sqlite_master WHERE name = ?", (table,)).fetchone()
+    db.close()
+    with db_file.open("r+b") as f:
+        f.seek((root - 1) * page_size)
+        f.write(b"\xff" * page_size)
+
+
+@pytest.mark.parametrize(("table", "what", "command"), [("copies.sqlite", "articles", ("search", "oil")),
+                                                       ("speakers.sqlite", "mentions", ("speakers",)),
+                                                       ("speakers.sqlite", "mentions", ("stats",))])
+def test_a_side_table_damaged_past_its_opening_is_one_line(built: Path, corpus: Path, table: str, what: str,
+                                                          command: tuple[str, ...]) -> None:
+    """A table that opens but fails in mid-query was a traceback on search, speakers and stats."""
+    _damage_table(built / table, what)
+    code, _out, err = _run(*command, "--index", str(built))
+    assert _one_line_naming_rebuild(code, err) and "a table of the index is damaged" in err, err
+    assert _run("index", str(corpus), "--index", str(built), "--rebuild")[0] == 0
+    assert _fine(*_run(*command, "--index", str(built)))
+
+
 # --------------------------------------------------------------------------- --rebuild beside the old index
 
 
