@@ -620,3 +620,44 @@ def test_and_inside_a_title_after_an_inverted_cue_joins_the_role() -> None:
 ])
 def test_a_participle_clause_attributes_to_the_sentence_subject(body: str, expected: list[str]) -> None:
     assert names(body) == expected
+
+
+@pytest.mark.parametrize(("body", "expected"), [
+    ("Mara Quist savaged the budget plan on Monday.", ["Mara Quist"]),  # criticism
+    ("Tomas Ferrer welcomed the ruling in a brief statement.", ["Tomas Ferrer"]),  # stance
+    ("Rhea Moss pointed out that the law had lapsed.", ["Rhea Moss"]),  # explaining
+    ("Lena Voss threatened to walk out of the talks.", ["Lena Voss"]),  # threat
+    ("Dale Pruitt backed out of the debate at the last minute.", []),  # a particle makes another verb
+    ("Workers at the Ivo Brandt plant complain about the hours.", []),  # a plural present verb is no cue
+])
+def test_attribution_verbs_beyond_saying(body: str, expected: list[str]) -> None:
+    assert names(body) == expected
+
+
+@pytest.mark.parametrize(("body", "expected"), [
+    ("She sent a letter to Mr. Ivo Brandt criticizing the sale.", []),  # a participle after an object
+    ("Norland welcomed the deal, with Trade Minister Colm Reyes calling it a fine step.", ["Colm Reyes"]),
+])
+def test_a_bare_participle_after_an_object_modifies_it(body: str, expected: list[str]) -> None:
+    assert names(body) == expected
+
+
+def test_coordinated_subjects_with_both() -> None:
+    assert names("Ana Pike and Ben Ortiz both argued for a delay.") == ["Ana Pike", "Ben Ortiz"]
+
+
+def test_an_appositive_left_open_before_the_cue() -> None:
+    (sp,) = extract("Sam Ruiz, the field director for the Ohio Farm Party said the count was fair.").speakers
+    assert (sp.name, sp.role) == ("Sam Ruiz", "field director for the Ohio Farm Party")
+
+
+def test_a_role_never_reaches_across_another_name() -> None:
+    body = "Harbor Bank President Jo Lind and Delta Fed chief Ray Cole both said rates would fall."
+    assert [(s.name, s.role) for s in extract(body).speakers] == [("Jo Lind", "Harbor Bank President"),
+                                                                 ("Ray Cole", "Delta Fed chief")]
+
+
+def test_a_plural_is_no_role() -> None:
+    (sp,) = extract("To the dismay of some of his own Republicans, Will Ames welcomed the deal.").speakers
+    assert (sp.name, sp.role) == ("Will Ames", None)
+

@@ -15,6 +15,7 @@ from searchkit.speakers.patterns import (
     AND_RE,
     AND_VERB_RE,
     APPOSITION_RE,
+    BARE_GAP_RE,
     BE_WORDS,
     BY_AGENT_RE,
     BYLINE_RE,
@@ -26,7 +27,10 @@ from searchkit.speakers.patterns import (
     LY_NOUNS,
     NP_GAP_RE,
     OBJECT_BEFORE_RE,
+    OBJECT_LEFT_RE,
+    OPEN_APPOSITIVE_RE,
     PARTICIPLE_LEFT_RE,
+    PARTICLE_RE,
     PRONOUN_LEFT_RE,
     RIGHT_GAP_RE,
     ROLE_COMMA_RE,
@@ -34,7 +38,17 @@ from searchkit.speakers.patterns import (
 )
 from searchkit.speakers.quotes import statement
 from searchkit.speakers.roles import role_after, role_before, stated_role
-from searchkit.speakers.words import DETERMINERS, INVERTIBLE, RIGHT_ONLY, ROLE_NOUNS, ROLE_WORDS, VERBS
+from searchkit.speakers.words import (
+    CRITICISM_VERBS,
+    DETERMINERS,
+    INVERTIBLE,
+    RIGHT_ONLY,
+    ROLE_NOUNS,
+    ROLE_WORDS,
+    STANCE_VERBS,
+    THREAT_VERBS,
+    VERBS,
+)
 
 _ABSORBING = (" a ", " an ", " the ", " of ", " at ", " from ", " with ", " via ", " in ", " on ")  # "in a Medium post"
 
@@ -54,7 +68,8 @@ def left_name(art: Article, cue_start: int, floor: int) -> Name | None:
         if s < floor or cue_start - e > 260:
             break
         gap = art.body[e:cue_start]
-        if LEFT_GAP_RE.fullmatch(gap) or (ROLE_COMMA_RE.fullmatch(gap) and after_role(art, s, floor)):
+        if (LEFT_GAP_RE.fullmatch(gap) or (ROLE_COMMA_RE.fullmatch(gap) and after_role(art, s, floor))
+                or OPEN_APPOSITIVE_RE.fullmatch(gap)):
             n = name_of_run(txt, s)
             if n is not None and OBJECT_BEFORE_RE.search(art.body, max(0, n.start - 12), n.start):
                 n = None  # an object is no subject: "At Boca West, X said", "the head of Y Audio told"
@@ -93,6 +108,8 @@ def after_role(art: Article, run_start: int, floor: int) -> bool:
         return False
     return (any(clean(w) in ROLE_NOUNS for w in words) or words[0].lower() in DETERMINERS
             or words[0].endswith(("’s", "'s")))
+
+PHRASAL_CUES = CRITICISM_VERBS | STANCE_VERBS | THREAT_VERBS  # cues that a particle makes another verb
 
 # Speech verbs whose passive names the speaker after "by" (not "supported by", "opposed by": no speech).
 BY_AGENT_CUES = frozenset(w for w in INVERTIBLE if w.endswith("ed")) | {"pressed", "questioned", "reported", "quoted",
@@ -162,12 +179,18 @@ def sentence_subject(art: Article, s0: int, limit: int) -> Name | None:
     return n if art.resolve(n) is not None else None
 
 def coordinated(art: Article, name: Name, floor: int) -> Name | None:
-    """A second name joined to `name` by "and": "Hillary Clinton and Bernie Sanders said"."""
-    j = bisect_left(art.run_starts, name.run_start) - 1
+    """A second name joined to `name` by "and": "Hillary Clinton and Bernie Sanders said", "Bank President X and
+    Fed chief Y said" (before the role of `name`)."""
+    first = name.run_start
+    if " and " in art.body[max(floor, first - 120):first - 1]:
+        role = role_before(art, name, floor)  # (only where an "and" stands before a role)
+        if role is not None and floor <= role[1] < first:
+            first = role[1]
+    j = bisect_left(art.run_starts, first) - 1
     if j < 0:
         return None
     s, e, txt = art.runs[j]
-    if s < floor or not AND_RE.fullmatch(art.body, e, name.run_start):
+    if s < floor or not AND_RE.fullmatch(art.body, e, first):
         return None
     n = name_of_run(txt, s)
     return n if n is not None and art.resolve(n) is not None else None
@@ -195,6 +218,10 @@ def cue_names(art: Article, start: int, end: int, cue: str) -> tuple[list[Name],
     s0, s1 = art.sentence(start)
     if cue not in RIGHT_ONLY and not passive(body, start, cue):
         name = left_name(art, start, s0)  # "Zakharova said", "X, a former official, said"
+        if name is not None and cue.endswith("ing") and BARE_GAP_RE.fullmatch(body, name.end, start) and (
+                OBJECT_LEFT_RE.search(body, max(s0, name.run_start - 20), name.run_start)):
+            name = None  # a bare participle after an object modifies it: "a letter to Mr. Castro criticizing"
+            # (not after "with": "with Obama telling Republicans")
         if name is not None:
             other = coordinated(art, name, s0)  # "X and Y said"
             names = [name] if other is None else [other, name]
@@ -231,6 +258,8 @@ def cue_events(art: Article) -> list[Event]:
         if body.endswith("to ", 0, start) and (start == 3 or not body[start - 4].isalnum()):
             continue  # infinitive: "nothing to say", "wants to tell" (not "Ditto said")
         cue = " ".join(body[start:end].lower().split())
+        if cue in PHRASAL_CUES and PARTICLE_RE.match(body, end):
+            continue  # another verb with its particle: "backed out of", "knocked down"
         if cue == "reported" and BYLINE_RE.match(body, end):
             continue  # a byline: "Lisa Lerer reported from Los Angeles."
         if cue not in RIGHT_ONLY and after_plain_word(body, start):
@@ -244,7 +273,7 @@ def cue_events(art: Article) -> list[Event]:
                 before = role_before(art, name, art.sentence(start)[0])
                 if before is not None and before[1] < clause[0]:
                     clause = (before[1], clause[1])
-                role = before[0] if before else role_after(art, name)
+                role = before[0] if before else role_after(art, name, start)
                 if role is None and len(name.tokens) == 1:
                     role = stated_role(art, name)  # "Foreign Minister Elena Marsh arrived ... Mrs. Marsh said"
                 found.append((display, role))

@@ -65,7 +65,7 @@ BY_AGENT_RE = re.compile(r"[ \t]+by[ \t]+")  # a passive cue's agent: "was asked
 BYLINE_RE = re.compile(rf"[ \t]+from[ \t]+[{UP}]")  # after "reported": where a reporter filed from
 DAYS = "Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday"
 ADV_WORDS = ("also|then|later|earlier|again|once|has|had|have|would|will|just|even|still|likewise|first|last|"
-              "further|never|already|often|yesterday|today|tonight|is|was|are|were|been|being|not")
+              "further|never|already|often|yesterday|today|tonight|is|was|are|were|been|being|not|both")
 BE_WORDS = frozenset({"is", "was", "are", "were", "be", "been", "being"})  # "is said": a passive, no speaker
 # Adverbials between a name and its verb. Every string has one parse (no two alternatives, and no alternative
 # and a repetition, match the same text), so a failing match backtracks linearly, never exponentially.
@@ -83,6 +83,10 @@ LEFT_GAP_RE = re.compile(
     # , a former official, / , a former official -- / -- a former official --
     rf"(?:\s+{ADV})*\s*",  # also / on Tuesday / in a statement
 )
+# An appositive left open before the cue, which ends in an organisation's name: "X, the communications director
+# for the Iowa Democratic Party said"
+OPEN_APPOSITIVE_RE = re.compile(rf",[ \t]+(?:(?:the|a|an|who[ \t]+is)[ \t]+)?(?:[a-z][\w-]*[ \t]+){{1,6}}"
+                                rf"(?:of|for|at)[ \t]+(?:the[ \t]+)?(?:[{UP}][\w.’'&-]*[ \t]+){{1,6}}")
 # A locative preposition in the gap means the name is a place: "according to brokers in Port Éloise"; after
 # "that" or "if" a name is the reported clause's subject ("Forbes says that Mr. Kamprad is ...").
 RIGHT_GAP_RE = re.compile(r"\s+(?:(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)\s+)?"
@@ -113,6 +117,9 @@ QUOTE_REACH = 3000  # characters between a quote's opening and closing marks
 ACRONYM_RE = re.compile(rf"(?:[{UP}]\.){{2,}}")
 INITIAL_RE = re.compile(rf"[{UP}]\.")
 PARTICIPLE_LEFT_RE = re.compile(r"(?:,|--|—|–)[ \t]*$")  # a participle clause: "X beat Y, saying"
+BARE_GAP_RE = re.compile(r"[ \t]+")
+PARTICLE_RE = re.compile(r"[ \t]+(?:out|down|off|away|up)\b")  # "backed out", "knocked down"
+OBJECT_LEFT_RE = re.compile(r"(?<![\w’'-])(?!(?:with|and|but|as|while)[ \t])[a-z]+[ \t]+\Z")  # "to X criticizing"
 AND_VERB_RE = re.compile(r"\b(?:and|but)\s+(?:" + ADV + r"\s+)*$")
 INTRO_RE = re.compile(r"[\s\"“”']*")
 ROLE_COMMA_RE = re.compile(rf",\s*(?:{ADV}\s+)*")  # "the host, Abby Martin, had previously said"

@@ -12,8 +12,8 @@ from __future__ import annotations
 import re
 
 from searchkit.speakers.article import Article
-from searchkit.speakers.names import Name, clean, misspelt_title, surname
-from searchkit.speakers.patterns import APPOSITIVE_RE, UP_RE
+from searchkit.speakers.names import Name, clean, misspelt_title, plain, surname
+from searchkit.speakers.patterns import APPOSITIVE_RE, INITIAL_RE, UP_RE
 from searchkit.speakers.words import ROLE_NOUNS, ROLE_WORDS, STOP_CAPS, TITLES
 
 _WORD_RE = re.compile(r"\S+")
@@ -31,8 +31,9 @@ def _role_word(word: str) -> bool:
 
 def _is_role(words: list[str]) -> bool:
     """Whether a phrase holds a role noun ("spokeswoman", "Co-President", a misspelt "Represenative")."""
-    return any(clean(w) in ROLE_NOUNS or misspelt_title(w) or ("-" in w and clean(w).rsplit("-", 1)[1] in ROLE_NOUNS)
-               for w in words)
+    return any(clean(w) in ROLE_NOUNS or (misspelt_title(w) and clean(w)[:-1] not in TITLES)
+               or ("-" in w and clean(w).rsplit("-", 1)[1] in ROLE_NOUNS)
+               for w in words)  # (a plural is no one person's role: "Democrats", "JPMorgan analysts")
 
 
 def role_before(art: Article, name: Name, floor: int) -> tuple[str, int] | None:
@@ -55,8 +56,11 @@ def role_before(art: Article, name: Name, floor: int) -> tuple[str, int] | None:
             # (not a title in capitals after a company's: "UPS CEO Scott Davis")
         if _role_word(w):
             k -= 1
-        elif clean(w) in _JOINERS and 2 <= k < len(words) and _joins(words[k - 2], words[k]):
+        elif (clean(w) in _JOINERS and 2 <= k < len(words) and _joins(words[k - 2], words[k])
+              and not (w == "and" and k >= 3 and plain(words[k - 2])
+                       and (plain(words[k - 3]) or INITIAL_RE.fullmatch(words[k - 3])))):
             k -= 1  # "Chancellor of the Exchequer", "Securities and Exchange Commission": joined phrases
+            # (not across a name: "President James Bullard and Richmond Fed chief" Jeffrey Lacker)
         else:
             break
     while k < len(words) and clean(words[k]) in _JOINERS:
@@ -83,9 +87,11 @@ def _joins(left: str, right: str) -> bool:
     return UP_RE.match(left) is not None and (UP_RE.match(right) is not None or clean(right) == "the")
 
 
-def role_after(art: Article, name: Name) -> str | None:
-    """Appositive role after a name: "Kenneth Baer, a former official, said"."""
-    m = APPOSITIVE_RE.match(art.body, name.end, min(name.end + 110, art.sentence(name.end)[1]))
+def role_after(art: Article, name: Name, limit: int | None = None) -> str | None:
+    """Appositive role after a name: "Kenneth Baer, a former official, said"; it ends by `limit` (the cue after
+    the name: "X, the director for the Iowa Democratic Party said")."""
+    end = min(name.end + 110, art.sentence(name.end)[1])
+    m = APPOSITIVE_RE.match(art.body, name.end, end if limit is None or limit <= name.end else min(end, limit))
     if m is None:
         return None
     words = m.group(1).split()
