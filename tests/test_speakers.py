@@ -661,3 +661,10 @@ def test_a_plural_is_no_role() -> None:
     (sp,) = extract("To the dismay of some of his own Republicans, Will Ames welcomed the deal.").speakers
     assert (sp.name, sp.role) == ("Will Ames", None)
 
+
+
+def test_an_analyst_for_a_firm_makes_it_a_company() -> None:
+    body = "“Output will fall,” said Ian Rook, an analyst for Birch Stanton. Birch Stanton said supply was tight."
+    found = extract(body)
+    assert [s.name for s in found.speakers] == ["Ian Rook"]
+    assert "Birch Stanton" in found.companies

@@ -184,10 +184,12 @@ COMPANY_AFTER_RE = re.compile(
     r"|[ \t]+(?:analysts?|economists?|strategists?|traders?|shares|stock|clients|customers|employees|subsidiary|"
     r"unit)\b|(?:’s|'s)[ \t]+(?:shares|stock|profits?|earnings|revenues?|clients|customers|subsidiary|unit)\b")
 PLURAL_VERB_RE = re.compile(r"[ \t]+(?:say|expect|believe|estimate|predict|forecast|argue|warn)\b")
-# ... or right before it: "an economist at Goldman Sachs", "analysts with Merrill Lynch".
+# ... or right before it: "an economist at Goldman Sachs", "analysts with Merrill Lynch", "analyst for Wood
+# Mackenzie" (an analyst works for a firm; not "a manager for" a candidate).
 COMPANY_BEFORE_RE = re.compile(
     r"\b(?i:analysts?|economists?|strategists?|traders?|dealers?|brokers?|bankers?|executives?|chief|head|director|"
-    r"officer|partner|manager|president|strategy|research)[ \t]+(?:at|with|from)[ \t]+(?:the[ \t]+)?\Z")
+    r"officer|partner|manager|president|strategy|research)[ \t]+(?:at|with|from)[ \t]+(?:the[ \t]+)?\Z"
+    r"|\b(?i:analysts?|economists?|strategists?)[ \t]+for[ \t]+(?:the[ \t]+)?\Z")  # "analyst for Wood Mackenzie"
 
 
 def inside_org_name(name: str, body: str) -> bool:
