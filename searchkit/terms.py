@@ -11,6 +11,10 @@ apart (a property test checks that they agree for any name and date). Pure Pytho
   any case, with or without accents.
 - **Dates.** A dated document holds its year, month and day (`2019`, `2019-03`, `2019-03-15`); a range
   of days is the fewest of those terms that cover it.
+- **Word pairs** (Lucene's CommonGrams, for exact phrases). Two words at adjacent positions form a pair
+  term `"first second"` when neither is a stopword, both are among the index's frequent words and either is
+  among its common words (sets fixed when the index is first built and stored with it). A phrase whose
+  adjacent words form pair terms is found from the pairs' shorter posting lists, with the same results.
 """
 
 from __future__ import annotations
@@ -19,6 +23,7 @@ import unicodedata
 from calendar import monthrange
 from collections.abc import Iterable
 from datetime import date, timedelta
+from typing import NamedTuple
 
 from searchkit import analysis
 
@@ -38,6 +43,32 @@ def word_parts(text: str) -> tuple[list[str], str | None]:
             continue
         parts.append(word)
     return parts, joined
+
+
+class PairWords(NamedTuple):
+    """The words an index pairs: a pair needs both words `frequent` and either `common` (among them)."""
+
+    common: frozenset[str]
+    frequent: frozenset[str]
+
+
+def pair_role(word: str, words: PairWords) -> int:
+    """How a folded word takes part in pairs: 0 never (a stopword, a word not frequent), 2 as a common word,
+    else 1."""
+    if word not in words.frequent or word in analysis.STOPWORDS:
+        return 0
+    return 2 if word in words.common else 1
+
+
+def pair_term(first: str, second: str, words: PairWords) -> str | None:
+    """The pair term of two words at adjacent positions (`first` before `second`), or None when they form none."""
+    a, b = pair_role(first, words), pair_role(second, words)
+    return pair_text(first, second) if a and b and (a == 2 or b == 2) else None
+
+
+def pair_text(first: str, second: str) -> str:
+    """How a pair term is spelled (words never hold a space)."""
+    return f"{first} {second}"
 
 
 def _name_words(text: str) -> list[str]:

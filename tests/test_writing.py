@@ -33,6 +33,10 @@ def _per_document_add(writer: Any, fields: dict[str, Any]) -> None:
         if text is not None:
             doc[stemmed], doc[exact] = documents.analyse(text)
             doc["_stored_" + stemmed] = text
+    for exact, pairs in schema.paired_fields(writer.schema).items():
+        text = fields.get(exact)
+        if text is not None:
+            doc[pairs] = documents.pair_items(text, writer.schema[pairs].pair_words())
     pool._add_document(writer, doc)
 
 

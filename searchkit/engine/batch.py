@@ -2,7 +2,8 @@
 
 A writer's documents wait in its `TextPool` until a batch is full; then every text of the batch is
 analysed at once (`vocab.Vocabulary`), each analysed field's rows (`columns.FieldRows`) take the batch's
-postings, and each document's per-document records (stored values, field lengths, columns) and its few
+postings (an exact field's pairs twin its word pairs, `Vocabulary.pair_rows`), and each document's per-document
+records (stored values, field lengths, columns) and its few
 keyword and id postings are written as `pool._add_document` writes them. At flush, `write_field` encodes
 a text field's sorted rows straight into the codec's blocks (`blocks`).
 """
@@ -21,6 +22,7 @@ from searchkit.engine import blocks
 from searchkit.engine.columns import FieldRows
 from searchkit.engine.pool import GroupedPool, _add_document
 from searchkit.engine.vocab import Vocabulary
+from searchkit.terms import PairWords
 
 BATCH_DOCS = 256  # documents analysed together (their tokens are Python strings until then)
 BATCH_CHARS = 1_000_000  # ... or fewer, when their texts are long
@@ -31,18 +33,24 @@ class TextPool(GroupedPool):
     """The pool of a writer whose text fields are analysed in batches: `GroupedPool` for the keyword and
     id fields, plus the waiting documents and the text fields' rows."""
 
-    def __init__(self, tempdir: Path, limit: int, analysed: Mapping[str, str], vocab: Vocabulary) -> None:
+    def __init__(self, tempdir: Path, limit: int, analysed: Mapping[str, str], vocab: Vocabulary,
+                 paired: Mapping[str, tuple[str, PairWords]] | None = None) -> None:
         super().__init__(tempdir, limit)
         self.analysed = dict(analysed)  # stemmed field -> its exact (positional) twin, analysed from one text
+        self.paired = dict(paired or {})  # exact field -> its pairs field and the words it pairs
         self.vocab = vocab
         self.pending: list[dict[str, Any]] = []
         self.pending_chars = 0
         self.rows_limit = ROWS_LIMIT
-        self.rows = {name: FieldRows(tempdir, self.rows_limit) for pair in self.analysed.items() for name in pair}
+        names = [name for pair in self.analysed.items() for name in pair] + [p for p, _c in self.paired.values()]
+        self.rows = {name: FieldRows(tempdir, self.rows_limit) for name in names}
         self.codes: dict[str, list[np.ndarray]] = {name: [] for name in self.rows}
+        self._pair_fields = {p for p, _c in self.paired.values()}
 
     def terms(self, fieldname: str) -> list[bytes]:
         """The term bytes of a text field's term ids."""
+        if fieldname in self._pair_fields:
+            return self.vocab.pairs
         return self.vocab.stems if fieldname in self.analysed else self.vocab.words
 
     def spill_rows(self) -> None:
@@ -90,6 +98,11 @@ def process(writer: SegmentWriter) -> None:
                                freqs.astype(np.int32))
         lengths[exact] = tokens.lengths
         lengths[stemmed] = np.bincount(tokens.text[kept], minlength=len(docs))
+        if exact in pool.paired:  # no length: pairs count in no statistic
+            name, words = pool.paired[exact]
+            pair, text, pos = pool.vocab.pair_rows(tokens, words)
+            pool.rows[name].add(pair, text + base, pos)
+            pool.codes[name].append(np.zeros(len(docs), np.uint8))
     for name, values in lengths.items():
         pool.codes[name].append(blocks.length_codes(values))
     columns = {name: values.tolist() for name, values in lengths.items()}

@@ -23,16 +23,18 @@ from __future__ import annotations
 import heapq
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Sequence
-from itertools import compress, count, repeat
+from itertools import compress, count, pairwise, repeat
 from operator import le, rshift
 from typing import Any, NamedTuple
 
 from whoosh import query as wq
 
+from searchkit import terms
 from searchkit.engine import postings, ranking
 from searchkit.engine.codec import KEY_SHIFT
 from searchkit.engine.lengths import BYTE_LENGTHS
 from searchkit.engine.postings import Postings, Unsupported
+from searchkit.engine.schema import PAIRED, PairText
 
 Scores = dict[int, float]  # segment-local document number -> score
 
@@ -282,10 +284,10 @@ class _Segment:
         key = (fieldname, words)
         if key in self._phrases:
             return self._phrases[key]
-        lists = [self.postings(fieldname, w, positions=True) for w in words]
-        candidates = set(lists[0].ids).intersection(*(p.ids for p in lists[1:]))  # live documents only
+        lists = self._phrase_lists(fieldname, words)
+        candidates = set(lists[0][1].ids).intersection(*(p.ids for _place, p in lists[1:]))  # live documents only
         ordered = sorted(candidates)
-        order = sorted(enumerate(lists), key=lambda item: len(item[1].ids))
+        order = sorted(lists, key=lambda item: len(item[1].ids))
         matches: set[int] | None = None  # keys of the matches so far, at the place `at` in the phrase
         at = order[1][0] if len(order) > 1 else 0
         for step, (place, p) in enumerate(order):
@@ -309,8 +311,27 @@ class _Segment:
             matches = found
             if step:  # the first word's keys are all in candidate documents: nothing to narrow yet
                 ordered = sorted(set(map(rshift, matches, repeat(KEY_SHIFT))) & candidates)
-        self._phrases[key] = docs = set(ordered)  # (one word: the documents holding it)
+        self._phrases[key] = docs = set(ordered)  # (one word or pair: the documents holding it)
         return docs
+
+    def _phrase_lists(self, fieldname: str, words: tuple[str, ...]) -> list[tuple[int, Postings]]:
+        """The posting lists (with positions) that find a phrase, each with its place in the phrase: the pair
+        term (`terms.pair_term`) of each two adjacent words that form one, from the field's pairs twin, and
+        the words no pair covers. A pair is at its first word's position, so a phrase's match is a key
+        of each list moved by the list's place, as with words alone: the same documents, from shorter lists."""
+        schema = self.reader.schema
+        pairs = PAIRED.get(fieldname)
+        places: list[tuple[int, str, str]] = []
+        covered: set[int] = set()
+        if pairs is not None and pairs in schema and isinstance(schema[pairs], PairText):
+            paired = schema[pairs].pair_words()
+            for i, (first, second) in enumerate(pairwise(words)):
+                term = terms.pair_term(first, second, paired)
+                if term is not None:
+                    places.append((i, pairs, term))
+                    covered.update((i, i + 1))
+        places += [(i, fieldname, w) for i, w in enumerate(words) if i not in covered]
+        return [(i, self.postings(f, t, positions=True)) for i, f, t in places]
 
     def best_of_word(self, first: str, second: str, text: str, share: Share | None, offset: int, limit: int,
                      best: list[tuple[float, int]]) -> tuple[int, list[tuple[float, int]]]:

@@ -17,15 +17,22 @@ An index folder (`index/` by default) holds:
 Format rules:
 
 1. **Pickled class paths.** A TOC pickles the schemas and every segment's codec, so it names these classes
-   by import path: `searchkit.engine.schema.{NewsAnalyzer, SortableDate, PreAnalyzedText}` and
+   by import path: `searchkit.engine.schema.{NewsAnalyzer, SortableDate, PreAnalyzedText,
+   PairText}` and
    `searchkit.engine.codec.BlockCodec` (with Whoosh's own). Moving or renaming one of them makes every
    existing index unreadable: keep an alias where it was, or bump `SCHEMA_VERSION`.
    A segment committed by searchkit also carries `sizes` (file name -> bytes at its commit,
    `integrity`); a reader refuses an index whose files differ. Older segments without it are not checked.
 2. **Terms.** Stemmed fields (`title`, `body`, `text`) hold `analysis` stems without stopwords and no
    positions; exact fields (`*_exact`) every folded word with positions; `period` and `speaker` the terms of
-   `searchkit.terms`; `key`, `id`, `source`, `article_id` verbatim. Changing any of these rules changes what
-   existing indexes mean: bump.
+   `searchkit.terms`; `key`, `id`, `source`, `article_id` verbatim. The articles' pairs fields
+   (`title_pairs`, `body_pairs`, `schema.PairText`) hold `terms.pair_term` of every two words at adjacent
+   positions of the exact field, at the first word's position, and no field length (no statistic counts
+   them). The common words they pair are the field's `common` set, pickled with the schema in the TOC:
+   chosen when the index is first created (`common_words.COMMON_WORDS`, a fixed list, so every segment and
+   every worker of the build agrees) and kept by every update, whatever the code's list is then; a phrase
+   is looked up in pairs only through the stored set. Changing any of these rules changes what existing
+   indexes mean: bump.
 3. **Posting blocks** (`codec.BlockPostingsWriter`, up to 1,024 postings, zlib level 1). Each block is an
    int length (negative for the last block), a protocol-2 pickled header `(count, last id, max weight,
    compression, min length code, max length code)` and a protocol-5 pickled data tuple whose *length* tells
@@ -43,7 +50,7 @@ Format rules:
    the default everywhere (a bump is still the honest choice when users would otherwise see it missing).
 
 History of `SCHEMA_VERSION`: 2, classes moved to `searchkit.engine.schema`; 3, speaker terms from
-`searchkit.terms`; 4, `date_source` stored.
+`searchkit.terms`; 4, `date_source` stored; 5, common-word pairs fields.
 
 `WHOOSH_PRIVATE` below names every private Whoosh 2.7.4 name the engine uses and where Whoosh defines it;
 `tests/test_contract.py` checks that the list is complete and that Whoosh still has each name, so an

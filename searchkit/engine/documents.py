@@ -90,6 +90,22 @@ def analyse(text: str, encode_positions: Callable[[list[int]], bytes] = encode_p
     return stemmed, exact
 
 
+def pair_items(text: str, words: terms.PairWords) -> list[Item]:
+    """Posting items of `text` for a pairs field (`schema.PairText`): `terms.pair_term` of every two words at
+    adjacent positions, at the first word's position. The reference the batch build is tested against."""
+    at: dict[int, list[str]] = {}
+    for word, pos, _start, _end in analysis.tokens(text):
+        at.setdefault(pos, []).append(word)
+    positions: dict[str, list[int]] = {}
+    for pos, here in at.items():
+        for first in here:
+            for second in at.get(pos + 1, ()):
+                term = terms.pair_term(first, second, words)
+                if term is not None:
+                    positions.setdefault(term, []).append(pos)
+    return [(w.encode(), len(p), float(len(p)), encode_positions(p)) for w, p in positions.items()]
+
+
 def prepare(article: Article) -> dict[str, Any]:
     """Turn an article into `add_document` keyword arguments: keyword and id fields pre-analysed, text fields
     as their text under both the stemmed and the exact name (`schema.ANALYSED`; analysed in batches by the

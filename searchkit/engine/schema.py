@@ -1,8 +1,9 @@
 """The Whoosh schemas of the article and quotes indexes, and the analyzer adapter they use.
 
 Stemmed fields (ranking) drop stopwords and keep no positions; exact fields keep every folded word with
-positions, for phrases, prefixes, fuzzy terms and spelling suggestions. Dates are stored and sortable;
-filters use the period terms ("2019", "2019-03", "2019-03-15").
+positions, for phrases, prefixes, fuzzy terms and spelling suggestions; the articles' exact fields each have
+a pairs twin (`PairText`) for phrases of common words. Dates are stored and sortable; filters use the period
+terms ("2019", "2019-03", "2019-03-15").
 """
 
 from __future__ import annotations
@@ -13,11 +14,12 @@ from typing import Any
 from whoosh.analysis import Analyzer, Token
 from whoosh.fields import DATETIME, ID, KEYWORD, STORED, TEXT, Schema
 
-from searchkit import analysis
+from searchkit import analysis, terms
+from searchkit.common_words import COMMON_N, WORDS
 
 INDEX_NAME = "searchkit"
 QUOTES_NAME = "quotes"
-SCHEMA_VERSION = 4  # when to bump, and the history: engine/contract.py
+SCHEMA_VERSION = 5  # when to bump, and the history: engine/contract.py
 
 
 class NewsAnalyzer(Analyzer):
@@ -69,14 +71,41 @@ class PreAnalyzedText(TEXT):
         return super().index(value, **kwargs)
 
 
+class PairText(PreAnalyzedText):
+    """The word pairs of an exact field (`terms.pair_term`) with their positions (the first word's), holding
+    the words they are made of (`terms.PairWords`): pickled with the schema in every table of contents, so
+    every segment of an index, and every later update, pairs the same words. Its postings are written beside
+    its exact twin's (`batch`); it is not scorable, so no document records a length in it and no score or
+    statistic sees it."""
+
+    def __init__(self, common: Iterable[str], frequent: Iterable[str]) -> None:
+        super().__init__(analyzer=NewsAnalyzer(stemmed=False), phrase=True)
+        self.scorable = False
+        self.common = frozenset(common)
+        self.frequent = frozenset(frequent) | self.common
+
+    def pair_words(self) -> terms.PairWords:
+        return terms.PairWords(self.common, self.frequent)
+
+
 ANALYSED = {"title": "title_exact", "body": "body_exact", "text": "text_exact"}
 """Each stemmed text field and its exact (positional) twin: both hold the analysis of the same text, which a
 prepared document gives under both names (`documents.prepare`)."""
 
 
+PAIRED = {"title_exact": "title_pairs", "body_exact": "body_pairs"}
+"""Each exact field with word pairs and its pairs field (the articles index; the quotes index has none)."""
+
+
 def analysed_fields(sch: Schema) -> dict[str, str]:
     """The stemmed -> exact text field pairs of a schema."""
     return {stemmed: exact for stemmed, exact in ANALYSED.items() if stemmed in sch and exact in sch}
+
+
+def paired_fields(sch: Schema) -> dict[str, str]:
+    """The exact -> pairs field pairs of a schema (none in an index without pairs)."""
+    return {exact: pairs for exact, pairs in PAIRED.items()
+            if exact in sch and pairs in sch and isinstance(sch[pairs], PairText)}
 
 
 def _shared_fields() -> dict[str, Any]:
@@ -90,8 +119,9 @@ def _shared_fields() -> dict[str, Any]:
     }
 
 
-def build_schema() -> Schema:
-    """The index schema (see the module docstring for why each field looks the way it does)."""
+def build_schema(common: Iterable[str] = WORDS[:COMMON_N], frequent: Iterable[str] = WORDS) -> Schema:
+    """The index schema (see the module docstring for why each field looks the way it does); a new index
+    pairs `frequent` words next to `common` ones (`terms.pair_term`)."""
     stemmed, exact = NewsAnalyzer(stemmed=True), NewsAnalyzer(stemmed=False)
     return Schema(
         **_shared_fields(),
@@ -100,6 +130,8 @@ def build_schema() -> Schema:
         body=PreAnalyzedText(analyzer=stemmed, phrase=False, stored=True),
         title_exact=PreAnalyzedText(analyzer=exact, phrase=True),
         body_exact=PreAnalyzedText(analyzer=exact, phrase=True),
+        title_pairs=PairText(common, frequent),
+        body_pairs=PairText(common, frequent),
         speakers=STORED(),
         roles=STORED(),
         summary=STORED(),

@@ -5,7 +5,8 @@
 hyphenated compound yields its joined form and its parts), each word's position offset, and how far it
 moves the position. A batch of texts is then one `findall` per text, one C-level dictionary pass over all
 tokens, and array operations that expand entries into `(word, text, position)` rows: the same words at the
-same positions as `analysis.tokens` (tested). Words map to stems (-1 for stopwords) through an array.
+same positions as `analysis.tokens` (tested). Words map to stems (-1 for stopwords) through an array. Words at
+adjacent positions make the pair terms of `terms.pair_term` (`pairs`), each pair of words looked up once.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from searchkit import analysis
+from searchkit import analysis, terms
 
 
 class Tokens(NamedTuple):
@@ -45,6 +46,9 @@ class Vocabulary:
         self._stem_ids: dict[str, int] = {}
         self.stems: list[bytes] = []  # stem id -> term bytes
         self._views: tuple[np.ndarray, ...] | None = None
+        self._pair_ids: dict[int, int] = {}  # first word id << 32 | second word id -> pair id
+        self.pairs: list[bytes] = []  # pair id -> term bytes
+        self._roles: dict[terms.PairWords, np.ndarray] = {}  # paired words -> `terms.pair_role` per word id
 
     def analyse(self, texts: Sequence[str]) -> Tokens:
         """Every token of `texts` as word ids with text numbers and positions."""
@@ -70,6 +74,48 @@ class Vocabulary:
         text = token_text[source]
         return Tokens(flat_word[flat], text, (token_pos[source] + flat_offset[flat]).astype(np.int32),
                       np.bincount(text, minlength=len(texts)))
+
+    def pair_rows(self, tokens: Tokens, paired: terms.PairWords) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The pair terms of analysed texts (`terms.pair_term` of every two words at adjacent positions of a
+        text, the first word's position the pair's): pair ids, text numbers and positions, in text and
+        position order."""
+        word, text, pos = tokens.word, tokens.text, tokens.pos
+        if not len(word):
+            return word, text, pos
+        key = text.astype(np.int64) << 32 | pos  # ascending: tokens are in text and position order
+        lo = np.searchsorted(key, key + 1, side="left")
+        n = np.searchsorted(key, key + 1, side="right") - lo  # words at the next position (a compound: several)
+        first = np.repeat(np.arange(len(word)), n)
+        second = np.repeat(lo, n) + (np.arange(len(first)) - np.repeat(np.cumsum(n) - n, n))
+        role = self._pair_roles(paired)
+        a, b = role[word[first]], role[word[second]]
+        keep = (a > 0) & (b > 0) & ((a == 2) | (b == 2))
+        first, second = first[keep], second[keep]
+        both = word[first].astype(np.int64) << 32 | word[second]
+        unique, inverse = np.unique(both, return_inverse=True)
+        ids = np.fromiter(map(self._pair, unique.tolist()), np.int32, len(unique))
+        return ids[inverse].reshape(-1), text[first], pos[first]
+
+    def _pair(self, both: int) -> int:
+        """The id of a pair of word ids (`first << 32 | second`), made on first sight."""
+        known = self._pair_ids.get(both)
+        if known is not None:
+            return known
+        first, second = self.words[both >> 32].decode("utf-8"), self.words[both & 0xFFFFFFFF].decode("utf-8")
+        term = terms.pair_text(first, second)  # `pair_rows` applied the rule
+        number = self._pair_ids[both] = len(self.pairs)
+        self.pairs.append(term.encode("utf-8"))
+        return number
+
+    def _pair_roles(self, paired: terms.PairWords) -> np.ndarray:
+        """`terms.pair_role` of every word id (extended as words are added)."""
+        roles = self._roles.get(paired)
+        known = 0 if roles is None else len(roles)
+        if known < len(self.words):
+            fresh = [terms.pair_role(w.decode("utf-8"), paired) for w in self.words[known:]]
+            roles = np.concatenate((roles if roles is not None else np.zeros(0, np.int8), np.array(fresh, np.int8)))
+            self._roles[paired] = roles
+        return roles
 
     def stem_ids(self, word: np.ndarray) -> np.ndarray:
         """The stem id of each word id (-1 for stopwords)."""

@@ -30,7 +30,7 @@ from searchkit.engine.codec import BlockCodec
 from searchkit.engine.flush import _add_postings, _CachedLengths, _flush_grouped, _HashBucket
 from searchkit.engine.index import PrivateStorage, create_index, exists, open_index
 from searchkit.engine.pool import GroupedPool, _spill_dir
-from searchkit.engine.schema import INDEX_NAME, QUOTES_NAME, analysed_fields
+from searchkit.engine.schema import INDEX_NAME, QUOTES_NAME, analysed_fields, paired_fields
 from searchkit.engine.vocab import Vocabulary
 from searchkit.errors import IndexLocked
 
@@ -206,7 +206,8 @@ def _tune(writer: SegmentWriter, index_dir: Path, vocab: Vocabulary, pool_limit:
     shared by the writers of one process), cached field lengths and block-wise flush."""
     per_document_reader = writer.per_document_reader
     writer.per_document_reader = lambda: _CachedLengths(per_document_reader())
-    writer.pool = TextPool(_spill_dir(index_dir), pool_limit, analysed_fields(writer.schema), vocab)
+    paired = {exact: (name, writer.schema[name].pair_words()) for exact, name in paired_fields(writer.schema).items()}
+    writer.pool = TextPool(_spill_dir(index_dir), pool_limit, analysed_fields(writer.schema), vocab, paired)
     writer._flush_segment = lambda: _flush_grouped(writer)
     writer.fieldwriter._tindex.buckets = [_HashBucket() for _ in range(256)]
     return writer
