@@ -668,3 +668,11 @@ def test_an_analyst_for_a_firm_makes_it_a_company() -> None:
     found = extract(body)
     assert [s.name for s in found.speakers] == ["Ian Rook"]
     assert "Birch Stanton" in found.companies
+
+
+@pytest.mark.parametrize(("body", "expected"), [
+    ("Polls this week:\n\n-Nina Holt explains why the polls missed. [Post.]", ["Nina Holt"]),  # a list item
+    ("Voters in the pro-Ellison camp said the count was fair.", []),  # a hyphen inside a word
+])
+def test_a_hyphen_that_opens_a_list_item_starts_a_name(body: str, expected: list[str]) -> None:
+    assert names(body) == expected

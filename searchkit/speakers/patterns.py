@@ -50,9 +50,10 @@ UP_RE = re.compile(f"[{UP}]")
 ABBR = r"(?:Mr|Mrs|Ms|Dr|Sen|Sens|Rep|Reps|Gov|Gen|Lt|Col|Sgt|Capt|Prof|Rev|Jr|Sr|St|Adm|Maj|Cmdr|Pres|Del|Supt|Det)\."
 TOKEN = rf"(?:{ABBR}|[{UP}]\.(?:[{UP}]\.)*|[{UP}][\w'’-]*\w|[{UP}])"
 SEP = r"(?:[ \t\u00a0]++\n?+[ \t\u00a0]*+|\n[ \t\u00a0]*+)"  # possessive: blanks are taken whole, never split
-# A run starts at a capital not inside a word. The lookahead first asks for a letter that is not a Latin
-# lower-case one (a small class, quick at every position); the token then asks for a capital of any script.
-RUN_RE = re.compile(rf"(?=[^\W\d_a-zß-öø-ÿ])(?<![\w'’-]){TOKEN}"
+# A run starts at a capital not inside a word (after a hyphen only where the hyphen opens a list item: "-Nate Cohn
+# explains"). The lookahead first asks for a letter that is not a Latin lower-case one (a small class, quick at
+# every position); the token then asks for a capital of any script.
+RUN_RE = re.compile(rf"(?=[^\W\d_a-zß-öø-ÿ])(?:(?<![\w'’-])|(?<=\s-)){TOKEN}"
                     rf"(?:{SEP}(?:(?:de|van|von|der|bin|al|da|di|del|dos|du|la|le){SEP})?{TOKEN})*")
 
 CUE_RE = re.compile(r"(?<!\w)(?:[Aa]ccording\s+to|" + trie(VERBS) + r")(?!\w)")
