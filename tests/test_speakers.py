@@ -676,3 +676,20 @@ def test_an_analyst_for_a_firm_makes_it_a_company() -> None:
 ])
 def test_a_hyphen_that_opens_a_list_item_starts_a_name(body: str, expected: list[str]) -> None:
     assert names(body) == expected
+
+
+@pytest.mark.parametrize(("body", "expected"), [
+    ("“We need to stop this now.”\n\n- Ann Marsh, Ohio.\n\nOther letters.", ["Ann Marsh"]),  # a pull quote
+    ("“We need to stop this now.”\n\n- Ann Marsh won the vote in Ohio.", []),  # the line goes on: no attribution
+])
+def test_a_dash_opening_the_line_after_a_quote_names_its_speaker(body: str, expected: list[str]) -> None:
+    assert names(body) == expected
+
+
+def test_a_participle_after_a_role_word_is_no_object() -> None:
+    body = "Rivals went further, with former Norland Gov. Ivo Lantz calling the plan a fraud."
+    assert names(body) == ["Ivo Lantz"]
+
+
+def test_this_past_week_bridges_a_name_and_its_cue() -> None:
+    assert names("Ivo Lantz, the party chairman, this past week announced a new website.") == ["Ivo Lantz"]

@@ -89,6 +89,8 @@ def test_all_caps_headline_with_a_colon(title: str) -> None:
     "Elena Marsh said" + " " * 20_000 + "x",  # blanks the quote-opening pattern split every way
     "A" + " " * 20_000 + "x",  # blanks between capitalised words, split every way
     "Elena Marsh: x" + " " * 20_000 + "x",  # blanks a dash before a quote was looked for after, from each one
+    "”" + " " * 20_000 + "x",  # blanks after a quote, before the line that could name its speaker
+    "”\n" + " \n" * 10_000 + "- Elena Marsh",
 ])
 def test_gaps_that_backtracked(body: str) -> None:
     assert _seconds(body) < 1.0

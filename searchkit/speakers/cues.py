@@ -195,6 +195,13 @@ def coordinated(art: Article, name: Name, floor: int) -> Name | None:
     n = name_of_run(txt, s)
     return n if n is not None and art.resolve(n) is not None else None
 
+def _object_before(body: str, floor: int, pos: int) -> bool:
+    """Whether a lower-case word that is no role word stands right before `pos` ("to" Mr. Castro; not "with",
+    "and", nor "former" Maryland Gov. X)."""
+    m = OBJECT_LEFT_RE.search(body, floor, pos)
+    return m is not None and body[m.start():pos].strip() not in ROLE_WORDS
+
+
 def cue_spans(body: str) -> list[tuple[int, int]]:
     """Offsets of cue words: the verb list plus any "<verb>ed that", in text order."""
     spans = [m.span() for m in CUE_RE.finditer(body)]
@@ -219,7 +226,7 @@ def cue_names(art: Article, start: int, end: int, cue: str) -> tuple[list[Name],
     if cue not in RIGHT_ONLY and not passive(body, start, cue):
         name = left_name(art, start, s0)  # "Zakharova said", "X, a former official, said"
         if name is not None and cue.endswith("ing") and BARE_GAP_RE.fullmatch(body, name.end, start) and (
-                OBJECT_LEFT_RE.search(body, max(s0, name.run_start - 20), name.run_start)):
+                _object_before(body, max(s0, name.run_start - 20), name.run_start)):
             name = None  # a bare participle after an object modifies it: "a letter to Mr. Castro criticizing"
             # (not after "with": "with Obama telling Republicans")
         if name is not None:

@@ -74,7 +74,7 @@ LY_NOUNS = "ally|family|rally|assembly|supply|bully|belly|july|italy"  # "-ly" w
 LY = rf"(?!(?:{LY_NOUNS})\b)\w+ly"  # an adverb: "reportedly", "also"; not "A Clinton ally said"
 ADV = (rf"(?:(?:{ADV_WORDS}|{LY})\b|(?:is|was|are|were|does|did|do|has|have|had|would|could|wo|ca)n[’']t\b|"
         rf"(?:on\s+)?(?:{DAYS})\b|last\s+(?:week|month|year|night)\b|"
-        r"this\s+(?:week|month|year|morning)\b|via\s+\w+|"
+        r"this\s+(?:past\s+)?(?:week|month|year|morning)\b|via\s+\w+|"
         r"in\s+(?:an\s+)?(?:statement|interview|speech|tweet|email|letter|op-ed)\b|"
         rf"in\s+a\s+\w+(?:\s+(?!(?:{ADV_WORDS}|on|last|this|via|in|{DAYS})\b|{LY}\b)\w+)?)")
 LEFT_GAP_RE = re.compile(
@@ -109,6 +109,9 @@ TITLE_RE = re.compile(rf"\s*+({TITLE_WORDS}(?:[ \t]++and[ \t]++{TITLE_WORDS})?+)
 AND_SPLIT_RE = re.compile(r"\s+and\s+")
 QCLOSE_RE = re.compile(rf"[,?!](?:”|\"|'')[ \t]+(?=[{UP}])")
 QDASH_RE = re.compile(rf"[”\"](?=[ \t]*(?:―|—|–|--))[ \t]*(?:―|—|–|--)[ \t]*(?=[{UP}])")
+# A dash that opens the line after a quote and names who said it: "...”\n\n- Ann Marsh." / "-Ann Marsh, Ohio."
+QLINE_RE = re.compile(rf"[”\"][ \t]*\n\s*(?:―|—|–|--|-)[ \t]*(?=[{UP}])")
+QLINE_END_RE = re.compile(r"[.,]?[ \t]*(?:\n|\Z)|,")
 QOPEN_RE = re.compile(r"[,:][ \t]*(?:“|\"|'')(?=\S)")
 VERB_AFTER_RE = re.compile(r"[ \t]+(?:\w+ly[ \t]+)?([a-z]+(?:ed|es|s))\b")
 VERB_BEFORE_RE = re.compile(r"[ \t]+(?:\w+ly[ \t]+)?([a-z]+(?:ed|es|s))")

@@ -4,6 +4,7 @@ headline)."""
 
 from __future__ import annotations
 
+import re
 from bisect import bisect_left, bisect_right
 
 from searchkit.models import Quote
@@ -14,6 +15,8 @@ from searchkit.speakers.patterns import (
     COLON_RE,
     QCLOSE_RE,
     QDASH_RE,
+    QLINE_END_RE,
+    QLINE_RE,
     QOPEN_RE,
     QUOTE_AFTER_RE,
     QUOTE_CLOSE,
@@ -108,6 +111,12 @@ def colon_events(art: Article) -> list[Event]:
     return events
 
 
+def _dashed(body: str) -> list[re.Match[str]]:
+    """Dashes between a closing quote and a name: on the quote's line, or opening the next line."""
+    found = list(QDASH_RE.finditer(body))
+    return found + list(QLINE_RE.finditer(body)) if "\n" in body else found
+
+
 def starts_line(body: str, pos: int) -> bool:
     """Whether only blanks and dashes stand between the start of the line and `pos` ("— JOEL BENENSON:")."""
     k = pos
@@ -134,11 +143,13 @@ def quote_events(art: Article) -> list[Event]:
             start = content_start(art.body, m.start() + 1)
             span = (start, m.start() + 1, True) if start is not None else None
             events.append(Event(s, display, None, span))
-    for m in QDASH_RE.finditer(body):  # “...” ― NAME
+    for m in _dashed(body):  # “...” ― NAME, “...”\n- NAME.
         j = bisect_left(art.run_starts, m.end())
         if j >= len(art.runs) or art.runs[j][0] != m.end():
             continue
         s, _e, txt = art.runs[j]
+        if m.re is QLINE_RE and not QLINE_END_RE.match(body, _e):
+            continue  # a line that goes on is no attribution: "...”\n- Ann Marsh won the vote"
         name = name_of_run(txt, s)
         display = art.resolve(name) if name is not None else None
         if display is not None:
