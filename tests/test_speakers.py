@@ -693,3 +693,14 @@ def test_a_participle_after_a_role_word_is_no_object() -> None:
 
 def test_this_past_week_bridges_a_name_and_its_cue() -> None:
     assert names("Ivo Lantz, the party chairman, this past week announced a new website.") == ["Ivo Lantz"]
+
+
+@pytest.mark.parametrize(("body", "expected"), [
+    ("Bill Harrow said the fund would buy more bonds.", ["Bill Harrow"]),  # a given name, not a bill
+    ("Former Governor Bill Harrow said it was wrong.", ["Bill Harrow"]),
+    ("Christian Varga, the union leader, said the strike would go on.", ["Christian Varga"]),
+    ("The Farm Bill said nothing about it.", []),  # an organisation word at the end of a run
+    ("Christian Aid said the camps were full.", []),
+])
+def test_a_given_name_that_is_also_an_organisation_word(body: str, expected: list[str]) -> None:
+    assert names(body) == expected

@@ -7,6 +7,7 @@ from functools import lru_cache
 
 from searchkit.speakers.patterns import ACRONYM_RE, INITIAL_RE
 from searchkit.speakers.words import (
+    GIVEN_NAME_WORDS,
     HONORIFICS,
     HYPHEN_TAILS,
     KNOWN_ACRONYMS,
@@ -90,14 +91,16 @@ def _parse_run(text: str, possessive: bool) -> tuple[tuple[str, ...], int, bool,
             words.append(w)
             i -= 1
             continue
-        blocked = c in TITLES or c in HONORIFICS or c in NON_NAMES or (words and (
+        given = bool(words) and c in GIVEN_NAME_WORDS  # "Bill" Maher, "Christian" Estrosi: before a surname
+        blocked = c in TITLES or c in HONORIFICS or (c in NON_NAMES and not given) or (words and (
             c in LEADING_NOT_NAMES or (c.endswith("ing") and len(c) > 5)))  # "Cross-examining Ronald Greenidge"
         if blocked and not words and c in SURNAME_TITLES and (
                 i == 0 or plain(raw[i - 1]) or clean(raw[i - 1]) in HONORIFICS):
             blocked = False  # a surname that is also a title word: "Amy Pope", "Peter T. King"
         if "-" in c and not blocked:  # "Kremlin-backed", "U.S.-based"; not "Jong-un"
             blocked = any((len(p) > 2 and (p in TITLES or p in ORG_WORDS)) or p in HYPHEN_TAILS for p in c.split("-"))
-        if (blocked or c in ORG_WORDS or c in STOP_CAPS or w.endswith(("’s", "'s"))):
+        if (blocked or (c in ORG_WORDS and not given) or c in STOP_CAPS
+                or w.endswith(("’s", "'s"))):
             break
         words.append(w)
         i -= 1
@@ -109,7 +112,8 @@ def _parse_run(text: str, possessive: bool) -> tuple[tuple[str, ...], int, bool,
     if not words or len(words) > 4:
         return None
     prev = clean(raw[i]) if i >= 0 else ""
-    if any(clean(w) in ORG_WORDS for w in words):
+    if any(clean(w) in ORG_WORDS for w in words[-1:]) or any(
+            clean(w) in ORG_WORDS and clean(w) not in GIVEN_NAME_WORDS for w in words[:-1]):
         return None
     offset = text.rfind(words[0])
     # titled: after a title ("Sen. Sanders", "Republican Trump"), not a place ("U.S. Trustee")
@@ -136,7 +140,8 @@ def misspelt_title(word: str) -> bool:
 def plain(word: str) -> bool:
     """True for a capitalised word that could be a first name (not a title, organisation or stop word)."""
     c = clean(word)
-    return (word[:1].isupper() and c not in TITLES and c not in HONORIFICS and c not in ORG_WORDS
+    return (word[:1].isupper() and c not in TITLES and c not in HONORIFICS
+            and (c not in ORG_WORDS or c in GIVEN_NAME_WORDS)
             and c not in STOP_CAPS and c not in NOT_NAME_WORDS and not word.endswith(("’s", "'s", ".")))
 
 

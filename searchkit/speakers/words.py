@@ -78,7 +78,7 @@ campaign committee department ministry party house senate congress association i
 centre council agency service bureau office group inc corp co administration court foundation union
 organization organisation commission poll report reports government police fbi cia gop dnc rnc team
 republicans democrats state states city county board company magazine website today street reserve book bank
-fund exchange market markets index wikileaks politico usa act bill law treasury analysts traders officials
+fund aid exchange market markets index wikileaks politico usa act bill law treasury analysts traders officials
 investors economists experts leaders lawmakers voters critics supporters protesters residents sources workers
 observers diplomats authorities prosecutors investigators researchers scientists members kremlin pentagon
 twitter facebook google youtube instagram trust capital partners holdings group ltd llc plc airlines motors
@@ -98,6 +98,9 @@ examiner bulletin monitor globe star courier dispatch sentinel register record t
 hour show live tonight breakfast newsnight panorama weekly programme podcast bbc itv sky edition
 """
 )
+# Organisation and place words that are also given names: before a surname they open a name ("Bill Maher",
+# "Christian Estrosi"), at the end of a run they are what they are ("the Farm Bill", "Christian Democrats").
+GIVEN_NAME_WORDS = {"bill", "christian"}
 NON_NAMES = word_set(
     """
 monday tuesday wednesday thursday friday saturday sunday january february march april may june july august
