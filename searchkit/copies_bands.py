@@ -19,6 +19,7 @@ import sqlite3
 
 import numpy as np
 
+from searchkit.limits import MEMORY_BUDGET
 from searchkit.minhash import BINS, EMPTY, fmix
 from searchkit.sidecar import chunks, marks
 
@@ -31,6 +32,7 @@ PREFIX_BITS = 16
 BUCKETS_SCHEMA = "CREATE TABLE IF NOT EXISTS buckets (prefix INTEGER PRIMARY KEY, entries BLOB NOT NULL);"
 
 _U64 = np.uint64
+_CHUNK = max(1, MEMORY_BUDGET // 4_096)  # articles banded at once when the index is rebuilt
 _SALTS = np.arange(1, BANDS + 1, dtype=_U64) * _U64(0x9E3779B97F4A7C15)  # one per band
 _SHIFT = np.uint32(32 - PREFIX_BITS)
 
@@ -60,9 +62,14 @@ class Buckets:
 
     def rebuild(self, numbers: np.ndarray, sigs: np.ndarray) -> None:
         """Replace the index with the entries of these articles (all there are)."""
-        keys, nums = entries(numbers, sigs)
-        order = np.lexsort((nums, keys))
-        pairs = np.stack([keys[order], nums[order]], axis=1)
+        codes = np.zeros(0, dtype=_U64)
+        if len(numbers):  # banded a chunk of articles at a time: their temporaries are ~2 KB an article
+            codes = np.concatenate([_codes(*entries(numbers[i:i + _CHUNK], sigs[i:i + _CHUNK]))
+                                    for i in range(0, len(numbers), _CHUNK)])
+        codes.sort()  # by key, then article number
+        pairs = np.empty((len(codes), 2), dtype=np.uint32)
+        pairs[:, 0], pairs[:, 1] = codes >> _U64(32), codes & _U64(0xFFFFFFFF)
+        del codes
         prefixes, starts = np.unique(pairs[:, 0] >> _SHIFT, return_index=True)
         parts = np.split(pairs, starts[1:]) if len(pairs) else []
         self.db.execute("DELETE FROM buckets")

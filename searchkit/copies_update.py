@@ -25,6 +25,7 @@ import numpy as np
 
 from searchkit.copies import CopyStore, Entry, earliest
 from searchkit.copies_bands import BUCKETS_SCHEMA, Buckets
+from searchkit.limits import MEMORY_BUDGET
 from searchkit.minhash import BINS, agreement, similarity
 from searchkit.sidecar import chunks, marks
 
@@ -38,6 +39,12 @@ keep most of a story (a new lead over the same paragraphs, a factbox refreshed w
 Judged on 100 Reuters pairs (bench/copies/): precision 0.96, recall 0.81. No time window: one of 3 days
 kept refreshed factboxes apart and cost recall for no precision on those pairs; the price is that stories
 written to a template (weekly mortgage figures) can chain into one group."""
+EDGE_CHUNK = max(1, MEMORY_BUDGET // 8_192)
+"""Articles whose candidate pairs are found and compared at once: ~8 KB of arrays each (32 band keys, the
+entries of their buckets, a few candidate pairs with two signatures each), so a regroup of every article
+stays within the budget instead of growing with the archive (it was the build's largest process)."""
+PAIR_CHUNK = max(1, MEMORY_BUDGET // (4 * BINS * 4))
+"""Candidate pairs compared at once: two signatures and two boolean temporaries of `BINS` each."""
 FULL_SHARE = 0.25
 """An update whose articles to regroup exceed this share of the store groups everything at once (one pass
 over every signature beats looking up most band keys one prefix at a time)."""
@@ -122,9 +129,7 @@ class CopyUpdater(CopyStore):
 
     def _regroup_all(self) -> None:
         """Rebuild the band index and group every article."""
-        rows = self.db.execute("SELECT n, sig FROM articles WHERE sig IS NOT NULL ORDER BY n").fetchall()
-        numbers, sigs = _signed(rows)
-        del rows
+        numbers, sigs = _all_signed(self.db)
         buckets = Buckets(self.db)
         buckets.rebuild(numbers, sigs)
         signatures = _Signatures(self.db, numbers, sigs)
@@ -218,20 +223,36 @@ def _signed(rows: list[tuple[int, bytes | None]]) -> tuple[np.ndarray, np.ndarra
     return numbers, sigs
 
 
+def _all_signed(db: sqlite3.Connection) -> tuple[np.ndarray, np.ndarray]:
+    """Every article with a signature, as `_signed` gives them, read a chunk of rows at a time into arrays
+    (the rows as Python objects would take several times the arrays' memory)."""
+    total = int(db.execute("SELECT COUNT(*) FROM articles WHERE sig IS NOT NULL").fetchone()[0])
+    numbers = np.zeros(total, dtype=np.int64)
+    sigs = np.zeros((total, BINS), dtype=np.uint32)
+    cursor = db.execute("SELECT n, sig FROM articles WHERE sig IS NOT NULL ORDER BY n")
+    done = 0
+    while rows := cursor.fetchmany(EDGE_CHUNK):
+        part_numbers, part_sigs = _signed(rows)
+        numbers[done:done + len(rows)], sigs[done:done + len(rows)] = part_numbers, part_sigs
+        done += len(rows)
+    return numbers[:done], sigs[:done]
+
+
 def _edges(buckets: Buckets, signatures: _Signatures, frontier: np.ndarray) -> set[tuple[int, int]]:
     """Pairs of articles `(a, b)`, `a < b`, that are copies, reachable from the `frontier` articles by such
     pairs (a breadth-first closure: each round looks up the articles reached in the last one)."""
     edges: set[tuple[int, int]] = set()
     seen = set(frontier.tolist())
     while frontier.size:
-        found = buckets.candidates(frontier, signatures.of(frontier))
-        a, b = found[:, 0], found[:, 1]
-        similar = np.zeros(len(a))
-        for start in range(0, len(a), 100_000):  # chunks bound the memory of the comparison
-            part = slice(start, start + 100_000)
-            similar[part] = agreement(signatures.of(a[part]), signatures.of(b[part]))
-        keep = similar >= THRESHOLD
-        pairs = {(min(x, y), max(x, y)) for x, y in zip(a[keep].tolist(), b[keep].tolist(), strict=True)}
+        pairs: set[tuple[int, int]] = set()
+        for start in range(0, len(frontier), EDGE_CHUNK):  # chunks bound the candidates' arrays
+            part = frontier[start:start + EDGE_CHUNK]
+            found = buckets.candidates(part, signatures.of(part))
+            a, b = found[:, 0], found[:, 1]
+            for lo in range(0, len(a), PAIR_CHUNK):
+                x, y = a[lo:lo + PAIR_CHUNK], b[lo:lo + PAIR_CHUNK]
+                keep = agreement(signatures.of(x), signatures.of(y)) >= THRESHOLD
+                pairs.update(zip(np.minimum(x, y)[keep].tolist(), np.maximum(x, y)[keep].tolist(), strict=True))
         edges |= pairs
         reached = {n for e in pairs for n in e} - seen
         seen |= reached

@@ -9,6 +9,10 @@ from dataclasses import dataclass
 DEFAULT_MAX_SIZE = 8 * 1024 * 1024
 """Bytes of a file read at most (8 MB): some 1,500 wire stories, far beyond any one article, and the size at
 which a worker's analysis of one article stays near 200 MB (measured: 4 MB 111 MB, 16 MB 331 MB)."""
+MEMORY_BUDGET = 64 * 1024 * 1024
+"""Bytes of working arrays one bulk step of indexing holds at once, wherever its input grows with the
+archive (the copy groups' regroup of every article, ...): such a step works in chunks of this size, so a
+build's peak memory stays flat as the archive grows. Results do not depend on it (tested with tiny values)."""
 DEFAULT_BUDGET = 10.0
 """CPU seconds a file's parsing, and each article's speaker extraction, may take (see `budget`)."""
 

@@ -126,3 +126,27 @@ def test_a_one_article_update_reads_only_its_candidates(tmp_path: Path, monkeypa
         store.apply([entry("new", story(70_007)[rng.randrange(5):])])
         assert store.group_of("new") == Group("c1", ("c1", "new", "s007"))
         assert 0 < sum(read) <= 10
+
+
+def test_a_full_regroup_works_in_bounded_chunks_with_the_same_groups(tmp_path: Path,
+                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    """The regroup of every article (a first build) reads, bands and compares a few articles at a time
+    (`limits.MEMORY_BUDGET`: it was the largest process of a 10^5-article build), with the same groups and
+    band index as in one piece."""
+    bodies = _pool(random.Random(6), 60)
+    live = {f"a{n:03d}": entry(f"a{n:03d}", body, day=n % 28 + 1) for n, body in enumerate(bodies)}
+    whole = _from_scratch(tmp_path / "whole", live)
+    sizes: list[int] = []
+    candidates = copies_bands.Buckets.candidates
+
+    def spy(self: copies_bands.Buckets, numbers, sigs):
+        sizes.append(len(numbers))
+        return candidates(self, numbers, sigs)
+
+    monkeypatch.setattr(copies_bands.Buckets, "candidates", spy)
+    monkeypatch.setattr(copies_update, "EDGE_CHUNK", 4)
+    monkeypatch.setattr(copies_update, "PAIR_CHUNK", 3)
+    monkeypatch.setattr(copies_bands, "_CHUNK", 5)
+    chunked = _from_scratch(tmp_path / "chunked", live)
+    assert chunked == whole
+    assert len(whole[0]) > 10 and len(sizes) > 10 and max(sizes) <= 4
