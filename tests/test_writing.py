@@ -254,3 +254,42 @@ def test_a_sorted_part_is_encoded_as_the_postings_writer_encodes_it(seed: int) -
     entries: list[tuple[bytes, bytes]] = []
     blocks.write_part(postfile, entries, layout, part, TERMS, codes)
     assert (entries, postfile.file.getvalue()) == _whoosh_written(part, positional, codes, layout)
+
+
+def test_sorted_parts_of_spilled_rows_read_one_run_at_a_time(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A big bucket split into parts keeps only each run's rows of the part being sorted: no more than two
+    loaded run pieces are alive at once (the whole bucket of every run used to be, once per part, at a
+    large build's flush), and the parts are the rows sorted by term bytes and document."""
+    import weakref
+
+    from searchkit.engine import columns
+
+    rng = np.random.default_rng(3)
+    terms = [b"t%02d" % k for k in rng.permutation(40).tolist()]  # one bucket ("t"), ids not in byte order
+    rows = columns.FieldRows(tmp_path, limit=50)
+    added = []
+    for run in range(8):
+        docs = np.repeat(np.arange(run * 10, run * 10 + 10, dtype=np.int32), 20)
+        term = rng.integers(0, len(terms), len(docs)).astype(np.int32)
+        value = rng.integers(0, 500, len(docs)).astype(np.int32)
+        rows.add(term, docs, value)
+        rows.spill(terms)
+        added += zip(term.tolist(), docs.tolist(), value.tolist(), strict=True)
+    loaded: list[weakref.ref] = []
+    most = 0
+    fromfile = np.fromfile
+
+    def counting(*args: Any, **kwargs: Any) -> np.ndarray:
+        nonlocal most
+        piece = fromfile(*args, **kwargs)
+        loaded.append(weakref.ref(piece))
+        most = max(most, sum(ref() is not None for ref in loaded))
+        return piece
+
+    monkeypatch.setattr(columns.np, "fromfile", counting)
+    parts = list(rows.sorted_parts(terms))
+    got = [(t, d, v) for part in parts for t, d, v in zip(part.term.tolist(), part.doc.tolist(), part.value.tolist(),
+                                                           strict=True)]
+    assert got == sorted(added, key=lambda r: (terms[r[0]], r[1]))  # stable: values in the order added
+    assert len(parts) > 5 and len(loaded) > 8 * 5 and most <= 2
+    rows.cleanup()

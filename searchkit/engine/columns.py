@@ -91,21 +91,20 @@ class FieldRows:
                               strict=True):
                 yield from self._term_ranges(lo, hi, order, rank, self._run_pieces(int(bucket[lo])))
         else:
-            yield from self._term_ranges(0, len(order), order, rank, lambda: self.held)
+            yield from self._term_ranges(0, len(order), order, rank, lambda: iter(self.held))
 
-    def _run_pieces(self, bucket: int) -> Callable[[], list[np.ndarray]]:
-        """A loader of one bucket's rows from every run, in run order."""
-        def load() -> list[np.ndarray]:
-            pieces = []
+    def _run_pieces(self, bucket: int) -> Callable[[], Iterator[np.ndarray]]:
+        """A loader of one bucket's rows from every run, in run order, a run at a time (a part of a big
+        bucket keeps only its own rows of each: the whole bucket is never in memory at once)."""
+        def load() -> Iterator[np.ndarray]:
             for path, offsets in self.runs:
                 start, end = int(offsets[bucket]), int(offsets[bucket + 1])
                 if end > start:
-                    pieces.append(np.fromfile(path, ROW, end - start, offset=start * ROW.itemsize))
-            return pieces
+                    yield np.fromfile(path, ROW, end - start, offset=start * ROW.itemsize)
         return load
 
     def _term_ranges(self, lo: int, hi: int, order: np.ndarray, rank: np.ndarray,
-               load: Callable[[], list[np.ndarray]]) -> Iterator[Sorted]:
+               load: Callable[[], Iterator[np.ndarray]]) -> Iterator[Sorted]:
         """The rows of the terms ranked `lo` to `hi`, sorted, in ranges of about `limit` rows."""
         cumulative = np.cumsum(self.counts[order[lo:hi]])
         start = lo
@@ -113,9 +112,10 @@ class FieldRows:
             taken = int(cumulative[start - lo - 1]) if start > lo else 0
             end = lo + int(np.searchsorted(cumulative, taken + self.limit, side="right"))
             end = max(end, start + 1)
-            pieces = load()
             if start > lo or end < hi:
-                pieces = [p[(r >= start) & (r < end)] for p in pieces for r in (rank[p["term"]],)]
+                pieces = [p[(r >= start) & (r < end)] for p in load() for r in (rank[p["term"]],)]
+            else:
+                pieces = list(load())
             rows = np.concatenate(pieces) if len(pieces) != 1 else pieces[0]
             rows = rows[np.argsort(rank[rows["term"]], kind="stable")]
             yield Sorted(rows["term"], rows["doc"], rows["value"])
