@@ -11,7 +11,7 @@ import pytest
 from searchkit.engine.writing import IndexWriter
 from searchkit.errors import IndexLocked, NoInputFiles
 from searchkit.indexer import index_paths
-from searchkit.search import Searcher
+from searchkit.search import Searcher, search_quotes
 
 
 def write(folder: Path, name: str, title: str, body: str) -> Path:
@@ -236,6 +236,47 @@ def test_parallel_segments_match_serial_and_stay_incremental(folder: Path, tmp_p
     assert len(hits(parallel, "pelicans")) == 45
     unchanged_tide1 = [f"n{i:03}.txt" for i in range(60) if i % 7 == 1 and i % 2 == 1 and i != 1]
     assert hits(parallel, "tide1") == unchanged_tide1  # changed notes lost the word; n001 was deleted
+
+
+def test_workers_roll_segments_at_their_vocabulary_budget_with_the_same_answers(
+        folder: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A segment worker whose vocabulary reaches `SEGMENT_WORDS` finishes its segments and starts new ones
+    (its memory stays bounded however many files it reads): same documents in the same order, so the same
+    hits, order and scores as one segment per worker; a later update still works across them."""
+    from searchkit.engine import batch, workers, writing
+    from searchkit.engine.index import open_index
+    from searchkit.engine.schema import INDEX_NAME, QUOTES_NAME
+
+    def segments(index_dir: Path, name: str) -> int:
+        ix = open_index(index_dir, name)
+        try:
+            return len(ix._segments())
+        finally:
+            ix.close()
+
+    for i in range(80):
+        write(folder, f"n{i:03}.txt", f"Note {i}", f'harbour note {i} cranes{i} {"gulls " * (i % 5)} tide{i % 7} '
+                                                   f'word{i * 7} said "the tide is high {i}," said John Smith{i % 3}.')
+    monkeypatch.setattr(workers, "SEGMENT_THRESHOLD", 10)
+    whole, rolled = tmp_path / "whole", tmp_path / "rolled"
+    index_paths([folder], whole, workers=2)
+    monkeypatch.setattr(writing, "SEGMENT_WORDS", 40)
+    monkeypatch.setattr(batch, "BATCH_DOCS", 4)  # the vocabulary grows a batch at a time
+    index_paths([folder], rolled, workers=2)
+    for name in (INDEX_NAME, QUOTES_NAME):
+        assert segments(whole, name) == 2 and segments(rolled, name) > 6
+    for q in ("cranes3", "gulls", "tide3", '"harbour note"', "harbour -gulls", "note", "smith1"):
+        with Searcher(whole) as a, Searcher(rolled) as b:
+            ra, rb = a.search(q, limit=100), b.search(q, limit=100)
+        assert ra.total == rb.total and [(h.id, h.score) for h in ra.hits] == [(h.id, h.score) for h in rb.hits], q
+        qa, qb = search_quotes(whole, q, limit=100), search_quotes(rolled, q, limit=100)
+        assert qa[0] == qb[0], q
+        quotes = [[(h.article_id, h.speaker, h.score) for h in found] for _total, found in (qa, qb)]
+        assert quotes[0] == quotes[1], q
+    for i in range(0, 80, 3):
+        write(folder, f"n{i:03}.txt", f"Note {i}", f"changed note {i} pelicans")
+    assert index_paths([folder], rolled, workers=2).updated == 27
+    assert len(hits(rolled, "pelicans")) == 27
 
 
 @pytest.mark.parametrize("how", ["error", "killed"])

@@ -50,6 +50,10 @@ class Vocabulary:
         self.pairs: list[bytes] = []  # pair id -> term bytes
         self._roles: dict[terms.PairWords, np.ndarray] = {}  # paired words -> `terms.pair_role` per word id
 
+    def __len__(self) -> int:
+        """Distinct raw tokens seen."""
+        return len(self._entries)
+
     def analyse(self, texts: Sequence[str]) -> Tokens:
         """Every token of `texts` as word ids with text numbers and positions."""
         findall = analysis._WORD.findall

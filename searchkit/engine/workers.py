@@ -45,7 +45,7 @@ Prepared = Iterable[tuple[dict[str, Any], list[dict[str, Any]]]]  # (article, it
 POOL_THRESHOLD = 64  # fewer tasks than this are read in this process
 SEGMENT_THRESHOLD = 1_000  # from this many tasks, each worker writes its own segments
 TASK_BATCH = 1_024  # tasks per message to a segment worker
-POOL_LIMIT = 150_000  # postings a segment worker pools before spilling a sorted run: bounds a build's memory
+POOL_LIMIT = 50_000  # keyword postings a segment worker pools before spilling a sorted run (~130 bytes each)
 SMALL_SHARE = 1_500  # tasks; a share this small (an update) pools up to SMALL_POOL_LIMIT postings instead,
 SMALL_POOL_LIMIT = 1_000_000  # usually all of them: no runs to write and merge back (~1.5 s CPU per 1,000 files)
 
@@ -173,7 +173,8 @@ class _SegmentCrew:
                     raise IndexingFailed(f"an indexing worker failed ({msg[1]}); nothing was committed")
         finally:
             self.close(finished=len(finished) == len(self.procs))
-        return [segs for _number, segs in sorted(finished, key=lambda f: f[0])]  # same document order every run
+        # in worker order, each worker's in the order written: the same document order every run
+        return [segs for _number, rolls in sorted(finished, key=lambda f: f[0]) for segs in rolls]
 
     def start(self, index_dir: Path, tasks: Sequence[Any]) -> None:
         self.started = True
@@ -221,6 +222,8 @@ def _segment_worker(number: int, read: Read[Any, Any], inbox: Any, queue: Any, p
                 for doc, quotes in prepare(articles):
                     builder.add(doc, quotes)
                 reports.append((n, report))
+                if builder.full():
+                    builder.roll()
                 if len(reports) == 64:
                     queue.put(("reports", reports))
                     reports = []

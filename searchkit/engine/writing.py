@@ -33,11 +33,16 @@ from searchkit.engine.pool import GroupedPool, _spill_dir
 from searchkit.engine.schema import INDEX_NAME, QUOTES_NAME, analysed_fields, paired_fields
 from searchkit.engine.vocab import Vocabulary
 from searchkit.errors import IndexLocked
+from searchkit.limits import MEMORY_BUDGET
 
 __all__ = ["CODEC", "LOCK_TIMEOUT_S", "GroupedPool", "IndexWriter", "SegmentBuilder", "_add_postings",
            "has_indexes"]  # _add_postings: the tests' reference flush feeds Whoosh's writer with it
 
 LOCK_TIMEOUT_S = 3.0
+SEGMENT_WORDS = MEMORY_BUDGET // 512
+"""Distinct raw tokens a segment worker's vocabulary holds before it starts new segments (`SegmentBuilder.roll`):
+~400 bytes each with their words and stems, so the vocabulary stays within the budget (it grew with the
+archive: numbers and names keep coming), and the flush, which grows with the segment, with it."""
 
 # Posting lists shorter than INLINE_POSTINGS live in the term table: most terms are rare, and a block
 # write (pickle + compress + header) per term dominated commit time. Level-1 zlib is much cheaper than
@@ -201,13 +206,15 @@ def _open_writer(index_dir: Path, name: str, rebuild: bool, limitmb: int, lock_t
     return _tune(writer, index_dir, vocab)
 
 
-def _tune(writer: SegmentWriter, index_dir: Path, vocab: Vocabulary, pool_limit: int = 500_000) -> SegmentWriter:
+def _tune(writer: SegmentWriter, index_dir: Path, vocab: Vocabulary, pool_limit: int = 500_000,
+          clear_spill: bool = True) -> SegmentWriter:
     """Give a Whoosh writer searchkit's pool (text fields analysed in batches of documents, `vocab`
     shared by the writers of one process), cached field lengths and block-wise flush."""
     per_document_reader = writer.per_document_reader
     writer.per_document_reader = lambda: _CachedLengths(per_document_reader())
     paired = {exact: (name, writer.schema[name].pair_words()) for exact, name in paired_fields(writer.schema).items()}
-    writer.pool = TextPool(_spill_dir(index_dir), pool_limit, analysed_fields(writer.schema), vocab, paired)
+    spill = _spill_dir(index_dir) if clear_spill else index_dir / "spill"
+    writer.pool = TextPool(spill, pool_limit, analysed_fields(writer.schema), vocab, paired)
     writer._flush_segment = lambda: _flush_grouped(writer)
     writer.fieldwriter._tindex.buckets = [_HashBucket() for _ in range(256)]
     return writer
@@ -221,12 +228,17 @@ class SegmentBuilder:
     """
 
     def __init__(self, index_dir: Path, pool_limit: int = 150_000) -> None:
+        self.index_dir, self.pool_limit = index_dir, pool_limit
+        self.done: list[list[Any]] = []  # the segments finished so far, one list per roll
+        self._start(clear_spill=True)
+
+    def _start(self, clear_spill: bool) -> None:
         self.writers = []
-        vocab = Vocabulary()
+        self.vocab = Vocabulary()
         for name in (INDEX_NAME, QUOTES_NAME):
-            ix = open_index(index_dir, name)
+            ix = open_index(self.index_dir, name)
             writer = SegmentWriter(ix, _lk=False, compound=False, codec=CODEC)
-            self.writers.append(_tune(writer, index_dir, vocab, pool_limit))
+            self.writers.append(_tune(writer, self.index_dir, self.vocab, self.pool_limit, clear_spill))
 
     def add(self, doc: dict[str, Any], quotes: Iterable[dict[str, Any]] = ()) -> None:
         """Add one prepared article and its prepared quotes."""
@@ -234,8 +246,23 @@ class SegmentBuilder:
         for quote in quotes:
             add_document(self.writers[1], quote)
 
-    def finish(self) -> list[Any]:
-        """Close the segments; one per index (None where nothing was added).
+    def full(self) -> bool:
+        """Whether the segments' vocabulary reached `SEGMENT_WORDS`: time to `roll` (between files)."""
+        return len(self.vocab) >= SEGMENT_WORDS
+
+    def roll(self) -> None:
+        """Finish the current segments and start new ones with a new vocabulary: a worker's memory (its
+        vocabulary, and its flush, which grows with the segment) stays bounded however many files it
+        reads. The documents keep their order, so their numbers in the index do not change."""
+        self.done.append(self._finish())
+        self._start(clear_spill=False)  # the other workers' runs are in the spill folder
+
+    def finish(self) -> list[list[Any]]:
+        """Close the segments; per roll, one segment per index (None where nothing was added)."""
+        return [*self.done, self._finish()]
+
+    def _finish(self) -> list[Any]:
+        """Close the current segments; one per index (None where nothing was added).
 
         The quotes pool is spilled before the articles are flushed, so that flush (and its term table) does
         not run beside the quotes' pooled postings; each writer is released once its segment is done, so
