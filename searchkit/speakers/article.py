@@ -6,7 +6,15 @@ from bisect import bisect_right
 from dataclasses import dataclass
 
 from searchkit.speakers.names import Name, clean, name_of_run, surname
-from searchkit.speakers.patterns import ABBR_TAIL_RE, PARAGRAPH_RE, RUN_RE, SENT_END_RE, SENTENCE_REACH
+from searchkit.speakers.patterns import (
+    ABBR_TAIL_RE,
+    PARAGRAPH_RE,
+    RUN_AFTER_BLANK_RE,
+    RUN_AFTER_MARK_RE,
+    RUN_AT_START_RE,
+    SENT_END_RE,
+    SENTENCE_REACH,
+)
 from searchkit.speakers.words import SUFFIXES
 
 
@@ -15,13 +23,10 @@ class Article:
 
     def __init__(self, body: str) -> None:
         self.body = body
-        self.runs = [(m.start(), m.end(), m.group(0)) for m in RUN_RE.finditer(body)]
+        self.runs = name_runs(body)
         self.run_starts = [r[0] for r in self.runs]
         self.run_ends = [r[1] for r in self.runs]
-        self.sent_ends = [  # a period after an abbreviation or initial ("Mr.", "J.", "U.S.") ends no sentence
-            m.end() for m in SENT_END_RE.finditer(body)
-            if body[m.start()] != "." or not ABBR_TAIL_RE.search(body, max(0, m.start() - 5), m.start())
-        ]
+        self.sent_ends = sentence_ends(body)
         self._paragraphs: list[int] | None = None
         self._asked: tuple[int, tuple[int, int]] = (-1, (0, 0))
         self._by_last: dict[str, list[int]] | None = None
@@ -94,6 +99,45 @@ class Article:
         if full == "":  # only titled mentions ("Sen. Sanders", "Mr. Regalado"): a person without a first name
             return name.tokens[0]
         return full
+
+
+def name_runs(body: str) -> list[tuple[int, int, str]]:
+    """(start, end, text) of each capitalised run, as `RUN_RE.finditer` finds them (tested): the runs after a
+    blank and those after another character are found by two scans that skip ahead. A run one scan finds inside
+    a run of the other (a later word of it) ends where that run ends; it is dropped. A scan takes the character
+    before a run, so one run right after another that ends in a period ("Mr.Šimon") is looked for there."""
+    runs = [(m.start() + 1, m.end(), m.group()[1:]) for m in RUN_AFTER_BLANK_RE.finditer(body)]
+    others = [(m.start() + 1, m.end(), m.group()[1:]) for m in RUN_AFTER_MARK_RE.finditer(body)]
+    first = RUN_AT_START_RE.match(body)
+    if first is not None:
+        others.append((0, first.end(), first.group()))
+    if not others:
+        return runs  # (a run after a blank run ends where the blank is taken by no other run)
+    runs += others
+    runs.sort()
+    kept: list[tuple[int, int, str]] = []
+    end = 0
+    for run in runs:
+        if run[0] >= end:
+            kept.append(run)
+            end = run[1]
+            while body[end - 1] == "." and (m := RUN_AT_START_RE.match(body, end)) is not None:
+                kept.append((end, m.end(), m.group()))
+                end = m.end()
+    return kept
+
+
+def sentence_ends(body: str) -> list[int]:
+    """Where sentences end: a period after an abbreviation or initial ("Mr.", "J.", "U.S.") ends none."""
+    ends = []
+    for m in SENT_END_RE.finditer(body):
+        k = m.start()
+        if body[k] == ".":
+            tail = body[k - 4:k]  # no abbreviation ends in four lower-case letters: spare the pattern
+            if not (k >= 4 and tail.isalpha() and tail.islower()) and ABBR_TAIL_RE.search(body, max(0, k - 5), k):
+                continue
+        ends.append(m.end())
+    return ends
 
 
 @dataclass(slots=True)

@@ -19,7 +19,9 @@ from searchkit.speakers.patterns import (
     BE_WORDS,
     BY_AGENT_RE,
     BYLINE_RE,
-    CUE_RE,
+    CUE_AFTER_BLANK_RE,
+    CUE_AFTER_MARK_RE,
+    CUE_AT_START_RE,
     ED_THAT_RE,
     INTRO_RE,
     INVERT_LEFT_RE,
@@ -204,7 +206,12 @@ def _object_before(body: str, floor: int, pos: int) -> bool:
 
 def cue_spans(body: str) -> list[tuple[int, int]]:
     """Offsets of cue words: the verb list plus any "<verb>ed that", in text order."""
-    spans = [m.span() for m in CUE_RE.finditer(body)]
+    spans = [(m.start() + 1, m.end()) for m in CUE_AFTER_BLANK_RE.finditer(body)]  # (as CUE_RE finds them)
+    spans += [(m.start() + 1, m.end()) for m in CUE_AFTER_MARK_RE.finditer(body)]
+    first = CUE_AT_START_RE.match(body)
+    if first is not None:
+        spans.append(first.span())
+    spans.sort()
     extra = []
     for m in ED_THAT_RE.finditer(body):
         k = m.start()

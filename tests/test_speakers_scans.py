@@ -1,0 +1,66 @@
+"""The fast scans of speaker extraction find exactly what their reference patterns find (issue #18: same output).
+
+Name runs and cue words are found by scans that start with a literal character or a small class (the regex
+engine skips ahead to them) instead of one pattern with a lookbehind tried at every position; sentence ends skip
+the abbreviation pattern after four lower-case letters. Each is compared with the single pattern it replaces on
+hostile and ordinary text.
+"""
+
+from __future__ import annotations
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from searchkit.speakers.article import name_runs, sentence_ends
+from searchkit.speakers.cues import cue_spans
+from searchkit.speakers.patterns import ABBR_TAIL_RE, CUE_RE, ED_THAT_RE, RUN_RE, SENT_END_RE
+from searchkit.speakers.words import VERBS
+
+_PIECES = [
+    " ", "  ", "\n", "\n\n", "\t", "\u00a0", "\x7f", ",", ".", ":", ";", "!", "?", "(", ")", "[", "-", " -", "--", "—",
+    "'", "’", "‘", "“", "”", '"', "_", "1", "é", "Šimon", "Ελένη", "Łukasz", "北京", "\U0001d400",
+    "Elena", "Marsh", "Mr.", "Mrs.", "Sens.", "J.", "U.S.", "de", "van", "O'Neill", "Jean-Pierre", "Jr.", "THE",
+    "said", "Said", "says", "told", "according to", "According\nto", "unsaid", "said_", "x", "ab", "abcd", "St",
+    "wanted", "agreed that", "posted: “", "he", "Co", "Inc", "e.g", "a.m",
+]
+_TEXT = st.lists(st.sampled_from(_PIECES), min_size=0, max_size=40).map("".join)
+
+
+def _reference_cue_spans(body: str) -> list[tuple[int, int]]:
+    spans = [m.span() for m in CUE_RE.finditer(body)]
+    for m in ED_THAT_RE.finditer(body):
+        k = m.start()
+        floor = max(0, k - 40)
+        while k > floor and body[k - 1].isalpha():
+            k -= 1
+        if k == floor and k > 0 and body[k - 1].isalpha():
+            continue
+        if body[k:k + 1].islower() and body[k:m.end()] not in VERBS:
+            spans.append((k, m.end()))
+    return sorted(spans)
+
+
+def _reference_sentence_ends(body: str) -> list[int]:
+    return [m.end() for m in SENT_END_RE.finditer(body)
+            if body[m.start()] != "." or not ABBR_TAIL_RE.search(body, max(0, m.start() - 5), m.start())]
+
+
+@settings(max_examples=600, deadline=None)
+@given(_TEXT)
+def test_scans_find_what_the_single_patterns_find(body: str) -> None:
+    assert name_runs(body) == [(m.start(), m.end(), m.group()) for m in RUN_RE.finditer(body)]
+    assert cue_spans(body) == _reference_cue_spans(body)
+    assert sentence_ends(body) == _reference_sentence_ends(body)
+
+
+def test_scans_on_examples() -> None:
+    body = ("“Yes,” said Elena Marsh.\n(said) Mr. Ludwig van Beethoven told—Ana Ruiz, according to\tO'Neill; "
+            "Šimon Novak's aide Jean-Pierre said_ x. Ms. Ruiz agreed that U.S. officials\u00a0Said so.")
+    assert [r[2] for r in name_runs(body)] == ["Yes", "Elena Marsh", "Mr. Ludwig van Beethoven", "Ana Ruiz",
+                                               "O'Neill", "Šimon Novak's", "Jean-Pierre", "Ms. Ruiz", "U.S.",
+                                               "Said"]
+    assert [body[s:e] for s, e in cue_spans(body)] == ["said", "said", "told", "according to", "agreed"]
+    assert name_runs("Elena said") == [(0, 5, "Elena")]
+    assert cue_spans("said Elena") == [(0, 4)]
+    assert name_runs("\nMr.Šimon") == [(1, 4, "Mr."), (4, 9, "Šimon")]  # a run right after one ending in "."
+    assert sentence_ends(body) == _reference_sentence_ends(body)
