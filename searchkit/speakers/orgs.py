@@ -79,18 +79,20 @@ def occurrences(name: str, body: str) -> Iterator[int]:
 class Occurrences:
     """Where names occur in one body. A short body is searched for each name (a string search is quickest);
     in a long one, searching for every name would take time growing with the square of its size, so the
-    starts of capitalised words are indexed once, and a name's candidates are the starts of its first word
-    followed by the same few characters (grouped so on first use of a common word: "John Smith", "John Doe").
-    Both give every offset where the name starts a word (tested)."""
+    starts of capitalised words are indexed once, and a name's candidates are the starts of its first word;
+    when those are many, they are split by the word that follows (blanks and punctuation before it included),
+    and so on word by word, each split made once on first use ("John Smith", "John Doe"; "John Smith Jr.").
+    A name is only ever looked for as whole words, and then its next word is a whole word of the body too, so
+    the split loses no occurrence: both give every offset where the name starts and ends a word (tested), in
+    time linear in the body and the names, however many names share their first words."""
 
     INDEX_FROM = 1 << 16  # characters
-    GROUP_FROM = 16  # starts of one word before they are grouped by what follows
-    NEXT = 4  # characters after the first word that group its starts
+    GROUP_FROM = 16  # starts of one group before they are split by their next word
 
     def __init__(self, body: str) -> None:
         self.body = body
         self._starts: dict[str, list[int]] | None = None
-        self._grouped: dict[str, dict[str, list[int]]] = {}
+        self._split: dict[str, dict[str, list[int]]] = {}  # a group's common prefix -> its starts by next word
 
     def __call__(self, name: str) -> Iterator[int]:
         body = self.body
@@ -102,21 +104,28 @@ class Occurrences:
             self._starts = {}
             for m in FIRST_WORD_RE.finditer(body):
                 self._starts.setdefault(m.group(0), []).append(m.start())
-        word, cut = first.group(0), first.end()
-        starts = self._starts.get(word, [])
-        if len(starts) >= self.GROUP_FROM and len(name) >= cut + self.NEXT:
-            groups = self._grouped.get(word)
+        cut = first.end()
+        starts = self._starts.get(first.group(0), [])
+        while len(starts) >= self.GROUP_FROM:
+            nxt = NAME_NEXT_WORD_RE.match(name, cut)
+            if nxt is None:  # the name ends here, or in characters outside words: read the group
+                break
+            prefix = name[:cut]
+            groups = self._split.get(prefix)
             if groups is None:
-                groups = self._grouped[word] = {}
+                groups = self._split[prefix] = {}
                 for i in starts:
-                    groups.setdefault(body[i + cut:i + cut + self.NEXT], []).append(i)
-            starts = groups.get(name[cut:cut + self.NEXT], [])
+                    groups.setdefault(body[i + cut:BODY_NEXT_WORD_RE.match(body, i + cut).end()], []).append(i)
+            starts = groups.get(name[cut:nxt.end()], [])
+            cut = nxt.end()
         for i in starts:
             if body.startswith(name, i):
                 yield i
 
 
 FIRST_WORD_RE = re.compile(rf"\b[{UP}]\w*")  # a word that starts with a capital, whole (as a name's first word)
+NAME_NEXT_WORD_RE = re.compile(r"\W*\w+")  # the next word of a name, with what stands before it
+BODY_NEXT_WORD_RE = re.compile(r"\W*\w*")  # the same in the body (where the text may end first)
 
 
 def named_alone(name: str, body: str, where: Occurrences | None = None) -> bool:
