@@ -38,6 +38,8 @@ class Article:
         if self._by_last is None:
             self._by_last = {}
             for i, (_s, _e, txt) in enumerate(self.runs):
+                if txt.isalpha():
+                    continue  # one word
                 parts = txt.rsplit(None, 2)
                 if len(parts) == 3 and clean(parts[2]) in SUFFIXES:  # "Martin Luther King Jr."
                     parts = parts[:2]

@@ -271,7 +271,9 @@ def cue_events(art: Article) -> list[Event]:
     for start, end in cue_spans(body):
         if body.endswith("to ", 0, start) and (start == 3 or not body[start - 4].isalnum()):
             continue  # infinitive: "nothing to say", "wants to tell" (not "Ditto said")
-        cue = " ".join(body[start:end].lower().split())
+        cue = body[start:end].lower()
+        if not cue.isalpha():
+            cue = " ".join(cue.split())  # "according\nto"
         if cue in PHRASAL_CUES and PARTICLE_RE.match(body, end):
             continue  # another verb with its particle: "backed out of", "knocked down"
         if cue == "reported" and BYLINE_RE.match(body, end):
@@ -291,10 +293,11 @@ def cue_events(art: Article) -> list[Event]:
                 if role is None and len(name.tokens) == 1:
                     role = stated_role(art, name)  # "Foreign Minister Elena Marsh arrived ... Mrs. Marsh said"
                 found.append((display, role))
-        if not names:
+        if not names and last is not None:  # (nobody named before: a pronoun or an unnamed speaker changes nothing)
             floor = max(art.sentence(start)[0], start - 40)
-            pron = PRONOUN_LEFT_RE.search(body, floor, start)
-            if pron is not None and last is not None and continues(art, last_para, pron.start()):
+            he = body.find("he", floor, start) >= 0 or body.find("He", floor, start) >= 0  # (in "she", "She" too)
+            pron = PRONOUN_LEFT_RE.search(body, floor, start) if he else None
+            if pron is not None and continues(art, last_para, pron.start()):
                 found.append((last, None))
                 clause = (pron.start(), end)
             elif pron is None and UNNAMED_LEFT_RE.search(body, floor, start):
