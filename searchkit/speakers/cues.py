@@ -204,14 +204,20 @@ def _object_before(body: str, floor: int, pos: int) -> bool:
     return m is not None and body[m.start():pos].strip() not in ROLE_WORDS
 
 
-def cue_spans(body: str) -> list[tuple[int, int]]:
-    """Offsets of cue words: the verb list plus any "<verb>ed that", in text order."""
-    spans = [(m.start() + 1, m.end()) for m in CUE_AFTER_BLANK_RE.finditer(body)]  # (as CUE_RE finds them)
+def cue_words(body: str) -> list[tuple[int, int]]:
+    """Offsets of the verb list's cue words, in text order, as `CUE_RE.finditer` finds them (tested)."""
+    spans = [(m.start() + 1, m.end()) for m in CUE_AFTER_BLANK_RE.finditer(body)]
     spans += [(m.start() + 1, m.end()) for m in CUE_AFTER_MARK_RE.finditer(body)]
     first = CUE_AT_START_RE.match(body)
     if first is not None:
         spans.append(first.span())
     spans.sort()
+    return spans
+
+
+def cue_spans(body: str) -> list[tuple[int, int]]:
+    """Offsets of cue words: the verb list plus any "<verb>ed that", in text order."""
+    spans = cue_words(body)
     extra = []
     for m in ED_THAT_RE.finditer(body):
         k = m.start()
