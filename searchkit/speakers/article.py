@@ -9,9 +9,7 @@ from searchkit.speakers.names import Name, clean, name_of_run, surname
 from searchkit.speakers.patterns import (
     ABBR_TAIL_RE,
     PARAGRAPH_RE,
-    RUN_AFTER_BLANK_RE,
-    RUN_AFTER_MARK_RE,
-    RUN_AT_START_RE,
+    RUN_RE,
     SENT_END_RE,
     SENTENCE_REACH,
 )
@@ -23,7 +21,7 @@ class Article:
 
     def __init__(self, body: str) -> None:
         self.body = body
-        self.runs = name_runs(body)
+        self.runs = [(m.start(), m.end(), m.group(0)) for m in RUN_RE.finditer(body)]
         self.run_starts = [r[0] for r in self.runs]
         self.run_ends = [r[1] for r in self.runs]
         self.sent_ends = sentence_ends(body)
@@ -101,32 +99,6 @@ class Article:
         if full == "":  # only titled mentions ("Sen. Sanders", "Mr. Regalado"): a person without a first name
             return name.tokens[0]
         return full
-
-
-def name_runs(body: str) -> list[tuple[int, int, str]]:
-    """(start, end, text) of each capitalised run, as `RUN_RE.finditer` finds them (tested): the runs after a
-    blank and those after another character are found by two scans that skip ahead. A run one scan finds inside
-    a run of the other (a later word of it) ends where that run ends; it is dropped. A scan takes the character
-    before a run, so one run right after another that ends in a period ("Mr.Šimon") is looked for there."""
-    runs = [(m.start() + 1, m.end(), m.group()[1:]) for m in RUN_AFTER_BLANK_RE.finditer(body)]
-    others = [(m.start() + 1, m.end(), m.group()[1:]) for m in RUN_AFTER_MARK_RE.finditer(body)]
-    first = RUN_AT_START_RE.match(body)
-    if first is not None:
-        others.append((0, first.end(), first.group()))
-    if not others:
-        return runs  # (a run after a blank run ends where the blank is taken by no other run)
-    runs += others
-    runs.sort()
-    kept: list[tuple[int, int, str]] = []
-    end = 0
-    for run in runs:
-        if run[0] >= end:
-            kept.append(run)
-            end = run[1]
-            while body[end - 1] == "." and (m := RUN_AT_START_RE.match(body, end)) is not None:
-                kept.append((end, m.end(), m.group()))
-                end = m.end()
-    return kept
 
 
 def sentence_ends(body: str) -> list[int]:

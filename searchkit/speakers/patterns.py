@@ -53,13 +53,8 @@ SEP = r"(?:[ \t\u00a0]++\n?+[ \t\u00a0]*+|\n[ \t\u00a0]*+)"  # possessive: blank
 # A run starts at a capital not inside a word (after a hyphen only where the hyphen opens a list item: "-Nate Cohn
 # explains"). The lookahead first asks for a letter that is not a Latin lower-case one (a small class, quick at
 # every position); the token then asks for a capital of any script.
-RUN_START = r"(?=[^\W\d_a-zß-öø-ÿ])"
-RUN_WORDS = rf"{TOKEN}(?:{SEP}(?:(?:de|van|von|der|bin|al|da|di|del|dos|du|la|le){SEP})?{TOKEN})*"
-RUN_RE = re.compile(rf"{RUN_START}(?:(?<![\w'’-])|(?<=\s-)){RUN_WORDS}")  # found fastest by the three below
-RUN_AFTER_BLANK_RE = re.compile(f" {RUN_START}{RUN_WORDS}")  # (as cues are: see there)
-RUN_AFTER_MARK_RE = re.compile(rf"[\x00-\x1f!-&(-/:-@\[-^`{{-\U0010ffff](?:(?<=[^\w'’-])|(?<=\s-))"
-                               rf"{RUN_START}{RUN_WORDS}")
-RUN_AT_START_RE = re.compile(RUN_START + RUN_WORDS)
+RUN_RE = re.compile(rf"(?=[^\W\d_a-zß-öø-ÿ])(?:(?<![\w'’-])|(?<=\s-)){TOKEN}"
+                    rf"(?:{SEP}(?:(?:de|van|von|der|bin|al|da|di|del|dos|du|la|le){SEP})?{TOKEN})*")
 
 CUE_WORDS = r"(?:[Aa]ccording\s+to|" + trie(VERBS) + r")(?!\w)"
 CUE_RE = re.compile(r"(?<!\w)" + CUE_WORDS)  # the cue words as whole words; found fastest by the three below
