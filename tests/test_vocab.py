@@ -7,7 +7,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from searchkit import analysis
-from searchkit.engine.vocab import Vocabulary
+from searchkit.engine.vocab import Tokens, Vocabulary, splits_cleanly
 
 from .conftest import SEEDS
 
@@ -48,3 +48,35 @@ def test_a_vocabulary_grows_across_batches_and_reads_real_articles() -> None:
     _check(vocab, texts)  # known and new raw tokens mixed
     _check(vocab, ["", "", "Cease-fire cease-fire CEASE-FIRE ceasefire"])
     assert vocab.analyse([]).word.dtype == np.int32
+
+
+def _span_words(vocab: Vocabulary, tokens: Tokens, number: int) -> list[tuple[str, int]]:
+    mine = tokens.text == number
+    return [(vocab.words[w].decode(), p) for w, p in zip(tokens.word[mine].tolist(), tokens.pos[mine].tolist(),
+                                                         strict=True)]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.tuples(st.lists(st.sampled_from(_PIECES), max_size=40).map("".join),
+                          st.lists(st.tuples(st.integers(0, 60), st.integers(0, 60)), max_size=4)), max_size=5))
+def test_the_tokens_of_a_span_are_those_of_its_own_text(cases: list[tuple[str, list[tuple[int, int]]]]) -> None:
+    """A span's tokens, cut from its text's analysis, are the words and positions of the span's text analysed
+    on its own, wherever it splits cleanly (compounds, possessives and marks at the ends, empty spans); the
+    texts' own tokens are unchanged by the cuts."""
+    texts = [text for text, _spans in cases]
+    spans = [(number, min(a, b, len(text)), min(max(a, b), len(text)))
+             for number, (text, pairs) in enumerate(cases) for a, b in pairs]
+    spans = [(n, a, b) for n, a, b in spans if splits_cleanly(texts[n], a) and splits_cleanly(texts[n], b)]
+    vocab = Vocabulary()
+    whole, parts = vocab.analyse_spans(texts, spans)
+    alone = vocab.analyse(texts)
+    assert [a.tolist() for a in whole] == [a.tolist() for a in alone]
+    assert parts.lengths.tolist() == [len(list(analysis.tokens(texts[n][a:b]))) for n, a, b in spans]
+    for number, (n, a, b) in enumerate(spans):
+        assert _span_words(vocab, parts, number) == [(w, p) for w, p, _s, _e in analysis.tokens(texts[n][a:b])]
+
+
+def test_a_span_splits_cleanly_only_between_a_token_and_what_is_no_token() -> None:
+    text = "O'Brien's cease-fire, said: “x”"
+    assert [i for i in range(len(text) + 1) if splits_cleanly(text, i)] == [0, 9, 10, 20, 21, 22, 26, 27, 28, 29,
+                                                                            30, 31]

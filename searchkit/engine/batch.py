@@ -6,6 +6,11 @@ postings (an exact field's pairs twin its word pairs, `Vocabulary.pair_rows`), a
 records (stored values, field lengths, columns) and its few
 keyword and id postings are written as `pool._add_document` writes them. At flush, `write_field` encodes
 a text field's sorted rows straight into the codec's blocks (`blocks`).
+
+A quote is a span of its article's body (`QUOTED`), so the quotes writer's pool is tied to the articles
+writer's (`link`): an article's quotes wait for the article's batch, and the body's analysis gives their
+tokens (`Vocabulary.analyse_spans`) rather than a second pass over the same words; a quote whose text is
+not its span (or whose span cuts a token) is analysed on its own, and counted (`TextPool.reanalysed`).
 """
 
 from __future__ import annotations
@@ -21,12 +26,14 @@ from whoosh.writing import SegmentWriter
 from searchkit.engine import blocks
 from searchkit.engine.columns import FieldRows
 from searchkit.engine.pool import GroupedPool, _add_document
-from searchkit.engine.vocab import Vocabulary
+from searchkit.engine.vocab import Tokens, Vocabulary, splits_cleanly
 from searchkit.terms import PairWords
 
 BATCH_DOCS = 256  # documents analysed together (their tokens are Python strings until then)
 BATCH_CHARS = 1_000_000  # ... or fewer, when their texts are long
 ROWS_LIMIT = 400_000  # rows a writer's text fields hold in memory, together, before spilling runs (12 bytes each)
+QUOTED = ("text", "body", "start")
+"""A quote's text field, the article field it is a span of, and the field with the span's start."""
 
 
 class TextPool(GroupedPool):
@@ -46,6 +53,10 @@ class TextPool(GroupedPool):
         self.rows = {name: FieldRows(tempdir, self.rows_limit) for name in names}
         self.codes: dict[str, list[np.ndarray]] = {name: [] for name in self.rows}
         self._pair_fields = {p for p, _c in self.paired.values()}
+        self.source: SegmentWriter | None = None  # a quotes pool: the articles writer its quotes come from
+        self.quotes: SegmentWriter | None = None  # an articles pool: the quotes writer tied to it
+        self.origins: list[int] = []  # a quotes pool: each waiting quote's article, in `source`'s waiting ones
+        self.reused = self.reanalysed = 0  # quotes whose tokens came from their article's, or did not
 
     def terms(self, fieldname: str) -> list[bytes]:
         """The term bytes of a text field's term ids."""
@@ -69,26 +80,58 @@ class TextPool(GroupedPool):
             rows.cleanup()
 
 
+def link(quotes: SegmentWriter, articles: SegmentWriter) -> None:
+    """Tie a quotes writer to the articles writer its quotes' articles go to: from now on, quotes added to it
+    wait for the next article added to `articles`, and are analysed with its batch (see the module)."""
+    quotes.pool.source = articles
+    articles.pool.quotes = quotes
+
+
+def unlink(writer: SegmentWriter) -> None:
+    """Untie a writer from the writer `link` tied it to (its waiting documents written: it is finished)."""
+    pool: TextPool = writer.pool
+    for other in (pool.source, pool.quotes):
+        if other is not None and other.pool is not None:
+            other.pool.source = other.pool.quotes = None
+    pool.source = pool.quotes = None
+
+
 def add_document(writer: SegmentWriter, fields: dict[str, Any]) -> None:
-    """Queue a prepared document (text fields as strings) for the writer's next batch."""
+    """Queue a prepared document (text fields as strings) for the writer's next batch. A quote added to a
+    linked quotes writer belongs to the next article added to the articles writer, and waits for it."""
     pool: TextPool = writer.pool
     pool.pending.append(fields)
     writer._added = True  # the segment has documents, written or waiting (see `_finalize_segment`)
+    if pool.source is not None:
+        pool.origins.append(len(pool.source.pool.pending))
+        return
     pool.pending_chars += sum(len(fields.get(name) or "") for name in pool.analysed)
     if len(pool.pending) >= BATCH_DOCS or pool.pending_chars >= BATCH_CHARS:
         process(writer)
 
 
-def process(writer: SegmentWriter) -> None:
-    """Analyse the waiting documents and write them: rows for text fields, the rest document by document."""
+def process(writer: SegmentWriter, given: Tokens | None = None) -> None:
+    """Analyse the waiting documents and write them: rows for text fields, the rest document by document.
+    Quotes waiting for their articles are written with them: a linked quotes writer processes its articles
+    writer first, which analyses the quotes' spans with the bodies and gives them here as `given`."""
     pool: TextPool = writer.pool
-    docs, pool.pending, pool.pending_chars = pool.pending, [], 0
+    if given is None and pool.source is not None and pool.source.pool.pending:
+        process(pool.source)  # writes this writer's waiting quotes too
+    docs, pool.pending, pool.pending_chars, pool.origins = pool.pending, [], 0, []
     if not docs:
         return
     base = writer.docnum
+    quoted = pool.quotes if pool.quotes is not None and pool.quotes.pool.pending else None
+    quote_tokens = None
     lengths: dict[str, np.ndarray] = {}
     for stemmed, exact in pool.analysed.items():
-        tokens = pool.vocab.analyse([doc.get(stemmed) or "" for doc in docs])
+        texts = [doc.get(stemmed) or "" for doc in docs]
+        if given is not None and stemmed == QUOTED[0]:
+            tokens = given
+        elif quoted is not None and stemmed == QUOTED[1]:
+            tokens, quote_tokens = _with_quotes(pool.vocab, texts, quoted.pool)
+        else:
+            tokens = pool.vocab.analyse(texts)
         pool.rows[exact].add(tokens.word, tokens.text + base, tokens.pos)
         stems = pool.vocab.stem_ids(tokens.word)
         kept = stems >= 0
@@ -110,6 +153,37 @@ def process(writer: SegmentWriter) -> None:
         _add_document(writer, doc, {name: values[i] for name, values in columns.items()})
     if sum(rows.held_rows for rows in pool.rows.values()) >= pool.rows_limit:
         pool.spill_text()
+    if quoted is not None:
+        process(quoted, quote_tokens)
+
+
+def _with_quotes(vocab: Vocabulary, bodies: list[str], quotes: TextPool) -> tuple[Tokens, Tokens]:
+    """The tokens of a batch's `bodies`, and those of the quotes waiting for them (`quotes.pending`, in
+    order): a quote's text cut from its article's analysis where it is the body's span at its start and
+    the span splits cleanly, else analysed on its own."""
+    text_field, _body, start_field = QUOTED
+    texts = [doc.get(text_field) or "" for doc in quotes.pending]
+    spans: list[tuple[int, int, int]] = []
+    cut: list[int] = []  # the quotes whose tokens are cut from their article's
+    for number, (text, article) in enumerate(zip(texts, quotes.origins, strict=True)):
+        start = quotes.pending[number].get(start_field)
+        body = bodies[article] if article < len(bodies) else ""
+        if (isinstance(start, int) and start >= 0 and text and body.startswith(text, start)
+                and splits_cleanly(body, start) and splits_cleanly(body, start + len(text))):
+            spans.append((article, start, start + len(text)))
+            cut.append(number)
+    tokens, spanned = vocab.analyse_spans(bodies, spans)
+    quotes.reused += len(cut)
+    if len(cut) == len(texts):
+        return tokens, spanned
+    rest = sorted(set(range(len(texts))) - set(cut))
+    quotes.reanalysed += len(rest)
+    alone = vocab.analyse([texts[i] for i in rest])
+    text = np.concatenate((np.array(cut, np.int32)[spanned.text], np.array(rest, np.int32)[alone.text]))
+    order = np.argsort(text, kind="stable")  # each quote's tokens stay in position order
+    word = np.concatenate((spanned.word, alone.word))[order]
+    pos = np.concatenate((spanned.pos, alone.pos))[order]
+    return tokens, Tokens(word, text[order], pos, np.bincount(text, minlength=len(texts)))
 
 
 def write_field(writer: SegmentWriter, fieldname: str, entries: list[tuple[bytes, bytes]],

@@ -11,6 +11,7 @@ adjacent positions make the pair terms of `terms.pair_term` (`pairs`), each pair
 
 from __future__ import annotations
 
+import re
 from array import array
 from collections.abc import Sequence
 from itertools import chain, repeat
@@ -19,6 +20,13 @@ from typing import NamedTuple
 import numpy as np
 
 from searchkit import analysis, terms
+
+_JOINS = re.compile(r"[^\W_]|['’\-‐‑]")  # the characters a token (`analysis._WORD`) is made of
+
+
+def splits_cleanly(text: str, offset: int) -> bool:
+    """Whether no token of `text` crosses `offset` (a character on either side is no token's)."""
+    return offset <= 0 or offset >= len(text) or not (_JOINS.match(text, offset - 1) and _JOINS.match(text, offset))
 
 
 class Tokens(NamedTuple):
@@ -56,8 +64,46 @@ class Vocabulary:
 
     def analyse(self, texts: Sequence[str]) -> Tokens:
         """Every token of `texts` as word ids with text numbers and positions."""
+        return self._expand_raw(list(map(analysis._WORD.findall, texts)))[0]
+
+    def analyse_spans(self, texts: Sequence[str], spans: Sequence[tuple[int, int, int]]) -> tuple[Tokens, Tokens]:
+        """`analyse(texts)`, and the tokens of character spans of them: `(text, start, end)` spans, each
+        bounded where no token crosses (`splits_cleanly`), whose tokens are then those `analyse` gives the
+        span's own text: the text's tokens between its ends, positions counted from the span's first. The
+        second `Tokens` numbers the spans as its texts. Each text is read once (split at the span ends)."""
         findall = analysis._WORD.findall
-        found = list(map(findall, texts))
+        cuts: dict[int, set[int]] = {}
+        for number, start, end in spans:
+            cuts.setdefault(number, set()).update((start, end))
+        found: list[list[str]] = []
+        before: dict[tuple[int, int], int] = {}  # (text, offset) -> raw tokens of the text before the offset
+        for number, text in enumerate(texts):
+            offsets = cuts.get(number)
+            if not offsets:
+                found.append(findall(text))
+                continue
+            raw: list[str] = []
+            done = 0
+            for offset in sorted(offsets):
+                raw += findall(text, done, offset)  # no token crosses `offset`: as if the text were split there
+                before[number, offset] = len(raw)
+                done = offset
+            raw += findall(text, done)
+            found.append(raw)
+        tokens, text_first, token_pos, first_out = self._expand_raw(found)
+        lo = np.array([text_first[t] + before[t, a] for t, a, _b in spans], np.int64)
+        hi = np.array([text_first[t] + before[t, b] for t, _a, b in spans], np.int64)
+        out_lo = first_out[lo]
+        taken = first_out[hi] - out_lo  # output words of each span
+        span = np.repeat(np.arange(len(spans), dtype=np.int32), taken)
+        index = np.arange(int(taken.sum())) + np.repeat(out_lo - (np.cumsum(taken) - taken), taken)
+        rebased = tokens.pos[index] - np.append(token_pos, 0)[lo][span]  # from the span's first raw token
+        return tokens, Tokens(tokens.word[index], span, rebased.astype(np.int32), taken)
+
+    def _expand_raw(self, found: list[list[str]]) -> tuple[Tokens, np.ndarray, np.ndarray, np.ndarray]:
+        """The tokens of texts given as their raw tokens; with, for `analyse_spans`, the batch index of each
+        text's first raw token, each raw token's position in its text and the index of its first output
+        word (one more at the end: the number of output words)."""
         counts = np.fromiter(map(len, found), np.int64, len(found))
         raw = list(chain.from_iterable(found))
         entry = np.fromiter(map(self._entries.get, raw, repeat(-1)), np.int32, len(raw))
@@ -67,17 +113,19 @@ class Vocabulary:
         first, count, advance, flat_word, flat_offset, _stem = self._arrays()
         yielded = count[entry]
         moved = advance[entry]
-        token_text = np.repeat(np.arange(len(texts), dtype=np.int32), counts)
+        token_text = np.repeat(np.arange(len(found), dtype=np.int32), counts)
         before = np.cumsum(moved) - moved  # position of each token, counted from the batch's start
         starts = np.cumsum(counts) - counts
         text_base = np.concatenate(([0], np.cumsum(moved)))[starts]
         token_pos = before - text_base[token_text]
+        ends = np.cumsum(yielded)
         source = np.repeat(np.arange(len(raw)), yielded)  # output word -> its raw token
-        within = np.arange(len(source)) - np.repeat(np.cumsum(yielded) - yielded, yielded)
+        within = np.arange(len(source)) - np.repeat(ends - yielded, yielded)
         flat = first[entry][source] + within
         text = token_text[source]
-        return Tokens(flat_word[flat], text, (token_pos[source] + flat_offset[flat]).astype(np.int32),
-                      np.bincount(text, minlength=len(texts)))
+        tokens = Tokens(flat_word[flat], text, (token_pos[source] + flat_offset[flat]).astype(np.int32),
+                        np.bincount(text, minlength=len(found)))
+        return tokens, starts, token_pos, np.concatenate(([0], ends)).astype(np.int64)
 
     def pair_rows(self, tokens: Tokens, paired: terms.PairWords) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """The pair terms of analysed texts (`terms.pair_term` of every two words at adjacent positions of a

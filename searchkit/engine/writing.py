@@ -25,7 +25,7 @@ from whoosh.writing import SegmentWriter
 
 from searchkit import private
 from searchkit.engine import integrity, leftovers
-from searchkit.engine.batch import TextPool, add_document, process
+from searchkit.engine.batch import TextPool, add_document, link, process, unlink
 from searchkit.engine.codec import BlockCodec
 from searchkit.engine.flush import _add_postings, _CachedLengths, _flush_grouped, _HashBucket
 from searchkit.engine.index import PrivateStorage, create_index, exists, open_index
@@ -76,6 +76,7 @@ class IndexWriter:
             self.cancel()
             raise
         self.writer, self.quote_writer = self.writers
+        link(self.quote_writer, self.writer)
 
     def doc_count(self) -> int:
         """Documents in the index when this session started (all segments, deletions counted out)."""
@@ -96,10 +97,10 @@ class IndexWriter:
         return count
 
     def add(self, doc: dict[str, Any], quotes: Iterable[dict[str, Any]] = ()) -> None:
-        """Add one prepared article and its prepared quotes."""
-        add_document(self.writer, doc)
+        """Add one prepared article and its prepared quotes (first: they wait for it, `batch.link`)."""
         for quote in quotes:
             add_document(self.quote_writer, quote)
+        add_document(self.writer, doc)
 
     def commit(self, extra: Sequence[Sequence[Any]] = ()) -> int:
         """Make everything written the current state: quotes first, then articles.
@@ -239,12 +240,13 @@ class SegmentBuilder:
             ix = open_index(self.index_dir, name)
             writer = SegmentWriter(ix, _lk=False, compound=False, codec=CODEC)
             self.writers.append(_tune(writer, self.index_dir, self.vocab, self.pool_limit, clear_spill))
+        link(self.writers[1], self.writers[0])
 
     def add(self, doc: dict[str, Any], quotes: Iterable[dict[str, Any]] = ()) -> None:
-        """Add one prepared article and its prepared quotes."""
-        add_document(self.writers[0], doc)
+        """Add one prepared article and its prepared quotes (first: they wait for it, `batch.link`)."""
         for quote in quotes:
             add_document(self.writers[1], quote)
+        add_document(self.writers[0], doc)
 
     def full(self) -> bool:
         """Whether the segments' vocabulary reached `SEGMENT_WORDS`: time to `roll` (between files)."""
@@ -264,9 +266,10 @@ class SegmentBuilder:
     def _finish(self) -> list[Any]:
         """Close the current segments; one per index (None where nothing was added).
 
-        The quotes pool is spilled before the articles are flushed, so that flush (and its term table) does
-        not run beside the quotes' pooled postings; each writer is released once its segment is done, so
-        its hash buckets are gone before the next flush (a large build's tree peak was at these flushes).
+        The quotes are processed first (with the articles they wait for, `batch.link`) and their pool is
+        spilled before the articles are flushed, so that flush (and its term table) does not run beside the
+        quotes' pooled postings; each writer is released once its segment is done, so its hash buckets are
+        gone before the next flush (a large build's tree peak was at these flushes).
         """
         for writer in self.writers[1:]:
             process(writer)
@@ -286,6 +289,7 @@ class SegmentBuilder:
 def _release(writer: SegmentWriter) -> None:
     """Drop a finished writer's pool and field writer (with its term table buckets): `_tune`'s hooks make
     the writer part of a reference cycle, which only the cyclic collector would free, later."""
+    unlink(writer)
     writer.pool = writer.fieldwriter = None
     for hook in ("per_document_reader", "_flush_segment"):
         writer.__dict__.pop(hook, None)
