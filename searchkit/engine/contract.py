@@ -99,6 +99,7 @@ WHOOSH_PRIVATE: dict[str, str] = {
     "_format": "whoosh.matching.mcore",
     "_exclude": "whoosh.matching.wrappers",
     "_find_next": "whoosh.matching.binary",  # patched: AndNotMatcher past the end of its positive side
+    "_find_first": "whoosh.matching.binary",  # patched: AndNotMatcher's first hit an excluded document
     # whoosh.columns: a fixed-width column reader's file, offset and counts
     "_fixedlen": "whoosh.columns",
     "_dbfile": "whoosh.columns",
