@@ -327,6 +327,6 @@ def test_two_runs_at_once_never_traceback(tmp_path: Path, second: list[str]) -> 
             assert "Traceback" not in err and (code == 0 or (code == 1 and "locked by another process" in err
                                                              and len(err.strip().splitlines()) == 1)), err
         assert any(code == 0 for code, _out, _err in results)
-        if second[-1] == "--wait":
-            assert [code for code, _out, _err in results] == [0, 0]
+        if second[-1] == "--wait":  # the waiting run always completes; the other may have lost the race
+            assert results[1][0] == 0, results[1][2]
         assert _count(ix) == 150
