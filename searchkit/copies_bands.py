@@ -89,15 +89,20 @@ class Buckets:
         gone = np.isin(_codes(old[:, 0], old[:, 1]), _codes(rkeys, rnums))
         new = np.concatenate([old[~gone], np.stack([akeys, anums], axis=1)])
         new = new[np.lexsort((new[:, 1], new[:, 0]))]
-        prefixes = new[:, 0] >> _SHIFT
-        for prefix in np.unique(touched >> _SHIFT).tolist():
-            lo, hi = np.searchsorted(prefixes, [prefix, prefix + 1])
+        # each touched prefix's rows, found in one call: a searchsorted per prefix with Python ints cast the
+        # whole uint32 column to int64 each time (40,000 prefixes x 4M rows: 34 s of a 2,000-file update)
+        prefixes, touched_prefixes = new[:, 0] >> _SHIFT, np.unique(touched >> _SHIFT)
+        los = np.searchsorted(prefixes, touched_prefixes, side="left").tolist()
+        his = np.searchsorted(prefixes, touched_prefixes, side="right").tolist()
+        kept, emptied = [], []
+        for prefix, lo, hi in zip(touched_prefixes.tolist(), los, his, strict=True):
             self._loaded[prefix] = new[lo:hi]
             if hi > lo:
-                self.db.execute("INSERT OR REPLACE INTO buckets VALUES (?, ?)",
-                                (prefix, new[lo:hi].astype("<u4").tobytes()))
+                kept.append((prefix, new[lo:hi].astype("<u4").tobytes()))
             else:
-                self.db.execute("DELETE FROM buckets WHERE prefix = ?", (prefix,))
+                emptied.append((prefix,))
+        self.db.executemany("INSERT OR REPLACE INTO buckets VALUES (?, ?)", kept)
+        self.db.executemany("DELETE FROM buckets WHERE prefix = ?", emptied)
         before, after = _sizes(old[:, 0], touched), _sizes(new[:, 0], touched)
         return touched[(before > MAX_BUCKET) != (after > MAX_BUCKET)]
 
