@@ -23,7 +23,7 @@ import unicodedata
 from calendar import monthrange
 from collections.abc import Iterable
 from datetime import date, timedelta
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from searchkit import analysis
 
@@ -60,10 +60,15 @@ def pair_role(word: str, words: PairWords) -> int:
     return 2 if word in words.common else 1
 
 
+def forms_pair(first_role: Any, second_role: Any) -> Any:
+    """Whether words of these `pair_role`s form a pair: both take part, either as a common word (roles are 0,
+    1 or 2, so the product is 2 or 4 exactly then). Ints or numpy arrays of roles alike."""
+    return first_role * second_role >= 2
+
+
 def pair_term(first: str, second: str, words: PairWords) -> str | None:
     """The pair term of two words at adjacent positions (`first` before `second`), or None when they form none."""
-    a, b = pair_role(first, words), pair_role(second, words)
-    return pair_text(first, second) if a and b and (a == 2 or b == 2) else None
+    return pair_text(first, second) if forms_pair(pair_role(first, words), pair_role(second, words)) else None
 
 
 def pair_text(first: str, second: str) -> str:

@@ -140,8 +140,7 @@ class Vocabulary:
         first = np.repeat(np.arange(len(word)), n)
         second = np.repeat(lo, n) + (np.arange(len(first)) - np.repeat(np.cumsum(n) - n, n))
         role = self._pair_roles(paired)
-        a, b = role[word[first]], role[word[second]]
-        keep = (a > 0) & (b > 0) & ((a == 2) | (b == 2))
+        keep = terms.forms_pair(role[word[first]], role[word[second]])  # int8: at most 4
         first, second = first[keep], second[keep]
         both = word[first].astype(np.int64) << 32 | word[second]
         unique, inverse = np.unique(both, return_inverse=True)
