@@ -7,14 +7,13 @@ Runs in worker processes. `analyse` is the per-document analysis of a text field
 
 from __future__ import annotations
 
-import pickle
 from collections.abc import Callable
 from typing import Any
 
 from whoosh.system import pack_uint as _pack_uint
 
 from searchkit import analysis, terms
-from searchkit.engine import codec
+from searchkit.engine.blocks import positions_value
 from searchkit.models import Article
 
 Item = tuple[bytes, int, float, bytes]
@@ -55,19 +54,8 @@ def document_key(article: Article) -> str:
     return f"{article.path}#{article.ordinal}"
 
 
-
-_SINGLE_POSITIONS: dict[int, bytes] = {}
-
-
-def encode_positions(positions: list[int]) -> bytes:
-    """Whoosh's `Positions.encode` (a count, then the pickled gaps), byte for byte (tested); most words
-    occur once, and those encodings are kept by position."""
-    if len(positions) == 1:
-        value = _SINGLE_POSITIONS.get(positions[0])
-        if value is None:
-            value = _SINGLE_POSITIONS[positions[0]] = _pack_uint(1) + pickle.dumps(positions, 2)
-        return value
-    return codec.encode_positions(positions)
+encode_positions = positions_value
+"""Whoosh's `Positions.encode`, byte for byte (tested), single positions' encodings shared with `blocks`."""
 
 
 def analyse(text: str, encode_positions: Callable[[list[int]], bytes] = encode_positions
