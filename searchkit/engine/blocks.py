@@ -113,7 +113,7 @@ def _write_rows(postfile: Any, entries: list[tuple[bytes, bytes]], layout: Layou
     headers = info.tobytes()
     size = TERM_INFO.itemsize
     docs, freqs = pdoc.tolist(), freq.tolist()
-    weights = [float(f) for f in freqs]
+    weights = freq.astype(np.float64).tolist()  # the same Python floats, without a loop per posting
     rows = _Rows(start, value) if layout.positional else None
     blocks = _Blocks(layout, tstart, tend, pdoc, freq, code, start, doc, value)
     names = [terms[t] for t in pterm[tstart].tolist()]
