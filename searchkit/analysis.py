@@ -19,8 +19,11 @@ from functools import lru_cache
 
 import Stemmer
 
-_WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)*(?:[-‐‑][^\W_]+(?:['’][^\W_]+)*)*")
-_HYPHENS = re.compile(r"[-‐‑]")
+_LETTER, _APOSTROPHE, _HYPHEN = r"[^\W_]", "['’]", "[-‐‑]"
+_WORD = re.compile(rf"{_LETTER}+(?:{_APOSTROPHE}{_LETTER}+)*(?:{_HYPHEN}{_LETTER}+(?:{_APOSTROPHE}{_LETTER}+)*)*")
+_HYPHENS = re.compile(_HYPHEN)
+TOKEN_CHAR = re.compile(f"{_LETTER}|{_APOSTROPHE}|{_HYPHEN}")
+"""Any one character a token (`_WORD`) is made of."""
 _SPECIAL = str.maketrans({"ł": "l", "ø": "o", "đ": "d", "ß": "ss", "æ": "ae", "œ": "oe", "ı": "i", "þ": "th",
                           "’": "'"})
 

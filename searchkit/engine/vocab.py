@@ -11,7 +11,6 @@ adjacent positions make the pair terms of `terms.pair_term` (`pairs`), each pair
 
 from __future__ import annotations
 
-import re
 from array import array
 from collections.abc import Sequence
 from itertools import chain, repeat
@@ -21,12 +20,11 @@ import numpy as np
 
 from searchkit import analysis, terms
 
-_JOINS = re.compile(r"[^\W_]|['’\-‐‑]")  # the characters a token (`analysis._WORD`) is made of
-
 
 def splits_cleanly(text: str, offset: int) -> bool:
     """Whether no token of `text` crosses `offset` (a character on either side is no token's)."""
-    return offset <= 0 or offset >= len(text) or not (_JOINS.match(text, offset - 1) and _JOINS.match(text, offset))
+    joins = analysis.TOKEN_CHAR.match
+    return offset <= 0 or offset >= len(text) or not (joins(text, offset - 1) and joins(text, offset))
 
 
 class Tokens(NamedTuple):
