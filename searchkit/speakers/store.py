@@ -147,9 +147,12 @@ class Names:
     def companies_among(self, names: Iterable[str]) -> set[str]:
         """The canonical `names` that are no person by the rule `counts` lists people by."""
         companies = self.companies()
+        forms_of = {n: [n] for n in names if companies.get(n, 0) >= 2}
+        for alias, canon in self.aliases().items():  # one pass over the aliases, not one per name
+            if canon in forms_of:
+                forms_of[canon].append(alias)
         found = set()
-        for name in {n for n in names if companies.get(n, 0) >= 2}:
-            forms = [name, *(a for a, c in self.aliases().items() if c == name)]
+        for name, forms in forms_of.items():
             marks = ",".join("?" * len(forms))
             quoted = self.db.execute(f"SELECT COUNT(DISTINCT id) FROM mentions WHERE name IN ({marks})",
                                      forms).fetchone()[0]
