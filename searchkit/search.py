@@ -8,7 +8,6 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import datetime
-from functools import partial
 from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Literal
@@ -65,8 +64,8 @@ class Searcher:
 
         names = self._names
         if names is None:
-            return timeline.of_query(self._reader, text, forms=partial(_forms, names), **options)
-        return timeline.of_query(self._reader, text, canonical=names.canonical, forms=partial(_forms, names),
+            return timeline.of_query(self._reader, text, **options)
+        return timeline.of_query(self._reader, text, canonical=names.canonical, forms=names.forms_of_all,
                                  companies=names.companies_among, **options)
 
     @property
