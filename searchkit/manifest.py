@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from searchkit import private
-from searchkit.sidecar import BUSY_TIMEOUT_S, sqlite_errors
+from searchkit.sidecar import BUSY_TIMEOUT_S, chunks, marks, sqlite_errors
 
 MANIFEST_NAME = "manifest.sqlite"
 
@@ -71,10 +71,8 @@ class Manifest:
         """The recorded content hash of each of `keys` that is in the manifest."""
         out: dict[str, str] = {}
         with self._errors():
-            for key in keys:
-                row = self.db.execute("SELECT digest FROM files WHERE key = ?", (key,)).fetchone()
-                if row is not None:
-                    out[key] = row[0]
+            for chunk in chunks(keys):  # a statement per 500 keys, not per key
+                out.update(self.db.execute(f"SELECT key, digest FROM files WHERE key IN ({marks(chunk)})", chunk))
         return out
 
     def apply(self, upserts: Iterable[FileState], deletes: Iterable[str]) -> None:
