@@ -45,7 +45,7 @@ class SearchkitGroup(click.Group):
     def invoke(self, ctx: click.Context) -> Any:
         import sqlite3
 
-        from searchkit.errors import IndexCorrupt, SearchkitError, Terminated
+        from searchkit.errors import SearchkitError, Terminated
 
         warnings.filterwarnings("ignore", category=DeprecationWarning)
         warnings.filterwarnings("ignore", category=SyntaxWarning)
@@ -54,9 +54,13 @@ class SearchkitGroup(click.Group):
         except (SearchkitError, sqlite3.DatabaseError) as error:
             if os.environ.get("SEARCHKIT_DEBUG"):
                 raise
-            # a side table (copies, speakers) that opened but is damaged further in fails mid-query
-            exc = error if isinstance(error, SearchkitError) else IndexCorrupt(f"a table of the index is damaged "
-                                                                               f"({error})")
+            exc = error
+            if not isinstance(error, SearchkitError):  # a side table (copies, speakers) failing mid-query
+                from searchkit.sidecar import searchkit_error
+
+                exc = searchkit_error(error, "a table of the index")
+                if exc is None:
+                    raise
             hint = f"; {exc.hint}" if exc.hint else ""
             click.echo(f"Error: {exc}{hint}", err=True)
             sys.exit(1)

@@ -32,25 +32,31 @@ def marks(chunk: list[Any]) -> str:
 
 @contextlib.contextmanager
 def sqlite_errors(what: str, folder: Path, *, damage: bool = True, own: bool = False) -> Iterator[None]:
-    """SQLite's errors on the tables of an index folder as searchkit's: a full disk (`DiskFull`), a
-    transaction of another run that outlasted SQLite's wait (`IndexLocked`), and with `damage` an unreadable
-    file (`IndexCorrupt` for a table `index --rebuild` writes anew, `AlertsDamaged` for the user's `own`
-    one). `what` names the table."""
+    """SQLite's errors on the tables of an index folder as searchkit's (`searchkit_error`). `what` names the
+    table."""
     try:
         yield
-    except sqlite3.OperationalError as exc:
-        if "full" in str(exc):
-            raise DiskFull(f"no space left on the disk of {folder} while writing {what}: nothing was "
-                           "committed after it, the next run reads the files again") from None
-        if "locked" in str(exc):
-            raise IndexLocked(f"{what} is locked by another process") from None
-        if damage:
-            raise _damaged(what, exc, own) from None
-        raise
     except sqlite3.DatabaseError as exc:
-        if damage:
-            raise _damaged(what, exc, own) from None
-        raise
+        error = searchkit_error(exc, what, folder, damage=damage, own=own)
+        if error is None:
+            raise
+        raise error from None
+
+
+def searchkit_error(exc: sqlite3.DatabaseError, what: str, folder: Path | None = None, *, damage: bool = True,
+                    own: bool = False) -> SearchkitError | None:
+    """An SQLite error on a table of an index folder as searchkit's: a full disk (`DiskFull`), a transaction
+    of another run that outlasted SQLite's wait (`IndexLocked`), and with `damage` an unreadable file
+    (`IndexCorrupt` for a table `index --rebuild` writes anew, `AlertsDamaged` for the user's `own` one);
+    None for any other."""
+    if isinstance(exc, sqlite3.OperationalError):
+        if "full" in str(exc):
+            where = f" of {folder}" if folder is not None else ""
+            return DiskFull(f"no space left on the disk{where} while writing {what}: nothing was "
+                            "committed after it, the next run reads the files again")
+        if "locked" in str(exc):
+            return IndexLocked(f"{what} is locked by another process")
+    return _damaged(what, exc, own) if damage else None
 
 
 def _damaged(what: str, exc: sqlite3.Error, own: bool) -> SearchkitError:
