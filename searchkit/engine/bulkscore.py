@@ -186,6 +186,7 @@ class _Stats:
         self.N = searcher.doc_count_all()
         self._avg: dict[str, float] = {}
         self._idf: dict[tuple[tuple[str, ...], str], float] = {}
+        self.norm_tables: dict[str, list[float]] = {}  # each field's length normalisation per length code
         self.cache: dict[tuple[str, str, int], Postings] = {}  # postings read for this query
 
     def avg(self, fieldname: str) -> float:
@@ -286,6 +287,9 @@ class _Segment:
             return self._phrases[key]
         lists = self._phrase_lists(fieldname, words)
         candidates = set(lists[0][1].ids).intersection(*(p.ids for _place, p in lists[1:]))  # live documents only
+        if len(lists) == 1:  # one word or pair: the documents holding it, no positions to compare
+            self._phrases[key] = candidates
+            return candidates
         ordered = sorted(candidates)
         order = sorted(lists, key=lambda item: len(item[1].ids))
         matches: set[int] | None = None  # keys of the matches so far, at the place `at` in the phrase
@@ -311,7 +315,7 @@ class _Segment:
             matches = found
             if step:  # the first word's keys are all in candidate documents: nothing to narrow yet
                 ordered = sorted(set(map(rshift, matches, repeat(KEY_SHIFT))) & candidates)
-        self._phrases[key] = docs = set(ordered)  # (one word or pair: the documents holding it)
+        self._phrases[key] = docs = set(ordered)
         return docs
 
     def _phrase_lists(self, fieldname: str, words: tuple[str, ...]) -> list[tuple[int, Postings]]:
@@ -428,8 +432,12 @@ class _Segment:
         one entry per document."""
         b, avg = self.stats.model.B, self.stats.avg(fieldname)
         codes = self.stats.model.cache.length_codes(self.reader, fieldname)
-        if codes is not None:
-            return codes, [ranking.length_norm(b, n or 1, avg) for n in BYTE_LENGTHS]  # no length: 1, as Whoosh
+        if codes is not None:  # the table is the same in every segment: made once per query
+            table = self.stats.norm_tables.get(fieldname)
+            if table is None:
+                table = self.stats.norm_tables[fieldname] = [ranking.length_norm(b, n or 1, avg)
+                                                             for n in BYTE_LENGTHS]  # no length: 1, as Whoosh
+            return codes, table
         lengths = self.stats.model.cache.lengths(self.reader, fieldname)
         return range(len(lengths)), [ranking.length_norm(b, n, avg) for n in lengths]
 
