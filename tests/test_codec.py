@@ -163,3 +163,23 @@ def test_inlined_postings_are_pickled_compactly_and_older_tables_still_read() ->
     assert len(new) < len(old) * 0.8
     assert W3TermInfo.from_bytes(new).inlined_postings() == W3TermInfo.from_bytes(old).inlined_postings()
     assert new[:W3TermInfo._struct.size] == old[:W3TermInfo._struct.size]
+
+
+def test_stored_fields_keep_their_offsets_in_segments_of_any_size(tmp_path: Path) -> None:
+    """Every segment's stored-fields column stores the documents' offsets (Whoosh does past 32,768 documents
+    only, and otherwise rebuilds them in a Python loop each time a reader opens the column): a reader of a
+    small segment finds them stored and reads the same documents."""
+    from whoosh.codec.whoosh3 import STORED_COLUMN
+
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    for i in range(5):
+        (docs / f"n{i}.txt").write_text(f"Note {i}\n\n“The harbour opens on day {i},” Ana Ruiz said.\n")
+    index_paths([docs], tmp_path / "index", workers=1)
+    for name in ("searchkit", "quotes"):
+        with open_index(tmp_path / "index", name).searcher() as s:
+            for reader, _offset in s.reader().leaf_readers():
+                column = reader._perdoc.column_reader("_stored", STORED_COLUMN)
+                assert getattr(column, "_child", column).had_stored_offsets
+    with open_index(tmp_path / "index", "searchkit").searcher() as s:
+        assert sorted(f["title"] for f in s.all_stored_fields()) == [f"Note {i}" for i in range(5)]

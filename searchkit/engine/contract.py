@@ -45,9 +45,11 @@ Format rules:
    own; read alike). A new layout gets a new tuple length and readers keep reading the old ones:
    then no bump is needed, since old indexes still read.
 4. **Lengths** are Whoosh's one-byte length codes (`lengths.BYTE_LENGTHS`), one per document and field.
-5. **Stored fields** are Whoosh's per-document dicts; `index.stored_doc` and `index.stored_quote` read
-   them with defaults, so a stored field may be *added* without a bump only when a missing value reads as
-   the default everywhere (a bump is still the honest choice when users would otherwise see it missing).
+5. **Stored fields** are Whoosh's per-document dicts, in a column that stores every document's offset
+   (Whoosh's own layout past 32,768 documents; older segments without offsets read alike);
+   `index.stored_doc` and `index.stored_quote` read them with defaults, so a stored field may be *added*
+   without a bump only when a missing value reads as the default everywhere (a bump is still the honest
+   choice when users would otherwise see it missing).
 
 History of `SCHEMA_VERSION`: 2, classes moved to `searchkit.engine.schema`; 3, speaker terms from
 `searchkit.terms`; 4, `date_source` stored; 5, common-word pairs fields.
@@ -90,6 +92,8 @@ WHOOSH_PRIVATE: dict[str, str] = {
     "_struct": "whoosh.codec.whoosh3",
     "_terminfo": "whoosh.codec.whoosh3",
     "_tindex": "whoosh.codec.whoosh3",
+    "_colwriters": "whoosh.codec.whoosh3",  # the per-document writer's columns: the stored one writes offsets
+    "_stored": "whoosh.codec.whoosh3",  # the name of the stored-fields column
     "_write_block": "whoosh.codec.whoosh3",
     "_codec": "whoosh.codec.whoosh3",
     # whoosh.matching: a list matcher's postings (inlined terms), a filter matcher's deleted set
@@ -100,7 +104,8 @@ WHOOSH_PRIVATE: dict[str, str] = {
     "_exclude": "whoosh.matching.wrappers",
     "_find_next": "whoosh.matching.binary",  # patched: AndNotMatcher past the end of its positive side
     "_find_first": "whoosh.matching.binary",  # patched: AndNotMatcher's first hit an excluded document
-    # whoosh.columns: a fixed-width column reader's file, offset and counts
+    # whoosh.columns: a fixed-width column reader's file, offset and counts; a wrapped column's inner writer
+    "_child": "whoosh.columns",
     "_fixedlen": "whoosh.columns",
     "_dbfile": "whoosh.columns",
     "_basepos": "whoosh.columns",
