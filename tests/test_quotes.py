@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
 from searchkit.cli import cli
@@ -104,3 +105,25 @@ def test_speaker_filter_forms_agree(tmp_path: Path) -> None:
         forms = [s.search("peace", speakers=["zakharova"]), s.search("peace", speakers=["Maria Zakharova"]),
                  s.search("peace speaker:zakharova"), s.search('peace speaker:"maria ZAKHAROVA"')]
     assert {tuple(h.id for h in r.hits) for r in forms} == {("1",)}
+
+
+def test_speaker_filters_analyse_the_recorded_names_once_per_open_index(tmp_path: Path,
+                                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    """The recorded names' query terms are made when the first filter needs them, not again per search."""
+    from searchkit.search import Searcher
+    from searchkit.speakers import store
+
+    ix = _index_records(tmp_path, [
+        {"id": "1", "title": "a", "body": "peace", "speakers": ["Maria Zakharova"]},
+        {"id": "2", "title": "b", "body": "peace", "speakers": ["Sergei Lavrov", "Zakharova"]},
+    ])
+    analysed: list[str] = []
+    term = store.speaker_query_term
+    monkeypatch.setattr(store, "speaker_query_term", lambda name: analysed.append(name) or term(name))
+    with Searcher(ix) as s:
+        first = s.search("peace", speakers=["zakharova"])
+        once = len(analysed)
+        again = [s.search("peace", speakers=[name]) for name in ("Maria Zakharova", "lavrov", "zakharova")]
+    assert [h.id for h in first.hits] == ["1", "2"] and [h.id for h in again[2].hits] == ["1", "2"]
+    assert [h.id for h in again[1].hits] == ["2"]
+    assert analysed[once:] == ["Maria Zakharova", "lavrov", "zakharova"]  # each later query's own name only
