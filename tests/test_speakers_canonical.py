@@ -170,3 +170,32 @@ def test_timelines_count_people_under_their_canonical_names(tmp_path) -> None:  
     assert [(p.name, p.count, p.speakers) for p in line.periods] == [
         ("1987-03", 6, (("Nigel Lawson", 3), ("Ronald Reagan", 2)))]
     assert lawson.total == 3
+
+
+_STORE_NAMES = ["Ronald Reagan", "Reagan", "RONALD REAGAN", "George Bush", "George W. Bush", "Bush", "Ana Ruiz",
+                "Ruiz", "Exchequer Nigel Lawson", "Nigel Lawson", "Lawson", "Zoë Lindqvist", "Zoe Lindqvist", "Lee",
+                "Ann Lee", "Bob Lee", "John", "Besides Reagan", "Martin Luther King Jr."]
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from(_STORE_NAMES), st.sampled_from([None, "", "1987-03-01", "1988-01-02",
+                                                                          "1999-12-31"])), max_size=30),
+       st.lists(st.sampled_from(_STORE_NAMES), max_size=4))
+def test_the_store_maps_from_its_tallies_as_from_every_mention(tmp_path_factory, rows, kept) -> None:  # type: ignore[no-untyped-def]
+    """The store counts each form in SQLite and reads days only where a surname needs them
+    (`canonical_of_counts`): the same map, aliases in the same order, as from every mention."""
+    from searchkit.speakers.store import NameStore
+
+    folder = tmp_path_factory.mktemp("names")
+    previous = {name: "Ronald Reagan" for name in kept}  # some earlier choices, stale ones included
+    mentions = [Mention(name, None, date.fromisoformat(day) if day else None) for name, day in rows]
+    store = NameStore(folder)
+    try:
+        with store.db:
+            store.db.executemany("INSERT INTO aliases VALUES (?, ?)", previous.items())
+        store.stage("a.txt", [(f"id{i}", day, [(name, None)], ()) for i, (name, day) in enumerate(rows)])
+        store.merge()
+        got = list(store.db.execute("SELECT alias, canonical FROM aliases"))
+    finally:
+        store.close()
+    assert got == list(canonical_map(mentions, previous).items())

@@ -20,13 +20,13 @@ from __future__ import annotations
 import unicodedata
 from bisect import bisect_left
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
 
 from searchkit.speakers.words import HONORIFICS, LEADING_NOT_NAMES, STOP_CAPS, SURNAME_TITLES, TITLES
 
-__all__ = ["Mention", "canonical_map"]
+__all__ = ["DaysOf", "FormCount", "Mention", "canonical_map", "canonical_of_counts"]
 
 _SUFFIXES = {"jr", "sr", "ii", "iii", "iv"}
 _PARTICLES = {"de", "van", "von", "der", "den", "da", "di", "del", "dos", "du", "la", "le", "bin", "al"}
@@ -70,23 +70,37 @@ def canonical_map(mentions: Iterable[Mention], previous: Mapping[str, str] | Non
                   window: int = WINDOW_DAYS) -> dict[str, str]:
     """Alias -> canonical name for the name forms in `mentions` (forms that are their own canonical name are
     left out). `previous` is the map an earlier run returned."""
-    previous = previous or {}
-    forms: dict[str, _Form] = {}
+    counts: dict[str, list[int]] = {}  # name -> [mentions, undated mentions]
     day_lists: dict[str, list[int]] = {}
     for m in mentions:
-        form = forms.get(m.name)
-        if form is None:
-            words = _words(m.name)
-            if not words:
-                continue
-            form = forms[m.name] = _Form(m.name, " ".join(words))
-        form.count += 1
+        tally = counts.setdefault(m.name, [0, 0])
+        tally[0] += 1
         if m.day is None:
-            form.undated = True
+            tally[1] += 1
         else:
             day_lists.setdefault(m.name, []).append(m.day.toordinal())
-    for name, days in day_lists.items():
-        forms[name].days = sorted(days)
+    return canonical_of_counts(((name, n, undated > 0) for name, (n, undated) in counts.items()),
+                               lambda names: {n: day_lists[n] for n in names if n in day_lists}, previous,
+                               window=window)
+
+
+FormCount = tuple[str, int, bool]
+"""A name form, how many mentions it has, and whether any is undated."""
+DaysOf = Callable[[Collection[str]], Mapping[str, Iterable[int]]]
+"""The ordinal days of the dated mentions of each of these forms (any order, repeats allowed)."""
+
+
+def canonical_of_counts(counts: Iterable[FormCount], days_of: DaysOf, previous: Mapping[str, str] | None = None,
+                        *, window: int = WINDOW_DAYS) -> dict[str, str]:
+    """`canonical_map` from each form's tally (in order of first mention: the map lists aliases in that
+    order) rather than from every mention: the days are asked for (`days_of`) only for the surnames alone
+    and the full names they may join, so an archive's table of mentions need not be read whole."""
+    previous = previous or {}
+    forms: dict[str, _Form] = {}
+    for name, count, undated in counts:
+        words = _words(name)
+        if words:
+            forms[name] = _Form(name, " ".join(words), count, None, undated)
 
     # 1. one key (case, accents, suffix): the form written most often, or the one the previous map chose
     by_key: dict[str, list[_Form]] = {}
@@ -94,6 +108,9 @@ def canonical_map(mentions: Iterable[Mention], previous: Mapping[str, str] | Non
         by_key.setdefault(form.key, []).append(form)
     head: dict[str, str] = {}  # key -> canonical display form
     for key, group in by_key.items():
+        if len(group) == 1:  # most keys: nothing to rank
+            head[key] = group[0].name
+            continue
         earlier = {previous.get(f.name, f.name) for f in group} & {f.name for f in group}
         ranked = sorted(group, key=lambda f: (f.name not in earlier or len(earlier) > 1, _leading(f), -f.count,
                                               f.name))
@@ -116,9 +133,14 @@ def canonical_map(mentions: Iterable[Mention], previous: Mapping[str, str] | Non
     for key in by_key:
         if " " in key and key not in target:
             fulls.setdefault(key.rsplit(" ", 1)[1], []).append(key)
-    for key, group in by_key.items():
-        if " " in key or key not in fulls or firsts[key] >= 2:
-            continue  # a word that starts other names ("john", "francois") is a first name, not a surname
+    surnames = [key for key in by_key if " " not in key and key in fulls and firsts[key] < 2]
+    # ("john", "francois": a word that starts other names is a first name, not a surname)
+    wanted = {f.name for key in surnames for group in (by_key[key], *(by_key[k] for k in fulls[key]))
+              for f in group}
+    for name, days in days_of(wanted).items():
+        forms[name].days = sorted(days)
+    for key in surnames:
+        group = by_key[key]
         near: set[str] = set()
         for form in group:
             for full in fulls[key]:
@@ -150,6 +172,8 @@ def _leading(form: _Form) -> bool:
 
 
 def _fold(word: str) -> str:
+    if word.isascii():  # nothing to decompose (most names): the same result, several times faster
+        return word.strip(".,’'").lower()
     return "".join(c for c in unicodedata.normalize("NFKD", word) if not unicodedata.combining(c)).strip(".,’'").lower()
 
 

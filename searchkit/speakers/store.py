@@ -59,7 +59,7 @@ class NameStore(SideTable):
     def merge(self, removed_sources: Iterable[str] = (), *, replace_all: bool = False) -> None:
         """After the index commit: drop the mentions of re-read or removed files, take the staged ones, and
         refresh the canonical names (keeping the ones already established)."""
-        from searchkit.speakers.canonical import Mention, canonical_map  # the write path only
+        from searchkit.speakers.canonical import canonical_of_counts  # the write path only
 
         with self.db:
             removed = [(s,) for s in removed_sources]
@@ -71,11 +71,26 @@ class NameStore(SideTable):
                 self.db.execute(f"DELETE FROM {staged}")
             self.db.execute("DELETE FROM staged_companies")
             previous = dict(self.db.execute("SELECT alias, canonical FROM aliases"))
-            mentions = (Mention(name, role, date.fromisoformat(day) if day else None)
-                        for name, role, day in self.db.execute("SELECT name, role, day FROM mentions"))
-            aliases = canonical_map(mentions, previous)
+            # each form's tally, counted by SQLite in the order of its first mention (the order the map lists
+            # aliases in); a Python object per mention cost ~0.5 s CPU at 10^5 articles, each update
+            counts = self.db.execute("SELECT name, COUNT(*), MAX(day IS NULL OR day = '') FROM mentions"
+                                     " GROUP BY name ORDER BY MIN(rowid)")
+            aliases = canonical_of_counts(((n, c, bool(u)) for n, c, u in counts), self._days, previous)
             self.db.execute("DELETE FROM aliases")
             self.db.executemany("INSERT INTO aliases VALUES (?, ?)", aliases.items())
+
+    def _days(self, names: Iterable[str]) -> dict[str, list[int]]:
+        """The ordinal days of the dated mentions of these forms (one pass over the mentions, whatever their
+        number)."""
+        self.db.execute("CREATE TEMP TABLE IF NOT EXISTS wanted (name TEXT PRIMARY KEY)")
+        self.db.execute("DELETE FROM wanted")
+        self.db.executemany("INSERT OR IGNORE INTO wanted VALUES (?)", ((n,) for n in names))
+        out: dict[str, list[int]] = {}
+        for name, day in self.db.execute("SELECT name, day FROM mentions WHERE day IS NOT NULL AND day != ''"
+                                         " AND name IN (SELECT name FROM wanted)"):
+            out.setdefault(name, []).append(date.fromisoformat(day).toordinal())
+        self.db.execute("DELETE FROM wanted")
+        return out
 
     def count(self) -> int:
         """Mentions held (0: a new table, or an index without speakers)."""
