@@ -86,19 +86,28 @@ class Buckets:
         akeys, anums = entries(*added)
         touched = np.unique(np.concatenate([rkeys, akeys]))
         old = self._pairs(touched)
-        gone = np.isin(_codes(old[:, 0], old[:, 1]), _codes(rkeys, rnums))
-        new = np.concatenate([old[~gone], np.stack([akeys, anums], axis=1)])
-        new = new[np.lexsort((new[:, 1], new[:, 0]))]
+        # `old` is sorted (by key, then number): the removed entries are found, and the added ones placed, by
+        # binary search, instead of sorting every entry of the touched prefixes again (~2.4M at 10^5 articles)
+        codes = _codes(old[:, 0], old[:, 1])
+        gone = np.zeros(len(codes), dtype=bool)
+        gone[_spans(codes, np.unique(_codes(rkeys, rnums)))] = True
+        codes = codes[~gone]
+        added = np.sort(_codes(akeys, anums))
+        codes = np.insert(codes, np.searchsorted(codes, added), added)
+        new = np.empty((len(codes), 2), dtype=np.uint32)
+        new[:, 0], new[:, 1] = codes >> _U64(32), codes & _U64(0xFFFFFFFF)
+        del codes
         # each touched prefix's rows, found in one call: a searchsorted per prefix with Python ints cast the
         # whole uint32 column to int64 each time (40,000 prefixes x 4M rows: 34 s of a 2,000-file update)
         prefixes, touched_prefixes = new[:, 0] >> _SHIFT, np.unique(touched >> _SHIFT)
         los = np.searchsorted(prefixes, touched_prefixes, side="left").tolist()
         his = np.searchsorted(prefixes, touched_prefixes, side="right").tolist()
         kept, emptied = [], []
+        packed = memoryview(new.astype("<u4", copy=False).tobytes())  # one conversion, sliced per prefix
         for prefix, lo, hi in zip(touched_prefixes.tolist(), los, his, strict=True):
             self._loaded[prefix] = new[lo:hi]
             if hi > lo:
-                kept.append((prefix, new[lo:hi].astype("<u4").tobytes()))
+                kept.append((prefix, packed[lo * 8:hi * 8]))
             else:
                 emptied.append((prefix,))
         self.db.executemany("INSERT OR REPLACE INTO buckets VALUES (?, ?)", kept)
@@ -144,6 +153,14 @@ _EMPTY_PAIRS = np.zeros((0, 2), dtype=np.uint32)
 def _codes(high: np.ndarray, low: np.ndarray) -> np.ndarray:
     """Two uint32 columns as one uint64 (to compare or sort pairs as single numbers)."""
     return (high.astype(_U64) << _U64(32)) | low.astype(_U64)
+
+
+def _spans(codes: np.ndarray, wanted: np.ndarray) -> np.ndarray:
+    """The positions in `codes` (sorted) of every entry equal to one of `wanted`."""
+    lo = np.searchsorted(codes, wanted, side="left")
+    counts = np.searchsorted(codes, wanted, side="right") - lo
+    total = int(counts.sum())
+    return np.repeat(lo - np.cumsum(counts) + counts, counts) + np.arange(total)
 
 
 def _sizes(keys: np.ndarray, wanted: np.ndarray) -> np.ndarray:

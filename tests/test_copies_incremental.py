@@ -36,11 +36,13 @@ def _pool(rng: random.Random, size: int) -> list[list[str]]:
 
 
 def _state(store: CopyUpdater) -> tuple[dict[str, str], set[tuple[int, str]]]:
-    """The groups (id -> representative) and the band index (key, id) of a store."""
+    """The groups (id -> representative) and the band index (key, id) of a store (checked sorted)."""
     ids = dict(store.db.execute("SELECT n, id FROM articles"))
     entries = set()
     for _prefix, blob in store.db.execute("SELECT prefix, entries FROM buckets"):
         values = memoryview(blob).cast("I")
+        pairs = [(values[i], values[i + 1]) for i in range(0, len(values), 2)]
+        assert pairs == sorted(pairs)  # by key, then article number: an update merges into this order
         entries.update((values[i], ids[values[i + 1]]) for i in range(0, len(values), 2))
     return store.group_ids(), entries
 
