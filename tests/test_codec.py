@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from whoosh.codec.whoosh3 import W3Codec, W3LeafMatcher
 from whoosh.formats import Positions
 
-from searchkit.engine import codec, postings, ranking, writing
+from searchkit.engine import codec, inline, postings, ranking, writing
 from searchkit.engine.index import open_index
 from searchkit.indexer import index_paths
 
@@ -32,6 +32,26 @@ def _postings(index_dir: Path) -> dict[tuple[str, bytes], list[tuple[int, float,
                 m.next()
             out[fieldname, tbytes] = items
     return out
+
+
+def _statistics(index_dir: Path) -> dict[tuple[str, bytes], tuple[Any, ...]]:
+    """Every term's statistics as each reading path gives them: the term info's, the fixed-place reads."""
+    out = {}
+    with open_index(index_dir, "searchkit").searcher() as s:
+        reader = s.reader()
+        for (fieldname, tbytes), info in reader._terms.items():
+            looked = reader.term_info(fieldname, tbytes)
+            out[fieldname, tbytes] = (
+                reader.frequency(fieldname, tbytes), reader.doc_frequency(fieldname, tbytes),
+                *[(getattr(i, name)()) for i in (info, looked) for name in (
+                    "weight", "doc_frequency", "min_length", "max_length", "max_weight", "min_id", "max_id")])
+    return out
+
+
+def _entry_kinds(index_dir: Path) -> list[int]:
+    """The first byte of every term table entry (0 blocks, 1 pickled inline postings, 2+ compact)."""
+    with open_index(index_dir, "searchkit").searcher() as s:
+        return [value[0] for _key, value in s.reader()._terms._tindex.items()]
 
 
 def _block_protocols(index_dir: Path) -> set[int]:
@@ -72,6 +92,9 @@ def test_blocks_hold_what_whoosh_writes(tmp_path: Path, monkeypatch: pytest.Monk
     new, old = _postings(tmp_path / "new"), _postings(tmp_path / "old")
     assert sum(len(p) > 16 for p in new.values()) > 10  # several terms span more than one block
     assert new == old
+    assert _statistics(tmp_path / "new") == _statistics(tmp_path / "old")
+    kinds = _entry_kinds(tmp_path / "new")
+    assert set(kinds) == {0, 2, 3, 4} and set(_entry_kinds(tmp_path / "old")) == {0, 1}  # every inline one compact
     assert _block_protocols(tmp_path / "new") == {codec.BLOCK_PROTOCOL}
     assert _block_protocols(tmp_path / "old") == {2}
     found = _block_shapes(tmp_path / "new")
@@ -149,20 +172,67 @@ def test_stored_bounds_cover_what_searching_reads(tmp_path: Path, monkeypatch: p
     assert runs > 50
 
 
-def test_inlined_postings_are_pickled_compactly_and_older_tables_still_read() -> None:
-    """`BlockTermInfo` pickles inlined postings at protocol 5; Whoosh's protocol-2 entries read the same."""
+def _term_infos(weights: tuple[float, ...]) -> tuple[bytes, bytes]:
+    """Whoosh's and `BlockTermInfo`'s table entries of the same three inlined postings with positions."""
     from whoosh.codec.whoosh3 import W3TermInfo
 
     values = tuple(codec.encode_positions(p) for p in ([3], [1, 9, 40], [7, 8]))
     entries = []
     for cls in (W3TermInfo, codec.BlockTermInfo):
-        info = cls(weight=6.0, df=3, minlength=3, maxlength=50, maxweight=3.0, minid=2, maxid=9)
-        info.set_inlined((2, 5, 9), (1.0, 3.0, 2.0), values)
+        info = cls(weight=sum(weights), df=3, minlength=3, maxlength=50, maxweight=max(weights), minid=2, maxid=900)
+        info.set_inlined((2, 5, 900), weights, values)
         entries.append(info.to_bytes())
-    old, new = entries
-    assert len(new) < len(old) * 0.8
-    assert W3TermInfo.from_bytes(new).inlined_postings() == W3TermInfo.from_bytes(old).inlined_postings()
-    assert new[:W3TermInfo._struct.size] == old[:W3TermInfo._struct.size]
+    return entries[0], entries[1]
+
+
+def _read(info: Any) -> tuple[Any, ...]:
+    return (info.weight(), info.doc_frequency(), info.min_length(), info.max_length(), info.max_weight(),
+            info.min_id(), info.max_id(), info.inlined_postings())
+
+
+def test_inlined_postings_are_written_compactly_and_older_tables_still_read() -> None:
+    """`BlockTermInfo` writes inlined postings as a compact entry (exact bytes pinned) that reads back as
+    Whoosh's protocol-2 entry does; Whoosh's entries, and protocol-5 pickled ones, still read."""
+    from whoosh.codec.whoosh3 import W3TermInfo
+
+    old, new = _term_infos((1.0, 3.0, 2.0))
+    assert new == bytes([4, 3, 33, 3, 2, 3, 0xFF, 0x06, 1, 3, 2, 3, 1, 8, 31, 7, 1])  # ids 2, +3, +895
+    assert len(new) * 4 < len(old)
+    assert _read(codec.BlockTermInfo.from_bytes(new)) == _read(W3TermInfo.from_bytes(old))
+    assert _read(codec.BlockTermInfo.from_bytes(old)) == _read(W3TermInfo.from_bytes(old))
+    info = W3TermInfo.from_bytes(old)
+    pickled = old[:W3TermInfo._struct.size] + pickle.dumps(info.inlined_postings(), codec.BLOCK_PROTOCOL)
+    assert _read(codec.BlockTermInfo.from_bytes(pickled)) == _read(info)
+
+
+def test_postings_a_compact_entry_cannot_spell_are_pickled() -> None:
+    """A weight that is not a whole frequency keeps Whoosh's header and a protocol-5 pickle."""
+    from whoosh.codec.whoosh3 import W3TermInfo
+
+    old, new = _term_infos((1.5, 3.0, 2.0))
+    assert new[0] == 1 and new[:W3TermInfo._struct.size] == old[:W3TermInfo._struct.size]
+    assert new[W3TermInfo._struct.size:][:2] == bytes([0x80, codec.BLOCK_PROTOCOL])
+    assert _read(codec.BlockTermInfo.from_bytes(new)) == _read(W3TermInfo.from_bytes(old))
+
+
+def test_compact_entries_of_every_kind_round_trip() -> None:
+    """Ids, frequencies (past 127 and 255) and positions (a position twice) come back as Whoosh's values."""
+    from whoosh.system import pack_uint
+
+    ids = (0, 127, 128, 70_000)
+    freqs = (1, 300, 2, 128)
+    positions = [[5], list(range(0, 3000, 10)), [4, 4], list(range(128))]
+    cases = [(inline.NO_VALUES, ()), (inline.FREQUENCIES, tuple(map(pack_uint, freqs))),
+             (inline.POSITIONS, tuple(Positions().encode(p) for p in positions))]
+    for kind, values in cases:
+        entry = inline.encode(kind, ids, freqs, positions if kind == inline.POSITIONS else None, 7, 9)
+        assert entry is not None and entry == inline.from_values(ids, [float(f) for f in freqs], values, 7, 9)
+        assert inline.Entry(entry).postings() == (ids, tuple(map(float, freqs)), values)
+        assert inline.count(entry) == 4
+    assert inline.encode(inline.POSITIONS, (1,), (2,), [[5, 3]], 0, 0) is None  # positions out of order
+    assert inline.encode(inline.NO_VALUES, (3, 3), (1, 1), None, 0, 0) is None  # ids not ascending
+    with pytest.raises(ValueError, match="damaged"):
+        inline.Entry(inline.encode(inline.POSITIONS, (1,), (2,), [[5, 6]], 0, 0)[:-1])
 
 
 def test_stored_fields_keep_their_offsets_in_segments_of_any_size(tmp_path: Path) -> None:

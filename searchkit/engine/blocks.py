@@ -20,8 +20,8 @@ from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC
 from whoosh.formats import Frequency, Positions
 from whoosh.system import pack_int, pack_long, pack_uint, pack_ushort
 
-from searchkit.engine import codec
-from searchkit.engine.codec import BLOCK_PROTOCOL, KEY_SHIFT, encode_positions
+from searchkit.engine import codec, inline
+from searchkit.engine.codec import BLOCK_PROTOCOL, KEY_SHIFT, inline_entry
 from searchkit.engine.columns import Sorted
 from searchkit.engine.lengths import BYTE_LENGTHS
 
@@ -30,18 +30,9 @@ TERM_INFO = np.dtype([("inlined", "u1"), ("weight", ">f4"), ("df", ">u4"), ("min
                       ("maxlength", "u1"), ("maxweight", ">f4"), ("first", ">u4"), ("last", ">u4")])
 """`W3TermInfo._struct` ("!BfIBBfII") as a record: every term's statistics header of a part, packed at once."""
 
-_SINGLE: dict[int, bytes] = {}
-
-
-def positions_value(positions: list[int]) -> bytes:
-    """`Positions.encode` of a posting's positions; a single position's value is kept and reused, as the
-    per-document analysis did (so pickles that hold it twice memoize it alike)."""
-    if len(positions) == 1:
-        value = _SINGLE.get(positions[0])
-        if value is None:
-            value = _SINGLE[positions[0]] = encode_positions(positions)
-        return value
-    return encode_positions(positions)
+positions_value = inline.position_value
+"""`Positions.encode` of a posting's positions (a single position's value kept and reused, as the
+per-document analysis did)."""
 
 
 def length_codes(lengths: np.ndarray) -> np.ndarray:
@@ -117,19 +108,21 @@ def _write_rows(postfile: Any, entries: list[tuple[bytes, bytes]], layout: Layou
     rows = _Rows(start, value) if layout.positional else None
     blocks = _Blocks(layout, tstart, tend, pdoc, freq, code, start, doc, value)
     names = [terms[t] for t in pterm[tstart].tolist()]
+    mincodes, maxcodes = info["minlength"].tolist(), info["maxlength"].tolist()
+    kind = inline.POSITIONS if rows is not None else inline.FREQUENCIES
     for k, (a, b) in enumerate(zip(tstart.tolist(), tend.tolist(), strict=True)):
-        head = headers[k * size:(k + 1) * size]
         if b - a < layout.inline:
-            if rows is not None:
-                values = tuple(rows.encoded(j) for j in range(a, b))
-            else:
-                values = tuple(map(pack_uint, freqs[a:b]))
-            body = pickle.dumps((tuple(docs[a:b]), tuple(weights[a:b]), values), BLOCK_PROTOCOL)
+            positions = [rows.positions_of(j) for j in range(a, b)] if rows is not None else None
+            entry = inline.encode(kind, docs[a:b], freqs[a:b], positions, mincodes[k], maxcodes[k])
+            if entry is None:  # not what a compact entry spells: as the codec's writer falls back to
+                values = (tuple(map(inline.position_value, positions)) if positions is not None
+                          else tuple(map(pack_uint, freqs[a:b])))
+                entry = inline_entry(docs[a:b], weights[a:b], values, mincodes[k], maxcodes[k])
         else:
             offset = postfile.tell()
             postfile.write(blocks.term(a, b))
-            body = pack_long(offset) + pack_int(postfile.tell() - offset)
-        entries.append((layout.prefix + names[k], head + body))
+            entry = headers[k * size:(k + 1) * size] + pack_long(offset) + pack_int(postfile.tell() - offset)
+        entries.append((layout.prefix + names[k], entry))
 
 
 def term_postings(part: Sorted, terms: Sequence[bytes], positional: bool) -> Iterator[tuple[bytes, list[Any]]]:
@@ -154,14 +147,14 @@ def term_postings(part: Sorted, terms: Sequence[bytes], positional: bool) -> Ite
 
 
 class _Rows:
-    """A positional part's positions, per posting, as `Positions.encode` values (for inline terms)."""
+    """A positional part's positions, per posting (for inline terms)."""
 
     def __init__(self, start: np.ndarray, value: np.ndarray) -> None:
         self.bounds = np.append(start, len(value)).tolist()
         self.positions = value.tolist()
 
-    def encoded(self, posting: int) -> bytes:
-        return positions_value(self.positions[self.bounds[posting]:self.bounds[posting + 1]])
+    def positions_of(self, posting: int) -> list[int]:
+        return self.positions[self.bounds[posting]:self.bounds[posting + 1]]
 
 
 class _Blocks:

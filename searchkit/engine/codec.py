@@ -32,16 +32,26 @@ import pickle
 import zlib
 from array import array
 from bisect import bisect_left
+from collections.abc import Iterator
 from itertools import accumulate, repeat
 from operator import lt
 from typing import Any
 
-from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC, W3Codec, W3LeafMatcher, W3PostingsWriter, W3TermInfo
+from whoosh.codec.whoosh3 import (
+    WHOOSH3_HEADER_MAGIC,
+    W3Codec,
+    W3FieldCursor,
+    W3LeafMatcher,
+    W3PostingsWriter,
+    W3TermInfo,
+    W3TermsReader,
+)
 from whoosh.formats import Positions
-from whoosh.system import _INT_SIZE, pack_uint
-from whoosh.util.numeric import length_to_byte
+from whoosh.reading import TermNotFound
+from whoosh.system import _INT_SIZE
+from whoosh.util.numeric import byte_to_length, length_to_byte
 
-from searchkit.engine import unpickle
+from searchkit.engine import inline, unpickle
 
 BLOCK_PROTOCOL = 5
 KEY_SHIFT = 32  # position key: document number << KEY_SHIFT | position
@@ -119,9 +129,7 @@ def read_keys(blob: bytes) -> list[int]:
     return list(accumulate(unpickle.loads(blob)))
 
 
-def encode_positions(positions: list[int]) -> bytes:
-    """`whoosh.formats.Positions.encode`, byte for byte."""
-    return pack_uint(len(positions)) + pickle.dumps([positions[0], *map(int.__sub__, positions[1:], positions)], 2)
+encode_positions = inline.position_value  # `whoosh.formats.Positions.encode`, byte for byte
 
 
 def values_from_keys(ids: Any, keys: list[int]) -> tuple[bytes, ...]:
@@ -136,21 +144,115 @@ def values_from_keys(ids: Any, keys: list[int]) -> tuple[bytes, ...]:
     return tuple(out)
 
 
+def inline_entry(ids: Any, weights: Any, values: Any, mincode: int, maxcode: int, compact: bool = True) -> bytes:
+    """The term table value of a short posting list (values empty or one per posting, weights as Whoosh's
+    writer buffers them, the length codes of its shortest and longest document): compact (`inline`) when it
+    can be and `compact` (the table is `BlockCodec`'s), else `W3TermInfo`'s statistics header and a
+    protocol-5 pickle of the postings (which Whoosh's own reader reads)."""
+    entry = inline.from_values(ids, weights, values, mincode, maxcode) if compact else None
+    if entry is not None:
+        return entry
+    header = W3TermInfo._struct.pack(True, 0 + sum(weights), len(ids), mincode, maxcode, max(0, *weights), ids[0],
+                                     ids[-1])
+    return header + pickle.dumps((tuple(ids), tuple(weights), tuple(values)), BLOCK_PROTOCOL)
+
+
 class BlockTermInfo(W3TermInfo):
-    """`W3TermInfo` whose inlined postings are pickled at `BLOCK_PROTOCOL` (Whoosh uses protocol 2, which
-    spells every position value as a latin-1 string and a function call: inlined postings were three
-    quarters of a term table, which was two thirds of an index). Read by Whoosh's own `from_bytes`, which
-    unpickles any protocol, so older term tables still read. `set_inline` is the name Whoosh 2.7.4's
-    postings writer calls (a misspelling of `set_inlined`)."""
+    """`W3TermInfo` whose inlined postings are written compactly (`inline`: a word seen once took ~70
+    bytes, Whoosh's statistics header and a pickle; inlined postings are most of a term table, which is most
+    of an index), or, when they cannot be, pickled at `BLOCK_PROTOCOL` (Whoosh's protocol 2 spells every
+    position value as a latin-1 string and a function call). `from_bytes` reads all three layouts, so older
+    term tables still read. `set_inline` is the name Whoosh 2.7.4's postings writer calls (a misspelling of
+    `set_inlined`)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._entry: inline.Entry | None = None  # a compact entry read, its postings not rebuilt yet
 
     def set_inline(self, ids: Any, weights: Any, values: Any) -> None:
         self.set_inlined(ids, weights, values)
 
+    def is_inlined(self) -> bool:
+        return self._inlined is not None or self._entry is not None
+
+    def inlined_postings(self) -> Any:
+        if self._inlined is None and self._entry is not None:
+            self._inlined = self._entry.postings()
+        return self._inlined
+
     def to_bytes(self) -> bytes:
         if not self.is_inlined():
             return super().to_bytes()
-        head = super().to_bytes()  # the statistics, then a protocol-2 pickle of the postings
-        return head[:self._struct.size] + pickle.dumps(self._inlined, BLOCK_PROTOCOL)
+        head = super().to_bytes()[:self._struct.size]  # the statistics (then a protocol-2 pickle, dropped)
+        ids, weights, values = self.inlined_postings()
+        compact = inline.from_values(ids, weights, values, head[9], head[10])
+        if compact is not None and _statistics(inline.Entry(compact)) == head:  # the header says what they do
+            return compact
+        return head + pickle.dumps(self._inlined, BLOCK_PROTOCOL)
+
+    @classmethod
+    def from_bytes(cls, s: bytes) -> BlockTermInfo:
+        if not inline.is_compact(s):
+            return super().from_bytes(s)
+        entry = inline.Entry(s)
+        info = cls()
+        info._weight, info._df = float(sum(entry.freqs)), len(entry.ids)
+        info._minlength, info._maxlength = byte_to_length(entry.codes[0]), byte_to_length(entry.codes[1])
+        info._maxweight = float(max(entry.freqs))
+        info._minid, info._maxid = entry.ids[0], entry.ids[-1]
+        info._entry = entry
+        return info
+
+
+def _statistics(entry: inline.Entry) -> bytes:
+    """The `W3TermInfo` header of a compact entry's postings (what `BlockTermInfo.from_bytes` reads back)."""
+    return W3TermInfo._struct.pack(True, float(sum(entry.freqs)), len(entry.ids), *entry.codes,
+                                   float(max(entry.freqs)), entry.ids[0], entry.ids[-1])
+
+
+class BlockTermsReader(W3TermsReader):
+    """`W3TermsReader` reading term infos with `BlockTermInfo` (Whoosh's reader decodes them with
+    `W3TermInfo` by name, and reads a term's frequency and document count at fixed places of its header,
+    which a compact entry has not)."""
+
+    def term_info(self, fieldname: str, tbytes: bytes) -> BlockTermInfo:
+        try:
+            return BlockTermInfo.from_bytes(self._tindex[self._keycoder(fieldname, tbytes)])
+        except KeyError:
+            raise TermNotFound(f"No term {fieldname}:{tbytes!r}") from None
+
+    def items(self) -> Iterator[tuple[tuple[str, bytes], BlockTermInfo]]:
+        decode = self._keydecoder
+        return ((decode(key), BlockTermInfo.from_bytes(value)) for key, value in self._tindex.items())
+
+    def items_from(self, fieldname: str, prefix: bytes) -> Iterator[tuple[tuple[str, bytes], BlockTermInfo]]:
+        decode = self._keydecoder
+        return ((decode(key), BlockTermInfo.from_bytes(value))
+                for key, value in self._tindex.items_from(self._keycoder(fieldname, prefix)))
+
+    def frequency(self, fieldname: str, tbytes: bytes) -> float:
+        pos, length = self._range_for_key(fieldname, tbytes)
+        if self._dbfile.get_byte(pos) < inline.COMPACT:
+            return W3TermInfo.read_weight(self._dbfile, pos)
+        return float(sum(inline.Entry(self._dbfile.get(pos, length)).freqs))
+
+    def doc_frequency(self, fieldname: str, tbytes: bytes) -> int:
+        pos, length = self._range_for_key(fieldname, tbytes)
+        if self._dbfile.get_byte(pos) < inline.COMPACT:
+            return W3TermInfo.read_doc_freq(self._dbfile, pos)
+        return inline.count(self._dbfile.get(pos, length))
+
+    def cursor(self, fieldname: str, fieldobj: Any) -> BlockFieldCursor:
+        return BlockFieldCursor(self._tindex, fieldname, self._keycoder, self._keydecoder, fieldobj)
+
+
+class BlockFieldCursor(W3FieldCursor):
+    """`W3FieldCursor` reading term infos with `BlockTermInfo`."""
+
+    def term_info(self) -> BlockTermInfo | None:
+        if self._pos is None:
+            return None
+        return BlockTermInfo.from_bytes(self._tindex.dbfile.get(self._datapos, self._datalen))
 
 
 class BlockPostingsWriter(W3PostingsWriter):
@@ -230,6 +332,11 @@ class BlockCodec(W3Codec):
     def postings_writer(self, dbfile: Any, byteids: bool = False) -> BlockPostingsWriter:
         return BlockPostingsWriter(dbfile, blocklimit=self._blocklimit, byteids=byteids,
                                    compression=self._compression, inlinelimit=self._inlinelimit)
+
+    def terms_reader(self, storage: Any, segment: Any) -> BlockTermsReader:
+        name = segment.make_filename(self.TERMS_EXT)
+        length = storage.file_length(name)
+        return BlockTermsReader(self, storage.open_file(name), length, segment.open_file(storage, self.POSTS_EXT))
 
     def postings_reader(self, dbfile: Any, terminfo: Any, format_: Any, term: Any = None,
                         scorer: Any = None) -> Any:

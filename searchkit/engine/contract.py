@@ -40,10 +40,13 @@ Format rules:
    positional fields, `keys` the pickled delta-coded position keys `doc << 32 | position`; 5 `(ids,
    weights, values, None, bounds)` for fields without positions, `bounds` the score bounds of each run of
    128 postings. Weights are `bytes` when every frequency is a whole number below 256. Posting lists
-   shorter than 16 are inlined in the term table (Whoosh's `W3TermInfo` header, then a pickle of `(ids,
-   weights, values)`: protocol 5 since `codec.BlockTermInfo`, protocol 2 in older tables and Whoosh's
-   own; read alike). A new layout gets a new tuple length and readers keep reading the old ones:
-   then no bump is needed, since old indexes still read.
+   shorter than 16 are inlined in the term table, as a compact entry (`inline`: a first byte of 2 + kind,
+   the two length codes, LEB128 counts, ids, frequencies and positions; since version 6) or, when the
+   postings are not what a compact entry spells, as Whoosh's `W3TermInfo` header (first byte 1) then a
+   pickle of `(ids, weights, values)` (protocol 5 since `codec.BlockTermInfo`, protocol 2 in older tables
+   and Whoosh's own); `codec.BlockTermInfo` reads all of them. A new block layout gets a new tuple length
+   and readers keep reading the old ones: then no bump is needed, since old indexes still read. A term
+   table entry older readers cannot read (as the compact one) is a bump: they would fail on it, not refuse.
 4. **Lengths** are Whoosh's one-byte length codes (`lengths.BYTE_LENGTHS`), one per document and field.
 5. **Stored fields** are Whoosh's per-document dicts, in a column that stores every document's offset
    (Whoosh's own layout past 32,768 documents; older segments without offsets read alike);
@@ -52,7 +55,7 @@ Format rules:
    choice when users would otherwise see it missing).
 
 History of `SCHEMA_VERSION`: 2, classes moved to `searchkit.engine.schema`; 3, speaker terms from
-`searchkit.terms`; 4, `date_source` stored; 5, common-word pairs fields.
+`searchkit.terms`; 4, `date_source` stored; 5, common-word pairs fields; 6, compact inline term entries.
 
 `WHOOSH_PRIVATE` below names every private Whoosh 2.7.4 name the engine uses and where Whoosh defines it;
 `tests/test_contract.py` checks that the list is complete and that Whoosh still has each name, so an
@@ -96,6 +99,17 @@ WHOOSH_PRIVATE: dict[str, str] = {
     "_stored": "whoosh.codec.whoosh3",  # the name of the stored-fields column
     "_write_block": "whoosh.codec.whoosh3",
     "_codec": "whoosh.codec.whoosh3",
+    # ... and its terms reader and field cursor, and the statistics of a term info (`codec.BlockTermsReader`)
+    "_keycoder": "whoosh.codec.whoosh3",
+    "_keydecoder": "whoosh.codec.whoosh3",
+    "_range_for_key": "whoosh.codec.whoosh3",
+    "_pos": "whoosh.codec.whoosh3",
+    "_datapos": "whoosh.codec.whoosh3",
+    "_datalen": "whoosh.codec.whoosh3",
+    "_weight": "whoosh.codec.whoosh3",
+    "_df": "whoosh.codec.whoosh3",
+    "_minid": "whoosh.codec.whoosh3",
+    "_maxid": "whoosh.codec.whoosh3",
     # whoosh.matching: a list matcher's postings (inlined terms), a filter matcher's deleted set
     "_ids": "whoosh.matching.mcore",
     "_weights": "whoosh.matching.mcore",

@@ -9,19 +9,18 @@ at a time (`_add_postings`); same blocks, same statistics, same term table as Wh
 from __future__ import annotations
 
 import itertools
-import pickle
 from array import array
 from collections.abc import Iterator
 from typing import Any
 
-from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3TermInfo, _lenfield
+from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield
 from whoosh.filedb.filetables import _lengths as _HASH_LENGTHS
 from whoosh.system import pack_ushort
 from whoosh.util.numeric import length_to_byte
 from whoosh.writing import SegmentWriter
 
 from searchkit.engine import batch
-from searchkit.engine.codec import BLOCK_PROTOCOL, BlockCodec, BlockPostingsWriter
+from searchkit.engine.codec import BlockCodec, BlockPostingsWriter, inline_entry
 from searchkit.engine.lengths import read_lengths
 
 
@@ -52,7 +51,7 @@ def _flush_grouped(writer: SegmentWriter) -> None:
         for tbytes, postings in terms:
             postings.sort()
             if len(postings) < inline_limit:
-                entries.append((prefix + tbytes, _inline_terminfo(postings, field_lengths)))
+                entries.append((prefix + tbytes, _inline_terminfo(postings, field_lengths, direct)))
                 if len(entries) >= 1024:  # a field of unique keys is all inline: keep the batch small
                     _add_entries(tindex, entries)
                 continue
@@ -84,9 +83,6 @@ def _fields(writer: SegmentWriter, direct: bool) -> Iterator[tuple[str, Iterator
             yield fieldname, ((tbytes, postings) for (_field, tbytes), postings in group)
 
 
-_TERMINFO = W3TermInfo._struct
-
-
 def _add_entries(tindex: Any, entries: list[tuple[bytes, bytes]]) -> None:
     """`OrderedHashWriter.add` for each of `entries` (then cleared), with one file write for them all:
     same records, same hash buckets and key index."""
@@ -110,24 +106,21 @@ def _add_entries(tindex: Any, entries: list[tuple[bytes, bytes]]) -> None:
     entries.clear()
 
 
-def _inline_terminfo(postings: list[tuple[int, float, bytes]], lengths: list[int]) -> bytes:
+def _inline_terminfo(postings: list[tuple[int, float, bytes]], lengths: list[int], compact: bool = True) -> bytes:
     """A term table entry with the postings inlined, byte for byte what `W3FieldWriter.finish_term`
-    writes for a short posting list through the codec (`codec.BlockTermInfo`, tested): the statistics
-    header, then the pickled postings."""
+    writes for a short posting list through the codec (`codec.BlockTermInfo`, tested); not `compact` for a
+    codec other than searchkit's (Whoosh's reader reads only its own layout)."""
     if len(postings) == 1:  # the commonest case by far, spelled out
         ((docnum, weight, value),) = postings
         buffered_weight = array("f", (weight,))[0]  # Whoosh buffers weights as 32-bit floats
         length = lengths[docnum] if docnum < len(lengths) else 0
-        header = _TERMINFO.pack(True, 0 + buffered_weight, 1, length_to_byte(length) if length else 0,
-                                length_to_byte(length), max(0, weight), docnum, docnum)
-        return header + pickle.dumps(((docnum,), (buffered_weight,), (value,) if value else ()), BLOCK_PROTOCOL)
+        return inline_entry((docnum,), (buffered_weight,), (value,) if value else (),
+                            length_to_byte(length) if length else 0, length_to_byte(length), compact)
     ids, weights, values = zip(*postings, strict=True)
-    buffered = array("f", weights)
     known = len(lengths)
     lens = [lengths[d] for d in ids if d < known and lengths[d]]
-    header = _TERMINFO.pack(True, 0 + sum(buffered), len(ids), length_to_byte(min(lens)) if lens else 0,
-                            length_to_byte(max(lens) if lens else 0), max(0, *weights), ids[0], ids[-1])
-    return header + pickle.dumps((ids, tuple(buffered), tuple(v for v in values if v)), BLOCK_PROTOCOL)
+    return inline_entry(ids, tuple(array("f", weights)), tuple(v for v in values if v),
+                        length_to_byte(min(lens)) if lens else 0, length_to_byte(max(lens) if lens else 0), compact)
 
 
 def _add_postings(pw: Any, postings: list[tuple[int, float, bytes]], lengths: list[int],

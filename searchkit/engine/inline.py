@@ -1,0 +1,202 @@
+"""Short posting lists stored in the term table compactly: the whole entry as a kind byte, two length codes
+and a run of variable-length integers.
+
+Whoosh stores a short posting list (fewer than the codec's inline limit) in the term table as a 25-byte
+statistics header (`W3TermInfo`) and a pickle of `(ids, weights, values)`: about 70 bytes for a word seen
+once, for the nine tenths of all terms that are that rare. Every statistic of the header but the two length
+codes follows from the postings when each weight is a whole frequency (as every field of searchkit's schemas
+writes them), and each posting's value follows from its frequency or its positions. So an entry is written
+as (`encode`):
+
+- one byte `COMPACT + kind`: `NO_VALUES` (an id field: no values), `FREQUENCIES` (each value is
+  `pack_uint(frequency)`), `POSITIONS` (each value is `Positions.encode` of the posting's positions, whose
+  count is the frequency). `W3TermInfo` writes 0 (postings in blocks) or 1 (inlined, pickled) there;
+- the minimum and maximum length codes, a byte each;
+- LEB128 integers (seven bits a byte, low first, the high bit set on all but the last byte): the number of
+  postings, the document ids (the first, then each gap), the frequencies, then for `POSITIONS` each
+  posting's positions (the first, then each gap).
+
+A posting list this cannot spell (a weight that is not a whole number, a value that is not what its kind
+writes) is written in Whoosh's layout, which readers still read (`codec.BlockTermInfo`): `from_values`
+says `None`.
+"""
+
+from __future__ import annotations
+
+import pickle
+from collections.abc import Sequence
+from itertools import accumulate
+
+from whoosh.system import pack_uint
+
+from searchkit.engine import unpickle
+
+COMPACT = 2  # the first byte of a compact entry is COMPACT + its kind; W3TermInfo writes 0 or 1 there
+NO_VALUES, FREQUENCIES, POSITIONS = 0, 1, 2
+_HEAD = 3  # kind byte, minimum and maximum length codes
+_FLOAT_EXACT = 1 << 24  # whole numbers below this are exact in the header's 32-bit float (the total weight)
+_VALUE_HEAD = b"\x80\x02"  # protocol 2's header, which a `Positions.encode` value has after its count
+_SINGLE: dict[int, bytes] = {}
+
+
+def is_compact(entry: bytes) -> bool:
+    """Whether a term table value is a compact inline entry (rather than Whoosh's layout)."""
+    return entry[0] >= COMPACT
+
+
+def encode(kind: int, ids: Sequence[int], freqs: Sequence[int], positions: Sequence[Sequence[int]] | None,
+           mincode: int, maxcode: int) -> bytes | None:
+    """The compact entry of a posting list: ascending document `ids`, whole frequencies, and for `POSITIONS`
+    each posting's ascending positions (as many as its frequency); `None` if they are not all that (or the
+    total frequency is past what the header's float held exactly)."""
+    if not ids or sum(freqs) >= _FLOAT_EXACT or min(freqs) < 1:
+        return None
+    out = bytearray((COMPACT + kind, mincode, maxcode))
+    _put(out, len(ids))
+    prev = -1
+    for doc in ids:
+        if doc <= prev:
+            return None
+        _put(out, doc - max(prev, 0))
+        prev = doc
+    for freq in freqs:
+        _put(out, freq)
+    if positions is not None:
+        for posting in positions:
+            prev = 0
+            for pos in posting:
+                if pos < prev:
+                    return None
+                _put(out, pos - prev)
+                prev = pos
+    return bytes(out)
+
+
+def _put(out: bytearray, n: int) -> None:
+    while n > 0x7F:
+        out.append(n & 0x7F | 0x80)
+        n >>= 7
+    out.append(n)
+
+
+def from_values(ids: Sequence[int], weights: Sequence[float], values: Sequence[bytes], mincode: int,
+                maxcode: int) -> bytes | None:
+    """The compact entry of postings as Whoosh's writer holds them (values empty or one per posting), or
+    `None` when they are not what a compact entry spells."""
+    if not all(map(float.is_integer, map(float, weights))):
+        return None
+    freqs = [int(w) for w in weights]
+    if not freqs or min(freqs) < 1 or sum(freqs) >= _FLOAT_EXACT:
+        return None
+    if not values:
+        return encode(NO_VALUES, ids, freqs, None, mincode, maxcode)
+    if len(values) != len(ids):
+        return None
+    if all(map(bytes.__eq__, values, map(pack_uint, freqs))):
+        return encode(FREQUENCIES, ids, freqs, None, mincode, maxcode)
+    positions = [_positions(value) for value in values]
+    if all(p is not None and len(p) == f for p, f in zip(positions, freqs, strict=True)):
+        return encode(POSITIONS, ids, freqs, positions, mincode, maxcode)
+    return None
+
+
+def _positions(value: bytes) -> list[int] | None:
+    """The positions of a `Positions.encode` value, or `None` if it is not one (or not written as
+    `position_value` writes it, so would not read back the same)."""
+    if value[4:6] != _VALUE_HEAD:
+        return None
+    try:
+        gaps = unpickle.loads(value[4:])
+    except Exception:
+        return None
+    if type(gaps) is not list or not gaps or not all(type(g) is int and g >= 0 for g in gaps):
+        return None
+    positions = list(accumulate(gaps))
+    return positions if position_value(positions) == value else None
+
+
+def position_value(positions: list[int]) -> bytes:
+    """`whoosh.formats.Positions.encode`, byte for byte; a single position's value is kept and reused."""
+    if len(positions) == 1:
+        value = _SINGLE.get(positions[0])
+        if value is None:
+            value = _SINGLE[positions[0]] = _encode_positions(positions)
+        return value
+    return _encode_positions(positions)
+
+
+def _encode_positions(positions: list[int]) -> bytes:
+    return pack_uint(len(positions)) + pickle.dumps([positions[0], *map(int.__sub__, positions[1:], positions)], 2)
+
+
+class Entry:
+    """A decoded compact entry: its kind, length codes, ids and frequencies; `values` rebuilds the
+    per-posting values Whoosh's matchers read."""
+
+    __slots__ = ("_rest", "codes", "freqs", "ids", "kind")
+
+    def __init__(self, entry: bytes) -> None:
+        numbers = _numbers(entry, _HEAD)
+        n = numbers[0]
+        self.kind = entry[0] - COMPACT
+        self.codes = entry[1], entry[2]
+        self.ids = tuple(accumulate(numbers[1:n + 1]))
+        self.freqs = numbers[n + 1:2 * n + 1]
+        self._rest = numbers[2 * n + 1:]
+        spelled = sum(self.freqs) if self.kind == POSITIONS else 0
+        if len(self.freqs) != n or len(self._rest) != spelled or not 0 <= self.kind <= POSITIONS:
+            raise ValueError("damaged inline term entry")
+
+    def postings(self) -> tuple[tuple[int, ...], tuple[float, ...], tuple[bytes, ...]]:
+        """The `(ids, weights, values)` Whoosh's `W3TermInfo` holds for inlined postings."""
+        return self.ids, tuple(map(float, self.freqs)), self.values()
+
+    def values(self) -> tuple[bytes, ...]:
+        if self.kind == NO_VALUES:
+            return ()
+        if self.kind == FREQUENCIES:
+            return tuple(map(pack_uint, self.freqs))
+        out = []
+        rest = self._rest
+        at = 0
+        for freq in self.freqs:
+            out.append(position_value(list(accumulate(rest[at:at + freq]))))
+            at += freq
+        return tuple(out)
+
+    def position_keys(self, shift: int) -> list[int]:
+        """Every posting's positions as keys `doc << shift | position`, in order."""
+        if self.kind != POSITIONS:
+            raise ValueError("no positions")
+        keys: list[int] = []
+        rest = self._rest
+        at = 0
+        for doc, freq in zip(self.ids, self.freqs, strict=True):
+            gaps = rest[at:at + freq]
+            gaps[0] += doc << shift
+            keys += accumulate(gaps)
+            at += freq
+        return keys
+
+
+def count(entry: bytes) -> int:
+    """The number of postings of a compact entry."""
+    return _numbers(entry[:_HEAD + 1], _HEAD)[0] if entry[_HEAD] < 0x80 else _numbers(entry, _HEAD)[0]
+
+
+def _numbers(data: bytes, start: int) -> list[int]:
+    """The LEB128 integers of `data[start:]`."""
+    body = data[start:]
+    if body.isascii():  # every integer below 128: each byte is one
+        return list(body)
+    out = []
+    n = shift = 0
+    for b in body:
+        if b < 0x80:
+            out.append(n | b << shift)
+            n = shift = 0
+        else:
+            n |= (b & 0x7F) << shift
+            shift += 7
+    return out
+
