@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import pickle
 import zlib
 from itertools import pairwise
@@ -11,6 +12,7 @@ from typing import Any
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from whoosh import columns
 from whoosh.codec.whoosh3 import W3Codec, W3LeafMatcher
 from whoosh.formats import Positions
 
@@ -46,6 +48,11 @@ def _statistics(index_dir: Path) -> dict[tuple[str, bytes], tuple[Any, ...]]:
                 *[(getattr(i, name)()) for i in (info, looked) for name in (
                     "weight", "doc_frequency", "min_length", "max_length", "max_weight", "min_id", "max_id")])
     return out
+
+
+def _stored(index_dir: Path, name: str) -> list[dict[str, Any]]:
+    with open_index(index_dir, name).searcher() as s:
+        return list(s.all_stored_fields())
 
 
 def _entry_kinds(index_dir: Path) -> list[int]:
@@ -93,6 +100,8 @@ def test_blocks_hold_what_whoosh_writes(tmp_path: Path, monkeypatch: pytest.Monk
     assert sum(len(p) > 16 for p in new.values()) > 10  # several terms span more than one block
     assert new == old
     assert _statistics(tmp_path / "new") == _statistics(tmp_path / "old")
+    for name in ("searchkit", "quotes"):
+        assert _stored(tmp_path / "new", name) == _stored(tmp_path / "old", name)
     kinds = _entry_kinds(tmp_path / "new")
     assert set(kinds) == {0, 2, 3, 4} and set(_entry_kinds(tmp_path / "old")) == {0, 1}  # every inline one compact
     assert _block_protocols(tmp_path / "new") == {codec.BLOCK_PROTOCOL}
@@ -253,3 +262,27 @@ def test_stored_fields_keep_their_offsets_in_segments_of_any_size(tmp_path: Path
                 assert getattr(column, "_child", column).had_stored_offsets
     with open_index(tmp_path / "index", "searchkit").searcher() as s:
         assert sorted(f["title"] for f in s.all_stored_fields()) == [f"Note {i}" for i in range(5)]
+
+
+def test_stored_records_are_primed_by_the_first_and_read_back_exactly() -> None:
+    """Each record reads back as it was given (a document without one reads as `None`); the first is
+    compressed alone, the others with it as dictionary, which makes records that share its words smaller."""
+    from datetime import datetime
+
+    from whoosh.filedb.structfile import StructFile
+
+    records = [{"key": f"/corpus/reuters/2019/file{n}.txt#0#q{n}", "title": "Oil prices rise", "start": n,
+                "date": datetime(2019, 3, n + 1), "text": f"quote {n}"} for n in range(5)]
+    file = StructFile(io.BytesIO())
+    writer = codec.STORED.writer(file)
+    for docnum, record in enumerate(records):
+        if docnum != 3:  # document 3 has no stored fields
+            writer.add(docnum, record)
+    writer.finish(len(records))
+    data = file.file.getvalue()
+    reader = codec.STORED.reader(StructFile(io.BytesIO(data)), 0, len(data), len(records))
+    assert [reader[n] for n in range(5)] == [*records[:3], None, records[4]]
+    assert list(reader) == [*records[:3], None, records[4]]
+    raw = [columns.VarBytesColumn.Reader.__getitem__(reader, n) for n in range(5)]
+    assert [r[:1] for r in raw] == [b"\x00", b"\x01", b"\x01", b"", b"\x01"]
+    assert all(len(r) * 2 < len(raw[0]) for r in raw[1:] if r)

@@ -57,10 +57,11 @@ def test_prepared_documents_index_like_whoosh() -> None:
         assert sorted(doc[name]) == sorted(schema()[name].index(value)), name
         if schema()[name].stored:
             assert doc["_stored_" + name] == value
-    expected_quote = {"key": "/docs/r1.txt#0#q0", "source": "/docs/r1.txt", "article_id": "r1",
-                      "speaker": "ana ruiz,ruiz", "period": "2019,2019-03,2019-03-15"}
+    expected_quote = {"source": "/docs/r1.txt", "article_id": "r1", "speaker": "ana ruiz,ruiz",
+                      "period": "2019,2019-03,2019-03-15"}
     for name, value in expected_quote.items():
         assert sorted(quote[name]) == sorted(quote_schema()[name].index(value)), name
+    assert quote["key"] == "/docs/r1.txt#0#q0" and not quote_schema()["key"].indexed  # stored only
 
 
 @settings(max_examples=300, deadline=None)

@@ -100,7 +100,7 @@ def _assert_same_segments(left: Path, right: Path) -> None:
     """Both indexes' term tables and postings files (articles and quotes) are byte-identical."""
     for name in ("searchkit", QUOTES_NAME):
         a, b = _segment_files(left, name), _segment_files(right, name)
-        assert len(a[0]) > 100
+        assert len(a[0]) > 50  # term entries (a quote has no key term)
         assert a == b, name
 
 

@@ -42,10 +42,13 @@ from whoosh.codec.whoosh3 import (
     W3Codec,
     W3FieldCursor,
     W3LeafMatcher,
+    W3PerDocReader,
+    W3PerDocWriter,
     W3PostingsWriter,
     W3TermInfo,
     W3TermsReader,
 )
+from whoosh.columns import VarBytesColumn
 from whoosh.formats import Positions
 from whoosh.reading import TermNotFound
 from whoosh.system import _INT_SIZE
@@ -326,12 +329,108 @@ class BlockLeafMatcher(W3LeafMatcher):
         self._values = values_from_keys(self._ids, read_keys(blob))
 
 
+class StoredColumn(VarBytesColumn):
+    """Each document's stored fields pickled at `BLOCK_PROTOCOL` and compressed on their own (as Whoosh's
+    `STORED_COLUMN` does at protocol 2), with the segment's first stored record as zlib's dictionary: the
+    records of an index share their field names, their folder and their dates' layout (a quote shares its
+    article's path, title and date with the quotes before it), which zlib otherwise learns anew in each
+    record of a few hundred bytes. A value's first byte says how it is compressed: `_PLAIN` (the first
+    record, without a dictionary) or `_PRIMED` (with the first record as dictionary)."""
+
+    def __init__(self, level: int = 3) -> None:
+        super().__init__()
+        self.level = level
+
+    def writer(self, dbfile: Any) -> _StoredWriter:
+        return _StoredWriter(dbfile, self.level)
+
+    def reader(self, dbfile: Any, basepos: int, length: int, doccount: int) -> _StoredReader:
+        return _StoredReader(dbfile, basepos, length, doccount)
+
+
+_PLAIN, _PRIMED = b"\x00", b"\x01"
+STORED = StoredColumn()
+PRIMER_LIMIT = 8192  # bytes of the first record used as dictionary (each use costs time in proportion)
+
+
+def _primer(record: bytes) -> bytes:
+    """The compression dictionary a first stored record makes."""
+    return record[:PRIMER_LIMIT]
+
+
+class _StoredWriter(VarBytesColumn.Writer):
+    def __init__(self, dbfile: Any, level: int) -> None:
+        super().__init__(dbfile)
+        self.level = level
+        self._primer: bytes | None = None
+
+    def add(self, docnum: int, v: Any) -> None:
+        data = pickle.dumps(v, BLOCK_PROTOCOL)
+        if self._primer is None:
+            self._primer = _primer(data)
+            super().add(docnum, _PLAIN + zlib.compress(data, self.level))
+            return
+        packer = zlib.compressobj(self.level, zdict=self._primer)
+        super().add(docnum, _PRIMED + packer.compress(data) + packer.flush())
+
+
+class _StoredReader(VarBytesColumn.Reader):
+    _primer: bytes | None = None
+
+    def __getitem__(self, docnum: int) -> Any:
+        v = super().__getitem__(docnum)
+        if not v:
+            return None
+        if v[:1] == _PLAIN:
+            return unpickle.loads(zlib.decompress(v[1:]))
+        if v[:1] != _PRIMED:
+            raise ValueError("damaged stored fields")
+        if self._primer is None:
+            self._primer = self._first()
+        unpacker = zlib.decompressobj(zdict=self._primer)
+        return unpickle.loads(unpacker.decompress(v[1:]) + unpacker.flush())
+
+    def _first(self) -> bytes:
+        """The first stored record (the dictionary of the others)."""
+        for docnum in range(self._doccount):
+            v = super().__getitem__(docnum)
+            if v[:1] == _PLAIN:
+                return _primer(zlib.decompress(v[1:]))
+        raise ValueError("damaged stored fields: no first record")
+
+    def __iter__(self) -> Iterator[Any]:
+        return (self[docnum] for docnum in range(self._doccount))
+
+
+class BlockPerDocWriter(W3PerDocWriter):
+    """`W3PerDocWriter` writing stored fields in a `StoredColumn`."""
+
+    def _create_column(self, fieldname: str, column: Any) -> None:
+        super()._create_column(fieldname, STORED if fieldname == "_stored" else column)
+
+
+class BlockPerDocReader(W3PerDocReader):
+    """`W3PerDocReader` reading stored fields from a `StoredColumn`."""
+
+    def stored_fields(self, docnum: int) -> dict[str, Any]:
+        reader = self._cached_reader("_stored", STORED)
+        found = reader[docnum] if reader is not None else None
+        return {} if found is None else found
+
+
 class BlockCodec(W3Codec):
-    """`W3Codec` writing its posting blocks with `BlockPostingsWriter`, reading with `BlockLeafMatcher`."""
+    """`W3Codec` writing its posting blocks with `BlockPostingsWriter` (reading with `BlockLeafMatcher`),
+    its term infos with `BlockTermInfo` and its stored fields in a `StoredColumn`."""
 
     def postings_writer(self, dbfile: Any, byteids: bool = False) -> BlockPostingsWriter:
         return BlockPostingsWriter(dbfile, blocklimit=self._blocklimit, byteids=byteids,
                                    compression=self._compression, inlinelimit=self._inlinelimit)
+
+    def per_document_writer(self, storage: Any, segment: Any) -> BlockPerDocWriter:
+        return BlockPerDocWriter(self, storage, segment)
+
+    def per_document_reader(self, storage: Any, segment: Any) -> BlockPerDocReader:
+        return BlockPerDocReader(storage, segment)
 
     def terms_reader(self, storage: Any, segment: Any) -> BlockTermsReader:
         name = segment.make_filename(self.TERMS_EXT)

@@ -25,7 +25,8 @@ Format rules:
    `integrity`); a reader refuses an index whose files differ. Older segments without it are not checked.
 2. **Terms.** Stemmed fields (`title`, `body`, `text`) hold `analysis` stems without stopwords and no
    positions; exact fields (`*_exact`) every folded word with positions; `period` and `speaker` the terms of
-   `searchkit.terms`; `key`, `id`, `source`, `article_id` verbatim. The articles' pairs fields
+   `searchkit.terms`; `key` (articles only: a quote's key is stored, not indexed, since 6), `id`, `source`,
+   `article_id` verbatim. The articles' pairs fields
    (`title_pairs`, `body_pairs`, `schema.PairText`) hold `terms.pair_term` of every two words at adjacent
    positions of the exact field, at the first word's position, and no field length (no statistic counts
    them). The common words they pair are the field's `common` set, pickled with the schema in the TOC:
@@ -48,14 +49,17 @@ Format rules:
    and readers keep reading the old ones: then no bump is needed, since old indexes still read. A term
    table entry older readers cannot read (as the compact one) is a bump: they would fail on it, not refuse.
 4. **Lengths** are Whoosh's one-byte length codes (`lengths.BYTE_LENGTHS`), one per document and field.
-5. **Stored fields** are Whoosh's per-document dicts, in a column that stores every document's offset
-   (Whoosh's own layout past 32,768 documents; older segments without offsets read alike);
-   `index.stored_doc` and `index.stored_quote` read them with defaults, so a stored field may be *added*
-   without a bump only when a missing value reads as the default everywhere (a bump is still the honest
-   choice when users would otherwise see it missing).
+5. **Stored fields** are Whoosh's per-document dicts, in a `codec.StoredColumn` since 6: each pickled at
+   protocol 5 and zlib-compressed on its own, a first byte 0 for the segment's first record (compressed
+   alone) and 1 for the others (compressed with the first record's first `PRIMER_LIMIT` bytes as zlib's
+   dictionary), in a column that stores every document's offset (Whoosh's own layout past 32,768
+   documents; older segments without offsets read alike); `index.stored_doc` and `index.stored_quote` read
+   them with defaults, so a stored field may be *added* without a bump only when a missing value reads as
+   the default everywhere (a bump is still the honest choice when users would otherwise see it missing).
 
 History of `SCHEMA_VERSION`: 2, classes moved to `searchkit.engine.schema`; 3, speaker terms from
-`searchkit.terms`; 4, `date_source` stored; 5, common-word pairs fields; 6, compact inline term entries.
+`searchkit.terms`; 4, `date_source` stored; 5, common-word pairs fields; 6, compact inline term entries,
+stored fields primed by each segment's first record, quotes' `key` stored only.
 
 `WHOOSH_PRIVATE` below names every private Whoosh 2.7.4 name the engine uses and where Whoosh defines it;
 `tests/test_contract.py` checks that the list is complete and that Whoosh still has each name, so an
@@ -110,6 +114,9 @@ WHOOSH_PRIVATE: dict[str, str] = {
     "_df": "whoosh.codec.whoosh3",
     "_minid": "whoosh.codec.whoosh3",
     "_maxid": "whoosh.codec.whoosh3",
+    # ... and its per-document writer and reader: the stored fields' column (`codec.StoredColumn`)
+    "_create_column": "whoosh.codec.whoosh3",
+    "_cached_reader": "whoosh.codec.whoosh3",
     # whoosh.matching: a list matcher's postings (inlined terms), a filter matcher's deleted set
     "_ids": "whoosh.matching.mcore",
     "_weights": "whoosh.matching.mcore",

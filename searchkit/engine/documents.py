@@ -134,8 +134,8 @@ def prepare_quotes(article: Article) -> list[dict[str, Any]]:
             "role": roles.get(quote.speaker),
             "start": quote.start,
             "direct": quote.direct,
+            "key": f"{document_key(article)}#q{n}",  # stored only (`schema.build_quote_schema`)
         }
-        _add_id(doc, "key", f"{document_key(article)}#q{n}")
         _add_id(doc, "source", article.path)
         _add_id(doc, "article_id", article.id)
         doc.update(_date_fields(article))

@@ -141,10 +141,12 @@ def build_schema(common: Iterable[str] = WORDS[:COMMON_N], frequent: Iterable[st
 
 
 def build_quote_schema() -> Schema:
-    """The schema of the quotes index: one document per attributed statement."""
+    """The schema of the quotes index: one document per attributed statement. Its key is stored, not
+    indexed: nothing looks a quote up by key (an article's quotes are found by `article_id`, deleted by
+    `source`), and a term per quote was the largest field of its term table."""
     stemmed, exact = NewsAnalyzer(stemmed=True), NewsAnalyzer(stemmed=False)
     return Schema(
-        **_shared_fields(),
+        **{**_shared_fields(), "key": STORED()},
         article_id=ID(stored=True),
         title=STORED(),
         text=PreAnalyzedText(analyzer=stemmed, phrase=False, stored=True),
