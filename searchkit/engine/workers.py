@@ -209,7 +209,6 @@ def _segment_worker(number: int, read: Read[Any, Any], inbox: Any, queue: Any, p
     prepare and write the tasks as they arrive into new segments of its own; stream `(task number,
     report)` pairs in batches (they double as progress), then report the finished segments."""
     _die_with_parent(parent)
-    trim = _return_freed_memory()
     start = inbox.get()
     if start is None:
         return
@@ -228,40 +227,10 @@ def _segment_worker(number: int, read: Read[Any, Any], inbox: Any, queue: Any, p
                 if len(reports) == 64:
                     queue.put(("reports", reports))
                     reports = []
-            trim()  # between batches of files: the pages freed inside the heap go back too
         queue.put(("reports", reports))
         queue.put(("done", (number, builder.finish())))
     except BaseException as exc:  # reported to the parent, which cancels the run
         queue.put(("error", f"{type(exc).__name__}: {exc}", exc.errno if isinstance(exc, OSError) else None))
-
-
-M_TRIM_THRESHOLD, M_MMAP_THRESHOLD = -1, -3  # mallopt(3) options (glibc)
-HEAP_RETURN_BYTES = 256 * 1024
-
-
-def _return_freed_memory() -> Callable[[], Any]:
-    """In a segment worker, on glibc: have the allocator give freed memory back to the system. By default
-    glibc raises its mmap threshold each time a large block (a batch's numpy arrays) is freed, up to 32 MB,
-    so later large blocks come from the heap, which keeps its high-water mark: a worker's resident memory
-    only grew over a build (105k articles: 100 -> 250 MB per worker, the tree's peak). With the thresholds
-    fixed, blocks from `HEAP_RETURN_BYTES` are mapped and unmapped, and the heap's free top is trimmed.
-    Returns `malloc_trim(0)` (free pages inside the heap go back too), or a no-op elsewhere."""
-    if not sys.platform.startswith("linux"):
-        return _nothing
-    try:
-        import ctypes
-
-        libc = ctypes.CDLL(None)
-        mallopt, malloc_trim = libc.mallopt, libc.malloc_trim
-    except (OSError, AttributeError):  # another C library (musl has no mallopt): leave it as it is
-        return _nothing
-    mallopt(M_MMAP_THRESHOLD, HEAP_RETURN_BYTES)
-    mallopt(M_TRIM_THRESHOLD, HEAP_RETURN_BYTES)
-    return lambda: malloc_trim(0)
-
-
-def _nothing() -> None:
-    return None
 
 
 PR_SET_PDEATHSIG = 1  # prctl(2) option: the signal this process gets when the thread that forked it ends
