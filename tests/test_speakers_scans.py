@@ -7,12 +7,14 @@ pattern after four lower-case letters. Each is compared with what it replaces on
 
 from __future__ import annotations
 
+import re
+
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from searchkit.speakers.article import sentence_ends
+from searchkit.speakers.article import Article, sentence_ends
 from searchkit.speakers.cues import cue_spans, cue_words
-from searchkit.speakers.patterns import ABBR_TAIL_RE, CUE_RE, SENT_END_RE
+from searchkit.speakers.patterns import ABBR_TAIL_RE, CUE_RE, RUN_LETTER, RUN_RE, RUN_TAIL, SENT_END_RE, TOKEN
 
 _PIECES = [
     " ", "  ", "\n", "\n\n", "\t", "\u00a0", "\x7f", ",", ".", ":", ";", "!", "?", "(", ")", "[", "-", " -", "--", "—",
@@ -22,6 +24,14 @@ _PIECES = [
     "wanted", "agreed that", "posted: “", "he", "Co", "Inc", "e.g", "a.m",
 ]
 _TEXT = st.lists(st.sampled_from(_PIECES), min_size=0, max_size=40).map("".join)
+
+
+_REFERENCE_RUN_RE = re.compile(rf"(?={RUN_LETTER})(?:(?<![\w'’-])|(?<=\s-)){TOKEN}{RUN_TAIL}")
+"""Name runs as one plain pattern: a lookahead for a letter, then the lookbehinds, tried at every position."""
+
+
+def _runs(pattern: re.Pattern[str], body: str) -> list[tuple[int, int, str]]:
+    return [(m.start(), m.end(), m.group()) for m in pattern.finditer(body)]
 
 
 def _reference_sentence_ends(body: str) -> list[int]:
@@ -34,6 +44,26 @@ def _reference_sentence_ends(body: str) -> list[int]:
 def test_scans_find_what_the_single_patterns_find(body: str) -> None:
     assert cue_words(body) == [m.span() for m in CUE_RE.finditer(body)]
     assert sentence_ends(body) == _reference_sentence_ends(body)
+    assert Article(body).runs == _runs(_REFERENCE_RUN_RE, body)
+
+
+_CAPITALS = ["A", "Z", "É", "Š", "Ł", "İ", "Ε", "ǅ", "Ⅰ", "Ⓐ", "\U0001d400", "\U0001d7ca", "\U00010400", "Ａ"]
+_RUN_PIECES = [*_PIECES, *_CAPITALS, "Mr", "Maj.", "Det.", "Del.", "Supt.", "Capt.", "Cmdr.", "Dr", "Gen", "Lt.",
+               "A.", "B.C.", "-", "\n-", "x-", "d'", "ss"]
+
+
+@settings(max_examples=1500, deadline=None)
+@given(st.lists(st.sampled_from(_RUN_PIECES), min_size=0, max_size=30).map("".join))
+def test_name_runs_are_the_plain_patterns(body: str) -> None:
+    assert _runs(RUN_RE, body) == _runs(_REFERENCE_RUN_RE, body)
+
+
+def test_name_runs_on_examples() -> None:
+    body = ("Mr. Ludwig van Beethoven, Maj. Ana Ruiz, Det. J. Marsh and Capt.Ahab met Ⓐnna, \U0001d400lex and ǅuro "
+            "Šimon;\n-Nate Cohn x-Ray O'Neill Jr. Del. Supt. Mrs.X U.S. A B")
+    assert _runs(RUN_RE, body) == _runs(_REFERENCE_RUN_RE, body)
+    assert [r[2] for r in _runs(RUN_RE, body)][:5] == ["Mr. Ludwig van Beethoven", "Maj. Ana Ruiz", "Det. J. Marsh",
+                                                        "Capt.", "Ahab"]
 
 
 def test_scans_on_examples() -> None:
