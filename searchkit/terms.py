@@ -23,6 +23,7 @@ import unicodedata
 from calendar import monthrange
 from collections.abc import Iterable
 from datetime import date, timedelta
+from functools import lru_cache
 from typing import Any, NamedTuple
 
 from searchkit import analysis
@@ -76,6 +77,9 @@ def pair_text(first: str, second: str) -> str:
     return f"{first} {second}"
 
 
+SPEAKER_CACHE = 4096  # names (~0.5 KB each with their terms)
+
+
 def _name_words(text: str) -> list[str]:
     """The folded words of a name. Accents are taken off first, so a decomposed accent (a letter followed by
     a combining mark, as in "İ".lower()) does not split a word in two as the tokenizer would."""
@@ -89,9 +93,11 @@ def speaker_query_term(text: str) -> str | None:
     return " ".join(_name_words(text)) or None
 
 
+@lru_cache(maxsize=SPEAKER_CACHE)
 def speaker_terms(name: str) -> tuple[str, ...]:
     """The terms an article quoting `name` is indexed under: full name, full name without a suffix, surname
-    (each once, in that order; none for a name without words)."""
+    (each once, in that order; none for a name without words). Cached: an article's speaker comes back in
+    each of its quotes, and the same people are quoted across an archive."""
     words = [parts for parts in (_name_words(w) for w in name.replace(",", " ").split()) if parts]
     if not words:
         return ()

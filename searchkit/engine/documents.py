@@ -120,8 +120,13 @@ def prepare(article: Article) -> dict[str, Any]:
 
 
 def prepare_quotes(article: Article) -> list[dict[str, Any]]:
-    """`add_document` arguments for each attributed statement of an article."""
+    """`add_document` arguments for each attributed statement of an article (what every quote of the article
+    shares made once: its key, its date fields)."""
+    if not article.quotes:
+        return []
     roles = {sp.name: sp.role for sp in article.speakers}
+    key = document_key(article)
+    dated = _date_fields(article)
     docs = []
     for n, quote in enumerate(article.quotes):
         speakers = ",".join(terms.speaker_terms(quote.speaker))
@@ -134,10 +139,10 @@ def prepare_quotes(article: Article) -> list[dict[str, Any]]:
             "role": roles.get(quote.speaker),
             "start": quote.start,
             "direct": quote.direct,
-            "key": f"{document_key(article)}#q{n}",  # stored only (`schema.build_quote_schema`)
+            "key": f"{key}#q{n}",  # stored only (`schema.build_quote_schema`)
         }
         _add_id(doc, "source", article.path)
         _add_id(doc, "article_id", article.id)
-        doc.update(_date_fields(article))
+        doc.update(dated)
         docs.append(doc)
     return docs
