@@ -14,7 +14,19 @@ from hypothesis import strategies as st
 
 from searchkit.speakers.article import Article, sentence_ends
 from searchkit.speakers.cues import cue_spans, cue_words
-from searchkit.speakers.patterns import ABBR_TAIL_RE, CUE_RE, RUN_LETTER, RUN_RE, RUN_TAIL, SENT_END, SENT_END_RE, TOKEN
+from searchkit.speakers.patterns import (
+    ABBR_TAIL_RE,
+    CUE_RE,
+    QDASH_RE,
+    QLINE_RE,
+    RUN_LETTER,
+    RUN_RE,
+    RUN_TAIL,
+    SENT_END,
+    SENT_END_RE,
+    TOKEN,
+)
+from searchkit.speakers.quotes import _LINE_SCANS, _dashed
 
 _PIECES = [
     " ", "  ", "\n", "\n\n", "\t", "\u00a0", "\x7f", ",", ".", ":", ";", "!", "?", "(", ")", "[", "-", " -", "--", "—",
@@ -73,3 +85,14 @@ def test_scans_on_examples() -> None:
     assert [body[s:e] for s, e in cue_spans(body)] == ["said", "said", "told", "according to", "agreed"]
     assert cue_spans("said Elena") == [(0, 4)]
     assert sentence_ends(body) == _reference_sentence_ends(body)
+
+
+_QUOTE_PIECES = ['"', "”", "“", "''", " ", "\t", "\n", "\n\n", "-", "--", "—", "–", "―", "Ann", "Marsh", "x", ".", ","]
+
+
+@settings(max_examples=1500, deadline=None)
+@given(st.lists(st.sampled_from(_QUOTE_PIECES), min_size=0, max_size=25).map("".join))
+def test_dash_scans_find_what_the_class_patterns_find(body: str) -> None:
+    reference = [*QDASH_RE.finditer(body), *(QLINE_RE.finditer(body) if "\n" in body else ())]
+    assert [(m.span(), m.re in _LINE_SCANS) for m in _dashed(body)] == [
+        (m.span(), m.re is QLINE_RE) for m in reference]

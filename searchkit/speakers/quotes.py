@@ -13,10 +13,13 @@ from searchkit.speakers.names import display_form, name_of_run
 from searchkit.speakers.patterns import (
     AND_SPLIT_RE,
     COLON_RE,
+    DASHES,
     QCLOSE_RE,
     QDASH_RE,
+    QDASH_STRAIGHT_RE,
     QLINE_END_RE,
     QLINE_RE,
+    QLINE_STRAIGHT_RE,
     QOPEN_RE,
     QUOTE_AFTER_RE,
     QUOTE_CLOSE,
@@ -111,10 +114,19 @@ def colon_events(art: Article) -> list[Event]:
     return events
 
 
+_LINE_SCANS = (QLINE_RE, QLINE_STRAIGHT_RE)
+
+
 def _dashed(body: str) -> list[re.Match[str]]:
-    """Dashes between a closing quote and a name: on the quote's line, or opening the next line."""
-    found = list(QDASH_RE.finditer(body))
-    return found + list(QLINE_RE.finditer(body)) if "\n" in body else found
+    """Dashes between a closing quote and a name: on the quote's line, or opening the next line (the scans for
+    straight quotes where the text has no curly closing one, and the first only where it has a dash)."""
+    straight = "”" not in body
+    found: list[re.Match[str]] = []
+    if any(dash in body for dash in DASHES):
+        found = list((QDASH_STRAIGHT_RE if straight else QDASH_RE).finditer(body))
+    if "\n" in body:
+        found += (QLINE_STRAIGHT_RE if straight else QLINE_RE).finditer(body)
+    return found
 
 
 def starts_line(body: str, pos: int) -> bool:
@@ -148,7 +160,7 @@ def quote_events(art: Article) -> list[Event]:
         if j >= len(art.runs) or art.runs[j][0] != m.end():
             continue
         s, _e, txt = art.runs[j]
-        if m.re is QLINE_RE and not QLINE_END_RE.match(body, _e):
+        if m.re in _LINE_SCANS and not QLINE_END_RE.match(body, _e):
             continue  # a line that goes on is no attribution: "...”\n- Ann Marsh won the vote"
         name = name_of_run(txt, s)
         display = art.resolve(name) if name is not None else None
