@@ -293,3 +293,28 @@ def test_sorted_parts_of_spilled_rows_read_one_run_at_a_time(tmp_path: Path, mon
     assert got == sorted(added, key=lambda r: (terms[r[0]], r[1]))  # stable: values in the order added
     assert len(parts) > 5 and len(loaded) > 8 * 5 and most <= 2
     rows.cleanup()
+
+
+def test_a_segment_worker_starting_late_keeps_the_runs_another_has_spilled(tmp_path: Path) -> None:
+    """Segment workers share the index's spill folder, which the session's writer clears before they start.
+    A worker that started while another had already spilled runs removed them (a loaded machine delays a
+    worker by seconds): the first worker's segment then failed to read its runs. Now only the writer clears."""
+    ix = tmp_path / "ix"
+    session = writing.IndexWriter(ix, rebuild=True)
+    try:
+        first = writing.SegmentBuilder(ix)
+        for i in range(3):
+            body = f"harbour talks resumed on day {i}"
+            first.add({"key": f"k{i}", "source": f"s{i}", "id": f"d{i}", "title": "t", "title_exact": "t",
+                       "body": body, "body_exact": body})
+        batch.process(first.writers[0])  # analysed into rows, then spilled as a full pool does
+        first.writers[0].pool.spill_rows()
+        assert list((ix / "spill").glob("*.run"))
+        writing.SegmentBuilder(ix).finish()  # the late worker (with nothing to write)
+        count = session.commit(extra=first.finish())
+    except BaseException:
+        session.cancel()
+        raise
+    assert count == 3
+    with open_index(ix, "searchkit").searcher() as s:
+        assert sorted(s.document_numbers(body="harbour")) == [0, 1, 2]

@@ -236,15 +236,18 @@ class SegmentBuilder:
     def __init__(self, index_dir: Path, pool_limit: int = 150_000) -> None:
         self.index_dir, self.pool_limit = index_dir, pool_limit
         self.done: list[list[Any]] = []  # the segments finished so far, one list per roll
-        self._start(clear_spill=True)
+        self._start()
 
-    def _start(self, clear_spill: bool) -> None:
+    def _start(self) -> None:
+        """New writers on the spill folder the workers share: the session's writer cleared it before any
+        started, and clearing it here would remove another worker's runs (one starts seconds late on a
+        loaded machine)."""
         self.writers = []
         self.vocab = Vocabulary()
         for name in (INDEX_NAME, QUOTES_NAME):
             ix = open_index(self.index_dir, name)
             writer = SegmentWriter(ix, _lk=False, compound=False, codec=CODEC)
-            self.writers.append(_tune(writer, self.index_dir, self.vocab, self.pool_limit, clear_spill))
+            self.writers.append(_tune(writer, self.index_dir, self.vocab, self.pool_limit, clear_spill=False))
         link(self.writers[1], self.writers[0])
 
     def add(self, doc: dict[str, Any], quotes: Iterable[dict[str, Any]] = ()) -> None:
@@ -262,7 +265,7 @@ class SegmentBuilder:
         vocabulary, and its flush, which grows with the segment) stays bounded however many files it
         reads. The documents keep their order, so their numbers in the index do not change."""
         self.done.append(self._finish())
-        self._start(clear_spill=False)  # the other workers' runs are in the spill folder
+        self._start()
 
     def finish(self) -> list[list[Any]]:
         """Close the segments; per roll, one segment per index (None where nothing was added)."""
