@@ -99,7 +99,6 @@ WHOOSH_PRIVATE: dict[str, str] = {
     "_struct": "whoosh.codec.whoosh3",
     "_terminfo": "whoosh.codec.whoosh3",
     "_tindex": "whoosh.codec.whoosh3",
-    "_colwriters": "whoosh.codec.whoosh3",  # the per-document writer's columns: the stored one writes offsets
     "_stored": "whoosh.codec.whoosh3",  # the name of the stored-fields column
     "_write_block": "whoosh.codec.whoosh3",
     "_codec": "whoosh.codec.whoosh3",
@@ -125,8 +124,7 @@ WHOOSH_PRIVATE: dict[str, str] = {
     "_exclude": "whoosh.matching.wrappers",
     "_find_next": "whoosh.matching.binary",  # patched: AndNotMatcher past the end of its positive side
     "_find_first": "whoosh.matching.binary",  # patched: AndNotMatcher's first hit an excluded document
-    # whoosh.columns: a fixed-width column reader's file, offset and counts; a wrapped column's inner writer
-    "_child": "whoosh.columns",
+    # whoosh.columns: a fixed-width column reader's file, offset and counts
     "_fixedlen": "whoosh.columns",
     "_dbfile": "whoosh.columns",
     "_basepos": "whoosh.columns",

@@ -218,11 +218,6 @@ def _tune(writer: SegmentWriter, index_dir: Path, vocab: Vocabulary, pool_limit:
     writer.pool = TextPool(spill, pool_limit, analysed_fields(writer.schema), vocab, paired)
     writer._flush_segment = lambda: _flush_grouped(writer)
     writer.fieldwriter._tindex.buckets = [_HashBucket() for _ in range(256)]
-    # The stored-fields column keeps every document's offset (4 bytes each): Whoosh writes them only past
-    # 32,768 documents and otherwise rebuilds them from the lengths in a Python loop whenever a reader opens
-    # the column (~10 ms of a one-shot search at 10^5 articles, to fetch ten documents). Whoosh reads both.
-    stored = writer.perdocwriter._colwriters["_stored"]
-    getattr(stored, "_child", stored).cutoff = 0  # (Whoosh's column wraps a variable-length one)
     return writer
 
 
