@@ -67,8 +67,7 @@ class Buckets:
             codes = np.concatenate([_codes(*entries(numbers[i:i + _CHUNK], sigs[i:i + _CHUNK]))
                                     for i in range(0, len(numbers), _CHUNK)])
         codes.sort()  # by key, then article number
-        pairs = np.empty((len(codes), 2), dtype=np.uint32)
-        pairs[:, 0], pairs[:, 1] = codes >> _U64(32), codes & _U64(0xFFFFFFFF)
+        pairs = _uncodes(codes)
         del codes
         prefixes, starts = np.unique(pairs[:, 0] >> _SHIFT, return_index=True)
         parts = np.split(pairs, starts[1:]) if len(pairs) else []
@@ -94,8 +93,7 @@ class Buckets:
         codes = codes[~gone]
         added = np.sort(_codes(akeys, anums))
         codes = np.insert(codes, np.searchsorted(codes, added), added)
-        new = np.empty((len(codes), 2), dtype=np.uint32)
-        new[:, 0], new[:, 1] = codes >> _U64(32), codes & _U64(0xFFFFFFFF)
+        new = _uncodes(codes)
         del codes
         # each touched prefix's rows, found in one call: a searchsorted per prefix with Python ints cast the
         # whole uint32 column to int64 each time (40,000 prefixes x 4M rows: 34 s of a 2,000-file update)
@@ -129,10 +127,8 @@ class Buckets:
         hi = np.searchsorted(pairs[:, 0], keys, side="right")
         counts = hi - lo
         counts[counts > MAX_BUCKET] = 0
-        total = int(counts.sum())
-        starts = np.repeat(lo - np.cumsum(counts) + counts, counts) + np.arange(total)
-        codes = np.unique(_codes(np.repeat(nums, counts), pairs[starts, 1]))
-        found = np.stack([codes >> _U64(32), codes & _U64(0xFFFFFFFF)], axis=1).astype(np.int64)
+        codes = np.unique(_codes(np.repeat(nums, counts), pairs[_expand(lo, counts), 1]))
+        found = _uncodes(codes).astype(np.int64)
         return found[found[:, 0] != found[:, 1]]
 
     def _pairs(self, keys: np.ndarray) -> np.ndarray:
@@ -155,12 +151,22 @@ def _codes(high: np.ndarray, low: np.ndarray) -> np.ndarray:
     return (high.astype(_U64) << _U64(32)) | low.astype(_U64)
 
 
+def _uncodes(codes: np.ndarray) -> np.ndarray:
+    """`_codes` undone: one uint64 per pair back to a `(n, 2)` uint32 array."""
+    pairs = np.empty((len(codes), 2), dtype=np.uint32)
+    pairs[:, 0], pairs[:, 1] = codes >> _U64(32), codes & _U64(0xFFFFFFFF)
+    return pairs
+
+
+def _expand(lo: np.ndarray, counts: np.ndarray) -> np.ndarray:
+    """The positions `lo[i], lo[i] + 1, ..., lo[i] + counts[i] - 1` of every `i`, in order, as one array."""
+    return np.repeat(lo - np.cumsum(counts) + counts, counts) + np.arange(int(counts.sum()))
+
+
 def _spans(codes: np.ndarray, wanted: np.ndarray) -> np.ndarray:
     """The positions in `codes` (sorted) of every entry equal to one of `wanted`."""
     lo = np.searchsorted(codes, wanted, side="left")
-    counts = np.searchsorted(codes, wanted, side="right") - lo
-    total = int(counts.sum())
-    return np.repeat(lo - np.cumsum(counts) + counts, counts) + np.arange(total)
+    return _expand(lo, np.searchsorted(codes, wanted, side="right") - lo)
 
 
 def _sizes(keys: np.ndarray, wanted: np.ndarray) -> np.ndarray:
