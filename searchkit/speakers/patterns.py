@@ -144,11 +144,12 @@ TITLE_WORDS = rf"(?>{TOKEN})(?:[ \t]++(?>{TOKEN}))*+"  # words apart, each taken
 TITLE_RE = re.compile(rf"\s*+({TITLE_WORDS}(?:[ \t]++and[ \t]++{TITLE_WORDS})?+)[ \t]*+:\s")
 AND_SPLIT_RE = re.compile(r"\s+and\s+")
 QCLOSE_RE = re.compile(rf"[,?!](?:”|\"|'')[ \t]+(?=[{UP}])")
-DASHES = ("―", "—", "–", "--")  # a dash between a quote and its speaker (QDASH_RE holds one)
-QDASH = rf"CLOSE(?=[ \t]*(?:―|—|–|--))[ \t]*(?:―|—|–|--)[ \t]*(?=[{UP}])"
+DASHES = ("―", "—", "–", "--")  # a dash between a quote and its speaker (QDASH_RE is made of them)
+_DASH = "|".join(DASHES)
+QDASH = rf"CLOSE(?=[ \t]*(?:{_DASH}))[ \t]*(?:{_DASH})[ \t]*(?=[{UP}])"
 QDASH_RE = re.compile(QDASH.replace("CLOSE", "[”\"]"))
 # A dash that opens the line after a quote and names who said it: "...”\n\n- Ann Marsh." / "-Ann Marsh, Ohio."
-QLINE = rf"CLOSE[ \t]*\n\s*(?:―|—|–|--|-)[ \t]*(?=[{UP}])"
+QLINE = rf"CLOSE[ \t]*\n\s*(?:{_DASH}|-)[ \t]*(?=[{UP}])"
 QLINE_RE = re.compile(QLINE.replace("CLOSE", "[”\"]"))
 # The same two for a text without a curly closing quote (most wire copy): they start with the one character '"',
 # which the engine finds fastest (a class is tested character by character).
