@@ -42,12 +42,18 @@ _stemmer = Stemmer.Stemmer("english")
 CACHE_SIZE = 20_000  # words each for fold and stem: ~97% of tokens hit (98.7% at 200k), ~10x less memory
 
 
+def strip_accents(text: str) -> str:
+    """`text` without its combining marks once decomposed ("Erdoğan" -> "Erdogan"); ASCII text is returned as
+    it is (nothing to decompose: most words, several times faster)."""
+    if text.isascii():
+        return text
+    return "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
+
+
 @lru_cache(maxsize=CACHE_SIZE)
 def fold(word: str) -> str:
     """Lower-case, strip accents and a trailing possessive: "Erdoğan's" -> "erdogan"."""
-    w = word.lower().translate(_SPECIAL)
-    if not w.isascii():
-        w = "".join(c for c in unicodedata.normalize("NFKD", w) if not unicodedata.combining(c))
+    w = strip_accents(word.lower().translate(_SPECIAL))
     if w.endswith("'s"):
         w = w[:-2]
     elif w.endswith("'"):

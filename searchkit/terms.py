@@ -19,7 +19,6 @@ apart (a property test checks that they agree for any name and date). Pure Pytho
 
 from __future__ import annotations
 
-import unicodedata
 from calendar import monthrange
 from collections.abc import Iterable
 from datetime import date, timedelta
@@ -83,9 +82,7 @@ SPEAKER_CACHE = 4096  # names (~0.5 KB each with their terms)
 def _name_words(text: str) -> list[str]:
     """The folded words of a name. Accents are taken off first, so a decomposed accent (a letter followed by
     a combining mark, as in "İ".lower()) does not split a word in two as the tokenizer would."""
-    if not text.isascii():
-        text = "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
-    return word_parts(text)[0]
+    return word_parts(analysis.strip_accents(text))[0]
 
 
 def speaker_query_term(text: str) -> str | None:

@@ -17,13 +17,13 @@ is still mentioned, and a group keeps its previous canonical form.
 
 from __future__ import annotations
 
-import unicodedata
 from bisect import bisect_left
 from collections import Counter
 from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
 
+from searchkit.analysis import strip_accents
 from searchkit.speakers.words import HONORIFICS, LEADING_NOT_NAMES, STOP_CAPS, SURNAME_TITLES, TITLES
 
 __all__ = ["DaysOf", "FormCount", "Mention", "canonical_map", "canonical_of_counts"]
@@ -172,9 +172,7 @@ def _leading(form: _Form) -> bool:
 
 
 def _fold(word: str) -> str:
-    if word.isascii():  # nothing to decompose (most names): the same result, several times faster
-        return word.strip(".,’'").lower()
-    return "".join(c for c in unicodedata.normalize("NFKD", word) if not unicodedata.combining(c)).strip(".,’'").lower()
+    return strip_accents(word).strip(".,’'").lower()
 
 
 def _near(form: _Form, fulls: list[_Form], window: int) -> bool:
