@@ -155,9 +155,8 @@ def inline_entry(ids: Any, weights: Any, values: Any, mincode: int, maxcode: int
     entry = inline.from_values(ids, weights, values, mincode, maxcode) if compact else None
     if entry is not None:
         return entry
-    header = W3TermInfo._struct.pack(True, 0 + sum(weights), len(ids), mincode, maxcode, max(0, *weights), ids[0],
-                                     ids[-1])
-    return header + pickle.dumps((tuple(ids), tuple(weights), tuple(values)), BLOCK_PROTOCOL)
+    postings = (tuple(ids), tuple(weights), tuple(values))
+    return _header(ids, weights, mincode, maxcode) + pickle.dumps(postings, BLOCK_PROTOCOL)
 
 
 class BlockTermInfo(W3TermInfo):
@@ -189,7 +188,7 @@ class BlockTermInfo(W3TermInfo):
         head = super().to_bytes()[:self._struct.size]  # the statistics (then a protocol-2 pickle, dropped)
         ids, weights, values = self.inlined_postings()
         compact = inline.from_values(ids, weights, values, head[9], head[10])
-        if compact is not None and _statistics(inline.Entry(compact)) == head:  # the header says what they do
+        if compact is not None and _header(ids, weights, head[9], head[10]) == head:  # the header says what they do
             return compact
         return head + pickle.dumps(self._inlined, BLOCK_PROTOCOL)
 
@@ -207,10 +206,11 @@ class BlockTermInfo(W3TermInfo):
         return info
 
 
-def _statistics(entry: inline.Entry) -> bytes:
-    """The `W3TermInfo` header of a compact entry's postings (what `BlockTermInfo.from_bytes` reads back)."""
-    return W3TermInfo._struct.pack(True, float(sum(entry.freqs)), len(entry.ids), *entry.codes,
-                                   float(max(entry.freqs)), entry.ids[0], entry.ids[-1])
+def _header(ids: Any, weights: Any, mincode: int, maxcode: int) -> bytes:
+    """The `W3TermInfo` statistics header of a short posting list, as Whoosh's writer packs it (what
+    `BlockTermInfo.from_bytes` reads back from a compact entry): one formula for writing and checking."""
+    return W3TermInfo._struct.pack(True, 0 + sum(weights), len(ids), mincode, maxcode, max(0, *weights), ids[0],
+                                   ids[-1])
 
 
 class BlockTermsReader(W3TermsReader):
