@@ -30,10 +30,6 @@ TERM_INFO = np.dtype([("inlined", "u1"), ("weight", ">f4"), ("df", ">u4"), ("min
                       ("maxlength", "u1"), ("maxweight", ">f4"), ("first", ">u4"), ("last", ">u4")])
 """`W3TermInfo._struct` ("!BfIBBfII") as a record: every term's statistics header of a part, packed at once."""
 
-positions_value = inline.position_value
-"""`Positions.encode` of a posting's positions (a single position's value kept and reused, as the
-per-document analysis did)."""
-
 
 def length_codes(lengths: np.ndarray) -> np.ndarray:
     """Whoosh's one-byte code of each field length (`length_to_byte`; 0 for no length)."""
@@ -138,7 +134,7 @@ def term_postings(part: Sorted, terms: Sequence[bytes], positional: bool) -> Ite
             if positional:
                 while end < len(term) and term[end] == term[lo] and doc[end] == doc[hi]:
                     end += 1
-                postings.append((doc[hi], float(end - hi), positions_value(value[hi:end])))
+                postings.append((doc[hi], float(end - hi), inline.position_value(value[hi:end])))
             else:
                 postings.append((doc[hi], float(value[hi]), pack_uint(value[hi])))
             hi = end
@@ -257,7 +253,7 @@ def _per_posting_values(docs: list[int], positions: list[int]) -> tuple[bytes, .
     lo = 0
     for j in range(1, len(docs) + 1):
         if j == len(docs) or docs[j] != docs[lo]:
-            out.append(positions_value(positions[lo:j]))
+            out.append(inline.position_value(positions[lo:j]))
             lo = j
     return tuple(out)
 

@@ -13,7 +13,7 @@ from typing import Any
 from whoosh.system import pack_uint as _pack_uint
 
 from searchkit import analysis, terms
-from searchkit.engine.blocks import positions_value
+from searchkit.engine.inline import position_value
 from searchkit.models import Article
 
 Item = tuple[bytes, int, float, bytes]
@@ -54,7 +54,7 @@ def document_key(article: Article) -> str:
     return f"{article.path}#{article.ordinal}"
 
 
-encode_positions = positions_value
+encode_positions = position_value
 """Whoosh's `Positions.encode`, byte for byte (tested), single positions' encodings shared with `blocks`."""
 
 
