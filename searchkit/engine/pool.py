@@ -66,12 +66,13 @@ def _add_document(writer: SegmentWriter, fields: dict[str, Any], analysed: Mappi
         pool.spill()
 
 
-def _spill_dir(index_dir: Path) -> Path:
+def _spill_dir(index_dir: Path, clear: bool = True) -> Path:
     """Where posting runs spill; cleared here, since runs left by a killed writer are garbage (the caller
-    holds the write lock, so no other writer is using them)."""
+    holds the write lock, so no other writer is using them). Not `clear` for a segment worker's writers:
+    the workers share the folder the session's writer cleared (`writing.SegmentBuilder`)."""
     spill = index_dir / "spill"
     spill.mkdir(mode=private.DIR_MODE, exist_ok=True)
-    for stale in spill.glob("*.run"):
+    for stale in spill.glob("*.run") if clear else ():
         with contextlib.suppress(OSError):
             stale.unlink()
     return spill

@@ -214,7 +214,7 @@ def _tune(writer: SegmentWriter, index_dir: Path, vocab: Vocabulary, pool_limit:
     per_document_reader = writer.per_document_reader
     writer.per_document_reader = lambda: _CachedLengths(per_document_reader())
     paired = {exact: (name, writer.schema[name].pair_words()) for exact, name in paired_fields(writer.schema).items()}
-    spill = _spill_dir(index_dir) if clear_spill else index_dir / "spill"
+    spill = _spill_dir(index_dir, clear=clear_spill)
     writer.pool = TextPool(spill, pool_limit, analysed_fields(writer.schema), vocab, paired)
     writer._flush_segment = lambda: _flush_grouped(writer)
     writer.fieldwriter._tindex.buckets = [_HashBucket() for _ in range(256)]
