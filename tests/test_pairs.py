@@ -3,7 +3,7 @@ word positions alone, the common set is the one stored with the index, and no st
 
 A generated collection whose common words are some of its own words (Zipf-distributed, with stopwords and
 hyphenated compounds) is indexed in several runs, with deletions; every phrase is answered by the bulk scorer
-with pairs and again with pairs switched off (`bulkscore.PAIRED` emptied).
+with pairs and again with pairs switched off (`schema.PAIRED` emptied).
 """
 
 from __future__ import annotations
@@ -62,14 +62,14 @@ def collection(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def _answers(ix: Path, text: str, pairs: bool) -> tuple[int, list[tuple[int, float]]]:
     compiled = query.compile_query(querylang.parse(text).tree, match_all=True)
     assert compiled.query is not None
-    saved = dict(bulkscore.PAIRED)
+    saved = dict(schema.PAIRED)
     try:
         if not pairs:
-            bulkscore.PAIRED.clear()
+            schema.PAIRED.clear()
         with index.searching(ix) as searcher:
             found = bulkscore.top_docs(searcher, compiled.query, None, 10_000)
     finally:
-        bulkscore.PAIRED.update(saved)
+        schema.PAIRED.update(saved)
     assert found is not None
     return found
 

@@ -34,7 +34,7 @@ from searchkit.engine import postings, ranking
 from searchkit.engine.codec import KEY_SHIFT
 from searchkit.engine.lengths import BYTE_LENGTHS
 from searchkit.engine.postings import Postings, Unsupported
-from searchkit.engine.schema import PAIRED, PairText
+from searchkit.engine.schema import paired_fields
 
 Scores = dict[int, float]  # segment-local document number -> score
 
@@ -324,10 +324,10 @@ class _Segment:
         the words no pair covers. A pair is at its first word's position, so a phrase's match is a key
         of each list moved by the list's place, as with words alone: the same documents, from shorter lists."""
         schema = self.reader.schema
-        pairs = PAIRED.get(fieldname)
+        pairs = paired_fields(schema).get(fieldname)
         places: list[tuple[int, str, str]] = []
         covered: set[int] = set()
-        if pairs is not None and pairs in schema and isinstance(schema[pairs], PairText):
+        if pairs is not None:
             paired = schema[pairs].pair_words()
             for i, (first, second) in enumerate(pairwise(words)):
                 term = terms.pair_term(first, second, paired)

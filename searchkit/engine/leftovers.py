@@ -18,6 +18,7 @@ from pathlib import Path
 from whoosh.index import TOC, clean_files
 
 from searchkit.engine.index import PrivateStorage
+from searchkit.engine.pool import SPILL_FOLDER
 from searchkit.engine.schema import INDEX_NAME, QUOTES_NAME
 
 
@@ -32,7 +33,7 @@ def sweep(index_dir: Path, names: Sequence[str] = (INDEX_NAME, QUOTES_NAME)) -> 
         leftovers += index_dir.glob(f"_{name}_*.toc.*")
         shutil.rmtree(index_dir / f"{name}.tmp", ignore_errors=True)
     if set(names) >= {INDEX_NAME, QUOTES_NAME}:
-        leftovers += (index_dir / "spill").glob("*.run")
+        leftovers += (index_dir / SPILL_FOLDER).glob("*.run")
     for leftover in leftovers:
         with contextlib.suppress(OSError):
             leftover.unlink()

@@ -66,11 +66,15 @@ def _add_document(writer: SegmentWriter, fields: dict[str, Any], analysed: Mappi
         pool.spill()
 
 
+SPILL_FOLDER = "spill"
+"""The index folder's subfolder where posting runs spill (as `*.run` files)."""
+
+
 def _spill_dir(index_dir: Path, clear: bool = True) -> Path:
     """Where posting runs spill; cleared here, since runs left by a killed writer are garbage (the caller
     holds the write lock, so no other writer is using them). Not `clear` for a segment worker's writers:
     the workers share the folder the session's writer cleared (`writing.SegmentBuilder`)."""
-    spill = index_dir / "spill"
+    spill = index_dir / SPILL_FOLDER
     spill.mkdir(mode=private.DIR_MODE, exist_ok=True)
     for stale in spill.glob("*.run") if clear else ():
         with contextlib.suppress(OSError):
