@@ -18,12 +18,13 @@ from pathlib import Path
 from searchkit.sidecar import SideTable, chunks, marks
 
 COPIES_NAME = "copies.sqlite"
+LAYOUT = 1
+"""The tables' layout (`sidecar.SideTable.layout`); history in `engine/contract.py`."""
 SCHEMA = (
     "CREATE TABLE IF NOT EXISTS articles (n INTEGER PRIMARY KEY, id TEXT UNIQUE NOT NULL, source TEXT NOT NULL,"
     " date TEXT, sig BLOB, grp TEXT);"
     "CREATE INDEX IF NOT EXISTS articles_source ON articles (source);"
     "CREATE INDEX IF NOT EXISTS articles_grp ON articles (grp) WHERE grp IS NOT NULL;"
-    "CREATE TABLE IF NOT EXISTS staged (id TEXT NOT NULL, source TEXT NOT NULL, date TEXT, sig BLOB);"
     "CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);"
 )
 
@@ -54,6 +55,8 @@ def earliest(member: tuple[str, str | None]) -> tuple[bool, str, str]:
 
 class CopyStore(SideTable):
     """The copies table of an index folder, read side."""
+
+    layout = LAYOUT
 
     def __init__(self, index_dir: Path, extra_schema: str = "") -> None:
         super().__init__(index_dir, COPIES_NAME, SCHEMA + extra_schema)

@@ -30,6 +30,9 @@ from searchkit.minhash import BINS, agreement, similarity
 from searchkit.sidecar import chunks, marks
 
 STAGE_BATCH = 2_000  # staged rows held in memory before they are written (one transaction each)
+STAGING = "CREATE TEMP TABLE IF NOT EXISTS staged (id TEXT NOT NULL, source TEXT NOT NULL, date TEXT, sig BLOB);"
+"""Articles signed and not yet merged, in SQLite's temporary database: staged in the store's own file, they
+left their pages free there once merged."""
 StagedRow = tuple[str, str | None, bytes | None]
 """An article as the indexer's workers report it: id, ISO date (None: undated), signature."""
 THRESHOLD = 0.4
@@ -55,7 +58,7 @@ class CopyUpdater(CopyStore):
     sign them and merged after the index commit."""
 
     def __init__(self, index_dir: Path) -> None:
-        super().__init__(index_dir, BUCKETS_SCHEMA)
+        super().__init__(index_dir, BUCKETS_SCHEMA + STAGING)
         self._pending: list[tuple[str, str, str | None, bytes | None]] = []
 
     def stage(self, source: str, rows: Iterable[StagedRow]) -> None:

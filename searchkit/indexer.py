@@ -72,6 +72,8 @@ def index_paths(paths: Sequence[Path], index_dir: Path, *, rebuild: bool = False
 def _run(session: api.WriteSession, crew: api.Workers, discovery: reading.Discovery, manifest: Manifest,
          index_dir: Path, rebuild: bool, progress: Progress | None, announce: Phase) -> tuple[IndexSummary, int]:
     """Plan, read, commit and record one run (see `index_paths`); the summary and the live documents."""
+    if not rebuild:
+        api.check_version(index_dir)
     copies = CopyUpdater.anew(index_dir) if rebuild else CopyUpdater(index_dir)
     names_missing = not (index_dir / NAMES_FILE).exists()  # an index made before speaker names were kept
     names = NameStore.anew(index_dir) if rebuild else NameStore(index_dir)

@@ -46,7 +46,7 @@ class Manifest:
                 self.db.execute("PRAGMA journal_mode=WAL")
                 self.db.execute(
                     "CREATE TABLE IF NOT EXISTS files (key TEXT PRIMARY KEY, size INTEGER, mtime_ns INTEGER,"
-                    " digest TEXT, docs INTEGER)"
+                    " digest TEXT, docs INTEGER) WITHOUT ROWID"  # the rows are the key's index: each path kept once
                 )
         except BaseException:
             self.close()

@@ -76,6 +76,9 @@ class SideTable:
     and a file SQLite cannot read is `IndexCorrupt`, naming it; a table of the user's own (alerts) is not."""
 
     derived = True
+    layout: int | None = None
+    """The version of the tables' layout, kept as SQLite's `user_version` by a table that names one: a file of
+    another layout is refused as damaged (`anew` then makes it again)."""
 
     def __init__(self, index_dir: Path, name: str, schema: str) -> None:
         private.make_dir(index_dir)
@@ -87,7 +90,10 @@ class SideTable:
         try:
             with sqlite_errors(f"the table {self.path}", index_dir, own=not self.derived):
                 self.db.execute("PRAGMA journal_mode=WAL")  # readers (a search) never wait for a writer (an update)
+                fresh = self._check_layout()
                 self.db.executescript(schema)
+                if fresh:
+                    self.db.execute(f"PRAGMA user_version = {self.layout}")
         except IndexCorrupt as exc:
             self.db.close()
             exc.path = self.path  # type: ignore[attr-defined]  # for `anew`
@@ -95,6 +101,19 @@ class SideTable:
         except BaseException:
             self.db.close()
             raise
+
+    def _check_layout(self) -> bool:
+        """Refuse a file holding tables of another layout (one made before `layout` was kept has version 0);
+        whether the file is new, so its layout is to be recorded."""
+        if self.layout is None:
+            return False
+        version = self.db.execute("PRAGMA user_version").fetchone()[0]
+        if version == self.layout:
+            return False
+        if self.db.execute("SELECT 1 FROM sqlite_master LIMIT 1").fetchone():
+            raise sqlite3.DatabaseError(f"its tables are of layout {version}, this version of searchkit reads "
+                                        f"{self.layout}")
+        return True
 
     @classmethod
     def anew(cls, index_dir: Path) -> Self:

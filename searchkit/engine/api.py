@@ -251,6 +251,7 @@ def match_spec(tree: Node | None) -> MatchSpec:
 
 
 check: Callable[[Path], None] = index.check
+check_version: Callable[[Path], None] = index.check_version
 doc_count: Callable[[Path], int] = index.doc_count
 index_size: Callable[[Path], int] = index.index_size
 last_update: Callable[[Path], datetime | None] = index.last_update

@@ -8,7 +8,13 @@ An index folder (`index/` by default) holds:
   new TOC generation; readers open the newest one.
 - `searchkit.json`: `{"schema_version": N}` (`schema.SCHEMA_VERSION`). A reader refuses any other N and
   asks for `--rebuild`.
-- `manifest.sqlite`: one row per indexed file (`manifest.py`), committed after the index.
+- `manifest.sqlite`: one row per indexed file (`manifest.py`, a `WITHOUT ROWID` table keyed by path since 7),
+  committed after the index.
+- `copies.sqlite` (`copies`, `copies_bands`) and `speakers.sqlite` (`speakers.store`): derived side tables,
+  merged after the index commit, each recording its layout as SQLite's `user_version` (`sidecar.SideTable`;
+  layout 1 since 7: rows staged in SQLite's temporary database, and the speakers' rows refer to their file by
+  number in a `sources` table instead of spelling its path). A file of another layout is refused as damaged;
+  `index --rebuild` makes it again.
 - `spill/*.run`: posting runs of a writer in progress (garbage once no writer holds the lock).
 - `roots.json`, `last-results.json`: what the command line remembers (`searchkit.history`): the indexed
   folders as they were named, and the last search's hits for `show @N`. Not read by the engine; losing
@@ -59,7 +65,8 @@ Format rules:
 
 History of `SCHEMA_VERSION`: 2, classes moved to `searchkit.engine.schema`; 3, speaker terms from
 `searchkit.terms`; 4, `date_source` stored; 5, common-word pairs fields; 6, compact inline term entries,
-stored fields primed by each segment's first record, quotes' `key` stored only.
+stored fields primed by each segment's first record, quotes' `key` stored only; 7, side tables of layout 1
+(paths kept once: the manifest without a rowid, the speakers' rows by file number; staging outside the files).
 
 `WHOOSH_PRIVATE` below names every private Whoosh 2.7.4 name the engine uses and where Whoosh defines it;
 `tests/test_contract.py` checks that the list is complete and that Whoosh still has each name, so an

@@ -102,16 +102,22 @@ def open_index(index_dir: Path, name: str = INDEX_NAME) -> whoosh_index.Index:
         if any(index_dir.glob(f"{name}_*.trm")):  # segments without a table of contents listing them
             raise IndexCorrupt(f"the index at {index_dir} has lost its table of contents (_{name}_*.toc)")
         raise IndexNotFound(f"no index at {index_dir}")
-    version = _schema_version(index_dir)
-    if version != SCHEMA_VERSION:
-        raise IndexCorrupt(f"the index at {index_dir} was built by another searchkit version (schema {version}, "
-                           f"this one reads {SCHEMA_VERSION})")
+    check_version(index_dir)
     try:
         return PrivateStorage(str(index_dir)).open_index(indexname=name)
     except (IndexUntrusted, IndexCorrupt):
         raise
     except Exception as exc:  # Whoosh raises many kinds here (unpickling, I/O); all mean the same to a user
         raise IndexCorrupt(f"cannot open the index at {index_dir}: {type(exc).__name__}: {exc}") from exc
+
+
+def check_version(index_dir: Path) -> None:
+    """Raise `IndexCorrupt` when an index at `index_dir` was built for another schema version (before its side
+    tables are opened: a table of another layout would otherwise be reported damaged, not the index old)."""
+    version = _schema_version(index_dir)
+    if version != SCHEMA_VERSION and exists(index_dir):
+        raise IndexCorrupt(f"the index at {index_dir} was built by another searchkit version (schema {version}, "
+                           f"this one reads {SCHEMA_VERSION})")
 
 
 def _schema_version(index_dir: Path) -> int | None:

@@ -1,0 +1,143 @@
+"""The side tables' layout (schema 7): each file's path kept once, staging outside the files, and an index whose
+tables are of an older layout named for `--rebuild` in one line, which makes them anew."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from searchkit.cli import cli
+from searchkit.copies import LAYOUT as COPIES_LAYOUT
+from searchkit.indexer import index_paths
+from searchkit.speakers.store import LAYOUT as SPEAKERS_LAYOUT
+
+SPEAKERS = ["Elena Marsh", "Tomas Varga", "Ana Ruiz", "Priya Nandakumar", "Mehmet Erdoglu"]
+
+
+def _run(*args: str) -> tuple[int, str, str]:
+    result = CliRunner().invoke(cli, list(args))
+    return result.exit_code, result.stdout, result.stderr
+
+
+def _corpus(folder: Path, count: int) -> Path:
+    """`count` articles, each quoting two people and naming a company, some sent twice (copies)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for i in range(count):
+        a, b = SPEAKERS[i % 5], SPEAKERS[(i + 2) % 5]
+        story = i // 2 if i % 3 == 0 else i  # every third article repeats its neighbour's story
+        body = " ".join(f"harbour{story} cargo{story % 7} tonnage{story + j} report" for j in range(60))
+        (folder / f"a{i:04}.txt").write_text(
+            f"Harbour report {i}\n\nPublication: {1 + i % 28:02}.03.2023 - 09:15\n\n{body}\n"
+            f"\"We will act,\" said {a}, a minister. Shares of Goldman Sachs Group Inc. rose. "
+            f"\"Prices will fall,\" {b} told reporters.\n", encoding="utf-8")
+    return folder
+
+
+def _db(index_dir: Path, name: str) -> sqlite3.Connection:
+    return sqlite3.connect(index_dir / name)
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    root = tmp_path_factory.mktemp("side")
+    docs = _corpus(root / "docs", 240)
+    index_paths([docs], root / "ix", workers=1)
+    return docs, root / "ix"
+
+
+def test_speaker_rows_name_their_file_by_number(built: tuple[Path, Path]) -> None:
+    _docs, ix = built
+    db = _db(ix, "speakers.sqlite")
+    assert db.execute("PRAGMA user_version").fetchone() == (SPEAKERS_LAYOUT,)
+    for table in ("mentions", "companies"):
+        columns = [row[1] for row in db.execute(f"PRAGMA table_info({table})")]
+        assert "source" not in columns and columns[0] == "src"
+        assert db.execute(f"SELECT COUNT(*) FROM {table} WHERE src NOT IN (SELECT n FROM sources)").fetchone() == (0,)
+    paths = [p for (p,) in db.execute("SELECT path FROM sources")]
+    assert len(paths) == len(set(paths)) == 240  # each file once, however many rows it has
+    assert db.execute("SELECT COUNT(*) FROM mentions").fetchone()[0] >= 480
+
+
+def test_staging_leaves_no_free_pages_and_the_manifest_keeps_each_path_once(built: tuple[Path, Path]) -> None:
+    """Rows staged in the tables' own files left their pages free there after the merge (a fifth of the
+    speakers table); the manifest kept every path twice (its rows and the index on them)."""
+    _docs, ix = built
+    for name in ("copies.sqlite", "speakers.sqlite"):
+        db = _db(ix, name)
+        assert db.execute("PRAGMA freelist_count").fetchone() == (0,), name
+        assert not db.execute("SELECT name FROM sqlite_master WHERE name LIKE 'staged%'").fetchall(), name
+    assert _db(ix, "copies.sqlite").execute("PRAGMA user_version").fetchone() == (COPIES_LAYOUT,)
+    manifest = _db(ix, "manifest.sqlite")
+    assert manifest.execute("SELECT COUNT(*) FROM sqlite_master WHERE type = 'index'").fetchone() == (0,)
+    assert manifest.execute("SELECT COUNT(*) FROM files").fetchone() == (240,)
+
+
+def test_an_update_gives_the_tables_a_fresh_build_gives(tmp_path: Path) -> None:
+    """Files changed and removed: their rows and their `sources` entries go; the speakers listed equal a
+    build of the same files from scratch."""
+    docs = _corpus(tmp_path / "docs", 60)
+    ix = tmp_path / "ix"
+    index_paths([docs], ix, workers=1)
+    for i in range(0, 60, 7):
+        (docs / f"a{i:04}.txt").unlink()
+    changed = docs / "a0001.txt"
+    changed.write_text(changed.read_text(encoding="utf-8").replace("Tomas Varga", "Ana Ruiz"), encoding="utf-8")
+    index_paths([docs], ix, workers=1)
+    fresh = tmp_path / "fresh"
+    index_paths([docs], fresh, workers=1)
+    db = _db(ix, "speakers.sqlite")
+    live = {str(p) for p in docs.iterdir()}
+    assert {p for (p,) in db.execute("SELECT path FROM sources")} == live
+    for table in ("mentions", "companies"):
+        assert db.execute(f"SELECT COUNT(*) FROM {table} WHERE src NOT IN (SELECT n FROM sources)").fetchone() == (0,)
+    for command in (["speakers", "--json"], ["speakers", "--csv", "--limit", "2"]):  # counts and company rule
+        assert _run(*command, "--index", str(ix)) == _run(*command, "--index", str(fresh)), command
+
+
+def test_side_tables_of_an_older_layout_ask_for_a_rebuild_which_makes_them_anew(tmp_path: Path) -> None:
+    """An index of schema 6 with its side tables as version 6 wrote them: every command, `index` too (which
+    opens the side tables before the index), says in one line that it was built by another version; the
+    rebuild replaces the tables of the older layout (it fills them through the new one)."""
+    docs = _corpus(tmp_path / "docs", 12)
+    ix = tmp_path / "ix"
+    index_paths([docs], ix, workers=1)
+    expected = _run("speakers", "--json", "--index", str(ix))
+    for name, script in (("speakers.sqlite", OLD_SPEAKERS), ("copies.sqlite", OLD_COPIES)):
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{ix / name}{suffix}").unlink(missing_ok=True)
+        db = sqlite3.connect(ix / name)
+        db.executescript(script)
+        db.close()
+    (ix / "searchkit.json").write_text('{"schema_version": 6}', encoding="utf-8")
+    for command in (["index", str(docs)], ["speakers"], ["search", "harbour"], ["quotes", "act"]):
+        code, out, err = _run(*command, "--index", str(ix))
+        assert code == 1 and out == "" and len(err.strip().splitlines()) == 1, (command, err)
+        assert "built by another searchkit version (schema 6" in err and "--rebuild" in err, (command, err)
+    code, out, err = _run("index", str(docs), "--index", str(ix), "--rebuild", "--json")
+    assert code == 0 and json.loads(out)["documents"] == 12, err
+    assert _db(ix, "speakers.sqlite").execute("PRAGMA user_version").fetchone() == (SPEAKERS_LAYOUT,)
+    assert _db(ix, "copies.sqlite").execute("PRAGMA user_version").fetchone() == (COPIES_LAYOUT,)
+    assert _run("speakers", "--json", "--index", str(ix)) == expected
+
+
+OLD_SPEAKERS = (  # speakers.sqlite as schema 6 made it, with a row
+    "CREATE TABLE mentions (id TEXT NOT NULL, source TEXT NOT NULL, name TEXT NOT NULL, role TEXT, day TEXT);"
+    "CREATE INDEX mentions_source ON mentions (source);"
+    "CREATE TABLE staged (id TEXT NOT NULL, source TEXT NOT NULL, name TEXT NOT NULL, role TEXT, day TEXT);"
+    "CREATE TABLE aliases (alias TEXT PRIMARY KEY, canonical TEXT NOT NULL);"
+    "CREATE TABLE companies (id TEXT NOT NULL, source TEXT NOT NULL, name TEXT NOT NULL);"
+    "CREATE INDEX companies_source ON companies (source);"
+    "CREATE TABLE staged_companies (id TEXT NOT NULL, source TEXT NOT NULL, name TEXT NOT NULL);"
+    "INSERT INTO mentions VALUES ('x', '/old/x.txt', 'Old Name', NULL, NULL);"
+)
+OLD_COPIES = (  # copies.sqlite as schema 6 made it
+    "CREATE TABLE articles (n INTEGER PRIMARY KEY, id TEXT UNIQUE NOT NULL, source TEXT NOT NULL,"
+    " date TEXT, sig BLOB, grp TEXT);"
+    "CREATE INDEX articles_source ON articles (source);"
+    "CREATE TABLE staged (id TEXT NOT NULL, source TEXT NOT NULL, date TEXT, sig BLOB);"
+    "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);"
+)
