@@ -40,7 +40,7 @@ class StoredQuote:
     start: int = 0
     direct: bool = True
     source: str = ""  # the file the article came from
-    key: str = ""  # unique: the article's key, then "#q" and the statement's number
+    article_key: str = ""  # the key of the article it was said in
 
 
 @dataclass(frozen=True, slots=True)

@@ -61,7 +61,9 @@ def test_prepared_documents_index_like_whoosh() -> None:
                       "period": "2019,2019-03,2019-03-15"}
     for name, value in expected_quote.items():
         assert sorted(quote[name]) == sorted(quote_schema()[name].index(value)), name
-    assert quote["key"] == "/docs/r1.txt#0#q0" and not quote_schema()["key"].indexed  # stored only
+    assert quote["article"] == "/docs/r1.txt#0" and not quote_schema()["article"].indexed  # stored only
+    # the article's title, file and id are the article's to store: a statement stores none of them
+    assert "title" not in quote and not {"source", "article_id", "title", "key"} & set(quote_schema().stored_names())
 
 
 @settings(max_examples=300, deadline=None)

@@ -127,3 +127,29 @@ def test_speaker_filters_analyse_the_recorded_names_once_per_open_index(tmp_path
     assert [h.id for h in first.hits] == ["1", "2"] and [h.id for h in again[2].hits] == ["1", "2"]
     assert [h.id for h in again[1].hits] == ["2"]
     assert analysed[once:] == ["Maria Zakharova", "lavrov", "zakharova"]  # each later query's own name only
+
+
+def test_a_statement_takes_its_articles_id_title_and_file_from_the_article(tmp_path: Path) -> None:
+    """A statement stores only its article's key (schema 7: it stored the article's title, file and id
+    again, a third of the quotes' stored bytes): hits still show them, and a statement whose article is not
+    in the index (as between the two commits of a killed run) shows none instead of failing."""
+    from searchkit import querylang
+    from searchkit.engine import api, index
+
+    src = tmp_path / "src"
+    src.mkdir()
+    (src / "harbour.txt").write_text(ARTICLE, encoding="utf-8")
+    ix = tmp_path / "ix"
+    index_paths([src], ix, workers=1)
+    _total, hits = search_quotes(ix, "fishing boat")
+    assert (hits[0].article_id, hits[0].title, hits[0].path) == ("harbour.txt", "Harbour talks resume in Tovik",
+                                                               str(src / "harbour.txt"))
+    with index.searching(ix, "quotes") as searcher:
+        stored = [searcher.stored_fields(n) for n in range(searcher.doc_count_all())]
+    assert all(set(f) <= {"article", "text", "name", "role", "start", "direct", "date"} for f in stored), stored
+    assert {f["article"] for f in stored} == {str(src / "harbour.txt") + "#0"}
+    with api.QuoteReader(ix) as reader:
+        reader._by_key[str(src / "harbour.txt") + "#0"] = None  # its article gone
+        ranked = reader.search(querylang.parse("fishing").tree)
+    (quote, _score), = ranked.hits
+    assert (quote.article_id, quote.title, quote.source, quote.speaker) == ("", "", "", "Elena Marsh")

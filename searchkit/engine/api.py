@@ -235,14 +235,37 @@ class QuoteReader(_Base[StoredQuote]):
     NAME = QUOTES_NAME
     FIELDS = query.QUOTE_FIELDS
 
+    def __init__(self, index_dir: Path) -> None:
+        super().__init__(index_dir)
+        self._articles: Any = None  # the article index's context and searcher, opened for the first hit
+        self._by_key: dict[str, StoredDoc | None] = {}
+
+    def close(self) -> None:
+        super().close()
+        if self._articles is not None:
+            self._articles[0].__exit__(None, None, None)
+            self._articles = None
+
     def _fetch(self, docnum: int) -> StoredQuote:
-        return index.stored_quote(self._s.stored_fields(docnum))
+        fields = self._s.stored_fields(docnum)
+        return index.stored_quote(fields, self._article(fields.get("article", "")))
+
+    def _article(self, key: str) -> StoredDoc | None:
+        """The stored article of this key (a statement's id, title and file are its article's)."""
+        if key not in self._by_key:
+            if self._articles is None:
+                ctx = index.searching(self.index_dir, INDEX_NAME)
+                self._articles = (ctx, ctx.__enter__())
+            searcher = self._articles[1]
+            docnum = searcher.document_number(key=key)
+            self._by_key[key] = None if docnum is None else index.stored_doc(searcher.stored_fields(docnum))
+        return self._by_key[key]
 
     def of_article(self, doc: StoredDoc) -> list[StoredQuote]:
         """An article's statements, in text order."""
-        prefix = doc.key + "#q"
-        quotes = [self._fetch(n) for n in self._s.document_numbers(article_id=doc.id)]
-        return sorted((q for q in quotes if q.key.startswith(prefix)), key=lambda q: q.start)
+        fields = (self._s.stored_fields(n) for n in self._s.document_numbers(article_id=doc.id))
+        quotes = [index.stored_quote(f, doc) for f in fields if f.get("article") == doc.key]
+        return sorted(quotes, key=lambda q: q.start)
 
 
 def match_spec(tree: Node | None) -> MatchSpec:

@@ -31,8 +31,8 @@ Format rules:
    `integrity`); a reader refuses an index whose files differ. Older segments without it are not checked.
 2. **Terms.** Stemmed fields (`title`, `body`, `text`) hold `analysis` stems without stopwords and no
    positions; exact fields (`*_exact`) every folded word with positions; `period` and `speaker` the terms of
-   `searchkit.terms`; `key` (articles only: a quote's key is stored, not indexed, since 6), `id`, `source`,
-   `article_id` verbatim. The articles' pairs fields
+   `searchkit.terms`; `key` (articles only: a quote's key was stored, not indexed, in 6, and is gone since 7),
+   `id`, `source`, `article_id` verbatim. The articles' pairs fields
    (`title_pairs`, `body_pairs`, `schema.PairText`) hold `terms.pair_term` of every two words at adjacent
    positions of the exact field, at the first word's position, and no field length (no statistic counts
    them). The common words they pair are the field's `common` set, pickled with the schema in the TOC:
@@ -66,7 +66,9 @@ Format rules:
 History of `SCHEMA_VERSION`: 2, classes moved to `searchkit.engine.schema`; 3, speaker terms from
 `searchkit.terms`; 4, `date_source` stored; 5, common-word pairs fields; 6, compact inline term entries,
 stored fields primed by each segment's first record, quotes' `key` stored only; 7, side tables of layout 1
-(paths kept once: the manifest without a rowid, the speakers' rows by file number; staging outside the files).
+(paths kept once: the manifest without a rowid, the speakers' rows by file number; staging outside the files),
+and a quote stores its article's key (`article`) instead of the article's title, file and id and a key of its
+own (`source` and `article_id` indexed only; readers take them from the article, `api.QuoteReader`).
 
 `WHOOSH_PRIVATE` below names every private Whoosh 2.7.4 name the engine uses and where Whoosh defines it;
 `tests/test_contract.py` checks that the list is complete and that Whoosh still has each name, so an

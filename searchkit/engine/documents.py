@@ -128,10 +128,9 @@ def prepare_quotes(article: Article) -> list[dict[str, Any]]:
     key = document_key(article)
     dated = _date_fields(article)
     docs = []
-    for n, quote in enumerate(article.quotes):
+    for quote in article.quotes:
         speakers = ",".join(terms.speaker_terms(quote.speaker))
         doc: dict[str, Any] = {
-            "title": article.title,
             "text": quote.text,
             "text_exact": quote.text,
             "speaker": keyword_items(speakers) if speakers else None,
@@ -139,7 +138,7 @@ def prepare_quotes(article: Article) -> list[dict[str, Any]]:
             "role": roles.get(quote.speaker),
             "start": quote.start,
             "direct": quote.direct,
-            "key": f"{key}#q{n}",  # stored only (`schema.build_quote_schema`)
+            "article": key,  # stored only (`schema.build_quote_schema`)
         }
         _add_id(doc, "source", article.path)
         _add_id(doc, "article_id", article.id)

@@ -40,13 +40,14 @@ def stored_doc(fields: dict[str, Any]) -> StoredDoc:
     )
 
 
-def stored_quote(fields: dict[str, Any]) -> StoredQuote:
-    """Convert the quotes index's stored-field dict into a `StoredQuote`."""
-    return StoredQuote(article_id=fields.get("article_id", ""), title=fields.get("title", ""),
+def stored_quote(fields: dict[str, Any], article: StoredDoc | None) -> StoredQuote:
+    """Convert the quotes index's stored-field dict into a `StoredQuote`, with the id, title and file of its
+    `article` (None: not in the index, as between the two indexes' commits of a run that was killed)."""
+    return StoredQuote(article_id=article.id if article else "", title=article.title if article else "",
                        date=fields.get("date"), speaker=fields.get("name", ""), role=fields.get("role"),
                        text=fields.get("text", ""), start=fields.get("start") or 0,
-                       direct=bool(fields.get("direct", True)), source=fields.get("source", ""),
-                       key=fields.get("key", ""))
+                       direct=bool(fields.get("direct", True)), source=article.source if article else "",
+                       article_key=fields.get("article", ""))
 
 
 def exists(index_dir: Path, name: str = INDEX_NAME) -> bool:
