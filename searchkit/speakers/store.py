@@ -21,7 +21,7 @@ NAME = "speakers.sqlite"
 LAYOUT = 1
 """The tables' layout (`sidecar.SideTable.layout`); history in `engine/contract.py`."""
 SCHEMA = (
-    "CREATE TABLE IF NOT EXISTS sources (n INTEGER PRIMARY KEY, path TEXT UNIQUE NOT NULL);"
+    "CREATE TABLE IF NOT EXISTS sources (path TEXT PRIMARY KEY, n INTEGER NOT NULL) WITHOUT ROWID;"
     "CREATE TABLE IF NOT EXISTS mentions (src INTEGER NOT NULL, id TEXT NOT NULL, name TEXT NOT NULL,"
     " role TEXT, day TEXT);"
     "CREATE INDEX IF NOT EXISTS mentions_src ON mentions (src);"
@@ -83,8 +83,10 @@ class NameStore(SideTable):
                     self.db.execute(f"DELETE FROM {table}")
                 self.db.executemany(f"DELETE FROM {table} WHERE src = (SELECT n FROM sources WHERE path = ?)", removed)
             self.db.executemany("DELETE FROM sources WHERE path = ?", removed)
-            self.db.execute("INSERT OR IGNORE INTO sources (path) SELECT source FROM staged"
-                            " UNION ALL SELECT source FROM staged_companies")
+            # numbered past the highest in use (a number freed by a removed file may come back: its rows are gone)
+            self.db.execute("INSERT INTO sources (path, n) SELECT path, (SELECT COALESCE(MAX(n), 0) FROM sources)"
+                            " + ROW_NUMBER() OVER () FROM (SELECT source AS path FROM staged"
+                            " UNION SELECT source FROM staged_companies) WHERE path NOT IN (SELECT path FROM sources)")
             for table, staged, columns in (("mentions", "staged", "id, name, role, day"),
                                            ("companies", "staged_companies", "id, name")):
                 # in staging order: the mentions' rowids order the forms as before (`ORDER BY MIN(rowid)` below)
