@@ -90,10 +90,9 @@ class SideTable:
         try:
             with sqlite_errors(f"the table {self.path}", index_dir, own=not self.derived):
                 self.db.execute("PRAGMA journal_mode=WAL")  # readers (a search) never wait for a writer (an update)
-                fresh = self._check_layout()
-                self.db.executescript(schema)
-                if fresh:
-                    self.db.execute(f"PRAGMA user_version = {self.layout}")
+                if self.layout is not None and self._version() != self.layout:
+                    self._make(schema)
+                self.db.executescript(schema)  # the tables of a file of this layout are there: its temporary ones
         except IndexCorrupt as exc:
             self.db.close()
             exc.path = self.path  # type: ignore[attr-defined]  # for `anew`
@@ -102,18 +101,27 @@ class SideTable:
             self.db.close()
             raise
 
-    def _check_layout(self) -> bool:
-        """Refuse a file holding tables of another layout (one made before `layout` was kept has version 0);
-        whether the file is new, so its layout is to be recorded."""
-        if self.layout is None:
-            return False
-        version = self.db.execute("PRAGMA user_version").fetchone()[0]
-        if version == self.layout:
-            return False
-        if self.db.execute("SELECT 1 FROM sqlite_master LIMIT 1").fetchone():
-            raise sqlite3.DatabaseError(f"its tables are of layout {version}, this version of searchkit reads "
-                                        f"{self.layout}")
-        return True
+    def _version(self) -> int:
+        return int(self.db.execute("PRAGMA user_version").fetchone()[0])
+
+    def _make(self, schema: str) -> None:
+        """Make the tables of a new file and record their layout, in one transaction (a run opening the file
+        meanwhile waits, then finds both); refuse a file holding tables of another layout (one made before
+        `layout` was kept has version 0)."""
+        self.db.execute("BEGIN IMMEDIATE")
+        try:
+            version = self._version()
+            if version != self.layout:
+                if self.db.execute("SELECT 1 FROM sqlite_master LIMIT 1").fetchone():
+                    raise sqlite3.DatabaseError(f"its tables are of layout {version}, this version of searchkit "
+                                                f"reads {self.layout}")
+                for statement in filter(str.strip, schema.split(";")):
+                    self.db.execute(statement)
+                self.db.execute(f"PRAGMA user_version = {self.layout}")
+            self.db.commit()
+        except BaseException:
+            self.db.rollback()
+            raise
 
     @classmethod
     def anew(cls, index_dir: Path) -> Self:

@@ -141,3 +141,20 @@ OLD_COPIES = (  # copies.sqlite as schema 6 made it
     "CREATE TABLE staged (id TEXT NOT NULL, source TEXT NOT NULL, date TEXT, sig BLOB);"
     "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);"
 )
+
+
+def test_runs_opening_a_new_folder_together_all_find_its_tables(tmp_path: Path) -> None:
+    """A new file's tables and its recorded layout are made in one transaction: a run opening the file between
+    the two found tables without a layout and refused them as damaged (two `index` runs started together)."""
+    import subprocess
+    import sys
+
+    code = ("import sys; from pathlib import Path; from searchkit.copies_update import CopyUpdater;"
+            " from searchkit.speakers.store import NameStore; d = Path(sys.argv[1]);"
+            " [t.close() for t in (CopyUpdater(d), NameStore(d))]")
+    for round_ in range(4):
+        folder = tmp_path / f"ix{round_}"
+        procs = [subprocess.Popen([sys.executable, "-c", code, str(folder)], stderr=subprocess.PIPE, text=True)
+                 for _ in range(8)]
+        errors = [p.communicate()[1] for p in procs]
+        assert all(p.returncode == 0 for p in procs), [e for e in errors if e][:1]
