@@ -134,3 +134,12 @@ def test_plain_results_are_one_line_per_field_with_markup_and_controls_neutralis
         "     para para two\n"
         "\n"
     )
+
+
+def test_a_walk_without_patterns_imports_no_pathspec(tmp_path: Path) -> None:
+    """`pathspec` (~10 ms to import) is loaded only when there are patterns to compile."""
+    (tmp_path / "a.txt").write_text("Title\n\nBody.\n", encoding="utf-8")
+    walk = f"from pathlib import Path\nfrom searchkit import reading\nreading.discover([Path({str(tmp_path)!r})])"
+    assert "pathspec" not in _imported_after(walk)
+    (tmp_path / ".searchkitignore").write_text("drafts/\n", encoding="utf-8")
+    assert "pathspec" in _imported_after(walk)

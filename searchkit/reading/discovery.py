@@ -109,7 +109,7 @@ class _Walk:
         self.roots = roots
         self.selection = selection
         self.follow = follow_symlinks
-        self.stamps: dict[str, tuple[int, int]] = {}  # key -> (size, mtime_ns)
+        self.stamps: dict[str, Stamp] = {}  # key -> (key, size, mtime_ns): the set is made from the values
         self.rels: dict[str, str] = {}
         self.skipped: dict[str, FileFailure] = {}
         self.unstatable: set[str] = set()
@@ -127,7 +127,7 @@ class _Walk:
                 taken.add(real)
         skipped = self.skipped
         return Discovery(
-            stamps=frozenset((key, size, mtime) for key, (size, mtime) in self.stamps.items()),
+            stamps=frozenset(self.stamps.values()),
             rels=self.rels,
             skipped=tuple(skipped[key] for key in sorted(skipped)),
             roots=tuple(Path(root) for root in self.roots),
@@ -154,7 +154,7 @@ class _Walk:
         if not stat.S_ISREG(st.st_mode):
             self.skip(key, f"not a regular file ({file_kind(st.st_mode)})")
             return
-        self.stamps[key] = (st.st_size, st.st_mtime_ns)
+        self.stamps[key] = (key, st.st_size, st.st_mtime_ns)
         self.rels[key] = rel
 
     def folder(self, root: str) -> None:
@@ -220,7 +220,7 @@ class _Walk:
         if "." in entry.name and (reason := unsupported(entry.name)) is not None:
             self.skip(key, reason)
             return False
-        self.stamps[key] = (st.st_size, st.st_mtime_ns)
+        self.stamps[key] = (key, st.st_size, st.st_mtime_ns)
         self.rels[key] = rel
         return True
 
