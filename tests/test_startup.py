@@ -29,6 +29,7 @@ def test_engine_import_leaves_urllib_request_absent_or_real() -> None:
         "assert m is None or m.__file__.endswith('request.py'), m\n"
         "assert getattr(urllib, 'request', None) is m\n"
         "assert 'http.client' not in sys.modules and 'whoosh.lang.morph_en' not in sys.modules\n"
+        "assert 'whoosh.lang.porter' not in sys.modules\n"
         "import urllib.request\n"
         "assert urllib.request.__file__.endswith('request.py') and callable(urllib.request.urlopen)\n"
     )
@@ -36,8 +37,8 @@ def test_engine_import_leaves_urllib_request_absent_or_real() -> None:
 
 
 def test_stand_ins_call_the_real_functions(tmp_path: Path) -> None:
-    """`whoosh.compat.urlretrieve` and Whoosh's `variations` still work, importing the real module on use
-    (a file: URL, so no network)."""
+    """`whoosh.compat.urlretrieve`, Whoosh's `variations` and its Porter `stem` still work, importing the real
+    module on use (a file: URL, so no network)."""
     src, dst = tmp_path / "src.txt", tmp_path / "dst.txt"
     src.write_text("hello", encoding="utf-8")
     code = (
@@ -52,6 +53,11 @@ def test_stand_ins_call_the_real_functions(tmp_path: Path) -> None:
         "from whoosh.lang.morph_en import variations\n"
         "assert whoosh.query.terms.variations('rendering') == variations('rendering')\n"
         "assert 'render' in variations('rendering')\n"
+        "import whoosh.analysis.morph\n"
+        "assert 'whoosh.lang.porter' not in sys.modules\n"
+        "assert [t.text for t in whoosh.analysis.StemmingAnalyzer()('rendering')] == ['render']\n"
+        "from whoosh.lang.porter import stem\n"
+        "assert whoosh.analysis.morph.stem('rendering') == stem('rendering') == 'render'\n"
     )
     subprocess.run([sys.executable, "-c", code], check=True)
     assert dst.read_text(encoding="utf-8") == "hello"
@@ -71,7 +77,7 @@ def test_a_search_imports_no_rich_network_or_write_path_modules() -> None:
     modules = _imported_after("import searchkit.cli, searchkit.search, searchkit.render, searchkit.output, "
                               "searchkit.history, searchkit.options, searchkit.collapse, searchkit.engine.stories")
     unwanted = {"rich", "rich.console", "rich.table", "urllib.request", "http.client", "email",
-                "whoosh.lang.morph_en", "searchkit.engine.documents", "searchkit.engine.writing",
+                "whoosh.lang.morph_en", "whoosh.lang.porter", "searchkit.engine.documents", "searchkit.engine.writing",
                 "searchkit.indexer", "searchkit.speakers.attribution", "searchkit.speakers.patterns",
                 "searchkit.speakers.canonical", "searchkit.dates", "searchkit.models",
                 "numpy", "searchkit.minhash", "searchkit.copies_update"}  # numpy: ~90 ms, index time only

@@ -53,18 +53,20 @@ def _stand_in(module: str, name: str) -> Iterator[None]:
 
 
 def _import_whoosh() -> None:
-    """Import Whoosh's core without two import-time costs that searchkit never uses.
+    """Import Whoosh's core without three import-time costs that searchkit never uses.
 
     `whoosh.compat` runs `from urllib.request import urlretrieve` (http.client, email, ssl, socket: about
-    30 ms of a one-shot search's start-up; Whoosh never calls it), and `whoosh.query.terms` runs
+    30 ms of a one-shot search's start-up; Whoosh never calls it), `whoosh.query.terms` runs
     `from whoosh.lang.morph_en import variations` (some 8 ms compiling its word-form regexes; only
-    Whoosh's `Variations` query uses it, and searchkit builds none). Each import sees a stand-in module
-    whose function imports the real one when called; the stand-ins leave `sys.modules` as soon as those
-    two imports finish. Single-threaded: runs once, at the first import of `searchkit.engine`.
+    Whoosh's `Variations` query uses it, and searchkit builds none), and `whoosh.analysis` runs
+    `from whoosh.lang.porter import stem` (13 regexes compiled, ~2 ms; only Whoosh's own stemming
+    analyzers call it, and searchkit stems with PyStemmer in `NewsAnalyzer`). Each import sees a stand-in
+    module whose function imports the real one when called; the stand-ins leave `sys.modules` as soon as
+    those imports finish. Single-threaded: runs once, at the first import of `searchkit.engine`.
     """
     with _stand_in("urllib.request", "urlretrieve"):
         import whoosh.compat
-    with _stand_in("whoosh.lang.morph_en", "variations"):
+    with _stand_in("whoosh.lang.morph_en", "variations"), _stand_in("whoosh.lang.porter", "stem"):
         import whoosh.query  # noqa: F401
     from searchkit.engine import unpickle
 
