@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import sqlite3
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -61,11 +61,12 @@ class Manifest:
         with self._errors():
             return self.db.execute("SELECT 1 FROM files LIMIT 1").fetchone() is not None
 
-    def stamps(self) -> set[tuple[str, int, int]]:
-        """Every recorded file as `(key, size, mtime_ns)`: a re-run compares these with the files found
-        as sets (set algebra in C, rows built by sqlite3 itself); digests are fetched only where needed."""
+    def stamps(self) -> Iterator[tuple[str, int, int]]:
+        """Every recorded file as `(key, size, mtime_ns)` (rows built by sqlite3 itself), one at a time: a
+        re-run takes each out of the set of files found (`indexer_plan.plan`); digests are fetched only
+        where needed."""
         with self._errors():
-            return set(self.db.execute("SELECT key, size, mtime_ns FROM files"))
+            yield from self.db.execute("SELECT key, size, mtime_ns FROM files")
 
     def digests(self, keys: Iterable[str]) -> dict[str, str]:
         """The recorded content hash of each of `keys` that is in the manifest."""
