@@ -146,3 +146,31 @@ def _ids(index_dir: Path) -> list[str]:
 
     with Reader(index_dir) as reader:
         return [doc.id for doc in reader.documents()]
+
+
+def test_a_story_count_after_a_search_reuses_its_matches(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The count of a query's stories that follows its search takes the matches the search scored instead of
+    collecting them again, and counts as a fresh reader does; another query is not taken for it."""
+    from searchkit import querylang
+    from searchkit.engine import query
+    from searchkit.engine.api import Reader
+
+    wires = tmp_path / "wires"
+    wires.mkdir()
+    for n in range(6):  # three stories of two copies each, all holding both words
+        write(wires, f"x{n}.txt", n + 1, body(n % 3) + " Tanker harbour.")
+    write(wires, "other.txt", 9, body(7) + " Tanker.")
+    ix = tmp_path / "ix"
+    index_paths([wires], ix, workers=1)
+    both, one = querylang.parse("tanker harbour").tree, querylang.parse("tanker").tree
+    with CopyStore(ix) as store, Reader(ix) as fresh, Reader(ix) as reader:
+        def stories(r: Reader, tree: querylang.Node | None) -> int:
+            return r.count_stories(tree, version=store.version(), groups=store.group_ids)
+
+        expected = stories(fresh, both), stories(fresh, one)
+        assert reader.search(both, limit=1).total == 6
+        collect = query.docset
+        monkeypatch.setattr(query, "docset", lambda *_a: pytest.fail("matches collected again"))
+        assert stories(reader, both) == expected[0] == 3
+        monkeypatch.setattr(query, "docset", collect)
+        assert stories(reader, one) == expected[1] == 4

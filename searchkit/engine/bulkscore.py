@@ -70,12 +70,15 @@ def _spans(docs: list[int]) -> list[tuple[int, int]]:
     return [(docs[i], docs[j - 1]) for i, j in zip([0, *cuts], [*cuts, len(docs)], strict=True)] if docs else []
 
 
-def top_docs(searcher: Any, q: Any, allowed: set[int] | None, limit: int,
-             sort: str = "relevance", parts: Parts | None = None) -> tuple[int, list[tuple[int, float]]] | None:
+def top_docs(searcher: Any, q: Any, allowed: set[int] | None, limit: int, sort: str = "relevance",
+             parts: Parts | None = None, matches: list[tuple[int, Scores]] | None = None
+             ) -> tuple[int, list[tuple[int, float]]] | None:
     """The number of matches and the first `limit` `(docnum, score)` pairs of a term query, best first or by
     date (`sort` "newest" or "oldest"; undated articles last, then by document number), or `None` when the
     query is not one this module evaluates. `allowed` (global document numbers) restricts the matches;
-    `parts` is its `split_by_segment`, when already at hand.
+    `parts` is its `split_by_segment`, when already at hand. `matches`, when given, receives each segment's
+    `(offset, scores)`: every match, when the query is evaluated in full (it stays empty for one word,
+    whose postings are scored only in the runs that can reach the top).
     """
     model = searcher.weighting
     if not isinstance(model, ranking.BM25F):
@@ -97,6 +100,8 @@ def top_docs(searcher: Any, q: Any, allowed: set[int] | None, limit: int,
                 continue
             scores = _Segment(reader, stats).evaluate(q, share.members if share is not None else None)
             total += len(scores)
+            if matches is not None:
+                matches.append((offset, scores))
             if sort == "relevance":
                 best = heapq.nlargest(limit, [*best, *_top(scores, offset, limit)])
             else:

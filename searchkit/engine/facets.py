@@ -19,6 +19,8 @@ def matched(searcher: Any, q: Any, flt: Any) -> set[int]:
     """The live documents matching query `q` within filter `flt` (None for either: no restriction)."""
     if q is None and flt is None:
         q = query.everything()
+    if q is not None and (found := query.last_matches(searcher, q, flt)) is not None:
+        return found
     allowed = query.filter_docs(searcher, flt)[0] if flt is not None else None
     if q is None:
         return set(allowed or ())

@@ -41,7 +41,8 @@ def read_length_codes(column: Any) -> bytes | None:
 class ReaderCache:
     """Per-open-index caches, keyed by segment reader (the open index holds its segment readers for its
     whole life, so their ids are stable): length codes and lengths per field, deleted documents, the year
-    span, and recently used filters (`query.FILTER_CACHE_DOCS`)."""
+    span, recently used filters (`query.FILTER_CACHE_DOCS`), and the matches of the last query scored in
+    full (`query.run`), which a count of the same query's stories reads instead of collecting them again."""
 
     def __init__(self) -> None:
         self._codes: dict[tuple[int, str], bytes | None] = {}
@@ -49,6 +50,7 @@ class ReaderCache:
         self._deleted_docs: dict[int, frozenset[int]] = {}
         self.filters: dict[str, Any] = {}  # filter key -> (documents, per-segment shares), most recent last
         self.year_span: tuple[int, int] | bool | None = False  # False: not read yet
+        self.matches: tuple[str, list[tuple[int, dict[int, float]]]] | None = None  # key, (offset, scores) each
 
     def length_codes(self, reader: Any, fieldname: str) -> bytes | None:
         """Every document's one-byte length code in a field, for one segment's reader; `None` when the

@@ -239,8 +239,11 @@ def run(searcher: Any, q: wq.Query, flt: wq.Query | None, *, sort: str,
     allowed, parts = filter_docs(searcher, flt) if flt is not None else (None, None)
     if allowed is not None and not allowed:
         return 0, []  # Whoosh reads an empty filter set as "no filter"
-    found = bulkscore.top_docs(searcher, q, allowed, limit, sort, parts)  # whole posting lists at once
+    matches: list[tuple[int, bulkscore.Scores]] = []
+    found = bulkscore.top_docs(searcher, q, allowed, limit, sort, parts, matches)  # whole posting lists at once
     if found is not None:
+        if matches:  # every match, scored: kept for a count of this query's stories (`last_matches`)
+            cache_of(searcher).matches = (_matches_key(q, flt), matches)
         return found
     if sort != "relevance":  # by date, undated last, the bulk scorer's order
         matched = docset(searcher, q)
@@ -282,6 +285,19 @@ def _has_phrase(q: wq.Query) -> bool:
     if isinstance(q, wq.Phrase):
         return True
     return any(_has_phrase(sub) for sub in q.children()) if q.is_leaf() is False else False
+
+
+def _matches_key(q: wq.Query, flt: wq.Query | None) -> str:
+    return f"{q!r}\n{flt!r}"
+
+
+def last_matches(searcher: Any, q: wq.Query, flt: wq.Query | None) -> set[int] | None:
+    """The live documents matching `q` within `flt`, when the last query `run` scored in full was this one
+    (a search's story count follows the search: collecting the matches again cost ~14 ms at 10^5 articles)."""
+    kept = cache_of(searcher).matches
+    if kept is None or kept[0] != _matches_key(q, flt):
+        return None
+    return {d + offset for offset, scores in kept[1] for d in scores}
 
 
 def docset(searcher: Any, q: wq.Query) -> set[int]:
