@@ -16,7 +16,9 @@ from searchkit.speakers.article import Article, sentence_ends
 from searchkit.speakers.cues import cue_spans, cue_words
 from searchkit.speakers.patterns import (
     ABBR_TAIL_RE,
+    COLON_AFTER,
     CUE_RE,
+    DASH_BEFORE_QUOTE,
     QDASH_RE,
     QLINE_RE,
     RUN_LETTER,
@@ -26,7 +28,7 @@ from searchkit.speakers.patterns import (
     SENT_END_RE,
     TOKEN,
 )
-from searchkit.speakers.quotes import _LINE_SCANS, _dashed
+from searchkit.speakers.quotes import _LINE_SCANS, _dashed, colon_marks
 
 _PIECES = [
     " ", "  ", "\n", "\n\n", "\t", "\u00a0", "\x7f", ",", ".", ":", ";", "!", "?", "(", ")", "[", "-", " -", "--", "—",
@@ -96,3 +98,21 @@ def test_dash_scans_find_what_the_class_patterns_find(body: str) -> None:
     reference = [*QDASH_RE.finditer(body), *(QLINE_RE.finditer(body) if "\n" in body else ())]
     assert [(m.span(), m.re in _LINE_SCANS) for m in _dashed(body)] == [
         (m.span(), m.re is QLINE_RE) for m in reference]
+
+
+_REFERENCE_COLON_RE = re.compile(rf"[:\t ](?:(?<=:){COLON_AFTER}|(?<=[ \t])(?<![ \t][ \t])[ \t]*+{DASH_BEFORE_QUOTE})")
+"""Colons and dashes before a speaker's words as one plain scan, tried at every colon and blank."""
+
+_COLON_PIECES = [*_QUOTE_PIECES, ":", ": ", " :", "::", "‘", "1", "_", "é", "Šimon", "  ", "\t ", "---", "x--"]
+
+
+@settings(max_examples=2000, deadline=None)
+@given(st.lists(st.sampled_from(_COLON_PIECES), min_size=0, max_size=25).map("".join))
+def test_colon_scans_find_what_the_plain_pattern_finds(body: str) -> None:
+    assert colon_marks(body) == [m.span() for m in _REFERENCE_COLON_RE.finditer(body)]
+
+
+def test_colon_scans_on_examples() -> None:
+    body = "JOEL BENENSON: This. Romney -- ''It is'' x \t— “Yes” well--“No” a --- \"b\" : 1 T:  “c” -- -- \"d\""
+    assert colon_marks(body) == [m.span() for m in _REFERENCE_COLON_RE.finditer(body)]
+    assert len(colon_marks(body)) == 5

@@ -13,6 +13,7 @@ from searchkit.speakers.names import display_form, name_of_run
 from searchkit.speakers.patterns import (
     AND_SPLIT_RE,
     COLON_RE,
+    DASH_QUOTE_RE,
     DASHES,
     QCLOSE_RE,
     QDASH_RE,
@@ -93,25 +94,41 @@ def colon_events(art: Article) -> list[Event]:
     """Transcript and quote-introducing colons: "JOEL BENENSON: This is...", "Mark Blumenthal: “Although..."."""
     body = art.body
     events: list[Event] = []
-    for m in COLON_RE.finditer(body):
-        j = bisect_left(art.run_ends, m.start())
-        if j >= len(art.runs) or art.runs[j][1] != m.start():
+    for start, after in colon_marks(body):
+        j = bisect_left(art.run_ends, start)
+        if j >= len(art.runs) or art.runs[j][1] != start:
             continue
         s, _e, txt = art.runs[j]
-        quoted = body[m.end():m.end() + 1] in "“\"‘" or body.startswith("''", m.end())
+        quoted = body[after:after + 1] in "“\"‘" or body.startswith("''", after)
         if not quoted and not starts_line(body, s):
             continue
         name = name_of_run(txt, s)
         display = art.resolve(name) if name is not None else None
         if display is None or " " not in display:
             continue
-        end = body.find("\n", m.end(), m.end() + QUOTE_REACH)
-        end = min(len(body), m.end() + QUOTE_REACH) if end < 0 else end
-        text_start = m.end()
+        end = body.find("\n", after, after + QUOTE_REACH)
+        end = min(len(body), after + QUOTE_REACH) if end < 0 else end
+        text_start = after
         while text_start < end and body[text_start].isspace():
             text_start += 1
         events.append(Event(s, display, None, (text_start, end, quoted) if end > text_start else None))
     return events
+
+
+def colon_marks(body: str) -> list[tuple[int, int]]:
+    """Where a colon or a dash may end a speaker's name, and where what follows starts: a colon before a quote
+    or a letter, from the colon; blanks and a dash before a quote, from the first blank (as the one plain scan
+    finds them, in text order: tested)."""
+    marks = [m.span() for m in COLON_RE.finditer(body)] if ":" in body else []
+    if "--" in body or "—" in body or "―" in body:
+        for m in DASH_QUOTE_RE.finditer(body):
+            k = m.start()
+            while k > 0 and body[k - 1] in " \t":
+                k -= 1
+            if k < m.start():  # (a dash right after a word or a mark follows no name: "well--“")
+                marks.append((k, m.end()))
+        marks.sort()
+    return marks
 
 
 _LINE_SCANS = (QLINE_RE, QLINE_STRAIGHT_RE)
