@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 from searchkit.speakers.article import Article, sentence_ends
 from searchkit.speakers.cues import cue_spans, cue_words
 from searchkit.speakers.patterns import (
+    ABBR,
     ABBR_TAIL_RE,
     COLON_AFTER,
     CUE_RE,
@@ -27,6 +28,8 @@ from searchkit.speakers.patterns import (
     SENT_END,
     SENT_END_RE,
     TOKEN,
+    UP,
+    UPPER,
 )
 from searchkit.speakers.quotes import _LINE_SCANS, _dashed, colon_marks
 
@@ -40,8 +43,18 @@ _PIECES = [
 _TEXT = st.lists(st.sampled_from(_PIECES), min_size=0, max_size=40).map("".join)
 
 
-_REFERENCE_RUN_RE = re.compile(rf"(?={RUN_LETTER})(?:(?<![\w'’-])|(?<=\s-)){TOKEN}{RUN_TAIL}")
+_PLAIN_TOKEN = rf"(?:{ABBR}|[{UP}]\.(?:[{UP}]\.)*|[{UP}][\w'’-]*\w|[{UP}])"  # TOKEN with the plain class
+_REFERENCE_RUN_RE = re.compile(rf"(?={RUN_LETTER})(?:(?<![\w'’-])|(?<=\s-)){_PLAIN_TOKEN}"
+                               rf"{RUN_TAIL.replace(TOKEN, _PLAIN_TOKEN)}")
 """Name runs as one plain pattern: a lookahead for a letter, then the lookbehinds, tried at every position."""
+
+
+def test_upper_is_the_class_of_capitals() -> None:
+    """UPPER matches exactly the characters [UP] matches, over every code point."""
+    upper, plain = re.compile(UPPER), re.compile(f"[{UP}]")
+    every = "".join(map(chr, range(0x110000)))
+    assert [m.start() for m in upper.finditer(every)] == [m.start() for m in plain.finditer(every)]
+    assert RUN_TAIL.count(TOKEN) == 1
 
 
 def _runs(pattern: re.Pattern[str], body: str) -> list[tuple[int, int, str]]:
