@@ -129,3 +129,15 @@ def test_colon_scans_on_examples() -> None:
     body = "JOEL BENENSON: This. Romney -- ''It is'' x \t— “Yes” well--“No” a --- \"b\" : 1 T:  “c” -- -- \"d\""
     assert colon_marks(body) == [m.span() for m in _REFERENCE_COLON_RE.finditer(body)]
     assert len(colon_marks(body)) == 5
+
+
+_ASCII_PIECES = [p for p in _RUN_PIECES if p.isascii()] + ["\x7f", "\x01", "`", "{", "~", "@", "[", "^"]
+
+
+@settings(max_examples=1500, deadline=None)
+@given(st.lists(st.sampled_from(_ASCII_PIECES), min_size=0, max_size=40).map("".join))
+def test_ascii_scans_find_what_the_plain_patterns_find(body: str) -> None:
+    """A text all in ASCII is read by scans whose first class holds ASCII only."""
+    assert body.isascii()
+    assert cue_words(body) == [m.span() for m in CUE_RE.finditer(body)]
+    assert Article(body).runs == _runs(_REFERENCE_RUN_RE, body)

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from searchkit.speakers.names import Name, clean, name_of_run, surname
 from searchkit.speakers.patterns import (
     ABBR_TAIL_RE,
+    ASCII_RUN_RE,
     PARAGRAPH_RE,
     RUN_RE,
     SENT_END_RE,
@@ -22,7 +23,8 @@ class Article:
 
     def __init__(self, body: str) -> None:
         self.body = body
-        found = list(RUN_RE.finditer(body))  # (offsets and texts taken by C-level maps: ~50 runs an article)
+        # (offsets and texts taken by C-level maps: ~50 runs an article)
+        found = list((ASCII_RUN_RE if body.isascii() else RUN_RE).finditer(body))
         self.run_starts = list(map(re.Match.start, found))
         self.run_ends = list(map(re.Match.end, found))
         self.runs = list(zip(self.run_starts, self.run_ends, map(re.Match.group, found), strict=True))

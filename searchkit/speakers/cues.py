@@ -15,6 +15,7 @@ from searchkit.speakers.patterns import (
     AND_RE,
     AND_VERB_RE,
     APPOSITION_RE,
+    ASCII_CUE_AFTER_MARK_RE,
     BARE_GAP_RE,
     BE_WORDS,
     BY_AGENT_RE,
@@ -207,7 +208,8 @@ def _object_before(body: str, floor: int, pos: int) -> bool:
 def cue_words(body: str) -> list[tuple[int, int]]:
     """Offsets of the verb list's cue words, in text order, as `CUE_RE.finditer` finds them (tested)."""
     spans = [(m.start() + 1, m.end()) for m in CUE_AFTER_BLANK_RE.finditer(body)]
-    spans += [(m.start() + 1, m.end()) for m in CUE_AFTER_MARK_RE.finditer(body)]
+    marks = ASCII_CUE_AFTER_MARK_RE if body.isascii() else CUE_AFTER_MARK_RE
+    spans += [(m.start() + 1, m.end()) for m in marks.finditer(body)]
     first = CUE_AT_START_RE.match(body)
     if first is not None:
         spans.append(first.span())

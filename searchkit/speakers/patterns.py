@@ -87,9 +87,11 @@ def _abbr_rest() -> str:
 
 
 _RUN_FIRST = _ranges([c for c in _CAPITALS if c < 0x10000 and re.fullmatch(RUN_LETTER, chr(c))])
-RUN_RE = re.compile(rf"[{_RUN_FIRST}\U00010000-\U0010ffff](?<={RUN_LETTER})(?<=[{UP}])"
-                    rf"(?:(?<![\w'’-].)|(?<=\s-.))"
-                    rf"(?:(?=[a-z]{{1,3}}\.)(?:{_abbr_rest()})\.|\.(?:{UPPER}\.)*|[\w'’-]*\w|){RUN_TAIL}")
+_RUN_REST = (rf"(?<={RUN_LETTER})(?<=[{UP}])(?:(?<![\w'’-].)|(?<=\s-.))"
+             rf"(?:(?=[a-z]{{1,3}}\.)(?:{_abbr_rest()})\.|\.(?:{UPPER}\.)*|[\w'’-]*\w|){RUN_TAIL}")
+RUN_RE = re.compile(rf"[{_RUN_FIRST}\U00010000-\U0010ffff]{_RUN_REST}")
+# The same for a text all in ASCII (wire copy): a first class of the ASCII capitals is one bitmap test a character
+ASCII_RUN_RE = re.compile(rf"[A-Z]{_RUN_REST}")
 
 CUE_WORDS = r"(?:[Aa]ccording\s+to|" + trie(VERBS) + r")(?!\w)"
 CUE_RE = re.compile(r"(?<!\w)" + CUE_WORDS)  # the cue words as whole words; found fastest by the three below
@@ -99,7 +101,10 @@ CUE_RE = re.compile(r"(?<!\w)" + CUE_WORDS)  # the cue words as whole words; fou
 # is wider, and the lookbehind checks the character taken), and at the very start.
 CUE_AFTER_BLANK_RE = re.compile(" " + CUE_WORDS)
 NOT_WORD_OR_BLANK = r"[\x00-\x1f!-/:-@\[-^`{-\U0010ffff](?<=\W)"  # "\W", but no blank, spelt to skip ahead
-CUE_AFTER_MARK_RE = re.compile(NOT_WORD_OR_BLANK + CUE_WORDS)
+# (after a mark, most often a blank follows: the lookahead for a cue's first letter spares the words' alternatives)
+_CUE_FIRST = "(?=[" + "".join(sorted({w[0] for w in VERBS} | {"A", "a"})) + "])"
+CUE_AFTER_MARK_RE = re.compile(NOT_WORD_OR_BLANK + _CUE_FIRST + CUE_WORDS)
+ASCII_CUE_AFTER_MARK_RE = re.compile(r"[\x00-\x1f!-/:-@\[-^`{-\x7f]" + _CUE_FIRST + CUE_WORDS)  # (all ASCII)
 CUE_AT_START_RE = re.compile(CUE_WORDS)
 # any past-tense verb opening a that-clause or a direct quote: "Trump asserted that", "X tweeted Monday: “"
 ED_THAT_RE = re.compile(r"ed(?<=[a-z]{5})(?=\s+that\b|[^.!?\n“”\"]{0,60}?[:,]\s*[“\"])")
