@@ -12,7 +12,7 @@ import re
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from searchkit.speakers.article import Article, sentence_ends
+from searchkit.speakers.article import Article, scan, sentence_ends
 from searchkit.speakers.cues import cue_spans, cue_words
 from searchkit.speakers.patterns import (
     ABBR,
@@ -20,13 +20,17 @@ from searchkit.speakers.patterns import (
     COLON_AFTER,
     CUE_RE,
     DASH_BEFORE_QUOTE,
+    QCLOSE_AFTER,
+    QCLOSE_SCANS,
     QDASH_RE,
     QLINE_RE,
+    QOPEN_AFTER,
+    QOPEN_SCANS,
     RUN_LETTER,
     RUN_RE,
     RUN_TAIL,
     SENT_END,
-    SENT_END_RE,
+    SENT_END_SCANS,
     TOKEN,
     UP,
     UPPER,
@@ -72,7 +76,7 @@ def test_scans_find_what_the_single_patterns_find(body: str) -> None:
     assert cue_words(body) == [m.span() for m in CUE_RE.finditer(body)]
     assert sentence_ends(body) == _reference_sentence_ends(body)
     assert Article(body).runs == _runs(_REFERENCE_RUN_RE, body)
-    assert [m.span() for m in SENT_END_RE.finditer(body)] == [m.span() for m in re.finditer(SENT_END, body)]
+    assert [m.span() for m in scan(body, SENT_END_SCANS)] == [m.span() for m in re.finditer(SENT_END, body)]
 
 
 _CAPITALS = ["A", "Z", "É", "Š", "Ł", "İ", "Ε", "ǅ", "Ⅰ", "Ⓐ", "\U0001d400", "\U0001d7ca", "\U00010400", "Ａ"]
@@ -141,3 +145,16 @@ def test_ascii_scans_find_what_the_plain_patterns_find(body: str) -> None:
     assert body.isascii()
     assert cue_words(body) == [m.span() for m in CUE_RE.finditer(body)]
     assert Article(body).runs == _runs(_REFERENCE_RUN_RE, body)
+
+
+_QUOTE_MARK_PIECES = [*_COLON_PIECES, "!", "?", ",", "?”", "!\"", ",''", ". ", ".\n\n", "\n \n", "’", "A", "2"]
+
+
+@settings(max_examples=2000, deadline=None)
+@given(st.lists(st.sampled_from(_QUOTE_MARK_PIECES), min_size=0, max_size=30).map("".join))
+def test_mark_scans_find_what_the_single_patterns_find(body: str) -> None:
+    """Sentence ends and quotes after commas, colons, "?" and "!": the scans for each mark, merged, are the one
+    pattern with a class of the marks."""
+    for scans, single in ((SENT_END_SCANS, SENT_END), (QCLOSE_SCANS, f"[,?!]{QCLOSE_AFTER}"),
+                          (QOPEN_SCANS, f"[,:]{QOPEN_AFTER}")):
+        assert [m.span() for m in scan(body, scans)] == [m.span() for m in re.finditer(single, body)]

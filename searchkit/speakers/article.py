@@ -12,7 +12,7 @@ from searchkit.speakers.patterns import (
     ASCII_RUN_RE,
     PARAGRAPH_RE,
     RUN_RE,
-    SENT_END_RE,
+    SENT_END_SCANS,
     SENTENCE_REACH,
 )
 from searchkit.speakers.words import SUFFIXES
@@ -108,7 +108,7 @@ class Article:
 def sentence_ends(body: str) -> list[int]:
     """Where sentences end: a period after an abbreviation or initial ("Mr.", "J.", "U.S.") ends none."""
     ends = []
-    for m in SENT_END_RE.finditer(body):
+    for m in scan(body, SENT_END_SCANS):
         k = m.start()
         if body[k] == ".":
             tail = body[k - 4:k]  # no abbreviation ends in four lower-case letters: spare the pattern
@@ -116,6 +116,20 @@ def sentence_ends(body: str) -> list[int]:
                 continue
         ends.append(m.end())
     return ends
+
+
+def scan(body: str, scans: tuple[tuple[str, re.Pattern[str]], ...]) -> list[re.Match[str]]:
+    """The matches of scans that each start with their own character (`patterns._scans`), in text order: a scan
+    runs only where the text holds its character."""
+    found: list[re.Match[str]] = []
+    ran = 0
+    for mark, pattern in scans:
+        if mark in body:
+            found += pattern.finditer(body)
+            ran += 1
+    if ran > 1:
+        found.sort(key=re.Match.start)
+    return found
 
 
 @dataclass(slots=True)

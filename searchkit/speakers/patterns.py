@@ -160,7 +160,7 @@ DASH_QUOTE_RE = re.compile(DASH_BEFORE_QUOTE)
 TITLE_WORDS = rf"(?>{TOKEN})(?:[ \t]++(?>{TOKEN}))*+"  # words apart, each taken whole: one way to read a line
 TITLE_RE = re.compile(rf"\s*+({TITLE_WORDS}(?:[ \t]++and[ \t]++{TITLE_WORDS})?+)[ \t]*+:\s")
 AND_SPLIT_RE = re.compile(r"\s+and\s+")
-QCLOSE_RE = re.compile(rf"[,?!](?:”|\"|'')[ \t]+(?={UPPER})")
+QCLOSE_AFTER = rf"(?:”|\"|'')[ \t]+(?={UPPER})"  # after a comma, "?" or "!": a closing quote before a name
 DASHES = ("―", "—", "–", "--")  # a dash between a quote and its speaker (QDASH_RE is made of them)
 _DASH = "|".join(DASHES)
 QDASH = rf"CLOSE(?=[ \t]*(?:{_DASH}))[ \t]*(?:{_DASH})[ \t]*(?={UPPER})"
@@ -173,7 +173,7 @@ QLINE_RE = re.compile(QLINE.replace("CLOSE", "[”\"]"))
 QDASH_STRAIGHT_RE = re.compile(QDASH.replace("CLOSE", "\""))
 QLINE_STRAIGHT_RE = re.compile(QLINE.replace("CLOSE", "\""))
 QLINE_END_RE = re.compile(r"[.,]?[ \t]*(?:\n|\Z)|,")
-QOPEN_RE = re.compile(r"[,:][ \t]*(?:“|\"|'')(?=\S)")
+QOPEN_AFTER = r"[ \t]*(?:“|\"|'')(?=\S)"  # after a comma or a colon: an opening quote
 VERB_AFTER_RE = re.compile(r"[ \t]+(?:\w+ly[ \t]+)?([a-z]+(?:ed|es|s))\b")
 VERB_BEFORE_RE = re.compile(r"[ \t]+(?:\w+ly[ \t]+)?([a-z]+(?:ed|es|s))")
 TRIM = " \t\n,;:"
@@ -202,10 +202,21 @@ ABBRS = "Mr Mrs Ms Dr Sen Sens Rep Reps Gov Gen Lt Col Sgt Capt Prof Rev St Adm 
     "Supt Det"
 PARAGRAPH_RE = re.compile(r"\n[ \t]*+\n")
 SENT_END = r"[.!?][\"”’']?(?=\s+[\"“‘]?[" + UP + r"0-9])|\n\s*\n"  # a sentence's end mark, or a blank line
-# SENT_END as one pattern starting with a class (its first character, then the branch that character opens): a
-# pattern that starts with a choice is tried at every position, one that starts with a class only where the class
-# matches (the engine skips ahead in C). Same matches (tested).
-SENT_END_RE = re.compile(r"[.!?\n](?:(?<=[.!?])[\"”’']?(?=\s+[\"“‘]?[" + UP + r"0-9])|(?<=\n)\s*\n)")
+
+
+# Scans read as several, one for each character they may start with (`article.scan` runs those whose character the
+# text holds and merges their matches in text order). A pattern that starts with a class is tried character by
+# character, at some forty instructions each; one that starts with a literal character skips ahead in C. The
+# matches are those of the one pattern (`[.!?]...|\n...` for SENT_END): no match of one holds where another could
+# start (tested).
+def _scans(marks: str, after: str) -> tuple[tuple[str, re.Pattern[str]], ...]:
+    return tuple((mark, re.compile(re.escape(mark) + after)) for mark in marks)
+
+
+_END_AFTER = r"[\"”’']?(?=\s+[\"“‘]?[" + UP + r"0-9])"
+SENT_END_SCANS = (*_scans(".!?", _END_AFTER), ("\n", re.compile(r"\n\s*\n")))
+QCLOSE_SCANS = _scans(",?!", QCLOSE_AFTER)  # “...,” NAME
+QOPEN_SCANS = _scans(",:", QOPEN_AFTER)  # NAME verbed, “...
 ABBR_TAIL_RE = re.compile(rf"(?:\b(?:{'|'.join(ABBRS.split())})|\b[A-Za-z]|[A-Za-z]\.[A-Za-z])$")
 QUOTE_AFTER_RE = re.compile(r"\s*+(?:(?:him|her|them|us|me|reporters|journalists)\s*+)?(?:[:,]\s*+)?(“|\"|'')")
 QUOTE_CLOSE = "”\"'"

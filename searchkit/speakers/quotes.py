@@ -8,20 +8,20 @@ import re
 from bisect import bisect_left, bisect_right
 
 from searchkit.models import Quote
-from searchkit.speakers.article import Article, Event
+from searchkit.speakers.article import Article, Event, scan
 from searchkit.speakers.names import display_form, name_of_run
 from searchkit.speakers.patterns import (
     AND_SPLIT_RE,
     COLON_RE,
     DASH_QUOTE_RE,
     DASHES,
-    QCLOSE_RE,
+    QCLOSE_SCANS,
     QDASH_RE,
     QDASH_STRAIGHT_RE,
     QLINE_END_RE,
     QLINE_RE,
     QLINE_STRAIGHT_RE,
-    QOPEN_RE,
+    QOPEN_SCANS,
     QUOTE_AFTER_RE,
     QUOTE_CLOSE,
     QUOTE_REACH,
@@ -158,7 +158,7 @@ def quote_events(art: Article) -> list[Event]:
     """Any verb adjacent to a direct quote attributes it: "“...,” Oliver barked." / "Clinton cracked, “...”"."""
     body = art.body
     events: list[Event] = []
-    for m in QCLOSE_RE.finditer(body):  # “...,” NAME verbed
+    for m in scan(body, QCLOSE_SCANS):  # “...,” NAME verbed
         j = bisect_left(art.run_starts, m.end())
         if j >= len(art.runs) or art.runs[j][0] != m.end():
             continue
@@ -184,7 +184,7 @@ def quote_events(art: Article) -> list[Event]:
         if display is not None:
             start = content_start(art.body, m.start())
             events.append(Event(s, display, None, (start, m.start(), True) if start is not None else None))
-    for m in QOPEN_RE.finditer(body):  # NAME verbed, “...”
+    for m in scan(body, QOPEN_SCANS):  # NAME verbed, “...”
         j = bisect_left(art.run_ends, m.start() - 30)
         while j < len(art.runs) and art.runs[j][1] <= m.start():
             s, e, txt = art.runs[j]
