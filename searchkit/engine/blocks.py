@@ -113,7 +113,7 @@ def _write_rows(postfile: Any, entries: list[tuple[bytes, bytes]], layout: Layou
             if entry is None:  # not what a compact entry spells: as the codec's writer falls back to
                 values = (tuple(map(inline.position_value, positions)) if positions is not None
                           else tuple(map(pack_uint, freqs[a:b])))
-                entry = inline_entry(docs[a:b], weights[a:b], values, mincodes[k], maxcodes[k])
+                entry = inline_entry(docs[a:b], weights[a:b], values, mincodes[k], maxcodes[k], compact=False)
         else:
             offset = postfile.tell()
             postfile.write(blocks.term(a, b))

@@ -59,19 +59,18 @@ from searchkit.engine import inline, unpickle
 BLOCK_PROTOCOL = 5
 KEY_SHIFT = 32  # position key: document number << KEY_SHIFT | position
 BOUND_CHUNK = 128  # postings per score bound
-_VALUE_HEAD = b"\x80\x02"  # pickle protocol 2's header, which `Positions.encode` values start with
 
 
 def position_keys(ids: Any, values: list[bytes]) -> list[int] | None:
     """The position keys of a block's postings, in order, or `None` if a value is not a `Positions.encode`
     value (a count, then a protocol-2 pickled list of position gaps) or the keys would not ascend (positions
     out of order or past `KEY_SHIFT` bits): such a block keeps its values as they are."""
-    if not (all(map(bytes.startswith, values, repeat(_VALUE_HEAD), repeat(_INT_SIZE)))
+    if not (all(map(bytes.startswith, values, repeat(inline.VALUE_HEAD), repeat(_INT_SIZE)))
             and all(map(bytes.endswith, values, repeat(b".")))):
         return None
     body = b"".join(map(bytes.__getitem__, values, repeat(slice(_INT_SIZE + 2, -1))))
     keys: list[int] = []
-    for doc, gaps in zip(ids, unpickle.loads(_VALUE_HEAD + b"](" + body + b"e."), strict=True):
+    for doc, gaps in zip(ids, unpickle.loads(inline.VALUE_HEAD + b"](" + body + b"e."), strict=True):
         start = len(keys)
         gaps[0] += doc << KEY_SHIFT
         keys += accumulate(gaps)
@@ -198,7 +197,7 @@ class BlockTermInfo(W3TermInfo):
             return super().from_bytes(s)
         entry = inline.Entry(s)
         info = cls()
-        info._weight, info._df = float(sum(entry.freqs)), len(entry.ids)
+        info._weight, info._df = entry.weight, len(entry.ids)
         info._minlength, info._maxlength = byte_to_length(entry.codes[0]), byte_to_length(entry.codes[1])
         info._maxweight = float(max(entry.freqs))
         info._minid, info._maxid = entry.ids[0], entry.ids[-1]
@@ -237,7 +236,7 @@ class BlockTermsReader(W3TermsReader):
         pos, length = self._range_for_key(fieldname, tbytes)
         if self._dbfile.get_byte(pos) < inline.COMPACT:
             return W3TermInfo.read_weight(self._dbfile, pos)
-        return float(sum(inline.Entry(self._dbfile.get(pos, length)).freqs))
+        return inline.Entry(self._dbfile.get(pos, length)).weight
 
     def doc_frequency(self, fieldname: str, tbytes: bytes) -> int:
         pos, length = self._range_for_key(fieldname, tbytes)

@@ -55,7 +55,7 @@ def document_key(article: Article) -> str:
 
 
 encode_positions = position_value
-"""Whoosh's `Positions.encode`, byte for byte (tested), single positions' encodings shared with `blocks`."""
+"""Whoosh's `Positions.encode`, byte for byte (tested), single positions' encodings shared with `inline`."""
 
 
 def analyse(text: str, encode_positions: Callable[[list[int]], bytes] = encode_positions

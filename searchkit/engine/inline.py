@@ -35,7 +35,7 @@ COMPACT = 2  # the first byte of a compact entry is COMPACT + its kind; W3TermIn
 NO_VALUES, FREQUENCIES, POSITIONS = 0, 1, 2
 _HEAD = 3  # kind byte, minimum and maximum length codes
 _FLOAT_EXACT = 1 << 24  # whole numbers below this are exact in the header's 32-bit float (the total weight)
-_VALUE_HEAD = b"\x80\x02"  # protocol 2's header, which a `Positions.encode` value has after its count
+VALUE_HEAD = b"\x80\x02"  # pickle protocol 2's header, which a `Positions.encode` value has after its count
 _SINGLE: dict[int, bytes] = {}
 
 
@@ -103,7 +103,7 @@ def from_values(ids: Sequence[int], weights: Sequence[float], values: Sequence[b
 def _positions(value: bytes) -> list[int] | None:
     """The positions of a `Positions.encode` value, or `None` if it is not one (or not written as
     `position_value` writes it, so would not read back the same)."""
-    if value[4:6] != _VALUE_HEAD:
+    if value[4:6] != VALUE_HEAD:
         return None
     try:
         gaps = unpickle.loads(value[4:])
@@ -147,6 +147,11 @@ class Entry:
         if len(self.freqs) != n or len(self._rest) != spelled or not 0 <= self.kind <= POSITIONS:
             raise ValueError("damaged inline term entry")
 
+    @property
+    def weight(self) -> float:
+        """The term's total weight in these postings (what `W3TermInfo`'s header holds): its frequencies' sum."""
+        return float(sum(self.freqs))
+
     def postings(self) -> tuple[tuple[int, ...], tuple[float, ...], tuple[bytes, ...]]:
         """The `(ids, weights, values)` Whoosh's `W3TermInfo` holds for inlined postings."""
         return self.ids, tuple(map(float, self.freqs)), self.values()
@@ -163,20 +168,6 @@ class Entry:
             out.append(position_value(list(accumulate(rest[at:at + freq]))))
             at += freq
         return tuple(out)
-
-    def position_keys(self, shift: int) -> list[int]:
-        """Every posting's positions as keys `doc << shift | position`, in order."""
-        if self.kind != POSITIONS:
-            raise ValueError("no positions")
-        keys: list[int] = []
-        rest = self._rest
-        at = 0
-        for doc, freq in zip(self.ids, self.freqs, strict=True):
-            gaps = rest[at:at + freq]
-            gaps[0] += doc << shift
-            keys += accumulate(gaps)
-            at += freq
-        return keys
 
 
 def count(entry: bytes) -> int:

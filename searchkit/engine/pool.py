@@ -76,9 +76,10 @@ def _spill_dir(index_dir: Path, clear: bool = True) -> Path:
     the workers share the folder the session's writer cleared (`writing.SegmentBuilder`)."""
     spill = index_dir / SPILL_FOLDER
     spill.mkdir(mode=private.DIR_MODE, exist_ok=True)
-    for stale in spill.glob("*.run") if clear else ():
-        with contextlib.suppress(OSError):
-            stale.unlink()
+    if clear:
+        for stale in spill.glob("*.run"):
+            with contextlib.suppress(OSError):
+                stale.unlink()
     return spill
 
 
