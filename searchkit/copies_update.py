@@ -73,7 +73,7 @@ class CopyUpdater(CopyStore):
         self._pending = []
 
     def discard_staged(self) -> None:
-        """Forget staged articles (left by a run that stopped before its commit)."""
+        """Forget this run's staged articles (a commit that failed: they are not in the index)."""
         self._pending = []
         with self.db:
             self.db.execute("DELETE FROM staged")

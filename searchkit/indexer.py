@@ -77,9 +77,7 @@ def _run(session: api.WriteSession, crew: api.Workers, discovery: reading.Discov
     copies = CopyUpdater.anew(index_dir) if rebuild else CopyUpdater(index_dir)
     names_missing = not (index_dir / NAMES_FILE).exists()  # an index made before speaker names were kept
     names = NameStore.anew(index_dir) if rebuild else NameStore(index_dir)
-    try:
-        copies.discard_staged()
-        names.discard_staged()
+    try:  # nothing staged to discard: staging lives in each connection's temporary database
         work = plan(discovery, manifest)
         skipped = discovery.skipped
         del discovery  # 10^5 stamps and paths, not needed once planned: less memory at the run's peak

@@ -35,6 +35,7 @@ STAGING = (
     "CREATE TEMP TABLE IF NOT EXISTS staged (source TEXT NOT NULL, id TEXT NOT NULL, name TEXT NOT NULL,"
     " role TEXT, day TEXT);"
     "CREATE TEMP TABLE IF NOT EXISTS staged_companies (source TEXT NOT NULL, id TEXT NOT NULL, name TEXT NOT NULL);"
+    "CREATE TEMP TABLE IF NOT EXISTS wanted (name TEXT PRIMARY KEY);"
 )
 """Rows held until the commit, in SQLite's temporary database: a run that stops never leaves them behind,
 and staging in the table's own file left its pages free there once merged (a fifth of the file)."""
@@ -49,8 +50,7 @@ class NameStore(SideTable):
     layout = LAYOUT
 
     def __init__(self, index_dir: Path) -> None:
-        super().__init__(index_dir, NAME, SCHEMA)
-        self.db.executescript(STAGING)
+        super().__init__(index_dir, NAME, SCHEMA + STAGING)
 
     # ------------------------------------------------------------------ writing (the indexer, at commit)
 
@@ -105,7 +105,6 @@ class NameStore(SideTable):
     def _days(self, names: Iterable[str]) -> dict[str, list[int]]:
         """The ordinal days of the dated mentions of these forms (one pass over the mentions, whatever their
         number)."""
-        self.db.execute("CREATE TEMP TABLE IF NOT EXISTS wanted (name TEXT PRIMARY KEY)")
         self.db.execute("DELETE FROM wanted")
         self.db.executemany("INSERT OR IGNORE INTO wanted VALUES (?)", ((n,) for n in names))
         out: dict[str, list[int]] = {}
