@@ -29,7 +29,7 @@ if TYPE_CHECKING:
     from searchkit.engine.session import WriteSession
     from searchkit.engine.workers import Workers
 
-__all__ = ["DayCounts", "QuoteReader", "Ranked", "Reader", "Workers", "WriteSession", "check",
+__all__ = ["DayCounts", "QuoteReader", "Ranked", "Reader", "Workers", "WriteSession", "check", "check_version",
            "doc_count", "index_size", "last_update", "match_spec"]
 
 Sort = Literal["relevance", "newest", "oldest"]
@@ -237,14 +237,16 @@ class QuoteReader(_Base[StoredQuote]):
 
     def __init__(self, index_dir: Path) -> None:
         super().__init__(index_dir)
-        self._articles: Any = None  # the article index's context and searcher, opened for the first hit
+        self._articles: Reader | None = None  # the article index, opened for the first hit
         self._by_key: dict[str, StoredDoc | None] = {}
 
     def close(self) -> None:
-        super().close()
-        if self._articles is not None:
-            self._articles[0].__exit__(None, None, None)
-            self._articles = None
+        try:
+            super().close()
+        finally:
+            if self._articles is not None:
+                self._articles.close()
+                self._articles = None
 
     def _fetch(self, docnum: int) -> StoredQuote:
         fields = self._s.stored_fields(docnum)
@@ -254,11 +256,9 @@ class QuoteReader(_Base[StoredQuote]):
         """The stored article of this key (a statement's id, title and file are its article's)."""
         if key not in self._by_key:
             if self._articles is None:
-                ctx = index.searching(self.index_dir, INDEX_NAME)
-                self._articles = (ctx, ctx.__enter__())
-            searcher = self._articles[1]
-            docnum = searcher.document_number(key=key)
-            self._by_key[key] = None if docnum is None else index.stored_doc(searcher.stored_fields(docnum))
+                self._articles = Reader(self.index_dir)
+            docnum = self._articles._s.document_number(key=key)
+            self._by_key[key] = None if docnum is None else self._articles._fetch(docnum)
         return self._by_key[key]
 
     def of_article(self, doc: StoredDoc) -> list[StoredQuote]:
