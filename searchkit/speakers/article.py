@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import heapq
 import re
 from bisect import bisect_right
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from searchkit.speakers.names import Name, clean, name_of_run, surname
@@ -118,18 +120,12 @@ def sentence_ends(body: str) -> list[int]:
     return ends
 
 
-def scan(body: str, scans: tuple[tuple[str, re.Pattern[str]], ...]) -> list[re.Match[str]]:
+def scan(body: str, scans: tuple[tuple[str, re.Pattern[str]], ...]) -> Iterator[re.Match[str]]:
     """The matches of scans that each start with their own character (`patterns._scans`), in text order: a scan
-    runs only where the text holds its character."""
-    found: list[re.Match[str]] = []
-    ran = 0
-    for mark, pattern in scans:
-        if mark in body:
-            found += pattern.finditer(body)
-            ran += 1
-    if ran > 1:
-        found.sort(key=re.Match.start)
-    return found
+    runs only where the text holds its character. Streamed, merged as they come (a list of every match held
+    ~64 MB for the 500,000 of a megabyte of `,"`, and its garbage collection grew faster than the text)."""
+    found = [pattern.finditer(body) for mark, pattern in scans if mark in body]
+    return found[0] if len(found) == 1 else heapq.merge(*found, key=re.Match.start)
 
 
 @dataclass(slots=True)

@@ -100,11 +100,12 @@ CUE_RE = re.compile(r"(?<!\w)" + CUE_WORDS)  # the cue words as whole words; fou
 # is looked for after a blank (most are), after any other character that ends a word (one outside \w: the class
 # is wider, and the lookbehind checks the character taken), and at the very start.
 CUE_AFTER_BLANK_RE = re.compile(" " + CUE_WORDS)
-NOT_WORD_OR_BLANK = r"[\x00-\x1f!-/:-@\[-^`{-\U0010ffff](?<=\W)"  # "\W", but no blank, spelt to skip ahead
+_MARKS = r"\x00-\x1f!-/:-@\[-^`{-"  # every character to "~" that ends a word, but the blank (open-ended: "{-")
+NOT_WORD_OR_BLANK = rf"[{_MARKS}\U0010ffff](?<=\W)"  # "\W", but no blank, spelt to skip ahead
 # (after a mark, most often a blank follows: the lookahead for a cue's first letter spares the words' alternatives)
 _CUE_FIRST = "(?=[" + "".join(sorted({w[0] for w in VERBS} | {"A", "a"})) + "])"
 CUE_AFTER_MARK_RE = re.compile(NOT_WORD_OR_BLANK + _CUE_FIRST + CUE_WORDS)
-ASCII_CUE_AFTER_MARK_RE = re.compile(r"[\x00-\x1f!-/:-@\[-^`{-\x7f]" + _CUE_FIRST + CUE_WORDS)  # (all ASCII)
+ASCII_CUE_AFTER_MARK_RE = re.compile(rf"[{_MARKS}\x7f]" + _CUE_FIRST + CUE_WORDS)  # (all ASCII)
 CUE_AT_START_RE = re.compile(CUE_WORDS)
 # any past-tense verb opening a that-clause or a direct quote: "Trump asserted that", "X tweeted Monday: “"
 ED_THAT_RE = re.compile(r"ed(?<=[a-z]{5})(?=\s+that\b|[^.!?\n“”\"]{0,60}?[:,]\s*[“\"])")
@@ -201,7 +202,6 @@ INVERT_LEFT_RE = re.compile(r"[,\"“”'’:]\s*$|^\s*$")
 ABBRS = "Mr Mrs Ms Dr Sen Sens Rep Reps Gov Gen Lt Col Sgt Capt Prof Rev St Adm Maj Cmdr Pres Jr Sr Ft Mt No vs Del " \
     "Supt Det"
 PARAGRAPH_RE = re.compile(r"\n[ \t]*+\n")
-SENT_END = r"[.!?][\"”’']?(?=\s+[\"“‘]?[" + UP + r"0-9])|\n\s*\n"  # a sentence's end mark, or a blank line
 
 
 # Scans read as several, one for each character they may start with (`article.scan` runs those whose character the
@@ -214,7 +214,9 @@ def _scans(marks: str, after: str) -> tuple[tuple[str, re.Pattern[str]], ...]:
 
 
 _END_AFTER = r"[\"”’']?(?=\s+[\"“‘]?[" + UP + r"0-9])"
-SENT_END_SCANS = (*_scans(".!?", _END_AFTER), ("\n", re.compile(r"\n\s*\n")))
+_BLANK_LINE = r"\n\s*\n"
+SENT_END = rf"[.!?]{_END_AFTER}|{_BLANK_LINE}"  # a sentence's end mark, or a blank line (as one pattern: the tests')
+SENT_END_SCANS = (*_scans(".!?", _END_AFTER), ("\n", re.compile(_BLANK_LINE)))
 QCLOSE_SCANS = _scans(",?!", QCLOSE_AFTER)  # “...,” NAME
 QOPEN_SCANS = _scans(",:", QOPEN_AFTER)  # NAME verbed, “...
 ABBR_TAIL_RE = re.compile(rf"(?:\b(?:{'|'.join(ABBRS.split())})|\b[A-Za-z]|[A-Za-z]\.[A-Za-z])$")
