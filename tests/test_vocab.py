@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import tracemalloc
+
 import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from searchkit import analysis
+from searchkit import analysis, terms
 from searchkit.engine.vocab import Tokens, Vocabulary, splits_cleanly
 
 from .conftest import SEEDS
@@ -80,3 +82,49 @@ def test_a_span_splits_cleanly_only_between_a_token_and_what_is_no_token() -> No
     text = "O'Brien's cease-fire, said: “x”"
     assert [i for i in range(len(text) + 1) if splits_cleanly(text, i)] == [0, 9, 10, 20, 21, 22, 26, 27, 28, 29,
                                                                             30, 31]
+
+
+def _numbered(count: int, batch: int = 500) -> list[list[str]]:
+    """Texts of `count` distinct words (each its own stem), each between two common words: `count` distinct
+    raw tokens, words, stems and pairs, in batches."""
+    words = [f"q{chr(97 + i % 26)}{i:07d}x" for i in range(count)]
+    return [[f"alpha {w} beta" for w in words[i:i + batch]] for i in range(0, count, batch)]
+
+
+_PAIRED = terms.PairWords(frozenset({"alpha", "beta"}), frozenset({"alpha", "beta"}) | frozenset(
+    f"q{chr(97 + i % 26)}{i:07d}x" for i in range(20_000)))
+
+
+def test_pairs_keep_their_ids_across_batches_and_new_ones_come_in_key_order() -> None:
+    vocab = Vocabulary()
+    seen: dict[str, int] = {}
+    batches = _numbered(3_000, batch=700)
+    for texts in [*batches, batches[1], [" ".join(batches[0][:50])]]:
+        tokens = vocab.analyse(texts)
+        pair, text, pos = vocab.pair_rows(tokens, _PAIRED)
+        words = [vocab.words[w].decode() for w in tokens.word.tolist()]
+        at = {(t, p): w for w, t, p in zip(words, tokens.text.tolist(), tokens.pos.tolist(), strict=True)}
+        for pid, t, p in zip(pair.tolist(), text.tolist(), pos.tolist(), strict=True):
+            term = vocab.pairs[pid].decode()
+            assert term == terms.pair_term(at[t, p], at[t, p + 1], _PAIRED)
+            assert seen.setdefault(term, pid) == pid
+    assert sorted(seen.values()) == list(range(len(vocab.pairs)))
+    assert len(vocab.pairs) == len(set(vocab.pairs))
+
+
+def test_a_vocabulary_holds_each_word_once() -> None:
+    """~570 bytes per distinct word with its raw token, stem and two pairs (~1,000 when words and stems were
+    held as str and bytes and pair ids in a dict of int objects); no timing, a count of bytes allocated."""
+    batches = _numbered(20_000)
+    vocab = Vocabulary()
+    tracemalloc.start()
+    try:
+        for texts in batches:
+            tokens = vocab.analyse(texts)
+            vocab.pair_rows(tokens, _PAIRED)
+        vocab._views = None  # rebuilt per batch; not what this counts
+        held = tracemalloc.get_traced_memory()[0]
+    finally:
+        tracemalloc.stop()
+    assert len(vocab.words) == 20_002 and len(vocab.pairs) == 40_000
+    assert held / 20_000 < 700

@@ -20,6 +20,11 @@ import numpy as np
 
 from searchkit import analysis, terms
 
+_fold, _stem = analysis.fold.__wrapped__, analysis.stem.__wrapped__
+"""`analysis.fold` and `analysis.stem` without their caches: a vocabulary folds each raw token and stems each
+word once, so the caches would only hold copies of its words (~7 MB in a worker that uses them for nothing
+else)."""
+
 
 def splits_cleanly(text: str, offset: int) -> bool:
     """Whether no token of `text` crosses `offset` (a character on either side is no token's)."""
@@ -46,13 +51,14 @@ class Vocabulary:
         self._advance = array("i")  # entry -> positions it takes
         self._flat_word = array("i")
         self._flat_offset = array("i")  # each yielded word's position within its entry
-        self._word_ids: dict[str, int] = {}
+        self._word_ids: dict[bytes, int] = {}  # keyed by the very objects `words` holds: one copy of each
         self.words: list[bytes] = []  # word id -> term bytes
         self._stem_of = array("i")  # word id -> stem id, -1 for a stopword
-        self._stem_ids: dict[str, int] = {}
+        self._stem_ids: dict[bytes, int] = {}  # as `_word_ids`, for `stems`
         self.stems: list[bytes] = []  # stem id -> term bytes
         self._views: tuple[np.ndarray, ...] | None = None
-        self._pair_ids: dict[int, int] = {}  # first word id << 32 | second word id -> pair id
+        self._pair_keys = np.zeros(0, np.int64)  # first word id << 32 | second word id, ascending
+        self._pair_at = np.zeros(0, np.int32)  # the pair id of each of `_pair_keys`
         self.pairs: list[bytes] = []  # pair id -> term bytes
         self._roles: dict[terms.PairWords, np.ndarray] = {}  # paired words -> `terms.pair_role` per word id
 
@@ -142,19 +148,27 @@ class Vocabulary:
         first, second = first[keep], second[keep]
         both = word[first].astype(np.int64) << 32 | word[second]
         unique, inverse = np.unique(both, return_inverse=True)
-        ids = np.fromiter(map(self._pair, unique.tolist()), np.int32, len(unique))
-        return ids[inverse].reshape(-1), text[first], pos[first]
+        return self._pair_ids(unique)[inverse].reshape(-1), text[first], pos[first]
 
-    def _pair(self, both: int) -> int:
-        """The id of a pair of word ids (`first << 32 | second`), made on first sight."""
-        known = self._pair_ids.get(both)
-        if known is not None:
-            return known
-        first, second = self.words[both >> 32].decode("utf-8"), self.words[both & 0xFFFFFFFF].decode("utf-8")
-        term = terms.pair_text(first, second)  # `pair_rows` applied the rule
-        number = self._pair_ids[both] = len(self.pairs)
-        self.pairs.append(term.encode("utf-8"))
-        return number
+    def _pair_ids(self, unique: np.ndarray) -> np.ndarray:
+        """The ids of ascending distinct pairs of word ids (`first << 32 | second`), new ones numbered on
+        first sight in that order. Known pairs are kept as two sorted arrays, not a dict: a dict held ~100
+        bytes per pair (two int objects and its slot), ~10 MB per 10^5 pairs in each worker."""
+        keys, at = self._pair_keys, self._pair_at
+        where = np.searchsorted(keys, unique)
+        known = where < len(keys)
+        known[known] = keys[where[known]] == unique[known]
+        ids = np.empty(len(unique), np.int32)
+        ids[known] = at[where[known]]
+        fresh = np.flatnonzero(~known)
+        if len(fresh):
+            ids[fresh] = np.arange(len(self.pairs), len(self.pairs) + len(fresh), dtype=np.int32)
+            for both in unique[fresh].tolist():
+                first, second = self.words[both >> 32].decode("utf-8"), self.words[both & 0xFFFFFFFF].decode("utf-8")
+                self.pairs.append(terms.pair_text(first, second).encode("utf-8"))  # `pair_rows` applied the rule
+            self._pair_keys = np.insert(keys, where[fresh], unique[fresh])
+            self._pair_at = np.insert(at, where[fresh], ids[fresh])
+        return ids
 
     def _pair_roles(self, paired: terms.PairWords) -> np.ndarray:
         """`terms.pair_role` of every word id (extended as words are added)."""
@@ -188,7 +202,7 @@ class Vocabulary:
             words += [(word, i) for i, (word, _a, _b) in enumerate(parts)]
             advance = len(parts)
         else:
-            word = analysis.fold(raw)
+            word = _fold(raw)
             words = [(word, 0)] if word else []
             advance = len(words)
         self._views = None
@@ -202,19 +216,23 @@ class Vocabulary:
         return number
 
     def _word(self, word: str) -> int:
-        """The id of a folded word, with its stem, made on first sight."""
-        known = self._word_ids.get(word)
+        """The id of a folded word, with its stem, made on first sight. Only raw tokens new to this process
+        get here, so encoding the word to look it up costs little; a str key would be a second copy of
+        every word (and of every stem) for the process's life."""
+        term = word.encode("utf-8")
+        known = self._word_ids.get(term)
         if known is not None:
             return known
-        number = self._word_ids[word] = len(self.words)
-        self.words.append(word.encode("utf-8"))
+        number = self._word_ids[term] = len(self.words)
+        self.words.append(term)
         if word in analysis.STOPWORDS:
             self._stem_of.append(-1)
         else:
-            stem = analysis.stem(word)
-            stem_id = self._stem_ids.get(stem)
+            stem = _stem(word)
+            stem_term = term if stem == word else stem.encode("utf-8")  # most words are their own stem
+            stem_id = self._stem_ids.get(stem_term)
             if stem_id is None:
-                stem_id = self._stem_ids[stem] = len(self.stems)
-                self.stems.append(stem.encode("utf-8"))
+                stem_id = self._stem_ids[stem_term] = len(self.stems)
+                self.stems.append(stem_term)
             self._stem_of.append(stem_id)
         return number
