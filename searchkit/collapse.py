@@ -3,8 +3,8 @@
 A story takes the place of its best-ranked matching copy; the copy shown is the earliest one (the original
 wire, undated copies last), and the others are listed with it (`Hit.copies`). Hits are fetched in growing
 windows until the page is full of stories or every match was seen, so a page holds `limit` stories, not
-`limit` articles. The total is told both ways: every matching article, and the distinct stories among them
-(counted by the engine over all matches, not only the page).
+`limit` articles; only the hits shown get snippets. The total is told both ways: every matching article, and
+the distinct stories among them (counted by the engine over all matches, not only the page).
 """
 
 from __future__ import annotations
@@ -31,7 +31,7 @@ def search(searcher: Searcher, index_dir: Path, text: str, *, limit: int = 10, p
     with CopyStore(index_dir) as store:
         fetch = min(MAX_LIMIT, wanted * WINDOW)
         while True:
-            result = searcher.search(text, limit=fetch, page=1, **options)
+            result = searcher.search(text, limit=fetch, page=1, snippets=False, **options)
             groups = store.groups_of([h.id for h in result.hits])
             stories = _fold(result.hits, groups)
             if len(stories) >= wanted or len(result.hits) >= result.total or fetch >= MAX_LIMIT:
@@ -43,7 +43,7 @@ def search(searcher: Searcher, index_dir: Path, text: str, *, limit: int = 10, p
             date_from=options.get("date_from"), date_to=options.get("date_to"),
             speakers=options.get("speakers", ())) if result.total else 0
     shown = [replace(hit, rank=rank) for rank, hit in enumerate(stories[wanted - limit:wanted], wanted - limit + 1)]
-    return replace(result, page=page, hits=tuple(shown), stories=count)
+    return replace(result, page=page, hits=searcher.with_snippets(shown), stories=count)
 
 
 def _fold(hits: tuple[Hit, ...], groups: dict[str, str]) -> list[Hit]:

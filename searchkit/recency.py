@@ -12,13 +12,13 @@ match above a strong one by more than 2×: relevance still decides, recency brea
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from searchkit.errors import InvalidQuery
-from searchkit.results import SearchResult
+from searchkit.results import Hit, SearchResult
 
 if TYPE_CHECKING:
     from searchkit.search import Searcher
@@ -81,6 +81,10 @@ class RecentSearcher:
         self.engine_reader = searcher.engine_reader
         newest = searcher.engine_reader.date_span()[1]
         self.decay = Decay(half_life_days, newest) if newest is not None else None
+
+    def with_snippets(self, hits: Iterable[Hit]) -> tuple[Hit, ...]:
+        """`Searcher.with_snippets`: the hits of a search made with `snippets=False`, with snippets."""
+        return self.plain.with_snippets(hits)
 
     def search(self, text: str, *, limit: int = 10, page: int = 1, sort: str = "relevance",
                **options: Any) -> SearchResult:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 from types import TracebackType
@@ -44,6 +45,7 @@ class Searcher:
         self.index_dir = index_dir
         self._reader = api.Reader(index_dir)
         self._names: Names | None = Names.open(index_dir)  # canonical speaker names (None: an older index)
+        self._unsnipped: tuple[MatchSpec, dict[str, str]] | None = None  # the last search without snippets
 
     def __enter__(self) -> Searcher:
         return self
@@ -76,8 +78,10 @@ class Searcher:
 
     def search(self, text: str, *, date_from: datetime | None = None, date_to: datetime | None = None,
                speakers: Sequence[str] = (), sort: Sort = "relevance", limit: int = 10, page: int = 1,
-               match: Match = "all", query_id: str | None = None) -> SearchResult:
-        """Run one query; with `match="all"` and nothing found, fall back to any-word ranking."""
+               match: Match = "all", query_id: str | None = None, snippets: bool = True) -> SearchResult:
+        """Run one query; with `match="all"` and nothing found, fall back to any-word ranking. With
+        `snippets=False` the hits' snippets are left empty, for `with_snippets` to make for the hits shown
+        (a caller that fetches more hits than it shows, as `collapse` does, spares the others')."""
         if limit < 1 or page < 1:
             raise InvalidQuery("--limit and --page must be at least 1")
         limit = min(limit, MAX_LIMIT)
@@ -86,11 +90,21 @@ class Searcher:
         ranked = self._reader.search(parsed.tree, match_all=(match == "all"), fallback_any=True, date_from=date_from,
                                      date_to=date_to, speakers=_forms(self._names, speakers), sort=sort,
                                      offset=first - 1, limit=limit, everything=text.strip() == "*")
-        hits = tuple(_hit(rank, doc, score, ranked.spec, self._names)
+        hits = tuple(_hit(rank, doc, score, ranked.spec if snippets else None, self._names)
                      for rank, (doc, score) in enumerate(ranked.hits, first))
+        if not snippets:
+            self._unsnipped = ranked.spec, {doc.id: doc.body for doc, _score in ranked.hits}
         suggestion = self._suggestion(text, parsed.tree) if ranked.total == 0 else None
         return SearchResult(query=text, total=ranked.total, page=page, hits=hits, fallback_any=ranked.fallback_any,
                             suggestion=suggestion, query_id=query_id, notes=(*parsed.notes, *ranked.notes))
+
+    def with_snippets(self, hits: Iterable[Hit]) -> tuple[Hit, ...]:
+        """Hits of the last search made with `snippets=False`, each with the snippet `search` would have
+        given it."""
+        if self._unsnipped is None:
+            raise ValueError("with_snippets follows a search(..., snippets=False)")
+        spec, bodies = self._unsnipped
+        return tuple(replace(h, snippet=snippets.make_snippet(bodies[h.id], spec)) for h in hits)
 
     def search_many(self, queries: Iterable[tuple[str, str]], **options: Any) -> Iterator[SearchResult]:
         """Run `(query_id, text)` pairs in turn with the same options (one open index for all)."""
@@ -148,11 +162,15 @@ def _forms(names: Names | None, speakers: Sequence[str]) -> Sequence[str]:
     return names.forms_of_all(speakers) if names is not None and speakers else speakers
 
 
-def _hit(rank: int, doc: StoredDoc, score: float, spec: MatchSpec, names: Names | None) -> Hit:
+_NO_SNIPPET = Snippet("")
+
+
+def _hit(rank: int, doc: StoredDoc, score: float, spec: MatchSpec | None, names: Names | None) -> Hit:
+    """A ranked document as a hit, with its snippet for `spec` (none without)."""
     speakers = names.canonical_all(doc.speakers) if names is not None else doc.speakers
+    snippet = snippets.make_snippet(doc.body, spec) if spec is not None else _NO_SNIPPET
     return Hit(rank=rank, id=doc.id, path=doc.source, title=doc.title, date=doc.date, speakers=speakers,
-               score=round(score, 4), snippet=snippets.make_snippet(doc.body, spec), roles=doc.roles,
-               date_source=doc.date_source)
+               score=round(score, 4), snippet=snippet, roles=doc.roles, date_source=doc.date_source)
 
 
 def read_queries(path: Path) -> list[tuple[str, str]]:

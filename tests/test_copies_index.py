@@ -174,3 +174,30 @@ def test_a_story_count_after_a_search_reuses_its_matches(tmp_path: Path, monkeyp
         assert stories(reader, both) == expected[0] == 3
         monkeypatch.setattr(query, "docset", collect)
         assert stories(reader, one) == expected[1] == 4
+
+
+def test_a_collapsed_search_makes_snippets_for_the_hits_it_shows(tmp_path: Path,
+                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    """Folding copies fetches more hits than it shows (`collapse.WINDOW` per story); only the shown ones get a
+    snippet, the one a plain search gives them."""
+    from searchkit import collapse, snippets
+    from searchkit.results import Snippet
+    from searchkit.search import Searcher
+
+    wires = tmp_path / "wires"
+    wires.mkdir()
+    for n in range(6):  # three stories of two copies each
+        write(wires, f"x{n}.txt", n + 1, body(n % 3) + " Tanker harbour.")
+    ix = tmp_path / "ix"
+    index_paths([wires], ix, workers=1)
+    made = []
+    real = snippets.make_snippet
+    with Searcher(ix) as searcher:
+        plain = {h.id: h.snippet for h in searcher.search("tanker harbour", limit=6).hits}
+        monkeypatch.setattr(snippets, "make_snippet", lambda *a, **k: made.append(1) or real(*a, **k))
+        for page in (1, 2):
+            made.clear()
+            result = collapse.search(searcher, ix, "tanker harbour", limit=1, page=page)
+            assert len(result.hits) == 1 and result.stories == 3
+            assert len(made) == 1
+            assert result.hits[0].snippet == plain[result.hits[0].id] != Snippet("")
