@@ -414,14 +414,12 @@ class _Segment:
         earlier = group[:group.index(fieldname)]
         if not earlier or not scores:
             return scores
-        before: dict[int, float] = {}
-        for f in earlier:
+        before = self._tfn(earlier[0], text)
+        for f in earlier[1:]:
             for d, x in self._tfn(f, text).items():
                 before[d] = before.get(d, 0) + x
-        for d, bf in before.items():
-            if d in scores:
-                x = weight * tfs[bisect_left(ids, d)] / norm[code[d]]
-                scores[d] = ranking.saturation(idf, bf + x, k1) - ranking.saturation(idf, bf, k1)
+        scores.update(ranking.bulk_increments(idf, k1, weight, norm, code, [
+            (d, before[d], tfs[bisect_left(ids, d)]) for d in before.keys() & scores.keys()]))
         return scores
 
     def _tfn(self, fieldname: str, text: str) -> dict[int, float]:

@@ -71,6 +71,15 @@ def bulk_scores(idf: float, k1: float, weight: float, norms: Any, codes: Any, pa
     return {d: idf * (x := weight * tf / norms[codes[d]]) * k1p1 / (k1 + x) for d, tf in pairs}
 
 
+def bulk_increments(idf: float, k1: float, weight: float, norms: Any, codes: Any, triples: Any) -> dict[int, float]:
+    """`saturation(idf, b + x, k1) - saturation(idf, b, k1)`, with `x = weight * tf / norms[codes[d]]`, for every
+    `(d, b, tf)` of `triples`: a later field's share of a group's score over the earlier fields' `b`, written
+    out in one comprehension as `bulk_scores` is (the same arithmetic in the same order, tested)."""
+    k1p1 = k1 + 1.0
+    return {d: idf * (t := b + weight * tf / norms[codes[d]]) * k1p1 / (k1 + t) - idf * b * k1p1 / (k1 + b)
+            for d, b, tf in triples}
+
+
 def robertson_idf(n: int, N: int) -> float:
     """BM25's IDF as Lucene computes it (always positive)."""
     return log(1.0 + (N - n + 0.5) / (n + 0.5))
