@@ -80,8 +80,53 @@ def test_a_search_imports_no_rich_network_or_write_path_modules() -> None:
                 "whoosh.lang.morph_en", "whoosh.lang.porter", "searchkit.engine.documents", "searchkit.engine.writing",
                 "searchkit.indexer", "searchkit.speakers.attribution", "searchkit.speakers.patterns",
                 "searchkit.speakers.canonical", "searchkit.dates", "searchkit.models",
-                "numpy", "searchkit.minhash", "searchkit.copies_update"}  # numpy: ~90 ms, index time only
+                "numpy", "searchkit.minhash", "searchkit.copies_update",  # numpy: ~90 ms, index time only
+                "queue", "html", "tempfile", "shutil", "bz2", "lzma"}  # Whoosh's, for paths a search never takes
     assert not modules & unwanted
+
+
+def test_whoosh_modules_given_stand_ins_reach_the_real_ones(tmp_path: Path) -> None:
+    """What Whoosh imported from a stand-in works as the real thing: a module's attributes (an exception
+    class too) and a function imported by name, each importing the real module on first use."""
+    src, dst = tmp_path / "src.txt", tmp_path / "dst.txt"
+    src.write_text("hello", encoding="utf-8")
+    code = (
+        "import sys\n"
+        "import searchkit.engine.query\n"
+        "import whoosh.compat, whoosh.filedb.compound, whoosh.filedb.filestore, whoosh.highlight\n"
+        "assert not {'queue', 'html', 'tempfile', 'shutil'} & set(sys.modules)\n"
+        "import queue, tempfile\n"
+        "assert whoosh.compat.queue.Empty is queue.Empty and whoosh.compat.queue.Queue is queue.Queue\n"
+        "assert whoosh.compat.htmlescape('<a & b>') == '&lt;a &amp; b&gt;'\n"
+        "assert whoosh.highlight.htmlescape('a<b', quote=False) == 'a&lt;b'\n"
+        "assert whoosh.filedb.filestore.tempfile.gettempdir() == tempfile.gettempdir()\n"
+        f"with open({str(src)!r}, 'rb') as a, open({str(dst)!r}, 'wb') as b:\n"
+        "    whoosh.filedb.compound.copyfileobj(a, b)\n"
+        "assert type(sys.modules['shutil']).__name__ == 'module' and sys.modules['shutil'].__file__\n"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True)
+    assert dst.read_text(encoding="utf-8") == "hello"
+
+
+def test_a_stand_in_read_while_its_block_runs_fails_loudly() -> None:
+    """A module that reads a stood-in module's attribute at import time gets an error, not the stand-in."""
+    code = (
+        "import sys\n"
+        "from searchkit.lazy import stand_in\n"
+        "assert 'colorsys' not in sys.modules\n"
+        "with stand_in('colorsys'):\n"
+        "    import colorsys\n"
+        "    try:\n"
+        "        colorsys.rgb_to_hsv\n"
+        "    except AttributeError:\n"
+        "        pass\n"
+        "    else:\n"
+        "        raise SystemExit('read the stand-in')\n"
+        "assert 'colorsys' not in sys.modules\n"
+        "assert colorsys.rgb_to_hsv(1.0, 0.0, 0.0) == (0.0, 1.0, 1.0)\n"
+        "assert type(sys.modules['colorsys']).__name__ == 'module'\n"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True)
 
 
 def test_the_command_line_collects_rarely_and_freezes_its_objects_before_exit() -> None:
