@@ -13,7 +13,8 @@ import json
 from collections.abc import Iterable, Iterator
 from typing import Any
 
-from searchkit.results import Statement, StoredDoc
+from searchkit.reports import Statement
+from searchkit.results import StoredDoc
 
 FORMATS = ("jsonl", "csv", "opensearch")
 CSV_COLUMNS = ("id", "path", "title", "date", "date_source", "speakers", "speaker_roles", "summary", "body")

@@ -18,7 +18,8 @@ if TYPE_CHECKING:
     from rich.text import Text
 
     from searchkit.models import IndexSummary
-    from searchkit.results import Hit, IndexStats, QuoteHit, SearchResult, Snippet, SpeakerCount, StoredDoc
+    from searchkit.reports import IndexStats, QuoteHit, SpeakerCount
+    from searchkit.results import Hit, SearchResult, Snippet, StoredDoc
 
 PathStyle = Callable[[str], str]
 HIGHLIGHT = "bold yellow"

@@ -1,12 +1,13 @@
-"""Search results: what flows from the index to the user (stored documents, ranked hits with snippets,
-quotes, speakers, index statistics), and what a query asks snippets to highlight (`MatchSpec`).
+"""Search results: what flows from the index to a search's user (stored documents, ranked hits with
+snippets), and what a query asks snippets to highlight (`MatchSpec`).
 
-Kept apart from the parsed-article records (`models`) so that a search does not build the indexing side's
-classes (each frozen dataclass costs ~1 ms to create at import)."""
+Kept apart from the parsed-article records (`models`) and from the other commands' records (`reports`:
+quotes, statements, speaker counts, index statistics) so that a search does not build their classes (each
+frozen dataclass costs ~0.5-1 ms to create at import)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 
 
@@ -26,21 +27,6 @@ class StoredDoc:
     source_format: str
     date_source: str | None = None  # where the date came from (`models.Article.date_source`)
 
-
-@dataclass(frozen=True, slots=True)
-class StoredQuote:
-    """An attributed statement's stored fields, as the engine returns them."""
-
-    article_id: str
-    title: str
-    date: datetime | None
-    speaker: str
-    role: str | None
-    text: str
-    start: int = 0
-    direct: bool = True
-    source: str = ""  # the file the article came from
-    article_key: str = ""  # the key of the article it was said in
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,52 +88,3 @@ class SearchResult:
     query_id: str | None = None
     stories: int | None = None  # distinct stories among the `total` matches, when copies are collapsed
     notes: tuple[str, ...] = ()  # what the query language repaired or bounded (`querylang`, `engine.expansion`)
-
-
-@dataclass(frozen=True, slots=True)
-class QuoteHit:
-    """A statement matching a `quotes` search."""
-
-    rank: int
-    article_id: str
-    title: str
-    date: datetime | None
-    speaker: str
-    role: str | None
-    score: float
-    snippet: Snippet
-    path: str = ""
-
-
-@dataclass(frozen=True, slots=True)
-class SpeakerCount:
-    """A speaker and how many articles quote them."""
-
-    name: str
-    articles: int
-    roles: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True, slots=True)
-class IndexStats:
-    """What `stats` reports about an index."""
-
-    path: str
-    documents: int
-    earliest: datetime | None
-    latest: datetime | None
-    size_bytes: int
-    last_update: datetime | None
-    top_speakers: tuple[SpeakerCount, ...] = field(default_factory=tuple)
-    undated: int = 0  # documents without a date
-
-
-@dataclass(frozen=True, slots=True)
-class Statement:
-    """An attributed statement stored with an article (what `export` writes beside the article)."""
-
-    speaker: str
-    role: str | None
-    text: str
-    start: int
-    direct: bool

@@ -16,21 +16,11 @@ from typing import TYPE_CHECKING, Any, Literal
 from searchkit import querylang, snippets
 from searchkit.engine import api
 from searchkit.errors import ArticleNotFound, InvalidQuery
-from searchkit.results import (
-    Hit,
-    IndexStats,
-    MatchSpec,
-    QuoteHit,
-    SearchResult,
-    Snippet,
-    SpeakerCount,
-    Statement,
-    StoredDoc,
-    StoredQuote,
-)
+from searchkit.results import Hit, MatchSpec, SearchResult, Snippet, StoredDoc
 from searchkit.speakers.store import Names
 
 if TYPE_CHECKING:
+    from searchkit.reports import IndexStats, QuoteHit, SpeakerCount, Statement, StoredQuote
     from searchkit.timeline import Timeline
 
 Sort = Literal["relevance", "newest", "oldest"]
@@ -150,6 +140,8 @@ class Searcher:
 
     def stats(self, top: int = 10) -> IndexStats:
         """Document count, date span, undated documents, size, last update and top speakers."""
+        from searchkit.reports import IndexStats  # not a search's: made on first use
+
         earliest, latest = self._reader.date_span()
         return IndexStats(path=str(self.index_dir), documents=self._reader.doc_count(), earliest=earliest,
                           latest=latest, size_bytes=api.index_size(self.index_dir),
@@ -212,6 +204,8 @@ def search_quotes(index_dir: Path, text: str, *, speakers: Sequence[str] = (), d
 
 
 def _quote_hit(rank: int, quote: StoredQuote, score: float, spec: MatchSpec, names: Names | None) -> QuoteHit:
+    from searchkit.reports import QuoteHit  # not a search's: made on first use
+
     speaker = names.canonical(quote.speaker) if names is not None else quote.speaker
     return QuoteHit(rank=rank, article_id=quote.article_id, title=quote.title, date=quote.date,
                     speaker=speaker, role=quote.role, score=round(score, 4),
@@ -238,5 +232,7 @@ class Statements:
 
     def of(self, doc: StoredDoc) -> list[Statement]:
         """`doc`'s statements in text order."""
+        from searchkit.reports import Statement  # not a search's: made on first use
+
         return [Statement(speaker=q.speaker, role=q.role, text=q.text, start=q.start, direct=q.direct)
                 for q in self._reader.of_article(doc)]

@@ -8,7 +8,8 @@ from pathlib import Path
 
 from searchkit import querylang
 from searchkit.engine import api
-from searchkit.results import StoredDoc, StoredQuote
+from searchkit.reports import StoredQuote
+from searchkit.results import StoredDoc
 
 
 def tree(text: str) -> querylang.Node | None:

@@ -81,8 +81,21 @@ def test_a_search_imports_no_rich_network_or_write_path_modules() -> None:
                 "searchkit.indexer", "searchkit.speakers.attribution", "searchkit.speakers.patterns",
                 "searchkit.speakers.canonical", "searchkit.dates", "searchkit.models",
                 "numpy", "searchkit.minhash", "searchkit.copies_update",  # numpy: ~90 ms, index time only
-                "queue", "html", "tempfile", "shutil", "bz2", "lzma"}  # Whoosh's, for paths a search never takes
+                "queue", "html", "tempfile", "shutil", "bz2", "lzma",  # Whoosh's, for paths a search never takes
+                "searchkit.reports"}  # the other commands' records
     assert not modules & unwanted
+
+
+def test_a_search_creates_only_the_record_classes_it_uses() -> None:
+    """Each frozen dataclass costs ~0.5-1 ms to create: the quotes, statements, speaker counts and index
+    statistics records are made when a command that shows them runs."""
+    code = (
+        "import sys, searchkit.cli, searchkit.search, searchkit.collapse, searchkit.render\n"
+        "import searchkit.results as r\n"
+        "made = {n for n in ('StoredQuote', 'QuoteHit', 'SpeakerCount', 'IndexStats', 'Statement') if hasattr(r, n)}\n"
+        "assert not made and 'searchkit.reports' not in sys.modules, made\n"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True)
 
 
 def test_whoosh_modules_given_stand_ins_reach_the_real_ones(tmp_path: Path) -> None:

@@ -23,18 +23,19 @@ from searchkit.engine import expansion, facets, index, query, stories
 from searchkit.engine.lengths import cache_of
 from searchkit.engine.schema import INDEX_NAME, QUOTES_NAME
 from searchkit.querylang import Node
-from searchkit.results import MatchSpec, SpeakerCount, StoredDoc, StoredQuote
+from searchkit.results import MatchSpec, StoredDoc
 
 if TYPE_CHECKING:
     from searchkit.engine.session import WriteSession
     from searchkit.engine.workers import Workers
+    from searchkit.reports import SpeakerCount, StoredQuote
 
 __all__ = ["DayCounts", "QuoteReader", "Ranked", "Reader", "Workers", "WriteSession", "check", "check_version",
            "doc_count", "index_size", "last_update", "match_spec"]
 
 Sort = Literal["relevance", "newest", "oldest"]
 AnySort = Literal["relevance", "newest", "oldest", "auto"]  # auto: relevance, or newest for filters alone
-D = TypeVar("D", StoredDoc, StoredQuote)
+D = TypeVar("D", StoredDoc, "StoredQuote")  # named: `reports` is not imported for a search
 
 
 @dataclass(frozen=True, slots=True)
@@ -229,7 +230,7 @@ class Reader(_Base[StoredDoc]):
         return index.speaker_counts(self._s, limit)
 
 
-class QuoteReader(_Base[StoredQuote]):
+class QuoteReader(_Base["StoredQuote"]):
     """The quotes index: one document per attributed statement."""
 
     NAME = QUOTES_NAME

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from whoosh import index as whoosh_index
 from whoosh.filedb.filestore import FileStorage
@@ -20,7 +20,10 @@ from searchkit.engine.lengths import cache_of
 from searchkit.engine.postings import field_docs
 from searchkit.engine.schema import INDEX_NAME, QUOTES_NAME, SCHEMA_VERSION, quote_schema, schema
 from searchkit.errors import IndexCorrupt, IndexNotFound, IndexUntrusted
-from searchkit.results import SpeakerCount, StoredDoc, StoredQuote
+from searchkit.results import StoredDoc
+
+if TYPE_CHECKING:
+    from searchkit.reports import SpeakerCount, StoredQuote
 
 
 def stored_doc(fields: dict[str, Any]) -> StoredDoc:
@@ -43,6 +46,8 @@ def stored_doc(fields: dict[str, Any]) -> StoredDoc:
 def stored_quote(fields: dict[str, Any], article: StoredDoc | None) -> StoredQuote:
     """Convert the quotes index's stored-field dict into a `StoredQuote`, with the id, title and file of its
     `article` (None: not in the index, as between the two indexes' commits of a run that was killed)."""
+    from searchkit.reports import StoredQuote  # not a search's: made on first use
+
     return StoredQuote(article_id=article.id if article else "", title=article.title if article else "",
                        date=fields.get("date"), speaker=fields.get("name", ""), role=fields.get("role"),
                        text=fields.get("text", ""), start=fields.get("start") or 0,
@@ -233,6 +238,8 @@ def speaker_docs(searcher: Any) -> dict[str, set[int]]:
 
 def speaker_count(searcher: Any, term: str, docs: set[int]) -> SpeakerCount:
     """Display name and roles for a speaker term, read from one document that quotes them."""
+    from searchkit.reports import SpeakerCount  # not a search's: made on first use
+
     fields = searcher.stored_fields(min(docs))
     names = fields.get("speakers") or []
     roles = fields.get("roles") or []

@@ -12,10 +12,13 @@ import sqlite3
 from collections.abc import Iterable, Sequence
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from searchkit.results import SpeakerCount
 from searchkit.sidecar import SideTable
 from searchkit.terms import speaker_query_term
+
+if TYPE_CHECKING:
+    from searchkit.reports import SpeakerCount
 
 NAME = "speakers.sqlite"
 LAYOUT = 1
@@ -223,6 +226,8 @@ class Names:
         companies = self.companies()
         people = {n: ids for n, ids in docs.items() if not _company(companies.get(n, 0), len(ids))}
         ranked = sorted(people.items(), key=lambda kv: (-len(kv[1]), kv[0]))[:limit]
+        from searchkit.reports import SpeakerCount  # not a search's: made on first use
+
         return [SpeakerCount(name, len(ids), _top(roles.get(name, {}))) for name, ids in ranked]
 
 
