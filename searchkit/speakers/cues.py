@@ -5,6 +5,7 @@ said") for the person last named as speaking."""
 
 from __future__ import annotations
 
+import re
 from bisect import bisect_left
 
 from searchkit.speakers.article import Article, Event
@@ -54,6 +55,7 @@ from searchkit.speakers.words import (
 )
 
 _ABSORBING = (" a ", " an ", " the ", " of ", " at ", " from ", " with ", " via ", " in ", " on ")  # "in a Medium post"
+_BRIDGES_RE = re.compile("[,()—-]")  # a gap holding none of these marks takes a run no farther (a scan in C)
 
 
 def left_name(art: Article, cue_start: int, floor: int) -> Name | None:
@@ -82,7 +84,7 @@ def left_name(art: Article, cue_start: int, floor: int) -> Name | None:
                 if "," not in gap:
                     return n
                 best = n
-        elif not any(ch in gap for ch in ",()-—") and not art.body.endswith(_ABSORBING, max(0, s - 6), s):
+        elif _BRIDGES_RE.search(gap) is None and not art.body.endswith(_ABSORBING, max(0, s - 6), s):
             break  # adverbs alone did not bridge this gap, and nothing can take this run into a farther gap
         j -= 1
     return best
@@ -341,7 +343,7 @@ def after_plain_word(body: str, start: int) -> bool:
     if word in _GAP_ENDINGS or adverb(word):
         return False
     before = body[max(0, k - 12):k].split()[-2:]  # "via X", "in a X", "in a X Y"
-    return not any(w in ("via", "a", "an") for w in before)
+    return _VIA_A.isdisjoint(before)
 
 
 def adverb(word: str) -> bool:
@@ -350,6 +352,7 @@ def adverb(word: str) -> bool:
 
 
 _LY_NOUNS = frozenset(LY_NOUNS.split("|"))
+_VIA_A = frozenset({"via", "a", "an"})
 
 
 def passive(body: str, start: int, cue: str) -> bool:

@@ -112,9 +112,12 @@ def _parse_run(text: str, possessive: bool) -> tuple[tuple[str, ...], int, bool,
     if not words or len(words) > 4:
         return None
     prev = clean(raw[i]) if i >= 0 else ""
-    if any(clean(w) in ORG_WORDS for w in words[-1:]) or any(
-            clean(w) in ORG_WORDS and clean(w) not in GIVEN_NAME_WORDS for w in words[:-1]):
+    if clean(words[-1]) in ORG_WORDS:
         return None
+    for w in words[:-1]:
+        c = clean(w)
+        if c in ORG_WORDS and c not in GIVEN_NAME_WORDS:
+            return None
     offset = text.rfind(words[0])
     # titled: after a title ("Sen. Sanders", "Republican Trump"), not a place ("U.S. Trustee")
     titled = prev in TITLES and prev not in HONORIFICS and prev not in KNOWN_ACRONYMS and prev not in _PLACES

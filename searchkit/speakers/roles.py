@@ -9,6 +9,7 @@ other word ("below the 3.3 pct growth rate", "when", "with") ends it.
 
 from __future__ import annotations
 
+import itertools
 import re
 
 from searchkit.speakers.article import Article
@@ -31,24 +32,25 @@ def _role_word(word: str) -> bool:
 
 def _is_role(words: list[str]) -> bool:
     """Whether a phrase holds a role noun ("spokeswoman", "Co-President", a misspelt "Represenative")."""
-    return any(clean(w) in ROLE_NOUNS or (misspelt_title(w) and clean(w)[:-1] not in TITLES)
-               or ("-" in w and clean(w).rsplit("-", 1)[1] in ROLE_NOUNS)
-               for w in words)  # (a plural is no one person's role: "Democrats", "JPMorgan analysts")
+    for w in words:  # (a plural is no one person's role: "Democrats", "JPMorgan analysts")
+        c = clean(w)
+        if c in ROLE_NOUNS or (misspelt_title(w) and c[:-1] not in TITLES) or (
+                "-" in w and c.rsplit("-", 1)[1] in ROLE_NOUNS):
+            return True
+    return False
 
 
 def role_before(art: Article, name: Name, floor: int) -> tuple[str, int] | None:
     """Stated role before a name and where it starts: "Russian Foreign Ministry spokeswoman" Maria Z."""
     base = max(floor, name.start - 120)
     seg = art.body[base:name.start]
-    found = list(_WORD_RE.finditer(seg))
-    words = [m.group(0) for m in found]
+    words = seg.split()  # (the words `_WORD_RE` finds: both split at the characters `str.isspace` holds blank)
     if words and words[-1].endswith(",") and seg.endswith(", "):  # "Their leader, Jo Haines, said"
         words[-1] = words[-1][:-1]
         if not words[-1]:  # a comma standing alone: "Jessica Hall , Ransdell Pierson"
             words.pop()
-            found.pop()
     k = len(words)
-    mixed = not all(t.isupper() for t in name.tokens)  # a text not written in capitals throughout
+    mixed = not all(map(str.isupper, name.tokens))  # a text not written in capitals throughout
     while k > 0 and len(words) - k < 10:
         w = words[k - 1]
         if mixed and k >= 2 and _caps(w) and _caps(words[k - 2]) and clean(w) not in TITLES:
@@ -68,7 +70,8 @@ def role_before(art: Article, name: Name, floor: int) -> tuple[str, int] | None:
     phrase = words[k:]
     if not phrase or not _is_role(phrase):
         return None
-    return " ".join(phrase), base + found[k].start()  # where its first word is (blanks between may be any)
+    # where its first word is (blanks between may be any), found only for a role
+    return " ".join(phrase), base + next(itertools.islice(_WORD_RE.finditer(seg), k, None)).start()
 
 
 def _caps(word: str) -> bool:
