@@ -335,8 +335,7 @@ def after_plain_word(body: str, start: int) -> bool:
     while k > 0 and body[k - 1] in " \t\n":
         k -= 1
     w_end, floor = k, max(0, k - 30)
-    while k > floor and "a" <= body[k - 1] <= "z":
-        k -= 1
+    k = floor + len(body[floor:w_end].rstrip(_LOWER))  # back over lower-case letters (at most 30)
     if k == w_end or (k > 0 and (body[k - 1].isalnum() or body[k - 1] in "-'’.")):
         return False
     word = body[k:w_end]
@@ -353,6 +352,7 @@ def adverb(word: str) -> bool:
 
 _LY_NOUNS = frozenset(LY_NOUNS.split("|"))
 _VIA_A = frozenset({"via", "a", "an"})
+_LOWER = "abcdefghijklmnopqrstuvwxyz"
 
 
 def passive(body: str, start: int, cue: str) -> bool:

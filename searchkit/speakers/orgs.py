@@ -58,14 +58,13 @@ def dateline_names(body: str) -> set[str]:
 ORG_PREFIX_RE = re.compile(rf"\b(?:{ORG_HEADS})\s++(?:of|for|on)\s++(the\s++)?")
 
 
-def is_word_char(ch: str) -> bool:
-    """A character `\\w` matches (Unicode `str` patterns: alphanumeric or underscore)."""
-    return ch.isalnum() or ch == "_"
+_BOUNDARY_RE = re.compile(r"\b")
 
 
 def at_boundary(text: str, i: int) -> bool:
-    """Whether `\\b` matches at offset `i` of `text`."""
-    return (i > 0 and is_word_char(text[i - 1])) != (i < len(text) and is_word_char(text[i]))
+    """Whether `\\b` matches at offset `i` of `text` (the pattern's own test, in C: it looks at the characters on
+    both sides of `i`, the text before `pos` included)."""
+    return _BOUNDARY_RE.match(text, i) is not None
 
 
 def occurrences(name: str, body: str) -> Iterator[int]:
