@@ -158,3 +158,12 @@ def test_mark_scans_find_what_the_single_patterns_find(body: str) -> None:
     for scans, single in ((SENT_END_SCANS, SENT_END), (QCLOSE_SCANS, f"[,?!]{QCLOSE_AFTER}"),
                           (QOPEN_SCANS, f"[,:]{QOPEN_AFTER}")):
         assert [m.span() for m in scan(body, scans)] == [m.span() for m in re.finditer(single, body)]
+
+
+def test_role_windows_split_into_the_words_the_pattern_finds() -> None:
+    """`roles.role_before` splits its window with `str.split`, taking the words `\\S+` finds: the two agree on
+    which characters are blanks, for every code point (each tried between letters)."""
+    from searchkit.speakers.roles import _WORD_RE
+
+    text = "".join(f"a{chr(c)}" for c in range(0x110000) if not 0xD800 <= c < 0xE000)
+    assert text.split() == _WORD_RE.findall(text)
