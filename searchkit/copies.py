@@ -18,7 +18,7 @@ from pathlib import Path
 from searchkit.sidecar import SideTable, chunks, marks
 
 COPIES_NAME = "copies.sqlite"
-LAYOUT = 1
+LAYOUT = 2
 """The tables' layout (`sidecar.SideTable.layout`); history in `engine/contract.py`."""
 SCHEMA = (
     "CREATE TABLE IF NOT EXISTS articles (n INTEGER PRIMARY KEY, id TEXT UNIQUE NOT NULL, source TEXT NOT NULL,"

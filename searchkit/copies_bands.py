@@ -9,8 +9,9 @@ reject.
 
 The index is stored, so that an update looks up only the keys of the articles it adds or regroups instead
 of banding every signature again (1.5–2 s at 10^5 articles): `buckets (prefix, entries)`, one row per key
-prefix (the top `PREFIX_BITS` bits) holding that prefix's `(key, article number)` pairs as packed uint32,
-8 bytes an entry (a row per entry would take ~19 bytes with SQLite's own overhead, 60 MB at 10^5 articles).
+prefix (the top `PREFIX_BITS` bits) holding that prefix's `(key, article number)` pairs as the key's low
+bits (uint16: the row's prefix is the rest) and the number (uint32), 6 bytes an entry (a row per entry would
+take ~19 bytes with SQLite's own overhead, 60 MB at 10^5 articles; both uint32, 29 MB, layout 1).
 """
 
 from __future__ import annotations
@@ -72,7 +73,7 @@ class Buckets:
         prefixes, starts = np.unique(pairs[:, 0] >> _SHIFT, return_index=True)
         parts = np.split(pairs, starts[1:]) if len(pairs) else []
         self.db.execute("DELETE FROM buckets")
-        blobs = (part.astype("<u4").tobytes() for part in parts)
+        blobs = (_blob(part) for part in parts)
         self.db.executemany("INSERT INTO buckets VALUES (?, ?)", zip(prefixes.tolist(), blobs, strict=True))
         self._loaded = dict.fromkeys(range(1 << PREFIX_BITS), _EMPTY_PAIRS)  # every prefix is known now
         self._loaded.update(zip(prefixes.tolist(), parts, strict=True))
@@ -101,11 +102,11 @@ class Buckets:
         los = np.searchsorted(prefixes, touched_prefixes, side="left").tolist()
         his = np.searchsorted(prefixes, touched_prefixes, side="right").tolist()
         kept, emptied = [], []
-        packed = memoryview(new.astype("<u4", copy=False).tobytes())  # one conversion, sliced per prefix
+        packed = memoryview(_blob(new))  # one conversion, sliced per prefix
         for prefix, lo, hi in zip(touched_prefixes.tolist(), los, his, strict=True):
             self._loaded[prefix] = new[lo:hi]
             if hi > lo:
-                kept.append((prefix, packed[lo * 8:hi * 8]))
+                kept.append((prefix, packed[lo * _ENTRY.itemsize:hi * _ENTRY.itemsize]))
             else:
                 emptied.append((prefix,))
         self.db.executemany("INSERT OR REPLACE INTO buckets VALUES (?, ?)", kept)
@@ -138,12 +139,30 @@ class Buckets:
         for chunk in chunks(missing):
             self._loaded.update(dict.fromkeys(chunk, _EMPTY_PAIRS))
             rows = self.db.execute(f"SELECT prefix, entries FROM buckets WHERE prefix IN ({marks(chunk)})", chunk)
-            self._loaded.update((p, np.frombuffer(blob, dtype="<u4").reshape(-1, 2)) for p, blob in rows)
+            self._loaded.update((p, _pairs_of(p, blob)) for p, blob in rows)
         parts = [self._loaded[p] for p in prefixes]
         return np.concatenate(parts) if parts else _EMPTY_PAIRS
 
 
 _EMPTY_PAIRS = np.zeros((0, 2), dtype=np.uint32)
+_ENTRY = np.dtype([("low", "<u2"), ("number", "<u4")])  # a stored entry: its key's low bits, its article
+_LOW = np.uint32((1 << (32 - PREFIX_BITS)) - 1)
+
+
+def _blob(pairs: np.ndarray) -> bytes:
+    """Entries `(key, number)` (`(n, 2)` uint32, all of one prefix when stored as a row) as stored."""
+    packed = np.empty(len(pairs), _ENTRY)
+    packed["low"], packed["number"] = pairs[:, 0] & _LOW, pairs[:, 1]
+    return packed.tobytes()
+
+
+def _pairs_of(prefix: int, blob: bytes) -> np.ndarray:
+    """A stored row's entries back as `(n, 2)` uint32 `(key, number)` pairs (`_blob` undone)."""
+    packed = np.frombuffer(blob, _ENTRY)
+    pairs = np.empty((len(packed), 2), dtype=np.uint32)
+    pairs[:, 0] = (np.uint32(prefix) << _SHIFT) | packed["low"]
+    pairs[:, 1] = packed["number"]
+    return pairs
 
 
 def _codes(high: np.ndarray, low: np.ndarray) -> np.ndarray:

@@ -16,7 +16,7 @@ from whoosh import columns
 from whoosh.codec.whoosh3 import W3Codec, W3LeafMatcher
 from whoosh.formats import Positions
 
-from searchkit.engine import codec, inline, postings, ranking, writing
+from searchkit.engine import codec, inline, postings, ranking, stored, writing
 from searchkit.engine.index import open_index
 from searchkit.indexer import index_paths
 
@@ -264,15 +264,18 @@ def test_stored_fields_keep_their_offsets_in_segments_of_any_size(tmp_path: Path
         assert sorted(f["title"] for f in s.all_stored_fields()) == [f"Note {i}" for i in range(5)]
 
 
-def test_stored_records_are_primed_by_the_first_and_read_back_exactly() -> None:
-    """Each record reads back as it was given (a document without one reads as `None`); the first is
-    compressed alone, the others with it as dictionary, which makes records that share its words smaller."""
+@pytest.mark.parametrize("count", [5, stored.SAMPLE_RECORDS + 40])
+def test_stored_records_share_a_dictionary_of_the_first_and_read_back_exactly(count: int) -> None:
+    """Each record reads back as it was given (a document without one reads as `None`), in segments smaller
+    and larger than the sample the dictionary is made of; the first record carries the dictionary, and
+    records that share its words are smaller than they are deflated alone."""
     from datetime import datetime
 
     from whoosh.filedb.structfile import StructFile
 
-    records = [{"key": f"/corpus/reuters/2019/file{n}.txt#0#q{n}", "title": "Oil prices rise", "start": n,
-                "date": datetime(2019, 3, n + 1), "text": f"quote {n}"} for n in range(5)]
+    records = [{"article": f"/corpus/reuters/2019/file{n}.txt#0", "title": "Oil prices rise", "start": n,
+                "date": datetime(2019, 3, n % 28 + 1), "name": "Ana Ruiz", "role": "oil minister of Tovik"}
+               for n in range(count)]
     file = StructFile(io.BytesIO())
     writer = codec.STORED.writer(file)
     for docnum, record in enumerate(records):
@@ -281,8 +284,12 @@ def test_stored_records_are_primed_by_the_first_and_read_back_exactly() -> None:
     writer.finish(len(records))
     data = file.file.getvalue()
     reader = codec.STORED.reader(StructFile(io.BytesIO(data)), 0, len(data), len(records))
-    assert [reader[n] for n in range(5)] == [*records[:3], None, records[4]]
-    assert list(reader) == [*records[:3], None, records[4]]
-    raw = [columns.VarBytesColumn.Reader.__getitem__(reader, n) for n in range(5)]
-    assert [r[:1] for r in raw] == [b"\x00", b"\x01", b"\x01", b"", b"\x01"]
-    assert all(len(r) * 2 < len(raw[0]) for r in raw[1:] if r)
+    expected = [None if n == 3 else r for n, r in enumerate(records)]
+    assert [reader[n] for n in range(count)] == expected
+    assert list(reader) == expected
+    raw = [columns.VarBytesColumn.Reader.__getitem__(reader, n) for n in range(count)]
+    assert [r[:1] for r in raw] == [b"\x02", b"\x03", b"\x03", b"", *[b"\x03"] * (count - 4)]
+    alone = [len(zlib.compress(pickle.dumps(r, stored.PROTOCOL), stored.LEVEL)) for r in records]
+    assert all(len(r) * 3 < alone[n] for n, r in enumerate(raw) if n and r)
+    again = codec.STORED.reader(StructFile(io.BytesIO(data)), 0, len(data), len(records))
+    assert again[count - 1] == records[-1]  # the dictionary found from any record first read

@@ -4,6 +4,7 @@ touches: an update reads the signatures of its own articles' candidates, not eve
 from __future__ import annotations
 
 import random
+import struct
 from pathlib import Path
 
 import pytest
@@ -39,11 +40,11 @@ def _state(store: CopyUpdater) -> tuple[dict[str, str], set[tuple[int, str]]]:
     """The groups (id -> representative) and the band index (key, id) of a store (checked sorted)."""
     ids = dict(store.db.execute("SELECT n, id FROM articles"))
     entries = set()
-    for _prefix, blob in store.db.execute("SELECT prefix, entries FROM buckets"):
-        values = memoryview(blob).cast("I")
-        pairs = [(values[i], values[i + 1]) for i in range(0, len(values), 2)]
+    for prefix, blob in store.db.execute("SELECT prefix, entries FROM buckets"):
+        assert len(blob) % 6 == 0  # 6 bytes an entry (layout 2): the key's low 16 bits, the article number
+        pairs = [(prefix << 16 | low, number) for low, number in struct.iter_unpack("<HI", blob)]
         assert pairs == sorted(pairs)  # by key, then article number: an update merges into this order
-        entries.update((values[i], ids[values[i + 1]]) for i in range(0, len(values), 2))
+        entries.update((key, ids[number]) for key, number in pairs)
     return store.group_ids(), entries
 
 

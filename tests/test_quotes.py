@@ -146,10 +146,41 @@ def test_a_statement_takes_its_articles_id_title_and_file_from_the_article(tmp_p
                                                                str(src / "harbour.txt"))
     with index.searching(ix, "quotes") as searcher:
         stored = [searcher.stored_fields(n) for n in range(searcher.doc_count_all())]
-    assert all(set(f) <= {"article", "text", "name", "role", "start", "direct", "date"} for f in stored), stored
+    assert all(set(f) <= {"article", "text", "end", "name", "role", "start", "direct", "date"} for f in stored), stored
     assert {f["article"] for f in stored} == {str(src / "harbour.txt") + "#0"}
     with api.QuoteReader(ix) as reader:
         reader._by_key[str(src / "harbour.txt") + "#0"] = None  # its article gone
         ranked = reader.search(querylang.parse("fishing").tree)
     (quote, _score), = ranked.hits
     assert (quote.article_id, quote.title, quote.source, quote.speaker) == ("", "", "", "Elena Marsh")
+    assert quote.text == ""  # a span of the body it cannot read (schema 8)
+
+
+def test_a_statement_that_is_a_span_of_its_body_stores_the_span_not_the_text(tmp_path: Path) -> None:
+    """Schema 8: a statement whose text is `body[start:end]` stores `end` instead of the text (the article
+    stores the body: a third of the quotes' stored bytes) and reads back the same text; one whose text is
+    not its span stores the text."""
+    from searchkit import querylang
+    from searchkit.engine import api, index
+    from searchkit.models import Article, Quote
+
+    body = "“The harbour is open,” Ana Ruiz said. Ruiz said ships may dock."
+    quotes = (Quote("Ana Ruiz", "The harbour is open", 1, 20), Quote("Ana Ruiz", "Ships may dock", 48, 62, False))
+    article = Article(id="h1", path=str(tmp_path / "h.txt"), title="Harbour", body=body, source_format="text",
+                      quotes=quotes)
+    ix = tmp_path / "ix"
+    with api.WriteSession(ix) as session:
+        session.add([article])
+        session.commit()
+    with index.searching(ix, "quotes") as searcher:
+        stored = sorted((searcher.stored_fields(n) for n in range(searcher.doc_count_all())),
+                        key=lambda f: f["start"])
+    assert body[1:20] == "The harbour is open" and "text" not in stored[0] and stored[0]["end"] == 20
+    assert stored[1]["text"] == "Ships may dock" and "end" not in stored[1]
+    with api.Reader(ix) as reader:
+        (doc,) = reader.documents()
+    with api.QuoteReader(ix) as reader:
+        assert [(q.text, q.start) for q in reader.of_article(doc)] == [("The harbour is open", 1),
+                                                                     ("Ships may dock", 48)]
+        ranked = reader.search(querylang.parse("harbour").tree)
+        assert [q.text for q, _score in ranked.hits] == ["The harbour is open"]

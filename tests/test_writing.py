@@ -32,7 +32,7 @@ def _per_document_add(writer: Any, fields: dict[str, Any]) -> None:
         text = fields.get(stemmed)
         if text is not None:
             doc[stemmed], doc[exact] = documents.analyse(text)
-            doc["_stored_" + stemmed] = text
+            doc.setdefault("_stored_" + stemmed, text)  # a quote that is a span stores none (`prepare_quotes`)
     for exact, pairs in schema.paired_fields(writer.schema).items():
         text = fields.get(exact)
         if text is not None:

@@ -48,13 +48,13 @@ from whoosh.codec.whoosh3 import (
     W3TermInfo,
     W3TermsReader,
 )
-from whoosh.columns import VarBytesColumn
 from whoosh.formats import Positions
 from whoosh.reading import TermNotFound
 from whoosh.system import _INT_SIZE
 from whoosh.util.numeric import byte_to_length, length_to_byte
 
 from searchkit.engine import inline, unpickle
+from searchkit.engine.stored import STORED
 
 BLOCK_PROTOCOL = 5
 KEY_SHIFT = 32  # position key: document number << KEY_SHIFT | position
@@ -326,82 +326,6 @@ class BlockLeafMatcher(W3LeafMatcher):
         if self._ids is None:
             self._read_ids()
         self._values = values_from_keys(self._ids, read_keys(blob))
-
-
-class StoredColumn(VarBytesColumn):
-    """Each document's stored fields pickled at `BLOCK_PROTOCOL` and compressed on their own (as Whoosh's
-    `STORED_COLUMN` does at protocol 2), with the segment's first stored record as zlib's dictionary: the
-    records of an index share their field names, their folder and their dates' layout (a quote shares its
-    article's path, title and date with the quotes before it), which zlib otherwise learns anew in each
-    record of a few hundred bytes. A value's first byte says how it is compressed: `_PLAIN` (the first
-    record, without a dictionary) or `_PRIMED` (with the first record as dictionary)."""
-
-    def __init__(self, level: int = 3) -> None:
-        super().__init__()
-        self.level = level
-
-    def writer(self, dbfile: Any) -> _StoredWriter:
-        return _StoredWriter(dbfile, self.level)
-
-    def reader(self, dbfile: Any, basepos: int, length: int, doccount: int) -> _StoredReader:
-        return _StoredReader(dbfile, basepos, length, doccount)
-
-
-_PLAIN, _PRIMED = b"\x00", b"\x01"
-STORED = StoredColumn()
-PRIMER_LIMIT = 8192  # bytes of the first record used as dictionary (each use costs time in proportion)
-
-
-def _primer(record: bytes) -> bytes:
-    """The compression dictionary a first stored record makes."""
-    return record[:PRIMER_LIMIT]
-
-
-class _StoredWriter(VarBytesColumn.Writer):
-    def __init__(self, dbfile: Any, level: int) -> None:
-        # every document's offset is stored (4 bytes each): Whoosh writes them only past 32,768 documents and
-        # otherwise rebuilds them from the lengths in a Python loop whenever a reader opens the column (~10 ms
-        # of a one-shot search at 10^5 articles, to fetch ten documents)
-        super().__init__(dbfile, cutoff=0)
-        self.level = level
-        self._primer: bytes | None = None
-
-    def add(self, docnum: int, v: Any) -> None:
-        data = pickle.dumps(v, BLOCK_PROTOCOL)
-        if self._primer is None:
-            self._primer = _primer(data)
-            super().add(docnum, _PLAIN + zlib.compress(data, self.level))
-            return
-        packer = zlib.compressobj(self.level, zdict=self._primer)
-        super().add(docnum, _PRIMED + packer.compress(data) + packer.flush())
-
-
-class _StoredReader(VarBytesColumn.Reader):
-    _primer: bytes | None = None
-
-    def __getitem__(self, docnum: int) -> Any:
-        v = super().__getitem__(docnum)
-        if not v:
-            return None
-        if v[:1] == _PLAIN:
-            return unpickle.loads(zlib.decompress(v[1:]))
-        if v[:1] != _PRIMED:
-            raise ValueError("damaged stored fields")
-        if self._primer is None:
-            self._primer = self._first()
-        unpacker = zlib.decompressobj(zdict=self._primer)
-        return unpickle.loads(unpacker.decompress(v[1:]) + unpacker.flush())
-
-    def _first(self) -> bytes:
-        """The first stored record (the dictionary of the others)."""
-        for docnum in range(self._doccount):
-            v = super().__getitem__(docnum)
-            if v[:1] == _PLAIN:
-                return _primer(zlib.decompress(v[1:]))
-        raise ValueError("damaged stored fields: no first record")
-
-    def __iter__(self) -> Iterator[Any]:
-        return (self[docnum] for docnum in range(self._doccount))
 
 
 class BlockPerDocWriter(W3PerDocWriter):

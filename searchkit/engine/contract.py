@@ -13,7 +13,8 @@ An index folder (`index/` by default) holds:
 - `copies.sqlite` (`copies`, `copies_bands`) and `speakers.sqlite` (`speakers.store`): derived side tables,
   merged after the index commit, each recording its layout as SQLite's `user_version` (`sidecar.SideTable`;
   layout 1 since 7: rows staged in SQLite's temporary database, and the speakers' rows refer to their file by
-  number in a `sources` table instead of spelling its path). A file of another layout is refused as damaged;
+  number in a `sources` table instead of spelling its path; the copies' layout 2 since 8: a band index entry
+  keeps its key's low 16 bits, the row's prefix is the rest). A file of another layout is refused as damaged;
   `index --rebuild` makes it again.
 - `spill/*.run`: posting runs of a writer in progress (garbage once no writer holds the lock).
 - `roots.json`, `last-results.json`: what the command line remembers (`searchkit.history`): the indexed
@@ -55,20 +56,25 @@ Format rules:
    and readers keep reading the old ones: then no bump is needed, since old indexes still read. A term
    table entry older readers cannot read (as the compact one) is a bump: they would fail on it, not refuse.
 4. **Lengths** are Whoosh's one-byte length codes (`lengths.BYTE_LENGTHS`), one per document and field.
-5. **Stored fields** are Whoosh's per-document dicts, in a `codec.StoredColumn` since 6: each pickled at
-   protocol 5 and zlib-compressed on its own, a first byte 0 for the segment's first record (compressed
-   alone) and 1 for the others (compressed with the first record's first `PRIMER_LIMIT` bytes as zlib's
-   dictionary), in a column that stores every document's offset (Whoosh's own layout past 32,768
-   documents; older segments without offsets read alike); `index.stored_doc` and `index.stored_quote` read
-   them with defaults, so a stored field may be *added* without a bump only when a missing value reads as
-   the default everywhere (a bump is still the honest choice when users would otherwise see it missing).
+5. **Stored fields** are Whoosh's per-document dicts, in a `stored.StoredColumn` (since 6): each pickled at
+   protocol 5 and deflated on its own. Since 8, every record of a segment is a raw deflate stream (level 6)
+   whose dictionary is the last 32 KB of the segment's first 64 records joined; the first record's value
+   is `2`, the dictionary's 4-byte length, the zlib-compressed dictionary and the record; the others' `3`
+   and the record (6 had `0` for a first record compressed alone and `1` for records primed by its first
+   8 KB). The column stores every document's offset (Whoosh's own layout past 32,768 documents; older
+   segments without offsets read alike); `index.stored_doc` and `index.stored_quote` read them with
+   defaults, so a stored field may be *added* without a bump only when a missing value reads as the
+   default everywhere (a bump is still the honest choice when users would otherwise see it missing).
+   A quote whose text is the span `body[start:end]` of its article's stored body stores `end`, not `text`.
 
 History of `SCHEMA_VERSION`: 2, classes moved to `searchkit.engine.schema`; 3, speaker terms from
 `searchkit.terms`; 4, `date_source` stored; 5, common-word pairs fields; 6, compact inline term entries,
 stored fields primed by each segment's first record, quotes' `key` stored only; 7, side tables of layout 1
 (paths kept once: the manifest without a rowid, the speakers' rows by file number; staging outside the files),
 and a quote stores its article's key (`article`) instead of the article's title, file and id and a key of its
-own (`source` and `article_id` indexed only; readers take them from the article, `api.QuoteReader`).
+own (`source` and `article_id` indexed only; readers take them from the article, `api.QuoteReader`); 8, stored
+fields deflated with a dictionary of each segment's first records (`stored`), and a quote that is a span of its
+article's body stores the span's `end` instead of its text.
 
 `WHOOSH_PRIVATE` below names every private Whoosh 2.7.4 name the engine uses and where Whoosh defines it;
 `tests/test_contract.py` checks that the list is complete and that Whoosh still has each name, so an

@@ -45,12 +45,18 @@ def stored_doc(fields: dict[str, Any]) -> StoredDoc:
 
 def stored_quote(fields: dict[str, Any], article: StoredDoc | None) -> StoredQuote:
     """Convert the quotes index's stored-field dict into a `StoredQuote`, with the id, title and file of its
-    `article` (None: not in the index, as between the two indexes' commits of a run that was killed)."""
+    `article` (None: not in the index, as between the two indexes' commits of a run that was killed), and
+    its text from the article's body when it stores a span's `end` instead (an empty text without the
+    article)."""
     from searchkit.reports import StoredQuote  # not a search's: made on first use
 
+    start = fields.get("start") or 0
+    text = fields.get("text", "")
+    if "end" in fields:
+        text = article.body[start:fields["end"]] if article else ""
     return StoredQuote(article_id=article.id if article else "", title=article.title if article else "",
                        date=fields.get("date"), speaker=fields.get("name", ""), role=fields.get("role"),
-                       text=fields.get("text", ""), start=fields.get("start") or 0,
+                       text=text, start=start,
                        direct=bool(fields.get("direct", True)), source=article.source if article else "",
                        article_key=fields.get("article", ""))
 

@@ -19,7 +19,7 @@ from searchkit.common_words import COMMON_N, WORDS
 
 INDEX_NAME = "searchkit"
 QUOTES_NAME = "quotes"
-SCHEMA_VERSION = 7  # when to bump, and the history: engine/contract.py
+SCHEMA_VERSION = 8  # when to bump, and the history: engine/contract.py
 
 
 class NewsAnalyzer(Analyzer):
@@ -144,7 +144,8 @@ def build_quote_schema() -> Schema:
     """The schema of the quotes index: one document per attributed statement. A statement stores its own
     fields and its article's key (`article`), not the article's title, file and id (readers take them from the
     article: a third of the quotes' stored bytes) nor a key of its own (nothing looks a quote up by key: an
-    article's quotes are found by `article_id`, deleted by `source`, both indexed only)."""
+    article's quotes are found by `article_id`, deleted by `source`, both indexed only). A statement that is
+    a span of its article's body stores the span's `end` instead of its `text` (`documents.prepare_quotes`)."""
     stemmed, exact = NewsAnalyzer(stemmed=True), NewsAnalyzer(stemmed=False)
     shared = _shared_fields()
     del shared["key"]
@@ -157,6 +158,7 @@ def build_quote_schema() -> Schema:
         name=STORED(),
         role=STORED(),
         start=STORED(),
+        end=STORED(),
         direct=STORED(),
     )
 
