@@ -318,3 +318,18 @@ def test_a_segment_worker_starting_late_keeps_the_runs_another_has_spilled(tmp_p
     assert count == 3
     with open_index(ix, "searchkit").searcher() as s:
         assert sorted(s.document_numbers(body="harbour")) == [0, 1, 2]
+
+
+def test_term_tables_have_a_third_more_slots_than_terms_and_find_every_term(tmp_path: Path) -> None:
+    """Each hash table of a term table holds a third more slots than terms (Whoosh makes twice as many: 12
+    bytes a slot, 8 bytes a term saved), and every term is found by its hash, every absent one is not."""
+    docs = _notes(tmp_path, 60, lambda i: " ".join(f"w{(i * j) % 397} tide{j}x{i % 7}" for j in range(1, 80)))
+    index_paths([docs], tmp_path / "ix", workers=1)
+    with open_index(tmp_path / "ix", "searchkit").searcher() as s:
+        for reader, _offset in s.reader().leaf_readers():
+            table = reader._terms._tindex
+            terms = list(reader.all_terms())
+            slots = sum(n for _pos, n in table.tables)
+            assert len(terms) > 2_000 and slots <= len(terms) * 4 // 3 + 256
+            assert all(reader.doc_frequency(f, t) > 0 for f, t in terms)
+            assert not any(reader.doc_frequency("body_exact", f"absent{n}".encode()) for n in range(2_000))

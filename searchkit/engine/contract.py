@@ -41,7 +41,8 @@ Format rules:
    every worker of the build agrees) and kept by every update, whatever the code's list is then; a phrase
    is looked up in pairs only through the stored set. Changing any of these rules changes what existing
    indexes mean: bump.
-3. **Posting blocks** (`codec.BlockPostingsWriter`, up to 1,024 postings, zlib level 1). Each block is an
+3. **Posting blocks** (`codec.BlockPostingsWriter`, up to 1,024 postings, zlib level 5 since 8, 1 before:
+   the header records it, readers inflate any). Each block is an
    int length (negative for the last block), a protocol-2 pickled header `(count, last id, max weight,
    compression, min length code, max length code)` and a protocol-5 pickled data tuple whose *length* tells
    its layout apart: 3 `(ids, weights, values)` as Whoosh writes it; 4 `(ids, weights, None, keys)` for
@@ -166,4 +167,6 @@ WHOOSH_PRIVATE: dict[str, str] = {
     # module-level names
     "_INT_SIZE": "whoosh.system",
     "_lengths": "whoosh.filedb.filetables",
+    "_pointer": "whoosh.filedb.filetables",  # a hash table slot's layout (`flush.write_hashes`)
+    "_write_hashes": "whoosh.filedb.filetables",
 }

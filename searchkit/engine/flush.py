@@ -15,6 +15,7 @@ from typing import Any
 
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield
 from whoosh.filedb.filetables import _lengths as _HASH_LENGTHS
+from whoosh.filedb.filetables import _pointer
 from whoosh.system import pack_ushort
 from whoosh.util.numeric import length_to_byte
 from whoosh.writing import SegmentWriter
@@ -174,6 +175,25 @@ class _HashBucket:
 
     def __iter__(self) -> Iterator[tuple[int, int]]:
         return zip(self._hashes, self._positions, strict=True)
+
+
+def write_hashes(tindex: Any) -> None:
+    """`HashWriter._write_hashes` (Whoosh 2.7.4) with each bucket's table a third larger than its entries
+    instead of twice as large: 12 bytes a slot, so 8 bytes less a term (2.4M terms, 19 MB of the 105k
+    index). Readers take each table's size from the directory and probe linearly, as before: a term found
+    takes ~2.5 probes instead of ~1.5, one not found ~8.5 instead of ~2.5 (a few microseconds each)."""
+    dbfile = tindex.dbfile
+    for entries in tindex.buckets:
+        count = len(entries)
+        numslots = count + count // 3 + 1 if count else 0
+        tindex.directory.append((dbfile.tell(), numslots))
+        hashes, positions = [0] * numslots, [0] * numslots
+        for h, pos in entries:  # no term starts at position 0 (the header): 0 marks an empty slot
+            slot = (h >> 8) % numslots
+            while positions[slot]:
+                slot = (slot + 1) % numslots
+            hashes[slot], positions[slot] = h, pos
+        dbfile.write(b"".join(map(_pointer.pack, hashes, positions)))
 
 
 class _CachedLengths:
