@@ -167,3 +167,19 @@ def test_role_windows_split_into_the_words_the_pattern_finds() -> None:
 
     text = "".join(f"a{chr(c)}" for c in range(0x110000) if not 0xD800 <= c < 0xE000)
     assert text.split() == _WORD_RE.findall(text)
+
+
+_COMPANY_PIECES = [" ", "  ", "\t", "\n", "analyst", "Economists", "chief", "at", "with", "from", "for", "the", "The",
+                   "x", ",", "that", "heat", "-", "Goldman"]
+
+
+@settings(max_examples=2000, deadline=None)
+@given(st.lists(st.sampled_from(_COMPANY_PIECES), min_size=0, max_size=20).map("".join))
+def test_company_before_test_spares_only_searches_that_fail(body: str) -> None:
+    """`orgs.company` searches COMPANY_BEFORE_RE only where its cheap tail test holds: the test holds wherever
+    the search would match."""
+    from searchkit.speakers.orgs import COMPANY_BEFORE_RE, _company_before_tail
+
+    for i in range(len(body) + 1):
+        if COMPANY_BEFORE_RE.search(body, max(0, i - 40), i) is not None:
+            assert _company_before_tail(body, i)

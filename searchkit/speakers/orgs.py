@@ -177,7 +177,7 @@ class OrgNames:
             self._seen[key] = any(
                 at_boundary(body, i) and at_boundary(body, i + end) and (
                     COMPANY_AFTER_RE.match(body, i + end) is not None
-                    or COMPANY_BEFORE_RE.search(body, max(0, i - 40), i) is not None
+                    or (_company_before_tail(body, i) and COMPANY_BEFORE_RE.search(body, max(0, i - 40), i) is not None)
                     or (PLURAL_VERB_RE.match(body, i + end) is not None
                         and not body.endswith(("and ", "& ", ", "), 0, i)))
                 for i in self.where(name))
@@ -198,6 +198,14 @@ COMPANY_BEFORE_RE = re.compile(
     r"\b(?i:analysts?|economists?|strategists?|traders?|dealers?|brokers?|bankers?|executives?|chief|head|director|"
     r"officer|partner|manager|president|strategy|research)[ \t]+(?:at|with|from)[ \t]+(?:the[ \t]+)?\Z"
     r"|\b(?i:analysts?|economists?|strategists?)[ \t]+for[ \t]+(?:the[ \t]+)?\Z")  # "analyst for Wood Mackenzie"
+
+
+def _company_before_tail(body: str, i: int) -> bool:
+    """Whether blanks after "at", "with", "from", "for" or "the" end the text before `i`: what COMPANY_BEFORE_RE
+    ends with, tested before its search (which tries each word of its window against the staff words)."""
+    before = body[max(0, i - 40):i]
+    word = before.rstrip(" \t")
+    return len(word) < len(before) and word.endswith(("at", "with", "from", "for", "the"))
 
 
 def inside_org_name(name: str, body: str) -> bool:

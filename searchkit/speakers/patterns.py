@@ -157,7 +157,9 @@ APPOSITION_RE = re.compile(r"(?:[ \t]+[a-z][\w-]*){0,3},[ \t]+")
 COLON_AFTER = r"[ \t]*(?=[“\"‘]|[^\W\d_])"  # a quote or a letter after the colon: "NAME: “...", "NAME: This"
 DASH_BEFORE_QUOTE = r"(?:--|—|―)[ \t]*(?=[“\"]|'')"
 COLON_RE = re.compile(":" + COLON_AFTER)
-DASH_QUOTE_RE = re.compile(DASH_BEFORE_QUOTE)
+# one scan a dash, each starting with its own dash (the engine skips ahead to it; the alternation of the three was
+# tried at every character): their matches never overlap, so together and sorted they are DASH_BEFORE_QUOTE's
+DASH_QUOTE_SCANS = tuple((dash, re.compile(re.escape(dash) + r"[ \t]*(?=[“\"]|'')")) for dash in ("--", "—", "―"))
 TITLE_WORDS = rf"(?>{TOKEN})(?:[ \t]++(?>{TOKEN}))*+"  # words apart, each taken whole: one way to read a line
 TITLE_RE = re.compile(rf"\s*+({TITLE_WORDS}(?:[ \t]++and[ \t]++{TITLE_WORDS})?+)[ \t]*+:\s")
 AND_SPLIT_RE = re.compile(r"\s+and\s+")

@@ -13,7 +13,7 @@ from searchkit.speakers.names import display_form, name_of_run
 from searchkit.speakers.patterns import (
     AND_SPLIT_RE,
     COLON_RE,
-    DASH_QUOTE_RE,
+    DASH_QUOTE_SCANS,
     DASHES,
     QCLOSE_SCANS,
     QDASH_RE,
@@ -120,14 +120,16 @@ def colon_marks(body: str) -> list[tuple[int, int]]:
     or a letter, from the colon; blanks and a dash before a quote, from the first blank (as the one plain scan
     finds them, in text order: tested)."""
     marks = [m.span() for m in COLON_RE.finditer(body)] if ":" in body else []
-    if "--" in body or "—" in body or "―" in body:
-        for m in DASH_QUOTE_RE.finditer(body):
+    for dash, pattern in DASH_QUOTE_SCANS:
+        if dash not in body:
+            continue
+        for m in pattern.finditer(body):
             k = m.start()
             while k > 0 and body[k - 1] in " \t":
                 k -= 1
             if k < m.start():  # (a dash right after a word or a mark follows no name: "well--“")
                 marks.append((k, m.end()))
-        marks.sort()
+    marks.sort()
     return marks
 
 
