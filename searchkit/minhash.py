@@ -49,12 +49,18 @@ def shingle_hashes(text: str) -> np.ndarray:
     words = text.lower().split()
     if len(words) < SHINGLE:
         return np.zeros(0, dtype=_U64)
-    h = np.fromiter((zlib.crc32(w.encode("utf-8")) for w in words), dtype=_U64, count=len(words))
+    # each word's CRC-32 without a Python call per word: the words joined by a space (which no word holds),
+    # encoded once and split again at the spaces give each word's UTF-8 bytes
+    encoded = " ".join(words).encode("utf-8").split(b" ")
+    h = np.fromiter(map(zlib.crc32, encoded), dtype=_U64, count=len(words))
     n = len(words) - SHINGLE + 1
     out = h[:n].copy()
     for j in range(1, SHINGLE):  # wraps modulo 2**64, as intended
         out = out * _MULT + h[j:j + n]
-    return np.unique(fmix(out))
+    out = np.sort(fmix(out))
+    distinct = np.ones(n, bool)  # `np.unique` without its overhead (~40 us a call, most of the sort's cost)
+    np.not_equal(out[1:], out[:-1], out=distinct[1:])
+    return out[distinct]
 
 
 def signature(text: str) -> bytes | None:

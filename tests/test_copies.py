@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
 import random
+import zlib
 from datetime import datetime
 from pathlib import Path
 
@@ -59,6 +61,36 @@ def test_signature_is_stable_and_sees_folded_words() -> None:
     assert minhash.signature(text(words)) == minhash.signature("  \n".join(words) + ".")  # any white space
     assert len(minhash.signature(text(words)) or b"") == minhash.SIGNATURE_BYTES
     assert minhash.signature("Too short to judge.") is None
+
+
+SPACED = ("Prime Minister\u00a0Jos\u00e9 Garc\u00eda said on Monday the talks\u2009would resume. " * 3
+          + "\u00c9COLE \u00e9t\u00e9\u3000caf\u00e9 na\u00efve \x1cfile\x1dsep "
+          + " ".join(f"w{i % 37}" for i in range(400)))
+"""Non-ASCII words, white space that is not ASCII (no-break, thin, ideographic, the separators \\x1c-\\x1f)
+and shingles seen many times."""
+
+
+def reference_hashes(body: str) -> list[int]:
+    """`minhash.shingle_hashes` spelled out in Python integers, word by word."""
+    mask = (1 << 64) - 1
+    crcs = [zlib.crc32(w.encode("utf-8")) for w in body.lower().split()]
+    out = set()
+    for i in range(len(crcs) - minhash.SHINGLE + 1):
+        h = crcs[i]
+        for c in crcs[i + 1:i + minhash.SHINGLE]:
+            h = (h * 0x9E3779B97F4A7C15 + c) & mask
+        for mult in (0xFF51AFD7ED558CCD, 0xC4CEB9FE1A85EC53):
+            h = ((h ^ (h >> 33)) * mult) & mask
+        out.add(h ^ (h >> 33))
+    return sorted(out)
+
+
+def test_signatures_do_not_change() -> None:
+    # stored signatures group copies: a signature computed differently would split groups across updates
+    assert minhash.shingle_hashes(SPACED).tolist() == reference_hashes(SPACED)
+    assert len(reference_hashes(SPACED)) == 57
+    signature = minhash.signature(SPACED) or b""
+    assert hashlib.sha256(signature).hexdigest() == "3416b5e2e353857b5f12beb803a9f3399da05e28566549029a7239751c2e8bf6"
 
 
 def test_empty_bins_of_short_bodies_are_no_evidence() -> None:
