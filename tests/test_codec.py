@@ -9,6 +9,7 @@ from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -242,6 +243,37 @@ def test_compact_entries_of_every_kind_round_trip() -> None:
     assert inline.encode(inline.NO_VALUES, (3, 3), (1, 1), None, 0, 0) is None  # ids not ascending
     with pytest.raises(ValueError, match="damaged"):
         inline.Entry(inline.encode(inline.POSITIONS, (1,), (2,), [[5, 6]], 0, 0)[:-1])
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_many_compact_entries_are_encoded_at_once_as_one_by_one(seed: int) -> None:
+    """`inline.encode_many` gives `encode`'s bytes for each list: numbers of one to five LEB128 bytes, ids
+    not ascending, positions out of order, a total frequency the header cannot hold (those `None`)."""
+    rng = np.random.default_rng(seed)
+    kind = (inline.NO_VALUES, inline.FREQUENCIES, inline.POSITIONS)[seed % 3]
+    lists = []
+    for _ in range(40):
+        count = int(rng.integers(1, 5))
+        ids = sorted(rng.choice(1 << int(rng.choice([7, 14, 21, 28, 31])), count, replace=False).tolist())
+        freqs = rng.choice([1, 2, 127, 128, 300], count).tolist()
+        positions = [sorted(rng.integers(0, 1 << int(rng.choice([6, 13, 20, 30])), f).tolist()) for f in freqs]
+        flaw = rng.integers(4)
+        if flaw == 0 and count > 1:
+            ids[1] = ids[0]
+        elif flaw == 1 and kind == inline.POSITIONS and freqs[0] > 1:
+            positions[0][:2] = [positions[0][1] + 1, positions[0][0]]
+        elif flaw == 2 and kind != inline.POSITIONS:
+            freqs[0] = 1 << 24
+        lists.append((ids, freqs, positions, *rng.integers(0, 256, 2).tolist()))
+    spelled = kind == inline.POSITIONS
+    expected = [inline.encode(kind, ids, freqs, positions if spelled else None, low, high)
+                for ids, freqs, positions, low, high in lists]
+    assert 0 < expected.count(None) < len(expected)
+    flat = [np.array([x for item in lists for x in item[column]], np.int64) for column in (0, 1)]
+    every_position = np.array([p for item in lists for posting in item[2] for p in posting], np.int64)
+    codes = [np.array([item[column] for item in lists], np.uint8) for column in (3, 4)]
+    assert inline.encode_many(kind, np.array([len(item[0]) for item in lists]), *flat,
+                              every_position if spelled else None, *codes) == expected
 
 
 def test_stored_fields_keep_their_offsets_in_segments_of_any_size(tmp_path: Path) -> None:

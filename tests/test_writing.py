@@ -256,6 +256,25 @@ def test_a_sorted_part_is_encoded_as_the_postings_writer_encodes_it(seed: int) -
     assert (entries, postfile.file.getvalue()) == _whoosh_written(part, positional, codes, layout)
 
 
+@pytest.mark.parametrize("positional", [True, False])
+def test_rare_terms_a_compact_entry_cannot_spell_are_written_as_the_postings_writer_writes_them(
+        positional: bool) -> None:
+    """Positions out of order, or a total frequency past what the header's float holds exactly: Whoosh's
+    pickled inline entry, between compact ones, as the codec's writer writes it."""
+    if positional:
+        rows = [(0, 1, 3), (1, 1, 9), (1, 1, 4), (1, 2, 5), (2, 0, 7), (2, 3, 1), (2, 3, 2)]
+    else:
+        rows = [(0, 1, 3), (1, 1, 1 << 24), (2, 0, 7), (2, 3, 200)]
+    term, doc, value = (np.array(column, np.int32) for column in zip(*rows, strict=True))
+    codes = blocks.length_codes(np.array([5, 70, 900, 12_000]))
+    layout = blocks.Layout(b"\x00\x01", positional, 3, 4, 1)
+    postfile = StructFile(io.BytesIO())
+    entries: list[tuple[bytes, bytes]] = []
+    blocks.write_part(postfile, entries, layout, Sorted(term, doc, value), TERMS, codes)
+    assert [entry[0] for _key, entry in entries] == [3 + positional, 1, 3 + positional]  # compact, pickled, compact
+    assert (entries, postfile.file.getvalue()) == _whoosh_written(Sorted(term, doc, value), positional, codes, layout)
+
+
 def test_sorted_parts_of_spilled_rows_read_one_run_at_a_time(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """A big bucket split into parts keeps only each run's rows of the part being sorted: no more than two
     loaded run pieces are alive at once (the whole bucket of every run used to be, once per part, at a

@@ -99,26 +99,45 @@ def _write_rows(postfile: Any, entries: list[tuple[bytes, bytes]], layout: Layou
     info["first"], info["last"] = pdoc[tstart], pdoc[tend - 1]
     headers = info.tobytes()
     size = TERM_INFO.itemsize
-    docs, freqs = pdoc.tolist(), freq.tolist()
-    weights = freq.astype(np.float64).tolist()  # the same Python floats, without a loop per posting
-    rows = _Rows(start, value) if layout.positional else None
     blocks = _Blocks(layout, tstart, tend, pdoc, freq, code, start, doc, value)
     names = [terms[t] for t in pterm[tstart].tolist()]
-    mincodes, maxcodes = info["minlength"].tolist(), info["maxlength"].tolist()
-    kind = inline.POSITIONS if rows is not None else inline.FREQUENCIES
+    inlined = info["inlined"].astype(bool)
+    compact = iter(_inline_entries(layout, inlined, tstart, tend, pdoc, freq, value, info))
     for k, (a, b) in enumerate(zip(tstart.tolist(), tend.tolist(), strict=True)):
         if b - a < layout.inline:
-            positions = [rows.positions_of(j) for j in range(a, b)] if rows is not None else None
-            entry = inline.encode(kind, docs[a:b], freqs[a:b], positions, mincodes[k], maxcodes[k])
+            entry = next(compact)
             if entry is None:  # not what a compact entry spells: as the codec's writer falls back to
-                values = (tuple(map(inline.position_value, positions)) if positions is not None
-                          else tuple(map(pack_uint, freqs[a:b])))
-                entry = inline_entry(docs[a:b], weights[a:b], values, mincodes[k], maxcodes[k], compact=False)
+                entry = _pickled_entry(layout, a, b, start, pdoc, freq, value, info[k])
         else:
             offset = postfile.tell()
             postfile.write(blocks.term(a, b))
             entry = headers[k * size:(k + 1) * size] + pack_long(offset) + pack_int(postfile.tell() - offset)
         entries.append((layout.prefix + names[k], entry))
+
+
+def _inline_entries(layout: Layout, inlined: np.ndarray, tstart: np.ndarray, tend: np.ndarray, pdoc: np.ndarray,
+                    freq: np.ndarray, value: np.ndarray, info: np.ndarray) -> list[bytes | None]:
+    """The compact entry of each inlined term (`None` where a compact entry cannot spell it), encoded for
+    all of them at once (`inline.encode_many`)."""
+    counts = (tend - tstart)[inlined]
+    posting = np.repeat(inlined, tend - tstart)  # the postings of inlined terms
+    positions = value[np.repeat(posting, freq)] if layout.positional else None  # a posting's rows: its positions
+    kind = inline.POSITIONS if layout.positional else inline.FREQUENCIES
+    return inline.encode_many(kind, counts, pdoc[posting], freq[posting], positions, info["minlength"][inlined],
+                              info["maxlength"][inlined])
+
+
+def _pickled_entry(layout: Layout, a: int, b: int, start: np.ndarray, pdoc: np.ndarray, freq: np.ndarray,
+                   value: np.ndarray, info: np.void) -> bytes:
+    """Whoosh's inline entry (pickled postings) of the term whose postings are `a:b`."""
+    docs, freqs = pdoc[a:b].tolist(), freq[a:b].tolist()
+    if layout.positional:
+        values = tuple(inline.position_value(value[i:i + n].tolist())
+                       for i, n in zip(start[a:b].tolist(), freqs, strict=True))
+    else:
+        values = tuple(map(pack_uint, freqs))
+    weights = [float(f) for f in freqs]
+    return inline_entry(docs, weights, values, int(info["minlength"]), int(info["maxlength"]), compact=False)
 
 
 def term_postings(part: Sorted, terms: Sequence[bytes], positional: bool) -> Iterator[tuple[bytes, list[Any]]]:
@@ -140,17 +159,6 @@ def term_postings(part: Sorted, terms: Sequence[bytes], positional: bool) -> Ite
             hi = end
         yield terms[term[lo]], postings
         lo = hi
-
-
-class _Rows:
-    """A positional part's positions, per posting (for inline terms)."""
-
-    def __init__(self, start: np.ndarray, value: np.ndarray) -> None:
-        self.bounds = np.append(start, len(value)).tolist()
-        self.positions = value.tolist()
-
-    def positions_of(self, posting: int) -> list[int]:
-        return self.positions[self.bounds[posting]:self.bounds[posting + 1]]
 
 
 class _Blocks:
