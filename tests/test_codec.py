@@ -325,3 +325,23 @@ def test_stored_records_share_a_dictionary_of_the_first_and_read_back_exactly(co
     assert all(len(r) * 3 < alone[n] for n, r in enumerate(raw) if n and r)
     again = codec.STORED.reader(StructFile(io.BytesIO(data)), 0, len(data), len(records))
     assert again[count - 1] == records[-1]  # the dictionary found from any record first read
+
+
+@pytest.mark.parametrize("size", [200, 4000])
+def test_a_stored_dictionary_holds_about_dict_records_of_the_sample(size: int) -> None:
+    """Every record is primed with the whole dictionary (its cost grows with it), so small records get a
+    small one: about `DICT_RECORDS` records' worth of the sample, never more than zlib's window."""
+    from whoosh.filedb.structfile import StructFile
+
+    records = [{"body": f"{n} " + "x" * size} for n in range(stored.SAMPLE_RECORDS)]
+    mean = sum(len(pickle.dumps(r, stored.PROTOCOL)) for r in records) / len(records)
+    file = StructFile(io.BytesIO())
+    writer = codec.STORED.writer(file)
+    for docnum, record in enumerate(records):
+        writer.add(docnum, record)
+    writer.finish(len(records))
+    data = file.file.getvalue()
+    reader = codec.STORED.reader(StructFile(io.BytesIO(data)), 0, len(data), len(records))
+    assert [reader[n] for n in range(len(records))] == records
+    expected = min(stored.DICT_LIMIT, stored.DICT_RECORDS * mean)
+    assert abs(len(reader._dictionary()) - expected) <= 1

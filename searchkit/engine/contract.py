@@ -58,8 +58,8 @@ Format rules:
    table entry older readers cannot read (as the compact one) is a bump: they would fail on it, not refuse.
 4. **Lengths** are Whoosh's one-byte length codes (`lengths.BYTE_LENGTHS`), one per document and field.
 5. **Stored fields** are Whoosh's per-document dicts, in a `stored.StoredColumn` (since 6): each pickled at
-   protocol 5 and deflated on its own. Since 8, every record of a segment is a raw deflate stream (level 6)
-   whose dictionary is the last 32 KB of the segment's first 64 records joined; the first record's value
+   protocol 5 and deflated on its own. Since 8, every record of a segment is a raw deflate stream (any level)
+   whose dictionary is the end (at most 32 KB) of the segment's first records joined; the first record's value
    is `2`, the dictionary's 4-byte length, the zlib-compressed dictionary and the record; the others' `3`
    and the record (6 had `0` for a first record compressed alone and `1` for records primed by its first
    8 KB). The column stores every document's offset (Whoosh's own layout past 32,768 documents; older
