@@ -21,6 +21,22 @@ def _imported_after(code: str) -> set[str]:
     return set(out.split())
 
 
+def _run(code: str) -> None:
+    """Run `code` in a fresh interpreter; its asserts fail the test."""
+    subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def _copies_through(tmp_path: Path, code: str) -> None:
+    """Run `code`, which copies the file `{src}` (or `{src_uri}`) to `{dst}` (filled in) through a stand-in,
+    and check the copy."""
+    src, dst = tmp_path / "src.txt", tmp_path / "dst.txt"
+    src.write_text("hello", encoding="utf-8")
+    for name, value in (("{src_uri}", src.as_uri()), ("{src}", str(src)), ("{dst}", str(dst))):
+        code = code.replace(name, repr(value))
+    _run(code)
+    assert dst.read_text(encoding="utf-8") == "hello"
+
+
 def test_engine_import_leaves_urllib_request_absent_or_real() -> None:
     code = (
         "import sys, urllib\n"
@@ -33,20 +49,18 @@ def test_engine_import_leaves_urllib_request_absent_or_real() -> None:
         "import urllib.request\n"
         "assert urllib.request.__file__.endswith('request.py') and callable(urllib.request.urlopen)\n"
     )
-    subprocess.run([sys.executable, "-c", code], check=True)
+    _run(code)
 
 
 def test_stand_ins_call_the_real_functions(tmp_path: Path) -> None:
     """`whoosh.compat.urlretrieve`, Whoosh's `variations` and its Porter `stem` still work, importing the real
     module on use (a file: URL, so no network)."""
-    src, dst = tmp_path / "src.txt", tmp_path / "dst.txt"
-    src.write_text("hello", encoding="utf-8")
     code = (
         "import sys\n"
         "import searchkit.engine.query\n"
         "import whoosh.compat, whoosh.query.terms\n"
         "assert 'urllib.request' not in sys.modules\n"
-        f"whoosh.compat.urlretrieve({src.as_uri()!r}, {str(dst)!r})\n"
+        "whoosh.compat.urlretrieve({src_uri}, {dst})\n"
         "import urllib.request\n"
         "assert type(sys.modules['urllib.request']).__name__ == 'module'\n"
         "assert sys.modules['urllib.request'].urlretrieve.__module__ == 'urllib.request'\n"
@@ -59,8 +73,7 @@ def test_stand_ins_call_the_real_functions(tmp_path: Path) -> None:
         "from whoosh.lang.porter import stem\n"
         "assert whoosh.analysis.morph.stem('rendering') == stem('rendering') == 'render'\n"
     )
-    subprocess.run([sys.executable, "-c", code], check=True)
-    assert dst.read_text(encoding="utf-8") == "hello"
+    _copies_through(tmp_path, code)
 
 
 def test_whoosh_already_imported_is_left_alone() -> None:
@@ -70,7 +83,7 @@ def test_whoosh_already_imported_is_left_alone() -> None:
         "import searchkit.engine.query, whoosh.compat\n"
         "assert whoosh.compat.urlretrieve is real\n"
     )
-    subprocess.run([sys.executable, "-c", code], check=True)
+    _run(code)
 
 
 def test_a_search_imports_no_rich_network_or_write_path_modules() -> None:
@@ -95,14 +108,12 @@ def test_a_search_creates_only_the_record_classes_it_uses() -> None:
         "made = {n for n in ('StoredQuote', 'QuoteHit', 'SpeakerCount', 'IndexStats', 'Statement') if hasattr(r, n)}\n"
         "assert not made and 'searchkit.reports' not in sys.modules, made\n"
     )
-    subprocess.run([sys.executable, "-c", code], check=True)
+    _run(code)
 
 
 def test_whoosh_modules_given_stand_ins_reach_the_real_ones(tmp_path: Path) -> None:
     """What Whoosh imported from a stand-in works as the real thing: a module's attributes (an exception
     class too) and a function imported by name, each importing the real module on first use."""
-    src, dst = tmp_path / "src.txt", tmp_path / "dst.txt"
-    src.write_text("hello", encoding="utf-8")
     code = (
         "import sys\n"
         "import searchkit.engine.query\n"
@@ -113,12 +124,11 @@ def test_whoosh_modules_given_stand_ins_reach_the_real_ones(tmp_path: Path) -> N
         "assert whoosh.compat.htmlescape('<a & b>') == '&lt;a &amp; b&gt;'\n"
         "assert whoosh.highlight.htmlescape('a<b', quote=False) == 'a&lt;b'\n"
         "assert whoosh.filedb.filestore.tempfile.gettempdir() == tempfile.gettempdir()\n"
-        f"with open({str(src)!r}, 'rb') as a, open({str(dst)!r}, 'wb') as b:\n"
+        "with open({src}, 'rb') as a, open({dst}, 'wb') as b:\n"
         "    whoosh.filedb.compound.copyfileobj(a, b)\n"
         "assert type(sys.modules['shutil']).__name__ == 'module' and sys.modules['shutil'].__file__\n"
     )
-    subprocess.run([sys.executable, "-c", code], check=True)
-    assert dst.read_text(encoding="utf-8") == "hello"
+    _copies_through(tmp_path, code)
 
 
 def test_a_stand_in_read_while_its_block_runs_fails_loudly() -> None:
@@ -139,7 +149,7 @@ def test_a_stand_in_read_while_its_block_runs_fails_loudly() -> None:
         "assert colorsys.rgb_to_hsv(1.0, 0.0, 0.0) == (0.0, 1.0, 1.0)\n"
         "assert type(sys.modules['colorsys']).__name__ == 'module'\n"
     )
-    subprocess.run([sys.executable, "-c", code], check=True)
+    _run(code)
 
 
 def test_the_command_line_collects_rarely_and_freezes_its_objects_before_exit() -> None:
@@ -151,7 +161,7 @@ def test_the_command_line_collects_rarely_and_freezes_its_objects_before_exit() 
         "assert gc.get_threshold() == (50_000, 20, 100), gc.get_threshold()\n"
         "assert gc.get_freeze_count() > 1000, gc.get_freeze_count()\n"
     )
-    subprocess.run([sys.executable, "-c", code], check=True)
+    _run(code)
 
 
 # --- piped search output: plain text without rich ------------------------------------------------
