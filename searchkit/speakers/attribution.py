@@ -9,6 +9,7 @@ from searchkit.speakers.article import Article, Event
 from searchkit.speakers.cues import cue_events
 from searchkit.speakers.names import display_form
 from searchkit.speakers.orgs import OrgNames, dateline_names, named_in_body, ticker_names
+from searchkit.speakers.patterns import SPEAKER_DASHES
 from searchkit.speakers.quotes import cited, colon_events, quote_events, title_speakers
 
 
@@ -28,7 +29,7 @@ def extract(body: str, title: str = "") -> Attribution:
     events = cue_events(art)
     if '"' in body or "”" in body or "''" in body:
         events += quote_events(art)
-    if ":" in body or "--" in body or "—" in body or "―" in body:
+    if ":" in body or any(dash in body for dash in SPEAKER_DASHES):
         events += colon_events(art)
     events.sort(key=lambda ev: ev.pos)
     tickers = ticker_names(body) if "(" in body else set()

@@ -155,11 +155,13 @@ APPOSITION_RE = re.compile(r"(?:[ \t]+[a-z][\w-]*){0,3},[ \t]+")
 # scans here start with the colon and with the dash, which the engine skips ahead to (a blank is a character in
 # seven); `quotes.colon_marks` takes the blanks before a dash and merges the two in text order (tested).
 COLON_AFTER = r"[ \t]*(?=[“\"‘]|[^\W\d_])"  # a quote or a letter after the colon: "NAME: “...", "NAME: This"
-DASH_BEFORE_QUOTE = r"(?:--|—|―)[ \t]*(?=[“\"]|'')"
+SPEAKER_DASHES = ("--", "—", "―")  # a dash after a speaker, before the quote: "Mitt Romney -- ''It is ...''"
+_QUOTE_AFTER_DASH = r"[ \t]*(?=[“\"]|'')"
+DASH_BEFORE_QUOTE = "(?:" + "|".join(map(re.escape, SPEAKER_DASHES)) + ")" + _QUOTE_AFTER_DASH
 COLON_RE = re.compile(":" + COLON_AFTER)
 # one scan a dash, each starting with its own dash (the engine skips ahead to it; the alternation of the three was
 # tried at every character): their matches never overlap, so together and sorted they are DASH_BEFORE_QUOTE's
-DASH_QUOTE_SCANS = tuple((dash, re.compile(re.escape(dash) + r"[ \t]*(?=[“\"]|'')")) for dash in ("--", "—", "―"))
+DASH_QUOTE_SCANS = tuple((dash, re.compile(re.escape(dash) + _QUOTE_AFTER_DASH)) for dash in SPEAKER_DASHES)
 TITLE_WORDS = rf"(?>{TOKEN})(?:[ \t]++(?>{TOKEN}))*+"  # words apart, each taken whole: one way to read a line
 TITLE_RE = re.compile(rf"\s*+({TITLE_WORDS}(?:[ \t]++and[ \t]++{TITLE_WORDS})?+)[ \t]*+:\s")
 AND_SPLIT_RE = re.compile(r"\s+and\s+")
