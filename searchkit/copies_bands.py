@@ -146,7 +146,8 @@ class Buckets:
 
 _EMPTY_PAIRS = np.zeros((0, 2), dtype=np.uint32)
 _ENTRY = np.dtype([("low", "<u2"), ("number", "<u4")])  # a stored entry: its key's low bits, its article
-_LOW = np.uint32((1 << (32 - PREFIX_BITS)) - 1)
+_LOW = np.uint32((1 << int(_SHIFT)) - 1)
+assert int(_SHIFT) <= 16, "a stored entry keeps its key's low bits in 16"
 
 
 def _blob(pairs: np.ndarray) -> bytes:

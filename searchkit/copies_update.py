@@ -73,7 +73,8 @@ class CopyUpdater(CopyStore):
         self._pending = []
 
     def discard_staged(self) -> None:
-        """Forget this run's staged articles (a commit that failed: they are not in the index)."""
+        """Forget this run's staged articles (a run that did not commit them, or whose staged rows are to be
+        signed again)."""
         self._pending = []
         with self.db:
             self.db.execute("DELETE FROM staged")

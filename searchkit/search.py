@@ -82,8 +82,8 @@ class Searcher:
                                      offset=first - 1, limit=limit, everything=text.strip() == "*")
         hits = tuple(_hit(rank, doc, score, ranked.spec if snippets else None, self._names)
                      for rank, (doc, score) in enumerate(ranked.hits, first))
-        if not snippets:
-            self._unsnipped = ranked.spec, {doc.id: doc.body for doc, _score in ranked.hits}
+        # held for `with_snippets` after this search only (a later search must not leave an earlier one's bodies)
+        self._unsnipped = None if snippets else (ranked.spec, {doc.id: doc.body for doc, _score in ranked.hits})
         suggestion = self._suggestion(text, parsed.tree) if ranked.total == 0 else None
         return SearchResult(query=text, total=ranked.total, page=page, hits=hits, fallback_any=ranked.fallback_any,
                             suggestion=suggestion, query_id=query_id, notes=(*parsed.notes, *ranked.notes))
@@ -93,7 +93,7 @@ class Searcher:
         given it."""
         if self._unsnipped is None:
             raise ValueError("with_snippets follows a search(..., snippets=False)")
-        spec, bodies = self._unsnipped
+        (spec, bodies), self._unsnipped = self._unsnipped, None
         return tuple(replace(h, snippet=snippets.make_snippet(bodies[h.id], spec)) for h in hits)
 
     def search_many(self, queries: Iterable[tuple[str, str]], **options: Any) -> Iterator[SearchResult]:

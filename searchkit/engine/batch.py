@@ -25,6 +25,7 @@ from whoosh.writing import SegmentWriter
 
 from searchkit.engine import blocks
 from searchkit.engine.columns import FieldRows
+from searchkit.engine.documents import span_end
 from searchkit.engine.pool import GroupedPool, _add_document
 from searchkit.engine.vocab import Tokens, Vocabulary, splits_cleanly
 from searchkit.terms import PairWords
@@ -168,9 +169,9 @@ def _with_quotes(vocab: Vocabulary, bodies: list[str], quotes: TextPool) -> tupl
     for number, (text, article) in enumerate(zip(texts, quotes.origins, strict=True)):
         start = quotes.pending[number].get(start_field)
         body = bodies[article] if article < len(bodies) else ""
-        if (isinstance(start, int) and start >= 0 and text and body.startswith(text, start)
-                and splits_cleanly(body, start) and splits_cleanly(body, start + len(text))):
-            spans.append((article, start, start + len(text)))
+        end = span_end(body, text, start)
+        if end is not None and splits_cleanly(body, start) and splits_cleanly(body, end):
+            spans.append((article, start, end))
             cut.append(number)
     tokens, spanned = vocab.analyse_spans(bodies, spans)
     quotes.reused += len(cut)

@@ -19,6 +19,14 @@ from searchkit.models import Article
 Item = tuple[bytes, int, float, bytes]
 
 
+def span_end(body: str, text: str, start: Any) -> int | None:
+    """Where `text` ends as the span of `body` at `start` (None: it is not that span). A quote that is one
+    stores the end instead of its text, and takes its tokens from the body's (`batch`)."""
+    if isinstance(start, int) and start >= 0 and text and body.startswith(text, start):
+        return start + len(text)
+    return None
+
+
 def _date_fields(article: Article) -> dict[str, Any]:
     """The stored date and the period filter terms of an article (none when it is undated)."""
     if article.date is None:
@@ -141,9 +149,10 @@ def prepare_quotes(article: Article) -> list[dict[str, Any]]:
             "direct": quote.direct,
             "article": key,  # stored only (`schema.build_quote_schema`)
         }
-        if quote.text and quote.start >= 0 and article.body.startswith(quote.text, quote.start):
+        end = span_end(article.body, quote.text, quote.start)
+        if end is not None:
             doc["_stored_text"] = None  # a span of the stored body: `index.stored_quote` reads it there
-            doc["end"] = quote.start + len(quote.text)
+            doc["end"] = end
         _add_id(doc, "source", article.path)
         _add_id(doc, "article_id", article.id)
         doc.update(dated)

@@ -60,7 +60,7 @@ def length_norm(b: float, length: float, avglen: float) -> float:
 
 def saturation(idf: float, tfn: float, k1: float) -> float:
     """BM25's score of a term for a weighted, length-normalised frequency `tfn` (tf~ above): the one
-    formula every scorer uses (`bulk_scores` spells it out inline)."""
+    formula every scorer uses (`bulk_scores` and `bulk_increments` spell it out inline: change all three)."""
     return idf * tfn * (k1 + 1.0) / (k1 + tfn) if tfn > 0 else 0.0
 
 

@@ -37,17 +37,21 @@ with the whole dictionary, so a quote (~235 bytes) paid 31 µs with 32 KB and pa
 LEVEL = 4  # level 4 over 6: 4% larger articles, 120 µs instead of 200 per article written (measured)
 _HEAD, _SHARED = b"\x02", b"\x03"  # (0 and 1 were schema 6's first record and the records primed by it)
 _LENGTH = struct.Struct(">I")
+_RAW = -15  # zlib's window bits for a raw deflate stream (no header or checksum)
+
+
+def _split_head(v: bytes) -> tuple[memoryview, memoryview]:
+    """A first record's value: its compressed dictionary and its record."""
+    start = 1 + _LENGTH.size
+    end = start + _LENGTH.unpack_from(v, 1)[0]
+    return memoryview(v)[start:end], memoryview(v)[end:]
 
 
 class StoredColumn(VarBytesColumn):
     """The stored fields' column (see the module docstring)."""
 
-    def __init__(self, level: int = LEVEL) -> None:
-        super().__init__()
-        self.level = level
-
     def writer(self, dbfile: Any) -> StoredWriter:
-        return StoredWriter(dbfile, self.level)
+        return StoredWriter(dbfile)
 
     def reader(self, dbfile: Any, basepos: int, length: int, doccount: int) -> StoredReader:
         return StoredReader(dbfile, basepos, length, doccount)
@@ -57,12 +61,11 @@ STORED = StoredColumn()
 
 
 class StoredWriter(VarBytesColumn.Writer):
-    def __init__(self, dbfile: Any, level: int) -> None:
+    def __init__(self, dbfile: Any) -> None:
         # every document's offset is stored (4 bytes each): Whoosh writes them only past 32,768 documents and
         # otherwise rebuilds them from the lengths in a Python loop whenever a reader opens the column (~10 ms
         # of a one-shot search at 10^5 articles, to fetch ten documents)
         super().__init__(dbfile, cutoff=0)
-        self.level = level
         self._waiting: list[tuple[int, bytes]] = []  # the first records, held until they make the dictionary
         self._zdict: bytes | None = None
 
@@ -86,7 +89,7 @@ class StoredWriter(VarBytesColumn.Writer):
             super().add(docnum, head + self._deflate(data))
 
     def _deflate(self, data: bytes) -> bytes:
-        packer = zlib.compressobj(self.level, zlib.DEFLATED, -15, zdict=self._zdict)
+        packer = zlib.compressobj(LEVEL, zlib.DEFLATED, _RAW, zdict=self._zdict)
         return packer.compress(data) + packer.flush()
 
     def finish(self, doccount: int) -> None:
@@ -106,13 +109,12 @@ class StoredReader(VarBytesColumn.Reader):
         if tag == _SHARED:
             data = memoryview(v)[1:]
         elif tag == _HEAD:
-            start = 1 + _LENGTH.size + _LENGTH.unpack_from(v, 1)[0]
-            data = memoryview(v)[start:]
+            data = _split_head(v)[1]
         else:
             raise ValueError("damaged stored fields")
         if self._zdict is None:
             self._zdict = self._dictionary()
-        unpacker = zlib.decompressobj(-15, zdict=self._zdict)
+        unpacker = zlib.decompressobj(_RAW, zdict=self._zdict)
         return unpickle.loads(unpacker.decompress(data) + unpacker.flush())
 
     def _dictionary(self) -> bytes:
@@ -120,8 +122,7 @@ class StoredReader(VarBytesColumn.Reader):
         for docnum in range(self._doccount):
             v = super().__getitem__(docnum)
             if v[:1] == _HEAD:
-                (length,) = _LENGTH.unpack_from(v, 1)
-                return zlib.decompress(v[1 + _LENGTH.size:1 + _LENGTH.size + length])
+                return zlib.decompress(_split_head(v)[0])
             if v:
                 break
         raise ValueError("damaged stored fields: no dictionary")

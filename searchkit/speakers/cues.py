@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left
+from string import ascii_lowercase
 
 from searchkit.speakers.article import Article, Event
 from searchkit.speakers.names import Name, clean, name_of_run
@@ -335,7 +336,7 @@ def after_plain_word(body: str, start: int) -> bool:
     while k > 0 and body[k - 1] in " \t\n":
         k -= 1
     w_end, floor = k, max(0, k - 30)
-    k = floor + len(body[floor:w_end].rstrip(_LOWER))  # back over lower-case letters (at most 30)
+    k = floor + len(body[floor:w_end].rstrip(ascii_lowercase))  # back over lower-case letters (at most 30)
     if k == w_end or (k > 0 and (body[k - 1].isalnum() or body[k - 1] in "-'’.")):
         return False
     word = body[k:w_end]
@@ -352,7 +353,6 @@ def adverb(word: str) -> bool:
 
 _LY_NOUNS = frozenset(LY_NOUNS.split("|"))
 _VIA_A = frozenset({"via", "a", "an"})
-_LOWER = "abcdefghijklmnopqrstuvwxyz"
 
 
 def passive(body: str, start: int, cue: str) -> bool:

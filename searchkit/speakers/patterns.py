@@ -8,6 +8,7 @@ at a place in the text read a bounded window around it.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 
 from searchkit.speakers.words import VERBS
 
@@ -149,6 +150,15 @@ NP_GAP_RE = re.compile(r"\s+(?:(?!(?:in|on|at|of|for|to|from|with|by|after|befor
                         r"when|while|as|about|said|says|told)\s)[a-z0-9][\w-]*\s+){0,4}")
 # Between a role's last capitalised run and a name in commas after it: "Foreign Ministry, Oleg", "Twitter user, Jo"
 APPOSITION_RE = re.compile(r"(?:[ \t]+[a-z][\w-]*){0,3},[ \t]+")
+# Scans read as several, one for each character (or dash) they may start with (`article.scan` runs those whose mark
+# the text holds and merges their matches in text order). A pattern that starts with a class is tried character by
+# character, at some forty instructions each; one that starts with a literal character skips ahead in C. The
+# matches are those of the one pattern (`[.!?]...|\n...` for SENT_END): no match of one holds where another could
+# start (tested).
+def _scans(marks: Iterable[str], after: str) -> tuple[tuple[str, re.Pattern[str]], ...]:
+    return tuple((mark, re.compile(re.escape(mark) + after)) for mark in marks)
+
+
 # A colon after a name, or a dash before a quote: "JOEL BENENSON: ...", "Mitt Romney -- ''It is ...''". Read plainly
 # (the tests' reference): one scan, from a colon or from the first blank of a run of blanks before a dash
 # (`[:\t ](?:(?<=:)COLON_AFTER|(?<=[ \t])(?<![ \t][ \t])[ \t]*+DASH_BEFORE_QUOTE)`), tried at every blank. The
@@ -161,7 +171,7 @@ DASH_BEFORE_QUOTE = "(?:" + "|".join(map(re.escape, SPEAKER_DASHES)) + ")" + _QU
 COLON_RE = re.compile(":" + COLON_AFTER)
 # one scan a dash, each starting with its own dash (the engine skips ahead to it; the alternation of the three was
 # tried at every character): their matches never overlap, so together and sorted they are DASH_BEFORE_QUOTE's
-DASH_QUOTE_SCANS = tuple((dash, re.compile(re.escape(dash) + _QUOTE_AFTER_DASH)) for dash in SPEAKER_DASHES)
+DASH_QUOTE_SCANS = _scans(SPEAKER_DASHES, _QUOTE_AFTER_DASH)
 TITLE_WORDS = rf"(?>{TOKEN})(?:[ \t]++(?>{TOKEN}))*+"  # words apart, each taken whole: one way to read a line
 TITLE_RE = re.compile(rf"\s*+({TITLE_WORDS}(?:[ \t]++and[ \t]++{TITLE_WORDS})?+)[ \t]*+:\s")
 AND_SPLIT_RE = re.compile(r"\s+and\s+")
@@ -206,15 +216,6 @@ INVERT_LEFT_RE = re.compile(r"[,\"“”'’:]\s*$|^\s*$")
 ABBRS = "Mr Mrs Ms Dr Sen Sens Rep Reps Gov Gen Lt Col Sgt Capt Prof Rev St Adm Maj Cmdr Pres Jr Sr Ft Mt No vs Del " \
     "Supt Det"
 PARAGRAPH_RE = re.compile(r"\n[ \t]*+\n")
-
-
-# Scans read as several, one for each character they may start with (`article.scan` runs those whose character the
-# text holds and merges their matches in text order). A pattern that starts with a class is tried character by
-# character, at some forty instructions each; one that starts with a literal character skips ahead in C. The
-# matches are those of the one pattern (`[.!?]...|\n...` for SENT_END): no match of one holds where another could
-# start (tested).
-def _scans(marks: str, after: str) -> tuple[tuple[str, re.Pattern[str]], ...]:
-    return tuple((mark, re.compile(re.escape(mark) + after)) for mark in marks)
 
 
 _END_AFTER = r"[\"”’']?(?=\s+[\"“‘]?[" + UP + r"0-9])"
