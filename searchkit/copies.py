@@ -10,6 +10,7 @@ starts without numpy.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
@@ -18,15 +19,40 @@ from pathlib import Path
 from searchkit.sidecar import SideTable, chunks, marks
 
 COPIES_NAME = "copies.sqlite"
-LAYOUT = 2
+LAYOUT = 3
 """The tables' layout (`sidecar.SideTable.layout`); history in `engine/contract.py`."""
 SCHEMA = (
-    "CREATE TABLE IF NOT EXISTS articles (n INTEGER PRIMARY KEY, id TEXT UNIQUE NOT NULL, source TEXT NOT NULL,"
-    " date TEXT, sig BLOB, grp TEXT);"
-    "CREATE INDEX IF NOT EXISTS articles_source ON articles (source);"
-    "CREATE INDEX IF NOT EXISTS articles_grp ON articles (grp) WHERE grp IS NOT NULL;"
+    "CREATE TABLE IF NOT EXISTS stems (n INTEGER PRIMARY KEY, path TEXT UNIQUE NOT NULL);"
+    "CREATE TABLE IF NOT EXISTS articles (n INTEGER PRIMARY KEY, id TEXT UNIQUE NOT NULL, stem INTEGER NOT NULL,"
+    " tail TEXT, date TEXT, sig BLOB);"
+    "CREATE INDEX IF NOT EXISTS articles_tail ON articles (stem, tail);"
+    "CREATE TABLE IF NOT EXISTS groups (n INTEGER PRIMARY KEY, grp INTEGER NOT NULL);"
+    "CREATE INDEX IF NOT EXISTS groups_grp ON groups (grp);"
     "CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);"
 )
+"""An article's file is `stems.path` (a folder) followed by its `tail`, or by its id when `tail` is NULL
+(`split_source`): the usual id is the file's path under the indexed folder, so the folder is spelled once
+and the rest not again (the path in every row, and in an index on it, was a quarter of the file: 25 MB at
+10^5 articles). Groups are rows of their own, `grp` naming the representative by number: an article's row
+never grows after it is written (a label set later split the pages it grew, leaving a sixth of them empty)."""
+_MEMBERS = "FROM groups g JOIN articles a ON a.n = g.n JOIN articles r ON r.n = g.grp"
+"""Every grouped article (`a`) with its group's representative (`r`)."""
+
+
+def split_source(source: str, article_id: str) -> tuple[str, str | None]:
+    """An article's file as `(stem, tail)`, `source == stem + (tail or article_id)`: the tail is None when the
+    path ends with the id after a folder (or is the id), else the stem is the path's folder."""
+    stem = source[:len(source) - len(article_id)]
+    if source.endswith(article_id) and (not stem or stem.endswith("/")):
+        return stem, None
+    stem = source[:source.rfind("/") + 1]
+    return stem, source[len(stem):]
+
+
+def source_splits(source: str) -> list[tuple[str, str]]:
+    """Every `(stem, rest)` that `split_source` may have cut a file's path into: the stem empty or ending at a
+    `/` (the rest is then the tail, or the id of a row without one)."""
+    return [(source[:cut], source[cut:]) for cut in (0, *(m.end() for m in re.finditer("/", source)))]
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,19 +94,20 @@ class CopyStore(SideTable):
 
     def entry(self, article_id: str) -> Entry | None:
         """What the store holds of an article."""
-        row = self.db.execute("SELECT id, source, date, sig FROM articles WHERE id = ?", (article_id,)).fetchone()
+        row = self.db.execute("SELECT a.id, s.path || COALESCE(a.tail, a.id), a.date, a.sig FROM articles a"
+                              " JOIN stems s ON s.n = a.stem WHERE a.id = ?", (article_id,)).fetchone()
         if row is None:
             return None
         return Entry(row[0], row[1], datetime.fromisoformat(row[2]) if row[2] else None, row[3])
 
     def group_of(self, article_id: str) -> Group | None:
         """The group of an article, or None when it has no copies (or is unknown)."""
-        row = self.db.execute("SELECT grp FROM articles WHERE id = ?", (article_id,)).fetchone()
-        return self.group(row[0]) if row is not None and row[0] is not None else None
+        row = self.db.execute(f"SELECT r.id {_MEMBERS} WHERE a.id = ?", (article_id,)).fetchone()
+        return self.group(row[0]) if row is not None else None
 
     def group(self, representative: str) -> Group | None:
         """The group named by its representative."""
-        rows = self.db.execute("SELECT id, date FROM articles WHERE grp = ?", (representative,)).fetchall()
+        rows = self.db.execute(f"SELECT a.id, a.date {_MEMBERS} WHERE r.id = ?", (representative,)).fetchall()
         members = [i for i, _ in sorted(rows, key=earliest)]
         return Group(representative, tuple(members)) if members else None
 
@@ -88,18 +115,17 @@ class CopyStore(SideTable):
         """The group of each of these articles that has copies (the others are left out)."""
         out: dict[str, str] = {}
         for chunk in chunks(article_ids):
-            out.update(self.db.execute(
-                f"SELECT id, grp FROM articles WHERE grp IS NOT NULL AND id IN ({marks(chunk)})", chunk))
+            out.update(self.db.execute(f"SELECT a.id, r.id {_MEMBERS} WHERE a.id IN ({marks(chunk)})", chunk))
         return out
 
     def group_ids(self) -> dict[str, str]:
         """Every article that has copies, mapped to its group's representative (articles without copies
         are left out: at ~5% of a wire archive, this stays small)."""
-        return dict(self.db.execute("SELECT id, grp FROM articles WHERE grp IS NOT NULL"))
+        return dict(self.db.execute(f"SELECT a.id, r.id {_MEMBERS}"))
 
     def groups(self) -> Iterator[Group]:
         """Every group of two or more copies."""
-        reps = [g for (g,) in self.db.execute("SELECT DISTINCT grp FROM articles WHERE grp IS NOT NULL")]
+        reps = [r for (r,) in self.db.execute("SELECT r.id FROM articles r WHERE r.n IN (SELECT grp FROM groups)")]
         for rep in sorted(reps):
             group = self.group(rep)
             if group is not None:

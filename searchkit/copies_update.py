@@ -23,14 +23,15 @@ from pathlib import Path
 
 import numpy as np
 
-from searchkit.copies import CopyStore, Entry, earliest
+from searchkit.copies import CopyStore, Entry, earliest, source_splits, split_source
 from searchkit.copies_bands import BUCKETS_SCHEMA, Buckets
 from searchkit.limits import MEMORY_BUDGET
 from searchkit.minhash import BINS, agreement, similarity
 from searchkit.sidecar import chunks, marks
 
 STAGE_BATCH = 2_000  # staged rows held in memory before they are written (one transaction each)
-STAGING = "CREATE TEMP TABLE IF NOT EXISTS staged (id TEXT NOT NULL, source TEXT NOT NULL, date TEXT, sig BLOB);"
+STAGING = ("CREATE TEMP TABLE IF NOT EXISTS staged (id TEXT NOT NULL, stem TEXT NOT NULL, tail TEXT, date TEXT,"
+           " sig BLOB);")
 """Articles signed and not yet merged, in SQLite's temporary database: staged in the store's own file, they
 left their pages free there once merged."""
 StagedRow = tuple[str, str | None, bytes | None]
@@ -59,17 +60,17 @@ class CopyUpdater(CopyStore):
 
     def __init__(self, index_dir: Path) -> None:
         super().__init__(index_dir, BUCKETS_SCHEMA + STAGING)
-        self._pending: list[tuple[str, str, str | None, bytes | None]] = []
+        self._pending: list[tuple[str, str, str | None, str | None, bytes | None]] = []
 
     def stage(self, source: str, rows: Iterable[StagedRow]) -> None:
         """Hold the articles read from `source` until `merge` (after the index commit that adds them)."""
-        self._pending.extend((aid, source, date, sig) for aid, date, sig in rows)
+        self._pending.extend((aid, *split_source(source, aid), date, sig) for aid, date, sig in rows)
         if len(self._pending) >= STAGE_BATCH:
             self._flush()
 
     def _flush(self) -> None:
         with self.db:
-            self.db.executemany("INSERT INTO staged VALUES (?, ?, ?, ?)", self._pending)
+            self.db.executemany("INSERT INTO staged VALUES (?, ?, ?, ?, ?)", self._pending)
         self._pending = []
 
     def discard_staged(self) -> None:
@@ -100,31 +101,50 @@ class CopyUpdater(CopyStore):
         with self.db:
             indexed = self._indexed()  # the band index covers every article (checked before the version moves)
             if replace_all:
-                self.db.execute("DELETE FROM articles")
-            gone = {n: (sig, grp) for n, sig, grp in self.db.execute(
-                "SELECT n, sig, grp FROM articles WHERE id IN (SELECT id FROM staged)")}
-            for source in set(removed_sources):
-                gone.update((n, (sig, grp)) for n, sig, grp in self.db.execute(
-                    "SELECT n, sig, grp FROM articles WHERE source = ?", (source,)))
-            self.db.executemany("DELETE FROM articles WHERE n = ?", ((n,) for n in gone))
+                for table in ("articles", "groups", "stems"):
+                    self.db.execute(f"DELETE FROM {table}")
+            gone = {n: (stem, sig, grp) for n, stem, sig, grp in self.db.execute(
+                f"{_GONE} WHERE a.id IN (SELECT id FROM staged)")}
+            gone.update((n, (stem, sig, grp)) for n, stem, sig, grp in self._of_sources(removed_sources))
+            for table in ("articles", "groups"):
+                self.db.executemany(f"DELETE FROM {table} WHERE n = ?", ((n,) for n in gone))
             first = int(self.db.execute("SELECT COALESCE(MAX(n), 0) FROM articles").fetchone()[0])
-            self.db.execute("INSERT OR REPLACE INTO articles (id, source, date, sig)"
-                            " SELECT id, source, date, sig FROM staged ORDER BY rowid")
+            self.db.execute("INSERT OR IGNORE INTO stems (path) SELECT DISTINCT stem FROM staged")
+            self.db.execute("INSERT OR REPLACE INTO articles (id, stem, tail, date, sig) SELECT s.id, t.n, s.tail,"
+                            " s.date, s.sig FROM staged s JOIN stems t ON t.path = s.stem ORDER BY s.rowid")
             self.db.execute("DELETE FROM staged")
+            self.db.executemany("DELETE FROM stems WHERE n = ? AND NOT EXISTS (SELECT 1 FROM articles WHERE stem = ?)",
+                                ((stem, stem) for stem in {stem for stem, _sig, _grp in gone.values()}))
             added = self.db.execute("SELECT n, sig FROM articles WHERE n > ?", (first,)).fetchall()
             version = uuid.uuid4().hex
             self.db.execute("INSERT OR REPLACE INTO meta VALUES ('version', ?)", (version,))
-            seeds = {n for n, _sig in added} | self._members({grp for _sig, grp in gone.values() if grp})
+            groups = {grp for _stem, _sig, grp in gone.values() if grp is not None}
+            seeds = {n for n, _sig in added} | self._members(groups)
             if everything or replace_all or not indexed or len(seeds) > FULL_SHARE * self.count():
                 self._regroup_all()
             elif gone or added:
                 buckets = Buckets(self.db)
-                crossed = buckets.update(_signed([(n, sig) for n, (sig, _grp) in gone.items()]), _signed(added))
+                crossed = buckets.update(_signed([(n, sig) for n, (_stem, sig, _grp) in gone.items()]), _signed(added))
                 if crossed.size:  # their articles' candidate pairs changed: regroup their whole groups
                     shifted = set(buckets.members(crossed).tolist())
                     seeds |= shifted | self._members(self._groups_of(shifted))
                 self._regroup(buckets, seeds)
             self.db.execute("INSERT OR REPLACE INTO meta VALUES ('indexed', ?)", (version,))
+
+    def _of_sources(self, sources: Iterable[str]) -> list[tuple[int, int, bytes | None, int | None]]:
+        """The rows (as `_GONE` reads them) of the articles of these files: a file's path is looked up as each
+        folder-and-rest it may have been split into (`copies.split_source`), among the stems there are."""
+        splits = [split for source in set(sources) for split in source_splits(source)]
+        stems: dict[str, int] = {}
+        for chunk in chunks({stem for stem, _rest in splits}):
+            stems.update(self.db.execute(f"SELECT path, n FROM stems WHERE path IN ({marks(chunk)})", chunk))
+        rows = []
+        for stem, rest in splits:
+            if (number := stems.get(stem)) is not None:
+                rows += self.db.execute(f"{_GONE} WHERE a.stem = ? AND a.tail = ?", (number, rest)).fetchall()
+                rows += self.db.execute(f"{_GONE} WHERE a.id = ? AND a.stem = ? AND a.tail IS NULL",
+                                        (rest, number)).fetchall()
+        return rows
 
     def _indexed(self) -> bool:
         """Whether the band index was kept by the last merge (a store from before it was kept has none)."""
@@ -137,7 +157,7 @@ class CopyUpdater(CopyStore):
         buckets = Buckets(self.db)
         buckets.rebuild(numbers, sigs)
         signatures = _Signatures(self.db, numbers, sigs)
-        self.db.execute("UPDATE articles SET grp = NULL WHERE grp IS NOT NULL")
+        self.db.execute("DELETE FROM groups")
         edges = _edges(buckets, signatures, numbers)
         self._label(_components({n for e in edges for n in e}, edges))
 
@@ -149,10 +169,10 @@ class CopyUpdater(CopyStore):
         components = _components(set(frontier.tolist()) | {n for e in edges for n in e}, edges)
         self._label(components)
         alone = seeds.difference(*(c for c in components if len(c) > 1))
-        self.db.executemany("UPDATE articles SET grp = NULL WHERE n = ?", ((n,) for n in alone))
+        self.db.executemany("DELETE FROM groups WHERE n = ?", ((n,) for n in alone))
 
     def _label(self, components: list[list[int]]) -> None:
-        """Name each component of two or more by its earliest member."""
+        """Name each component of two or more by its earliest member's number."""
         grouped = [c for c in components if len(c) > 1]
         rows: dict[int, tuple[str, str | None]] = {}
         for chunk in chunks(n for c in grouped for n in c):
@@ -160,23 +180,27 @@ class CopyUpdater(CopyStore):
                 f"SELECT n, id, date FROM articles WHERE n IN ({marks(chunk)})", chunk))
         updates = []
         for members in grouped:
-            rep = min((rows[n] for n in members), key=earliest)[0]
-            updates.extend((rep, n) for n in members)
-        self.db.executemany("UPDATE articles SET grp = ? WHERE n = ?", updates)
+            rep = min(members, key=lambda n: earliest(rows[n]))
+            updates.extend((n, rep) for n in members)
+        self.db.executemany("INSERT OR REPLACE INTO groups (n, grp) VALUES (?, ?)", updates)
 
-    def _members(self, groups: Iterable[str]) -> set[int]:
-        """The articles of these groups."""
+    def _members(self, groups: Iterable[int]) -> set[int]:
+        """The articles of these groups (named by their representatives' numbers)."""
         out: set[int] = set()
         for chunk in chunks(set(groups)):
-            out.update(n for (n,) in self.db.execute(f"SELECT n FROM articles WHERE grp IN ({marks(chunk)})", chunk))
+            out.update(n for (n,) in self.db.execute(f"SELECT n FROM groups WHERE grp IN ({marks(chunk)})", chunk))
         return out
 
-    def _groups_of(self, numbers: Iterable[int]) -> set[str]:
-        out: set[str] = set()
+    def _groups_of(self, numbers: Iterable[int]) -> set[int]:
+        out: set[int] = set()
         for chunk in chunks(numbers):
-            out.update(g for (g,) in self.db.execute(
-                f"SELECT grp FROM articles WHERE grp IS NOT NULL AND n IN ({marks(chunk)})", chunk))
+            out.update(g for (g,) in self.db.execute(f"SELECT grp FROM groups WHERE n IN ({marks(chunk)})", chunk))
         return out
+
+
+_GONE = "SELECT a.n, a.stem, a.sig, g.grp FROM articles a LEFT JOIN groups g ON g.n = a.n"
+"""An article's row as a merge takes it out: its number, stem (dropped once no row has it), signature (its band
+keys leave the index) and group (whose other members are regrouped)."""
 
 
 def are_copies(a: Entry, b: Entry) -> bool:

@@ -148,7 +148,7 @@ def _damage_table(db_file: Path, table: str) -> None:
         f.write(b"\xff" * page_size)
 
 
-@pytest.mark.parametrize(("table", "what", "command"), [("copies.sqlite", "articles", ("search", "oil")),
+@pytest.mark.parametrize(("table", "what", "command"), [("copies.sqlite", "groups", ("search", "oil")),
                                                        ("speakers.sqlite", "mentions", ("speakers",)),
                                                        ("speakers.sqlite", "mentions", ("stats",))])
 def test_a_side_table_damaged_past_its_opening_is_one_line(built: Path, corpus: Path, table: str, what: str,

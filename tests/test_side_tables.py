@@ -12,6 +12,8 @@ from click.testing import CliRunner
 
 from searchkit.cli import cli
 from searchkit.copies import LAYOUT as COPIES_LAYOUT
+from searchkit.copies import CopyStore, Group, source_splits, split_source
+from searchkit.copies_update import CopyUpdater
 from searchkit.indexer import index_paths
 from searchkit.speakers.store import LAYOUT as SPEAKERS_LAYOUT
 
@@ -49,17 +51,68 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     return docs, root / "ix"
 
 
-def test_speaker_rows_name_their_file_by_number(built: tuple[Path, Path]) -> None:
+def test_speaker_rows_name_their_article_by_number(built: tuple[Path, Path]) -> None:
+    """Layout 2: a mention or company names its article by number; the article's id and file are kept once."""
     _docs, ix = built
     db = _db(ix, "speakers.sqlite")
-    assert db.execute("PRAGMA user_version").fetchone() == (SPEAKERS_LAYOUT,)
+    assert db.execute("PRAGMA user_version").fetchone() == (SPEAKERS_LAYOUT,) == (2,)
     for table in ("mentions", "companies"):
         columns = [row[1] for row in db.execute(f"PRAGMA table_info({table})")]
-        assert "source" not in columns and columns[0] == "src"
-        assert db.execute(f"SELECT COUNT(*) FROM {table} WHERE src NOT IN (SELECT n FROM sources)").fetchone() == (0,)
+        assert "source" not in columns and "id" not in columns and columns[0] == "art"
+        assert db.execute(f"SELECT COUNT(*) FROM {table} WHERE art NOT IN (SELECT n FROM articles)").fetchone() == (0,)
+    assert db.execute("SELECT COUNT(*) FROM articles WHERE src NOT IN (SELECT n FROM sources)").fetchone() == (0,)
+    ids = [i for (i,) in db.execute("SELECT id FROM articles")]
+    assert len(ids) == len(set(ids)) == 240  # each article once, however many rows it has
     paths = [p for (p,) in db.execute("SELECT path FROM sources")]
-    assert len(paths) == len(set(paths)) == 240  # each file once, however many rows it has
+    assert len(paths) == len(set(paths)) == 240  # each file once
     assert db.execute("SELECT COUNT(*) FROM mentions").fetchone()[0] >= 480
+
+
+def test_copies_rows_spell_their_file_once_and_keep_groups_apart(built: tuple[Path, Path]) -> None:
+    """Layout 3: an article's file is a numbered folder (`stems`) and its id, the path not spelled in the row;
+    groups are rows of their own naming the representative by number."""
+    docs, ix = built
+    db = _db(ix, "copies.sqlite")
+    assert db.execute("PRAGMA user_version").fetchone() == (COPIES_LAYOUT,) == (3,)
+    columns = [row[1] for row in db.execute("PRAGMA table_info(articles)")]
+    assert "source" not in columns and "grp" not in columns
+    assert db.execute("SELECT path FROM stems").fetchall() == [(f"{docs}/",)]
+    assert db.execute("SELECT COUNT(*) FROM articles WHERE tail IS NOT NULL").fetchone() == (0,)
+    with CopyStore(ix) as store:
+        assert store.entry("a0003.txt").source == str(docs / "a0003.txt")  # type: ignore[union-attr]
+        assert store.group_of("a0003.txt") == Group("a0001.txt", ("a0001.txt", "a0003.txt"))
+        assert len(list(store.groups())) == db.execute("SELECT COUNT(DISTINCT grp) FROM groups").fetchone()[0] > 10
+
+
+@pytest.mark.parametrize(("source", "article_id"), [("/r/docs/2006/x.txt", "2006/x.txt"), ("/r/x.jsonl", "x.jsonl#2"),
+                                                    ("/r/x.md", "my-id"), ("x.txt", "x.txt"), ("/r/ax.txt", "x.txt"),
+                                                    ("/r/x.txt", "/r/x.txt"), ("noslash", "other")])
+def test_a_file_is_found_again_from_its_split(source: str, article_id: str) -> None:
+    """`split_source` keeps `stem + (tail or id) == source`, and `source_splits` lists the split it made."""
+    stem, tail = split_source(source, article_id)
+    assert stem + (tail if tail is not None else article_id) == source and (not stem or stem.endswith("/"))
+    assert (stem, tail if tail is not None else article_id) in source_splits(source)
+
+
+def test_copies_of_removed_files_go_and_only_theirs(tmp_path: Path) -> None:
+    """Articles of files in several folders, one of them under a folder named like another's id: removing files
+    removes exactly their rows (and a folder no row uses any more)."""
+    store = CopyUpdater(tmp_path)
+    sig = b"\x01" * 256
+    rows = [("/a/b/c.txt", "b/c.txt"), ("/a/b/c.txt2", "b/c.txt2"), ("/a/x/b/c.txt", "b/c.txt"),
+            ("/z/log.jsonl", "log.jsonl#1"), ("/z/log.jsonl", "log.jsonl#2"), ("/z/front.md", "my-id")]
+    for source, aid in rows:
+        store.stage(source, [(f"{source}|{aid}", None, sig)])  # ids kept unique: not suffixes of their paths
+    for source, aid in rows[:3]:
+        store.stage(source, [(aid if source != "/a/x/b/c.txt" else "x/b/c.txt", None, sig)])
+    store.merge()
+    store.merge(["/a/b/c.txt", "/z/log.jsonl"])
+    left = {row[0] for row in store.db.execute("SELECT id FROM articles")}
+    assert left == {"/a/b/c.txt2|b/c.txt2", "b/c.txt2", "/a/x/b/c.txt|b/c.txt", "x/b/c.txt", "/z/front.md|my-id"}
+    assert {store.entry(aid).source for aid in left} == {"/a/b/c.txt2", "/a/x/b/c.txt", "/z/front.md"}  # type: ignore[union-attr]
+    store.merge(["/z/front.md"])
+    assert "/z/" not in {p for (p,) in store.db.execute("SELECT path FROM stems")}
+    store.close()
 
 
 def test_staging_leaves_no_free_pages_and_the_manifest_keeps_each_path_once(built: tuple[Path, Path]) -> None:
@@ -92,8 +145,9 @@ def test_an_update_gives_the_tables_a_fresh_build_gives(tmp_path: Path) -> None:
     db = _db(ix, "speakers.sqlite")
     live = {str(p) for p in docs.iterdir()}
     assert {p for (p,) in db.execute("SELECT path FROM sources")} == live
+    assert db.execute("SELECT COUNT(*) FROM articles WHERE src NOT IN (SELECT n FROM sources)").fetchone() == (0,)
     for table in ("mentions", "companies"):
-        assert db.execute(f"SELECT COUNT(*) FROM {table} WHERE src NOT IN (SELECT n FROM sources)").fetchone() == (0,)
+        assert db.execute(f"SELECT COUNT(*) FROM {table} WHERE art NOT IN (SELECT n FROM articles)").fetchone() == (0,)
     for command in (["speakers", "--json"], ["speakers", "--csv", "--limit", "2"]):  # counts and company rule
         assert _run(*command, "--index", str(ix)) == _run(*command, "--index", str(fresh)), command
 

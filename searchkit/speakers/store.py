@@ -21,23 +21,26 @@ if TYPE_CHECKING:
     from searchkit.reports import SpeakerCount
 
 NAME = "speakers.sqlite"
-LAYOUT = 1
+LAYOUT = 2
 """The tables' layout (`sidecar.SideTable.layout`); history in `engine/contract.py`."""
 SCHEMA = (
     "CREATE TABLE IF NOT EXISTS sources (path TEXT PRIMARY KEY, n INTEGER NOT NULL) WITHOUT ROWID;"
-    "CREATE TABLE IF NOT EXISTS mentions (src INTEGER NOT NULL, id TEXT NOT NULL, name TEXT NOT NULL,"
-    " role TEXT, day TEXT);"
-    "CREATE INDEX IF NOT EXISTS mentions_src ON mentions (src);"
+    "CREATE TABLE IF NOT EXISTS articles (n INTEGER PRIMARY KEY, src INTEGER NOT NULL, id TEXT NOT NULL);"
+    "CREATE INDEX IF NOT EXISTS articles_src ON articles (src);"
+    "CREATE TABLE IF NOT EXISTS mentions (art INTEGER NOT NULL, name TEXT NOT NULL, role TEXT, day TEXT);"
+    "CREATE INDEX IF NOT EXISTS mentions_art ON mentions (art);"
     "CREATE TABLE IF NOT EXISTS aliases (alias TEXT PRIMARY KEY, canonical TEXT NOT NULL);"
-    "CREATE TABLE IF NOT EXISTS companies (src INTEGER NOT NULL, id TEXT NOT NULL, name TEXT NOT NULL);"
-    "CREATE INDEX IF NOT EXISTS companies_src ON companies (src);"
+    "CREATE TABLE IF NOT EXISTS companies (art INTEGER NOT NULL, name TEXT NOT NULL);"
+    "CREATE INDEX IF NOT EXISTS companies_art ON companies (art);"
 )
-"""A file's path is kept once, in `sources`; its rows refer to it by number (a path in every row, and in an
-index on it, made up two thirds of the table: 147 MB at 10^5 articles)."""
+"""A file's path is kept once, in `sources`, and an article's id once, in `articles` (with its file's
+number); mentions and companies refer to their article by number (a path in every row, and in an index on
+it, made up two thirds of the table: 147 MB at 10^5 articles; the id in every row, a third: 17 MB)."""
 STAGING = (
-    "CREATE TEMP TABLE IF NOT EXISTS staged (source TEXT NOT NULL, id TEXT NOT NULL, name TEXT NOT NULL,"
-    " role TEXT, day TEXT);"
-    "CREATE TEMP TABLE IF NOT EXISTS staged_companies (source TEXT NOT NULL, id TEXT NOT NULL, name TEXT NOT NULL);"
+    "CREATE TEMP TABLE IF NOT EXISTS staged_articles (k INTEGER PRIMARY KEY, source TEXT NOT NULL,"
+    " id TEXT NOT NULL);"
+    "CREATE TEMP TABLE IF NOT EXISTS staged (k INTEGER NOT NULL, name TEXT NOT NULL, role TEXT, day TEXT);"
+    "CREATE TEMP TABLE IF NOT EXISTS staged_companies (k INTEGER NOT NULL, name TEXT NOT NULL);"
     "CREATE TEMP TABLE IF NOT EXISTS wanted (name TEXT PRIMARY KEY);"
 )
 """Rows held until the commit, in SQLite's temporary database: a run that stops never leaves them behind,
@@ -54,23 +57,28 @@ class NameStore(SideTable):
 
     def __init__(self, index_dir: Path) -> None:
         super().__init__(index_dir, NAME, SCHEMA + STAGING)
+        self._staged = 0  # articles staged: the next one's `k`
 
     # ------------------------------------------------------------------ writing (the indexer, at commit)
 
     def stage(self, source: str, rows: Iterable[Row]) -> None:
         """Hold the speakers of a file's articles until the commit that adds them."""
-        rows = list(rows)
-        self.db.executemany("INSERT INTO staged VALUES (?, ?, ?, ?, ?)",
-                            [(source, doc_id, name, role, day) for doc_id, day, speakers, _ in rows
+        rows = [row for row in rows if row[2] or row[3]]  # an article naming no one has no row
+        first, self._staged = self._staged, self._staged + len(rows)
+        self.db.executemany("INSERT INTO staged_articles VALUES (?, ?, ?)",
+                            [(k, source, doc_id) for k, (doc_id, _, _, _) in enumerate(rows, first)])
+        self.db.executemany("INSERT INTO staged VALUES (?, ?, ?, ?)",
+                            [(k, name, role, day) for k, (_, day, speakers, _) in enumerate(rows, first)
                              for name, role in speakers])
-        self.db.executemany("INSERT INTO staged_companies VALUES (?, ?, ?)",
-                            [(source, doc_id, name) for doc_id, _, _, companies in rows for name in companies])
+        self.db.executemany("INSERT INTO staged_companies VALUES (?, ?)",
+                            [(k, name) for k, (_, _, _, companies) in enumerate(rows, first) for name in companies])
 
     def discard_staged(self) -> None:
         """Forget staged rows of a run that did not commit."""
+        self._staged = 0
         with self.db:
-            self.db.execute("DELETE FROM staged")
-            self.db.execute("DELETE FROM staged_companies")
+            for staged in ("staged_articles", "staged", "staged_companies"):
+                self.db.execute(f"DELETE FROM {staged}")
 
     def merge(self, removed_sources: Iterable[str] = (), *, replace_all: bool = False) -> None:
         """After the index commit: drop the mentions of re-read or removed files, take the staged ones, and
@@ -79,23 +87,28 @@ class NameStore(SideTable):
 
         with self.db:
             removed = [(s,) for s in removed_sources]
-            if replace_all:
-                self.db.execute("DELETE FROM sources")
-            for table in ("mentions", "companies"):
+            for table in ("sources", "articles", "mentions", "companies"):
                 if replace_all:
                     self.db.execute(f"DELETE FROM {table}")
-                self.db.executemany(f"DELETE FROM {table} WHERE src = (SELECT n FROM sources WHERE path = ?)", removed)
+            for table in ("mentions", "companies"):
+                self.db.executemany(f"DELETE FROM {table} WHERE art IN (SELECT a.n FROM articles a"
+                                    " JOIN sources s ON s.n = a.src WHERE s.path = ?)", removed)
+            self.db.executemany("DELETE FROM articles WHERE src = (SELECT n FROM sources WHERE path = ?)", removed)
             self.db.executemany("DELETE FROM sources WHERE path = ?", removed)
             # numbered past the highest in use (a number freed by a removed file may come back: its rows are gone)
             self.db.execute("INSERT INTO sources (path, n) SELECT path, (SELECT COALESCE(MAX(n), 0) FROM sources)"
-                            " + ROW_NUMBER() OVER () FROM (SELECT source AS path FROM staged"
-                            " UNION SELECT source FROM staged_companies) WHERE path NOT IN (SELECT path FROM sources)")
-            for table, staged, columns in (("mentions", "staged", "id, name, role, day"),
-                                           ("companies", "staged_companies", "id, name")):
+                            " + ROW_NUMBER() OVER () FROM (SELECT DISTINCT source AS path FROM staged_articles)"
+                            " WHERE path NOT IN (SELECT path FROM sources)")
+            base = int(self.db.execute("SELECT COALESCE(MAX(n) + 1, 0) FROM articles").fetchone()[0])
+            self.db.execute("INSERT INTO articles SELECT ? + k, (SELECT n FROM sources WHERE path = source), id"
+                            " FROM staged_articles ORDER BY k", (base,))
+            for table, staged, columns in (("mentions", "staged", "name, role, day"),
+                                           ("companies", "staged_companies", "name")):
                 # in staging order: the mentions' rowids order the forms as before (`ORDER BY MIN(rowid)` below)
-                self.db.execute(f"INSERT INTO {table} SELECT (SELECT n FROM sources WHERE path = {staged}.source),"
-                                f" {columns} FROM {staged} ORDER BY rowid")
+                self.db.execute(f"INSERT INTO {table} SELECT ? + k, {columns} FROM {staged} ORDER BY rowid", (base,))
                 self.db.execute(f"DELETE FROM {staged}")
+            self.db.execute("DELETE FROM staged_articles")
+            self._staged = 0
             previous = dict(self.db.execute("SELECT alias, canonical FROM aliases"))
             # each form's tally, counted by SQLite in the order of its first mention (the order the map lists
             # aliases in); a Python object per mention cost ~0.5 s CPU at 10^5 articles, each update
@@ -189,7 +202,8 @@ class Names:
     def companies(self) -> dict[str, int]:
         """Names the archive writes as a company, with the number of articles that do."""
         try:
-            return dict(self.db.execute("SELECT name, COUNT(DISTINCT id) FROM companies GROUP BY name"))
+            return dict(self.db.execute("SELECT c.name, COUNT(DISTINCT a.id) FROM companies c"
+                                        " JOIN articles a ON a.n = c.art GROUP BY c.name"))
         except sqlite3.Error:  # a table made before companies were kept
             return {}
 
@@ -203,8 +217,8 @@ class Names:
         found = set()
         for name, forms in forms_of.items():
             marks = ",".join("?" * len(forms))
-            quoted = self.db.execute(f"SELECT COUNT(DISTINCT id) FROM mentions WHERE name IN ({marks})",
-                                     forms).fetchone()[0]
+            quoted = self.db.execute(f"SELECT COUNT(DISTINCT a.id) FROM mentions m JOIN articles a ON a.n = m.art"
+                                     f" WHERE m.name IN ({marks})", forms).fetchone()[0]
             if _company(companies[name], quoted):
                 found.add(name)
         return found
@@ -217,7 +231,8 @@ class Names:
         aliases = self.aliases()
         docs: dict[str, set[str]] = {}
         roles: dict[str, dict[str, int]] = {}
-        for doc_id, name, role in self.db.execute("SELECT id, name, role FROM mentions"):
+        for doc_id, name, role in self.db.execute("SELECT a.id, m.name, m.role FROM mentions m"
+                                                  " JOIN articles a ON a.n = m.art"):
             canon = aliases.get(name, name)
             docs.setdefault(canon, set()).add(doc_id)
             if role:
