@@ -38,6 +38,16 @@ _SALTS = np.arange(1, BANDS + 1, dtype=_U64) * _U64(0x9E3779B97F4A7C15)  # one p
 _SHIFT = np.uint32(32 - PREFIX_BITS)
 
 
+def distinct(values: np.ndarray) -> np.ndarray:
+    """The distinct values of a 1-d array, sorted (`np.unique`'s result): numpy 2's `np.unique` hashes
+    integers, and on these (article numbers in the high bits of a pair's code) it took 0.87 s for a 2,000-file
+    update's 1.06M candidate pairs at 10^5 articles, a sort 13 ms."""
+    ordered = np.sort(values)
+    keep = np.ones(len(ordered), dtype=bool)
+    np.not_equal(ordered[1:], ordered[:-1], out=keep[1:])
+    return ordered[keep]
+
+
 def band_keys(sigs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Each signature's band keys (`(n, BANDS)` uint32) and which of them exist (no empty bin in the band)."""
     wide = sigs.astype(_U64)
@@ -84,13 +94,13 @@ class Buckets:
         changed without those articles changing)."""
         rkeys, rnums = entries(*removed)
         akeys, anums = entries(*added)
-        touched = np.unique(np.concatenate([rkeys, akeys]))
+        touched = distinct(np.concatenate([rkeys, akeys]))
         old = self._pairs(touched)
         # `old` is sorted (by key, then number): the removed entries are found, and the added ones placed, by
         # binary search, instead of sorting every entry of the touched prefixes again (~2.4M at 10^5 articles)
         codes = _codes(old[:, 0], old[:, 1])
         gone = np.zeros(len(codes), dtype=bool)
-        gone[_spans(codes, np.unique(_codes(rkeys, rnums)))] = True
+        gone[_spans(codes, distinct(_codes(rkeys, rnums)))] = True
         codes = codes[~gone]
         added = np.sort(_codes(akeys, anums))
         codes = np.insert(codes, np.searchsorted(codes, added), added)
@@ -98,7 +108,7 @@ class Buckets:
         del codes
         # each touched prefix's rows, found in one call: a searchsorted per prefix with Python ints cast the
         # whole uint32 column to int64 each time (40,000 prefixes x 4M rows: 34 s of a 2,000-file update)
-        prefixes, touched_prefixes = new[:, 0] >> _SHIFT, np.unique(touched >> _SHIFT)
+        prefixes, touched_prefixes = new[:, 0] >> _SHIFT, distinct(touched >> _SHIFT)
         los = np.searchsorted(prefixes, touched_prefixes, side="left").tolist()
         his = np.searchsorted(prefixes, touched_prefixes, side="right").tolist()
         kept, emptied = [], []
@@ -116,25 +126,25 @@ class Buckets:
 
     def members(self, keys: np.ndarray) -> np.ndarray:
         """The article numbers of every entry holding one of these keys."""
-        pairs = self._pairs(np.unique(keys))
+        pairs = self._pairs(distinct(keys))
         return pairs[np.isin(pairs[:, 0], keys), 1].astype(np.int64)
 
     def candidates(self, numbers: np.ndarray, sigs: np.ndarray) -> np.ndarray:
         """Distinct pairs `(article, other article)` of these articles with any other sharing a key held by at
         most `MAX_BUCKET` entries (`(m, 2)` int64)."""
         keys, nums = entries(numbers, sigs)
-        pairs = self._pairs(np.unique(keys))
+        pairs = self._pairs(distinct(keys))
         lo = np.searchsorted(pairs[:, 0], keys, side="left")
         hi = np.searchsorted(pairs[:, 0], keys, side="right")
         counts = hi - lo
         counts[counts > MAX_BUCKET] = 0
-        codes = np.unique(_codes(np.repeat(nums, counts), pairs[_expand(lo, counts), 1]))
+        codes = distinct(_codes(np.repeat(nums, counts), pairs[_expand(lo, counts), 1]))
         found = _uncodes(codes).astype(np.int64)
         return found[found[:, 0] != found[:, 1]]
 
     def _pairs(self, keys: np.ndarray) -> np.ndarray:
         """Every entry of the prefixes of these keys (sorted by key), reading the prefixes not read yet."""
-        prefixes = np.unique(keys >> _SHIFT).tolist()
+        prefixes = distinct(keys >> _SHIFT).tolist()
         missing = [p for p in prefixes if p not in self._loaded]
         for chunk in chunks(missing):
             self._loaded.update(dict.fromkeys(chunk, _EMPTY_PAIRS))

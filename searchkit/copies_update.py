@@ -24,7 +24,7 @@ from pathlib import Path
 import numpy as np
 
 from searchkit.copies import CopyStore, Entry, earliest, source_splits, split_source
-from searchkit.copies_bands import BUCKETS_SCHEMA, Buckets
+from searchkit.copies_bands import BUCKETS_SCHEMA, Buckets, distinct
 from searchkit.limits import MEMORY_BUDGET
 from searchkit.minhash import BINS, agreement, similarity
 from searchkit.sidecar import chunks, marks
@@ -219,7 +219,7 @@ class _Signatures:
 
     def having(self, numbers: Iterable[int]) -> np.ndarray:
         """Those of these articles that have a signature (sorted), their signatures read."""
-        wanted = np.unique(np.fromiter(numbers, dtype=np.int64))
+        wanted = distinct(np.fromiter(numbers, dtype=np.int64))
         self._read(wanted)
         return wanted[np.isin(wanted, self.numbers)]
 
@@ -229,7 +229,7 @@ class _Signatures:
         return self.sigs[np.searchsorted(self.numbers, numbers)]
 
     def _read(self, numbers: np.ndarray) -> None:
-        missing = np.unique(numbers[~np.isin(numbers, self.numbers)])
+        missing = distinct(numbers[~np.isin(numbers, self.numbers)])
         if not missing.size:
             return
         rows = []
