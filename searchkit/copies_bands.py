@@ -148,8 +148,9 @@ class Buckets:
         missing = [p for p in prefixes if p not in self._loaded]
         for chunk in chunks(missing):
             self._loaded.update(dict.fromkeys(chunk, _EMPTY_PAIRS))
-            rows = self.db.execute(f"SELECT prefix, entries FROM buckets WHERE prefix IN ({marks(chunk)})", chunk)
-            self._loaded.update((p, _pairs_of(p, blob)) for p, blob in rows)
+            rows = self.db.execute(f"SELECT prefix, entries FROM buckets WHERE prefix IN ({marks(chunk)})",
+                                   chunk).fetchall()
+            self._loaded.update(_rows_pairs(rows))
         parts = [self._loaded[p] for p in prefixes]
         return np.concatenate(parts) if parts else _EMPTY_PAIRS
 
@@ -167,13 +168,18 @@ def _blob(pairs: np.ndarray) -> bytes:
     return packed.tobytes()
 
 
-def _pairs_of(prefix: int, blob: bytes) -> np.ndarray:
-    """A stored row's entries back as `(n, 2)` uint32 `(key, number)` pairs (`_blob` undone)."""
-    packed = np.frombuffer(blob, _ENTRY)
+def _rows_pairs(rows: list[tuple[int, bytes]]) -> zip[tuple[int, np.ndarray]]:
+    """Stored rows `(prefix, entries)` back as each prefix's `(n, 2)` uint32 `(key, number)` pairs (`_blob`
+    undone), converted together: a conversion per row cost ~8 us, 0.33 s of the 40,000 rows a 2,000-file
+    update reads at 10^5 articles."""
+    prefixes = [prefix for prefix, _blob in rows]
+    sizes = np.fromiter((len(blob) for _prefix, blob in rows), dtype=np.int64, count=len(rows)) // _ENTRY.itemsize
+    packed = np.frombuffer(b"".join(blob for _prefix, blob in rows), _ENTRY)
     pairs = np.empty((len(packed), 2), dtype=np.uint32)
-    pairs[:, 0] = (np.uint32(prefix) << _SHIFT) | packed["low"]
+    pairs[:, 0] = (np.repeat(np.array(prefixes, dtype=np.uint32), sizes) << _SHIFT) | packed["low"]
     pairs[:, 1] = packed["number"]
-    return pairs
+    ends = np.cumsum(sizes).tolist()
+    return zip(prefixes, (pairs[end - size:end] for end, size in zip(ends, sizes.tolist(), strict=True)), strict=True)
 
 
 def _codes(high: np.ndarray, low: np.ndarray) -> np.ndarray:
