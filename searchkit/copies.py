@@ -10,19 +10,18 @@ starts without numpy.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from searchkit.sidecar import SideTable, chunks, marks
+from searchkit.sidecar import STEMS_SCHEMA, SideTable, chunks, marks
 
 COPIES_NAME = "copies.sqlite"
 LAYOUT = 3
 """The tables' layout (`sidecar.SideTable.layout`); history in `engine/contract.py`."""
 SCHEMA = (
-    "CREATE TABLE IF NOT EXISTS stems (n INTEGER PRIMARY KEY, path TEXT UNIQUE NOT NULL);"
+    f"{STEMS_SCHEMA}"
     "CREATE TABLE IF NOT EXISTS articles (n INTEGER PRIMARY KEY, id TEXT UNIQUE NOT NULL, stem INTEGER NOT NULL,"
     " tail TEXT, date TEXT, sig BLOB);"
     "CREATE INDEX IF NOT EXISTS articles_tail ON articles (stem, tail);"
@@ -30,29 +29,12 @@ SCHEMA = (
     "CREATE INDEX IF NOT EXISTS groups_grp ON groups (grp);"
     "CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);"
 )
-"""An article's file is `stems.path` (a folder) followed by its `tail`, or by its id when `tail` is NULL
-(`split_source`): the usual id is the file's path under the indexed folder, so the folder is spelled once
-and the rest not again (the path in every row, and in an index on it, was a quarter of the file: 25 MB at
-10^5 articles). Groups are rows of their own, `grp` naming the representative by number: an article's row
-never grows after it is written (a label set later split the pages it grew, leaving a sixth of them empty)."""
+"""An article's file is a folder in `stems` and its `tail` or id (`sidecar.split_source`; the path in every
+row, and in an index on it, was a quarter of the file: 25 MB at 10^5 articles). Groups are rows of their own,
+`grp` naming the representative by number: an article's row never grows after it is written (a label set
+later split the pages it grew, leaving a sixth of them empty)."""
 _MEMBERS = "FROM groups g JOIN articles a ON a.n = g.n JOIN articles r ON r.n = g.grp"
 """Every grouped article (`a`) with its group's representative (`r`)."""
-
-
-def split_source(source: str, article_id: str) -> tuple[str, str | None]:
-    """An article's file as `(stem, tail)`, `source == stem + (tail or article_id)`: the tail is None when the
-    path ends with the id after a folder (or is the id), else the stem is the path's folder."""
-    stem = source[:len(source) - len(article_id)]
-    if source.endswith(article_id) and (not stem or stem.endswith("/")):
-        return stem, None
-    stem = source[:source.rfind("/") + 1]
-    return stem, source[len(stem):]
-
-
-def source_splits(source: str) -> list[tuple[str, str]]:
-    """Every `(stem, rest)` that `split_source` may have cut a file's path into: the stem empty or ending at a
-    `/` (the rest is then the tail, or the id of a row without one)."""
-    return [(source[:cut], source[cut:]) for cut in (0, *(m.end() for m in re.finditer("/", source)))]
 
 
 @dataclass(frozen=True, slots=True)

@@ -23,11 +23,11 @@ from pathlib import Path
 
 import numpy as np
 
-from searchkit.copies import CopyStore, Entry, earliest, source_splits, split_source
+from searchkit.copies import CopyStore, Entry, earliest
 from searchkit.copies_bands import BUCKETS_SCHEMA, Buckets, distinct
 from searchkit.limits import MEMORY_BUDGET
 from searchkit.minhash import BINS, agreement, similarity
-from searchkit.sidecar import chunks, marks
+from searchkit.sidecar import chunks, drop_stems, marks, rows_of_files, split_source
 
 STAGE_BATCH = 2_000  # staged rows held in memory before they are written (one transaction each)
 STAGING = ("CREATE TEMP TABLE IF NOT EXISTS staged (id TEXT NOT NULL, stem TEXT NOT NULL, tail TEXT, date TEXT,"
@@ -105,7 +105,7 @@ class CopyUpdater(CopyStore):
                     self.db.execute(f"DELETE FROM {table}")
             gone = {n: (stem, sig, grp) for n, stem, sig, grp in self.db.execute(
                 f"{_GONE} WHERE a.id IN (SELECT id FROM staged)")}
-            gone.update((n, (stem, sig, grp)) for n, stem, sig, grp in self._of_sources(removed_sources))
+            gone.update((n, (stem, sig, grp)) for n, stem, sig, grp in rows_of_files(self.db, _GONE, removed_sources))
             for table in ("articles", "groups"):
                 self.db.executemany(f"DELETE FROM {table} WHERE n = ?", ((n,) for n in gone))
             first = int(self.db.execute("SELECT COALESCE(MAX(n), 0) FROM articles").fetchone()[0])
@@ -113,8 +113,7 @@ class CopyUpdater(CopyStore):
             self.db.execute("INSERT OR REPLACE INTO articles (id, stem, tail, date, sig) SELECT s.id, t.n, s.tail,"
                             " s.date, s.sig FROM staged s JOIN stems t ON t.path = s.stem ORDER BY s.rowid")
             self.db.execute("DELETE FROM staged")
-            self.db.executemany("DELETE FROM stems WHERE n = ? AND NOT EXISTS (SELECT 1 FROM articles WHERE stem = ?)",
-                                ((stem, stem) for stem in {stem for stem, _sig, _grp in gone.values()}))
+            drop_stems(self.db, (stem for stem, _sig, _grp in gone.values()))
             added = self.db.execute("SELECT n, sig FROM articles WHERE n > ?", (first,)).fetchall()
             version = uuid.uuid4().hex
             self.db.execute("INSERT OR REPLACE INTO meta VALUES ('version', ?)", (version,))
@@ -130,21 +129,6 @@ class CopyUpdater(CopyStore):
                     seeds |= shifted | self._members(self._groups_of(shifted))
                 self._regroup(buckets, seeds)
             self.db.execute("INSERT OR REPLACE INTO meta VALUES ('indexed', ?)", (version,))
-
-    def _of_sources(self, sources: Iterable[str]) -> list[tuple[int, int, bytes | None, int | None]]:
-        """The rows (as `_GONE` reads them) of the articles of these files: a file's path is looked up as each
-        folder-and-rest it may have been split into (`copies.split_source`), among the stems there are."""
-        splits = [split for source in set(sources) for split in source_splits(source)]
-        stems: dict[str, int] = {}
-        for chunk in chunks({stem for stem, _rest in splits}):
-            stems.update(self.db.execute(f"SELECT path, n FROM stems WHERE path IN ({marks(chunk)})", chunk))
-        rows = []
-        for stem, rest in splits:
-            if (number := stems.get(stem)) is not None:
-                rows += self.db.execute(f"{_GONE} WHERE a.stem = ? AND a.tail = ?", (number, rest)).fetchall()
-                rows += self.db.execute(f"{_GONE} WHERE a.id = ? AND a.stem = ? AND a.tail IS NULL",
-                                        (rest, number)).fetchall()
-        return rows
 
     def _indexed(self) -> bool:
         """Whether the band index was kept by the last merge (a store from before it was kept has none)."""

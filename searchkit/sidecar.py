@@ -4,6 +4,7 @@ keyed by stable article ids so they outlive document numbers, updates and rebuil
 from __future__ import annotations
 
 import contextlib
+import re
 import sqlite3
 from collections.abc import Iterable, Iterator
 from pathlib import Path
@@ -28,6 +29,50 @@ def chunks(values: Iterable[Any]) -> list[list[Any]]:
 def marks(chunk: list[Any]) -> str:
     """The `?, ?, …` placeholders for binding `chunk` in an `IN (…)`."""
     return ",".join("?" * len(chunk))
+
+
+STEMS_SCHEMA = "CREATE TABLE IF NOT EXISTS stems (n INTEGER PRIMARY KEY, path TEXT UNIQUE NOT NULL);"
+"""The folders of a side table's files, numbered: an article's row keeps its file as `stem` (a number here)
+and `tail`, NULL when the rest of the path is the article's id (`split_source`). The usual id is the file's
+path under the indexed folder, so a path is spelled once per folder, not once per row."""
+
+
+def split_source(source: str, article_id: str) -> tuple[str, str | None]:
+    """An article's file as `(stem, tail)`, `source == stem + (tail or article_id)`: the tail is None when the
+    path ends with the id after a folder (or is the id), else the stem is the path's folder."""
+    stem = source[:len(source) - len(article_id)]
+    if source.endswith(article_id) and (not stem or stem.endswith("/")):
+        return stem, None
+    stem = source[:source.rfind("/") + 1]
+    return stem, source[len(stem):]
+
+
+def source_splits(source: str) -> list[tuple[str, str]]:
+    """Every `(stem, rest)` that `split_source` may have cut a file's path into: the stem empty or ending at a
+    `/` (the rest is then the tail, or the id of a row without one)."""
+    return [(source[:cut], source[cut:]) for cut in (0, *(m.end() for m in re.finditer("/", source)))]
+
+
+def rows_of_files(db: sqlite3.Connection, query: str, sources: Iterable[str]) -> list[tuple[Any, ...]]:
+    """The rows `query` gives for the articles of these files: `query` selects from the table `articles` as
+    `a` (columns `stem`, `tail`, `id`) up to its WHERE. Each path is looked up as every split of it
+    (`source_splits`) whose folder is in `stems`."""
+    splits = [split for source in set(sources) for split in source_splits(source)]
+    stems: dict[str, int] = {}
+    for chunk in chunks({stem for stem, _rest in splits}):
+        stems.update(db.execute(f"SELECT path, n FROM stems WHERE path IN ({marks(chunk)})", chunk))
+    rows: list[tuple[Any, ...]] = []
+    for stem, rest in splits:
+        if (number := stems.get(stem)) is not None:
+            rows += db.execute(f"{query} WHERE a.stem = ? AND a.tail = ?", (number, rest)).fetchall()
+            rows += db.execute(f"{query} WHERE a.stem = ? AND a.tail IS NULL AND a.id = ?", (number, rest)).fetchall()
+    return rows
+
+
+def drop_stems(db: sqlite3.Connection, stems: Iterable[int]) -> None:
+    """Forget those of these folders that no article's row names any more."""
+    db.executemany("DELETE FROM stems WHERE n = ? AND NOT EXISTS (SELECT 1 FROM articles WHERE stem = ?)",
+                   ((stem, stem) for stem in set(stems)))
 
 
 @contextlib.contextmanager

@@ -12,9 +12,10 @@ from click.testing import CliRunner
 
 from searchkit.cli import cli
 from searchkit.copies import LAYOUT as COPIES_LAYOUT
-from searchkit.copies import CopyStore, Group, source_splits, split_source
+from searchkit.copies import CopyStore, Group
 from searchkit.copies_update import CopyUpdater
 from searchkit.indexer import index_paths
+from searchkit.sidecar import source_splits, split_source
 from searchkit.speakers.store import LAYOUT as SPEAKERS_LAYOUT
 
 SPEAKERS = ["Elena Marsh", "Tomas Varga", "Ana Ruiz", "Priya Nandakumar", "Mehmet Erdoglu"]
@@ -52,19 +53,19 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
 
 
 def test_speaker_rows_name_their_article_by_number(built: tuple[Path, Path]) -> None:
-    """Layout 2: a mention or company names its article by number; the article's id and file are kept once."""
-    _docs, ix = built
+    """Layout 2: a mention or company names its article by number; the article's id is kept once, and its file as
+    a numbered folder and the id."""
+    docs, ix = built
     db = _db(ix, "speakers.sqlite")
     assert db.execute("PRAGMA user_version").fetchone() == (SPEAKERS_LAYOUT,) == (2,)
     for table in ("mentions", "companies"):
         columns = [row[1] for row in db.execute(f"PRAGMA table_info({table})")]
         assert "source" not in columns and "id" not in columns and columns[0] == "art"
         assert db.execute(f"SELECT COUNT(*) FROM {table} WHERE art NOT IN (SELECT n FROM articles)").fetchone() == (0,)
-    assert db.execute("SELECT COUNT(*) FROM articles WHERE src NOT IN (SELECT n FROM sources)").fetchone() == (0,)
     ids = [i for (i,) in db.execute("SELECT id FROM articles")]
     assert len(ids) == len(set(ids)) == 240  # each article once, however many rows it has
-    paths = [p for (p,) in db.execute("SELECT path FROM sources")]
-    assert len(paths) == len(set(paths)) == 240  # each file once
+    assert db.execute("SELECT path FROM stems").fetchall() == [(f"{docs}/",)]
+    assert db.execute("SELECT COUNT(*) FROM articles WHERE tail IS NOT NULL").fetchone() == (0,)
     assert db.execute("SELECT COUNT(*) FROM mentions").fetchone()[0] >= 480
 
 
@@ -130,7 +131,7 @@ def test_staging_leaves_no_free_pages_and_the_manifest_keeps_each_path_once(buil
 
 
 def test_an_update_gives_the_tables_a_fresh_build_gives(tmp_path: Path) -> None:
-    """Files changed and removed: their rows and their `sources` entries go; the speakers listed equal a
+    """Files changed and removed: their rows and their articles go; the speakers listed equal a
     build of the same files from scratch."""
     docs = _corpus(tmp_path / "docs", 60)
     ix = tmp_path / "ix"
@@ -144,8 +145,8 @@ def test_an_update_gives_the_tables_a_fresh_build_gives(tmp_path: Path) -> None:
     index_paths([docs], fresh, workers=1)
     db = _db(ix, "speakers.sqlite")
     live = {str(p) for p in docs.iterdir()}
-    assert {p for (p,) in db.execute("SELECT path FROM sources")} == live
-    assert db.execute("SELECT COUNT(*) FROM articles WHERE src NOT IN (SELECT n FROM sources)").fetchone() == (0,)
+    assert {p for (p,) in db.execute("SELECT s.path || COALESCE(a.tail, a.id) FROM articles a"
+                                     " JOIN stems s ON s.n = a.stem")} == live
     for table in ("mentions", "companies"):
         assert db.execute(f"SELECT COUNT(*) FROM {table} WHERE art NOT IN (SELECT n FROM articles)").fetchone() == (0,)
     for command in (["speakers", "--json"], ["speakers", "--csv", "--limit", "2"]):  # counts and company rule

@@ -14,7 +14,7 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from searchkit.sidecar import SideTable
+from searchkit.sidecar import STEMS_SCHEMA, SideTable, drop_stems, rows_of_files, split_source
 from searchkit.terms import speaker_query_term
 
 if TYPE_CHECKING:
@@ -24,21 +24,23 @@ NAME = "speakers.sqlite"
 LAYOUT = 2
 """The tables' layout (`sidecar.SideTable.layout`); history in `engine/contract.py`."""
 SCHEMA = (
-    "CREATE TABLE IF NOT EXISTS sources (path TEXT PRIMARY KEY, n INTEGER NOT NULL) WITHOUT ROWID;"
-    "CREATE TABLE IF NOT EXISTS articles (n INTEGER PRIMARY KEY, src INTEGER NOT NULL, id TEXT NOT NULL);"
-    "CREATE INDEX IF NOT EXISTS articles_src ON articles (src);"
+    f"{STEMS_SCHEMA}"
+    "CREATE TABLE IF NOT EXISTS articles (n INTEGER PRIMARY KEY, id TEXT NOT NULL, stem INTEGER NOT NULL,"
+    " tail TEXT);"
+    "CREATE INDEX IF NOT EXISTS articles_file ON articles (stem, tail, id);"
     "CREATE TABLE IF NOT EXISTS mentions (art INTEGER NOT NULL, name TEXT NOT NULL, role TEXT, day TEXT);"
     "CREATE INDEX IF NOT EXISTS mentions_art ON mentions (art);"
     "CREATE TABLE IF NOT EXISTS aliases (alias TEXT PRIMARY KEY, canonical TEXT NOT NULL);"
     "CREATE TABLE IF NOT EXISTS companies (art INTEGER NOT NULL, name TEXT NOT NULL);"
     "CREATE INDEX IF NOT EXISTS companies_art ON companies (art);"
 )
-"""A file's path is kept once, in `sources`, and an article's id once, in `articles` (with its file's
-number); mentions and companies refer to their article by number (a path in every row, and in an index on
-it, made up two thirds of the table: 147 MB at 10^5 articles; the id in every row, a third: 17 MB)."""
+"""An article quoting or naming someone is a row of `articles`, its file a folder in `stems` and its `tail` or
+id (`sidecar.split_source`); mentions and companies refer to it by number (a path in every row, and in an
+index on it, made up two thirds of the table: 147 MB at 10^5 articles; then the id in every row and a table
+of paths, half: 25 MB)."""
 STAGING = (
-    "CREATE TEMP TABLE IF NOT EXISTS staged_articles (k INTEGER PRIMARY KEY, source TEXT NOT NULL,"
-    " id TEXT NOT NULL);"
+    "CREATE TEMP TABLE IF NOT EXISTS staged_articles (k INTEGER PRIMARY KEY, id TEXT NOT NULL, stem TEXT NOT NULL,"
+    " tail TEXT);"
     "CREATE TEMP TABLE IF NOT EXISTS staged (k INTEGER NOT NULL, name TEXT NOT NULL, role TEXT, day TEXT);"
     "CREATE TEMP TABLE IF NOT EXISTS staged_companies (k INTEGER NOT NULL, name TEXT NOT NULL);"
     "CREATE TEMP TABLE IF NOT EXISTS wanted (name TEXT PRIMARY KEY);"
@@ -65,8 +67,9 @@ class NameStore(SideTable):
         """Hold the speakers of a file's articles until the commit that adds them."""
         rows = [row for row in rows if row[2] or row[3]]  # an article naming no one has no row
         first, self._staged = self._staged, self._staged + len(rows)
-        self.db.executemany("INSERT INTO staged_articles VALUES (?, ?, ?)",
-                            [(k, source, doc_id) for k, (doc_id, _, _, _) in enumerate(rows, first)])
+        self.db.executemany("INSERT INTO staged_articles VALUES (?, ?, ?, ?)",
+                            [(k, doc_id, *split_source(source, doc_id))
+                             for k, (doc_id, _, _, _) in enumerate(rows, first)])
         self.db.executemany("INSERT INTO staged VALUES (?, ?, ?, ?)",
                             [(k, name, role, day) for k, (_, day, speakers, _) in enumerate(rows, first)
                              for name, role in speakers])
@@ -86,22 +89,18 @@ class NameStore(SideTable):
         from searchkit.speakers.canonical import canonical_of_counts  # the write path only
 
         with self.db:
-            removed = [(s,) for s in removed_sources]
-            for table in ("sources", "articles", "mentions", "companies"):
-                if replace_all:
+            if replace_all:
+                for table in ("stems", "articles", "mentions", "companies"):
                     self.db.execute(f"DELETE FROM {table}")
-            for table in ("mentions", "companies"):
-                self.db.executemany(f"DELETE FROM {table} WHERE art IN (SELECT a.n FROM articles a"
-                                    " JOIN sources s ON s.n = a.src WHERE s.path = ?)", removed)
-            self.db.executemany("DELETE FROM articles WHERE src = (SELECT n FROM sources WHERE path = ?)", removed)
-            self.db.executemany("DELETE FROM sources WHERE path = ?", removed)
-            # numbered past the highest in use (a number freed by a removed file may come back: its rows are gone)
-            self.db.execute("INSERT INTO sources (path, n) SELECT path, (SELECT COALESCE(MAX(n), 0) FROM sources)"
-                            " + ROW_NUMBER() OVER () FROM (SELECT DISTINCT source AS path FROM staged_articles)"
-                            " WHERE path NOT IN (SELECT path FROM sources)")
+            gone = rows_of_files(self.db, "SELECT a.n, a.stem FROM articles a", removed_sources)
+            for table, column in (("mentions", "art"), ("companies", "art"), ("articles", "n")):
+                self.db.executemany(f"DELETE FROM {table} WHERE {column} = ?", ((n,) for n, _stem in gone))
+            # numbered past the highest in use (a number freed by a removed article may come back: its rows are gone)
             base = int(self.db.execute("SELECT COALESCE(MAX(n) + 1, 0) FROM articles").fetchone()[0])
-            self.db.execute("INSERT INTO articles SELECT ? + k, (SELECT n FROM sources WHERE path = source), id"
+            self.db.execute("INSERT OR IGNORE INTO stems (path) SELECT DISTINCT stem FROM staged_articles")
+            self.db.execute("INSERT INTO articles SELECT ? + k, id, (SELECT n FROM stems WHERE path = stem), tail"
                             " FROM staged_articles ORDER BY k", (base,))
+            drop_stems(self.db, (stem for _n, stem in gone))
             for table, staged, columns in (("mentions", "staged", "name, role, day"),
                                            ("companies", "staged_companies", "name")):
                 # in staging order: the mentions' rowids order the forms as before (`ORDER BY MIN(rowid)` below)
