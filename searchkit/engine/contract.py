@@ -15,10 +15,11 @@ An index folder (`index/` by default) holds:
   layout 1 since 7: rows staged in SQLite's temporary database, and the speakers' rows refer to their file by
   number in a `sources` table instead of spelling its path; the copies' layout 2 since 8: a band index entry
   keeps its key's low 16 bits, the row's prefix is the rest; the copies' layout 3 and the speakers' layout 2
-  since 9: a copies row spells its file as a numbered folder in `stems` and the rest, left out when it is the
-  article's id, and groups are a table of their own naming the representative by number; a speakers mention
-  or company names its article by number in an `articles` table that keeps the id once and the file as the
-  copies do, instead of a `sources` table of paths). A file of another layout is refused as damaged;
+  later in 8 (the files refuse older layouts themselves, so the schema stayed): a copies row spells its file
+  as a numbered folder in `stems` and the rest, left out when it is the article's id, and groups are a table
+  of their own naming the representative by number; a speakers mention or company names its article by
+  number in an `articles` table that keeps the id once and the file as the copies do, instead of a `sources`
+  table of paths). A file of another layout is refused as damaged;
   `index --rebuild` makes it again.
 - `spill/*.run`: posting runs of a writer in progress (garbage once no writer holds the lock).
 - `roots.json`, `last-results.json`: what the command line remembers (`searchkit.history`): the indexed
