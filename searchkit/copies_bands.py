@@ -30,7 +30,6 @@ MAX_BUCKET = 1_000
 """A key shared by more entries than this is boilerplate (a stock phrase as the minimum shingle), not
 evidence of copying: it proposes no candidates."""
 PREFIX_BITS = 16
-BUCKETS_SCHEMA = "CREATE TABLE IF NOT EXISTS buckets (prefix INTEGER PRIMARY KEY, entries BLOB NOT NULL);"
 
 _U64 = np.uint64
 _CHUNK = max(1, MEMORY_BUDGET // 4_096)  # articles banded at once when the index is rebuilt

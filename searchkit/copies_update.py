@@ -21,13 +21,18 @@ import uuid
 from collections.abc import Iterable
 from pathlib import Path
 
-import numpy as np
-
-from searchkit.copies import CopyStore, Entry, earliest
-from searchkit.copies_bands import BUCKETS_SCHEMA, Buckets, distinct
+from searchkit.copies import BUCKETS_SCHEMA, CopyStore, Entry, earliest
+from searchkit.lazy import stand_in
 from searchkit.limits import MEMORY_BUDGET
 from searchkit.minhash import BINS, agreement, similarity
 from searchkit.sidecar import chunks, drop_stems, marks, rows_of_files, split_source
+
+# numpy is loaded once there is something to group: a run with nothing to index never loads it (~0.1 s of a
+# ~1 s re-run at 10^5 files); a read through these stand-ins costs ~1 us, a few per chunk of articles
+with stand_in("numpy"), stand_in("searchkit.copies_bands", "Buckets", "distinct"):
+    import numpy as np
+
+    from searchkit.copies_bands import Buckets, distinct
 
 STAGE_BATCH = 2_000  # staged rows held in memory before they are written (one transaction each)
 STAGING = ("CREATE TEMP TABLE IF NOT EXISTS staged (id TEXT NOT NULL, stem TEXT NOT NULL, tail TEXT, date TEXT,"

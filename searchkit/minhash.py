@@ -16,43 +16,55 @@ import) and hashes each shingle with SHA-1 in Python; this takes ~0.15 ms per 50
 from __future__ import annotations
 
 import zlib
+from functools import cache
+from typing import TYPE_CHECKING
 
-import numpy as np
+if TYPE_CHECKING:
+    import numpy as np
 
+# numpy is imported where it is used (plain ints below: numpy takes them as uint64): a run with nothing to
+# index (an unchanged tree, ~0.1 s of its ~1 s) never loads it
 SHINGLE = 4  # words per shingle
 BINS = 64
 SIGNATURE_BYTES = 4 * BINS
 MIN_SHINGLES = 8
 """Bodies with fewer distinct shingles get no signature: too little text to call two articles copies."""
-EMPTY = np.uint32(0xFFFFFFFF)
-"""The value of a bin no shingle fell in."""
+EMPTY = 0xFFFFFFFF
+"""The value of a bin no shingle fell in (a uint32)."""
 
-_U64 = np.uint64
-_MULT = _U64(0x9E3779B97F4A7C15)
-_C1, _C2 = _U64(0xFF51AFD7ED558CCD), _U64(0xC4CEB9FE1A85EC53)
-_BIN_SHIFT = _U64(64 - 6)  # top 6 bits: the bin (BINS == 2**6)
-_BIN_STARTS = np.arange(BINS, dtype=_U64) << _BIN_SHIFT
-_VALUE_SHIFT = _U64(64 - 6 - 32)  # the 32 bits below the bin
+_MULT = 0x9E3779B97F4A7C15
+_C1, _C2 = 0xFF51AFD7ED558CCD, 0xC4CEB9FE1A85EC53
+_BIN_SHIFT = 64 - 6  # top 6 bits: the bin (BINS == 2**6)
+_VALUE_SHIFT = 64 - 6 - 32  # the 32 bits below the bin
+
+
+@cache
+def _bin_starts() -> np.ndarray:
+    import numpy as np
+
+    return np.arange(BINS, dtype=np.uint64) << np.uint64(_BIN_SHIFT)
 
 
 def fmix(h: np.ndarray) -> np.ndarray:
     """MurmurHash3's 64-bit finaliser: every input bit moves every output bit."""
-    h = h ^ (h >> _U64(33))
+    h = h ^ (h >> 33)
     h = h * _C1
-    h = h ^ (h >> _U64(33))
+    h = h ^ (h >> 33)
     h = h * _C2
-    return h ^ (h >> _U64(33))
+    return h ^ (h >> 33)
 
 
 def shingle_hashes(text: str) -> np.ndarray:
     """The distinct 64-bit hashes of the `SHINGLE`-word shingles of `text` (uint64, sorted)."""
+    import numpy as np
+
     words = text.lower().split()
     if len(words) < SHINGLE:
-        return np.zeros(0, dtype=_U64)
+        return np.zeros(0, dtype=np.uint64)
     # each word's CRC-32 without a Python call per word: the words joined by a space (which no word holds),
     # encoded once and split again at the spaces give each word's UTF-8 bytes
     encoded = " ".join(words).encode("utf-8").split(b" ")
-    h = np.fromiter(map(zlib.crc32, encoded), dtype=_U64, count=len(words))
+    h = np.fromiter(map(zlib.crc32, encoded), dtype=np.uint64, count=len(words))
     n = len(words) - SHINGLE + 1
     out = h[:n].copy()
     for j in range(1, SHINGLE):  # wraps modulo 2**64, as intended
@@ -65,12 +77,14 @@ def shingle_hashes(text: str) -> np.ndarray:
 
 def signature(text: str) -> bytes | None:
     """The signature (`SIGNATURE_BYTES` bytes: one uint32 per bin) of a text, or None when too short."""
+    import numpy as np
+
     hashes = shingle_hashes(text)
     if hashes.size < MIN_SHINGLES:
         return None
-    first = np.searchsorted(hashes, _BIN_STARTS)  # sorted: the first hash of each bin is its smallest
+    first = np.searchsorted(hashes, _bin_starts())  # sorted: the first hash of each bin is its smallest
     filled = first < np.append(first[1:], hashes.size)
-    values = ((hashes[np.minimum(first, hashes.size - 1)] >> _VALUE_SHIFT) & _U64(0xFFFFFFFF)).astype(np.uint32)
+    values = ((hashes[np.minimum(first, hashes.size - 1)] >> _VALUE_SHIFT) & 0xFFFFFFFF).astype(np.uint32)
     values[~filled] = EMPTY
     return values.astype("<u4").tobytes()
 
@@ -78,6 +92,8 @@ def signature(text: str) -> bytes | None:
 def agreement(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     """Estimated Jaccard similarity of rows of signatures (`(n, BINS)` uint32 arrays, or single rows): the
     share of bins that agree, among those not empty in both."""
+    import numpy as np
+
     both_empty = (a == EMPTY) & (b == EMPTY)
     same = ((a == b) & ~both_empty).sum(axis=-1)
     return same / np.maximum(1, BINS - both_empty.sum(axis=-1))
@@ -85,4 +101,6 @@ def agreement(a: np.ndarray, b: np.ndarray) -> np.ndarray:
 
 def similarity(a: bytes, b: bytes) -> float:
     """Estimated Jaccard similarity of the shingle sets behind two signatures."""
+    import numpy as np
+
     return float(agreement(np.frombuffer(a, dtype="<u4"), np.frombuffer(b, dtype="<u4")))

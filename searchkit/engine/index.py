@@ -66,6 +66,11 @@ def exists(index_dir: Path, name: str = INDEX_NAME) -> bool:
     return index_dir.is_dir() and any(index_dir.glob(f"_{name}_*.toc"))
 
 
+def has_indexes(index_dir: Path) -> bool:
+    """True when both the article and the quotes index exist at `index_dir` (a writer would create neither)."""
+    return exists(index_dir, INDEX_NAME) and exists(index_dir, QUOTES_NAME)
+
+
 class CheckedIndex(whoosh_index.FileIndex):
     """Whoosh's file index, checking the files of every segment against the sizes recorded at its commit
     each time it reads the table of contents (`integrity`): for readers and writers alike."""

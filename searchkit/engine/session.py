@@ -15,15 +15,18 @@ import errno
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from types import TracebackType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from searchkit import private
-from searchkit.engine import leftovers, rebuild, writing
-from searchkit.engine.index import exists
+from searchkit.engine import leftovers, rebuild
+from searchkit.engine.index import exists, has_indexes
 from searchkit.engine.schema import INDEX_NAME, QUOTES_NAME
 from searchkit.engine.workers import Workers
 from searchkit.errors import DiskFull, IndexCorrupt
 from searchkit.models import Article
+
+if TYPE_CHECKING:  # imported when a writer opens: a run with nothing to write never loads it (nor numpy)
+    from searchkit.engine import writing
 
 FULL = (errno.ENOSPC, errno.EDQUOT)
 
@@ -40,14 +43,14 @@ class WriteSession:
         private.check_folder(index_dir)  # before anything beside the index (the manifest) is opened
         self.index_dir = index_dir
         self.rebuild = rebuild
-        self.lock_timeout = None if wait else writing.LOCK_TIMEOUT_S
+        self.wait = wait
         self.writer: writing.IndexWriter | None = None
         self.segments: list[Any] = []  # written by segment workers, listed in the commit
         self.done = False
         self._held: list[Any] = []  # a rebuild's hold on the index it replaces
         if rebuild:
             self._start_rebuild()
-        elif not writing.has_indexes(index_dir):
+        elif not has_indexes(index_dir):
             if committed:
                 missing = [n for n in (INDEX_NAME, QUOTES_NAME) if not exists(index_dir, n)]
                 raise IndexCorrupt(f"the index at {index_dir} has lost its table of contents (_{missing[0]}_*.toc) "
@@ -67,7 +70,16 @@ class WriteSession:
         (moved in by `publish_file` once the index is committed)."""
         return rebuild.staging(self.index_dir) if self.rebuild else self.index_dir
 
+    @property
+    def lock_timeout(self) -> float | None:
+        """How long to wait for another writer: `writing.LOCK_TIMEOUT_S` seconds, or as long as it takes."""
+        from searchkit.engine import writing
+
+        return None if self.wait else writing.LOCK_TIMEOUT_S
+
     def _start_rebuild(self) -> None:
+        from searchkit.engine import writing
+
         try:
             for name in (INDEX_NAME, QUOTES_NAME):
                 self._held.append(writing.lock(self.index_dir, name, self.lock_timeout))
@@ -78,6 +90,8 @@ class WriteSession:
             raise
 
     def _open(self) -> writing.IndexWriter:
+        from searchkit.engine import writing
+
         with _disk_full(self.index_dir):
             writer = writing.IndexWriter(self.index_dir, lock_timeout=self.lock_timeout)
         rebuild.discard(self.index_dir)  # what a killed rebuild left (we hold the locks it held)

@@ -33,7 +33,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any, Generic, TypeVar
 
-from searchkit.engine import documents, writing
+from searchkit.engine import documents
 from searchkit.errors import IndexingFailed, Terminated
 from searchkit.models import Article
 
@@ -214,6 +214,8 @@ def _segment_worker(number: int, read: Read[Any, Any], inbox: Any, queue: Any, p
         return
     index_dir, pool_limit = start
     try:
+        from searchkit.engine import writing  # here: a run with nothing to write never loads it (nor numpy)
+
         builder = writing.SegmentBuilder(Path(index_dir), pool_limit)
         reports: list[tuple[int, Any]] = []
         while (batch := inbox.get()) is not None:

@@ -35,8 +35,8 @@ from searchkit.engine.vocab import Vocabulary
 from searchkit.errors import IndexLocked
 from searchkit.limits import MEMORY_BUDGET
 
-__all__ = ["CODEC", "LOCK_TIMEOUT_S", "GroupedPool", "IndexWriter", "SegmentBuilder", "_add_postings",
-           "has_indexes"]  # _add_postings: the tests' reference flush feeds Whoosh's writer with it
+__all__ = ["CODEC", "LOCK_TIMEOUT_S", "GroupedPool", "IndexWriter", "SegmentBuilder",
+           "_add_postings"]  # _add_postings: the tests' reference flush feeds Whoosh's writer with it
 
 LOCK_TIMEOUT_S = 3.0
 SEGMENT_WORDS = MEMORY_BUDGET // 512
@@ -52,11 +52,6 @@ archive: numbers and names keep coming), and the flush, which grows with the seg
 # scorer reads whole posting lists, and its per-block cost (seek, header, zlib, pickle) dominated reading
 # a common word's list (phrase queries about 30% faster at 10k).
 CODEC = BlockCodec(blocklimit=1024, compression=5, inlinelimit=16)
-
-
-def has_indexes(index_dir: Path) -> bool:
-    """True when both the article and the quotes index exist at `index_dir` (a writer would create neither)."""
-    return exists(index_dir, INDEX_NAME) and exists(index_dir, QUOTES_NAME)
 
 
 class IndexWriter:
