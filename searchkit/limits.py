@@ -4,7 +4,7 @@ from stalling or swamping a run, with their defaults (kept import-light: the com
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from typing import NamedTuple
 
 DEFAULT_MAX_SIZE = 8 * 1024 * 1024
 """Bytes of a file read at most (8 MB): some 1,500 wire stories, far beyond any one article, and the size at
@@ -20,8 +20,7 @@ _SIZE = re.compile(r"\s*(\d+(?:\.\d+)?)\s*([kmg]?)i?b?\s*", re.I)
 _UNITS = {"": 1, "k": 1024, "m": 1024**2, "g": 1024**3}
 
 
-@dataclass(frozen=True, slots=True)
-class Limits:
+class Limits(NamedTuple):
     """At most `max_size` bytes of a file are read; `budget` CPU seconds per stage (None: unlimited)."""
 
     max_size: int = DEFAULT_MAX_SIZE

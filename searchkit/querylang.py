@@ -18,7 +18,8 @@ fuzzy words past `MAX_EXPANDING`) are dropped.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from typing import NamedTuple
 
 FIELDS = frozenset({"title", "body", "speaker", "date", "id"})
 MAX_DEPTH = 20  # nesting of parentheses; deeper ones are ignored (the parser and the engine recurse on it)
@@ -71,12 +72,11 @@ class Not:
 Node = Word | Phrase | Group | AnyOf | Not
 
 
-@dataclass
-class ParseResult:
+class ParseResult(NamedTuple):
     """The tree (None for an empty query) and notes on repairs made to the input."""
 
     tree: Node | None
-    notes: list[str] = field(default_factory=list)
+    notes: list[str]
 
 
 _FUZZY = re.compile(r"^(.*?)~(\d?)$")
@@ -84,9 +84,8 @@ _SLOP = re.compile(r"~(\d+)")
 _RUN = re.compile(r'[^\s"()]+')
 
 
-@dataclass(frozen=True, slots=True)
-class _Tok:
-    """A lexer token (its docstring also spares `dataclass` from building one out of the signature)."""
+class _Tok(NamedTuple):
+    """A lexer token."""
 
     kind: str  # "word", "phrase", "lparen", "rparen", "and", "or", "not", "field"
     text: str = ""

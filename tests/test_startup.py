@@ -111,6 +111,22 @@ def test_a_search_creates_only_the_record_classes_it_uses() -> None:
     _run(code)
 
 
+def test_a_search_makes_its_internal_records_as_named_tuples() -> None:
+    """A named tuple costs ~0.07 ms to create, a frozen dataclass ~0.6: the records a search makes for itself
+    (none compared with another record type, none copied with `dataclasses.replace`) are named tuples."""
+    code = (
+        "import dataclasses, searchkit.cli, searchkit.search, searchkit.collapse, searchkit.render\n"
+        "from searchkit import limits, querylang\n"
+        "from searchkit.engine import api, query\n"
+        "from searchkit.snippets import matching\n"
+        "records = (api.DayCounts, api.Ranked, query.Compiled, matching._Needles, querylang._Tok,"
+        " querylang.ParseResult, limits.Limits)\n"
+        "made = [r.__name__ for r in records if dataclasses.is_dataclass(r) or not hasattr(r, '_fields')]\n"
+        "assert not made, made\n"
+    )
+    _run(code)
+
+
 def test_whoosh_modules_given_stand_ins_reach_the_real_ones(tmp_path: Path) -> None:
     """What Whoosh imported from a stand-in works as the real thing: a module's attributes (an exception
     class too) and a function imported by name, each importing the real module on first use."""

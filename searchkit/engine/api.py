@@ -13,11 +13,10 @@ module.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 from types import TracebackType
-from typing import TYPE_CHECKING, Any, Generic, Literal, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, Literal, NamedTuple, TypeVar
 
 from searchkit.engine import expansion, facets, index, query, stories
 from searchkit.engine.lengths import cache_of
@@ -38,16 +37,14 @@ AnySort = Literal["relevance", "newest", "oldest", "auto"]  # auto: relevance, o
 D = TypeVar("D", StoredDoc, "StoredQuote")  # named: `reports` is not imported for a search
 
 
-@dataclass(frozen=True, slots=True)
-class DayCounts:
+class DayCounts(NamedTuple):
     """Matching documents per day, and the matching documents without a date."""
 
     days: dict[date, int]
     undated: int
 
 
-@dataclass(frozen=True, slots=True)
-class Ranked(Generic[D]):
+class Ranked(NamedTuple, Generic[D]):
     """One search: the exact number of matches, the requested slice of them (stored record and score, best
     first or by date), what to highlight, whether all-words found nothing and any-word ranking was used, and
     notes on what the query's bounds cut (`expansion`)."""

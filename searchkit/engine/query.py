@@ -9,9 +9,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from whoosh import query as wq
 from whoosh.matching.binary import AndNotMatcher
@@ -50,8 +49,7 @@ AndNotMatcher._find_next = _and_not_find_next
 AndNotMatcher._find_first = _and_not_find_first
 
 
-@dataclass(frozen=True, slots=True)
-class Compiled:
+class Compiled(NamedTuple):
     """A Whoosh query plus what snippets need to highlight its matches."""
 
     query: wq.Query | None

@@ -10,8 +10,8 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass
 from functools import lru_cache
+from typing import NamedTuple
 
 from searchkit import analysis
 from searchkit.analysis import STOPWORDS, fold, stem, tokens
@@ -105,8 +105,7 @@ def _folded_copy(text: str) -> str | None:
     return low if len(low) == len(text) else None
 
 
-@dataclass(frozen=True, slots=True)
-class _Needles:
+class _Needles(NamedTuple):
     """The needle regex twice: `scan` (fast to search: no leading `\\b`) and `exact` (`\\b` + the same)."""
 
     scan: re.Pattern[str]
