@@ -8,17 +8,19 @@ three runs, so the index has several segments and deleted documents; every query
 from __future__ import annotations
 
 import json
+import pickle
 import random
-from itertools import pairwise
+from itertools import accumulate, pairwise
 from pathlib import Path
 from typing import Any
 
 import pytest
 from whoosh import query as wq
 from whoosh.codec.whoosh3 import W3Codec
+from whoosh.system import pack_uint
 
 from searchkit import querylang
-from searchkit.engine import bulkscore, codec, index, query, writing
+from searchkit.engine import bulkscore, codec, index, positions, query, writing
 from searchkit.indexer import index_paths
 
 VOCAB = [f"w{i}" for i in range(300)] + ["the", "of", "and", "cease-fire", "ceasefire", "talks", "oil", "prices"]
@@ -54,21 +56,34 @@ def collection(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="module")
 def mixed_collection(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """Segments in both block layouts (Whoosh's per-posting position values, and `codec`'s position keys),
-    with small blocks, so a posting list spans many blocks and phrase checks skip some of them."""
+    """Segments in every block layout (Whoosh's, with per-posting position values; `codec`'s layouts 4 and 5
+    as written before layout 7, with pickled position keys and packed frequencies; and byte planes), with
+    small blocks, so a posting list spans many blocks and phrase checks skip some of them."""
     rng = random.Random(5)
     root = tmp_path_factory.mktemp("mixed")
     docs, ix = root / "docs", root / "index"
     docs.mkdir()
-    codecs = [W3Codec(blocklimit=8, compression=1, inlinelimit=2), codec.BlockCodec(blocklimit=8, compression=1,
-                                                                                    inlinelimit=2)]
-    for batch, chosen in enumerate(codecs * 2):
+    whoosh_codec = W3Codec(blocklimit=8, compression=1, inlinelimit=2)
+    block_codec = codec.BlockCodec(blocklimit=8, compression=1, inlinelimit=2)
+    for batch, (chosen, keys) in enumerate([(whoosh_codec, False), (block_codec, True), (block_codec, False)] * 2):
         (docs / f"batch{batch}.jsonl").write_text(
             "\n".join(json.dumps(a) for a in _articles(rng, batch * 100, 100)), encoding="utf-8")
         with pytest.MonkeyPatch.context() as mp:
             mp.setattr(writing, "CODEC", chosen)
+            if keys:
+                mp.setattr(positions, "block_data", _keys_layout)
             index_paths([docs], ix, workers=1)
     return ix
+
+
+def _keys_layout(ids: Any, weights: Any, planes: bytes | None, gaps: bytes | None = None,
+                 bounds: Any = None) -> tuple[Any, ...]:
+    """A block as written before layout 7: a positional one's position keys, delta-coded and pickled (layout
+    4); a frequency block's values, each its frequency packed, beside its bounds (layout 5)."""
+    if planes is None:
+        return ids, weights, b"".join(map(pack_uint, positions.counts(weights, len(ids)))), None, bounds
+    keys = positions.keys(list(accumulate(ids)), weights, planes)
+    return ids, weights, None, pickle.dumps([keys[0], *map(int.__sub__, keys[1:], keys)], 5)
 
 
 @pytest.fixture(scope="module")
@@ -136,11 +151,11 @@ def _phrases() -> list[str]:
 
 
 @pytest.mark.parametrize("text", _phrases())
-def test_phrases_in_both_block_layouts(mixed_collection: Path, text: str) -> None:
+def test_phrases_in_every_block_layout(mixed_collection: Path, text: str) -> None:
     compiled = query.compile_query(querylang.parse(text).tree, match_all=True)
     with index.searching(mixed_collection) as s:
-        layouts = {_stored_as_keys(r, "body_exact", "w0") for r, _ in s.reader().leaf_readers()}
-        assert layouts == {True, False}
+        layouts = {_layout(r, "body_exact", "w0") for r, _ in s.reader().leaf_readers()}
+        assert layouts == {3, 4, positions.LAYOUT}
         found = bulkscore.top_docs(s, compiled.query, None, 10)
         assert found is not None
         total, top = found
@@ -149,12 +164,24 @@ def test_phrases_in_both_block_layouts(mixed_collection: Path, text: str) -> Non
         assert [d for d, _ in top] == [d for d, _ in ref_top]
 
 
-def _stored_as_keys(reader: Any, fieldname: str, text: str) -> bool:
-    """Whether a term's first posting block holds position keys (`codec.BlockPostingsWriter`)."""
+@pytest.mark.parametrize("text", ["w0", "w3 w9", "the", "w1 -w2", "title:w4", "w7 OR w150"])
+def test_words_in_every_block_layout(mixed_collection: Path, text: str) -> None:
+    compiled = query.compile_query(querylang.parse(text).tree, match_all=True)
+    with index.searching(mixed_collection) as s:
+        assert {_layout(r, "body", "w0") for r, _ in s.reader().leaf_readers()} == {3, 5, positions.LAYOUT}
+        found = bulkscore.top_docs(s, compiled.query, None, 10)
+        assert found is not None
+        ref_total, ref_top = _reference(s, compiled.query, None, 10)
+        assert found[0] == ref_total
+        assert [d for d, _ in found[1]] == [d for d, _ in ref_top]
+
+
+def _layout(reader: Any, fieldname: str, text: str) -> int:
+    """The layout (data tuple length, `contract` rule 3) of a term's first posting block."""
     m = reader.postings(fieldname, text)
     m = getattr(m, "child", m)
     m._read_data()
-    return codec.stored_keys(m._data) is not None
+    return len(m._data)
 
 
 def _queries() -> list[str]:

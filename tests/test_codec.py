@@ -5,7 +5,7 @@ from __future__ import annotations
 import io
 import pickle
 import zlib
-from itertools import pairwise
+from itertools import accumulate, pairwise
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +17,7 @@ from whoosh import columns
 from whoosh.codec.whoosh3 import W3Codec, W3LeafMatcher
 from whoosh.formats import Positions
 
-from searchkit.engine import codec, inline, postings, ranking, stored, writing
+from searchkit.engine import blocks, codec, inline, positions, postings, ranking, stored, writing
 from searchkit.engine.index import open_index
 from searchkit.indexer import index_paths
 
@@ -110,8 +110,8 @@ def test_blocks_hold_what_whoosh_writes(tmp_path: Path, monkeypatch: pytest.Monk
     found = _block_shapes(tmp_path / "new")
     assert ("body", "bytes") in {(field, w) for _p, field, _n, w in found}  # frequencies one byte each
     shapes = {(field, n) for _p, field, n, _w in found}
-    assert ("body_exact", 4) in shapes and ("body", 5) in shapes  # positions as keys; frequencies with bounds
-    assert not {n for field, n in shapes if field.endswith("_exact")} - {4}
+    assert ("body_exact", positions.LAYOUT) in shapes and ("body", positions.LAYOUT) in shapes  # planes
+    assert not {n for field, n in shapes if field.endswith("_exact")} - {positions.LAYOUT}
 
 
 def test_whole_frequencies_below_256_are_stored_as_bytes() -> None:
@@ -128,10 +128,53 @@ def test_position_keys_round_trip_and_refuse_what_they_cannot_hold() -> None:
     keys = codec.position_keys(ids, values)
     assert keys == sorted(keys) and len(keys) == 8
     assert codec.values_from_keys(ids, keys) == tuple(values)
-    assert codec.read_keys(pickle.dumps(codec._key_gaps(keys), 5)) == keys
+    assert codec.read_keys(pickle.dumps([keys[0], *map(int.__sub__, keys[1:], keys)], 5)) == keys  # layout 4
     for bad in ([3, 1], [0, 2**codec.KEY_SHIFT + 1], [-3]):
         assert codec.position_keys([1, 5], [fmt.encode(bad), fmt.encode([2])]) is None
     assert codec.position_keys([1], [b"not a positions value"]) is None
+
+
+def _minified(counts: list[int]) -> Any:
+    """A block's weights as the writers minify them (`W3PostingsWriter._mini_weights`, `codec.byte_weights`)."""
+    if set(counts) == {1}:
+        return None
+    if len(set(counts)) == 1:
+        return float(counts[0])
+    return bytes(counts) if max(counts) < 256 else tuple(map(float, counts))
+
+
+_POSTING = st.tuples(st.integers(1, 2**24), st.sets(st.integers(0, 2**32 - 1), min_size=1, max_size=300))
+
+
+@given(st.lists(_POSTING, min_size=1, max_size=30), st.sampled_from([2**8, 2**16, 2**24, 2**32]))
+def test_position_planes_round_trip_with_large_gaps_and_positions(postings_: list[tuple[int, set[int]]],
+                                                                   bound: int) -> None:
+    """Both writers give the same planes, which read back as the block's keys and Whoosh's values, at every
+    width (positions below 2**8 to 2**32) and with counts above 255 (weights as floats)."""
+    ids = list(accumulate(gap for gap, _ in postings_))
+    per = [sorted(p % bound for p in found) for _, found in postings_]
+    per = [sorted(set(p)) for p in per]
+    counts = [len(p) for p in per]
+    values = [Positions().encode(p) for p in per]
+    flat = [p for ps in per for p in ps]
+    planes = codec.planes_of(ids, list(map(float, counts)), values)
+    assert planes == positions.encode(flat)
+    assert len(planes) == len(flat) * max(1, -(-max(flat).bit_length() // 8))
+    rows = np.repeat(np.array(ids), counts), np.array(flat, np.int64)
+    assert blocks._keys_by_block(*rows, np.array([0]), np.array([len(flat)])) == [planes]
+    gaps = [ids[0], *map(int.__sub__, ids[1:], ids)]
+    assert positions.ids(positions.block_data(gaps, None, planes), len(ids)) == ids
+    keys = positions.keys(ids, _minified(counts), planes)
+    assert keys == [d << codec.KEY_SHIFT | p for d, ps in zip(ids, per, strict=True) for p in ps]
+    assert codec.values_from_keys(ids, keys) == tuple(values)
+    boosted = [2.0 * c for c in counts]  # a weight that is not its count: the block keeps its values
+    assert codec.planes_of(ids, boosted, values) is None
+
+
+def test_position_planes_refuse_damage() -> None:
+    with pytest.raises(ValueError, match="damaged"):
+        positions.numbers(bytes(5), 2)
+    assert list(positions.numbers(bytes(6), 2)) == [0, 0]
 
 
 @given(st.lists(st.tuples(st.integers(0, 255), st.integers(1, 40).map(float)), max_size=60), st.integers(1, 9))

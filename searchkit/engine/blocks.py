@@ -20,7 +20,7 @@ from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC
 from whoosh.formats import Frequency, Positions
 from whoosh.system import pack_int, pack_long, pack_uint, pack_ushort
 
-from searchkit.engine import codec, inline
+from searchkit.engine import codec, inline, positions
 from searchkit.engine.codec import BLOCK_PROTOCOL, KEY_SHIFT, inline_entry
 from searchkit.engine.columns import Sorted
 from searchkit.engine.lengths import BYTE_LENGTHS
@@ -187,11 +187,14 @@ class _Blocks:
         self.hi_c = _reduce(np.maximum, code, bstart, bend)
         self.freq_bytes = np.minimum(freq, 255).astype(np.uint8).tobytes()
         self.freqs = freq.tolist()
+        gaps = delta.copy()
+        gaps[bstart] = 0  # a block's first id is stored whole, beside its gaps' planes (`positions`)
+        self.gap_bytes = gaps.astype("<u4").view(np.uint8).reshape(-1, 4)
+        self.gap_width = [max(1, -(-int(top).bit_length() // 8)) for top in _reduce(np.maximum, gaps, bstart, bend)]
         if layout.positional:
             rows_end = np.append(start, len(doc))
             self.keys = _keys_by_block(doc, value, rows_end[bstart], rows_end[bend])
         else:
-            self.values = freq.astype(">u4").tobytes()
             self.bounds = _bounds_by_block(code, freq, bstart, bend)
 
     def term(self, a: int, b: int) -> bytes:
@@ -217,11 +220,12 @@ class _Blocks:
             weights = self.freq_bytes[lo:hi]
         else:
             weights = tuple(float(f) for f in self.freqs[lo:hi])
+        gaps = self.gap_bytes[lo + 1:hi, :self.gap_width[i]].T.tobytes()
         if not layout.positional:
-            data: tuple[Any, ...] = (ids, weights, self.values[4 * lo:4 * hi], None, self.bounds[i])
+            data: tuple[Any, ...] = positions.block_data(ids, weights, None, gaps, self.bounds[i])
         else:
             keys = self.keys[i]
-            data = (ids, weights, None, keys) if isinstance(keys, bytes) else (ids, weights, keys)
+            data = positions.block_data(ids, weights, keys, gaps) if isinstance(keys, bytes) else (ids, weights, keys)
         databytes = pickle.dumps(data, BLOCK_PROTOCOL)
         if layout.compression:
             databytes = zlib.compress(databytes, layout.compression)
@@ -238,20 +242,22 @@ def _reduce(ufunc: np.ufunc, values: np.ndarray, lo: np.ndarray, hi: np.ndarray)
 
 
 def _keys_by_block(doc: np.ndarray, pos: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> list[Any]:
-    """Each block's stored positions: its pickled delta-coded keys (`codec.KEY_SHIFT`), or, when keys do
-    not strictly ascend (a word twice at one position), Whoosh's per-posting values (`codec.position_keys`)."""
+    """Each block's stored positions: its position planes (`positions.encode`, the same bytes), or, when its
+    keys `doc << KEY_SHIFT | position` do not strictly ascend (a word twice at one position) or a position
+    is past a key's bits, Whoosh's per-posting values (`codec.position_keys`)."""
     keys = (doc.astype(np.int64) << KEY_SHIFT) | pos
-    gaps = np.diff(keys, prepend=0)
-    gaps[lo] = keys[lo]
-    descending = gaps <= 0
-    descending[lo] = False  # a block's first key is stored whole
+    descending = np.diff(keys, prepend=0) <= 0
+    descending[lo] = False  # a block's first key has none before it
+    descending |= (pos < 0) | (pos >= 1 << KEY_SHIFT)
     unordered = _reduce(np.add, descending.astype(np.int64), lo, hi)
+    top = _reduce(np.maximum, pos, lo, hi)
+    planes = pos.astype("<u8").view(np.uint8).reshape(-1, 8)  # each position's bytes, low first
     out: list[Any] = []
-    for a, b, bad in zip(lo.tolist(), hi.tolist(), unordered, strict=True):
+    for a, b, bad, most in zip(lo.tolist(), hi.tolist(), unordered, top, strict=True):
         if bad:
             out.append(_per_posting_values(doc[a:b].tolist(), pos[a:b].tolist()))
         else:
-            out.append(pickle.dumps(gaps[a:b].tolist(), BLOCK_PROTOCOL))
+            out.append(planes[a:b, :max(1, -(-int(most).bit_length() // 8))].T.tobytes())
     return out
 
 

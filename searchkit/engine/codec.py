@@ -1,25 +1,27 @@
 """The on-disk codec: Whoosh's W3 format, with posting blocks pickled at protocol 5 and positions stored as
-one key stream per block.
+one stream of byte planes per block.
 
 Whoosh pickles each posting block (ids, weights, encoded positions) at protocol 2, which has no opcode for
 bytes: every position value is stored as a latin-1 string plus a call to `_codecs.encode`, and rebuilt by
 that call when read. Here blocks are pickled at protocol 5, and a positional field's block keeps its
-positions not as one pickled list per posting but as one list of *position keys* `doc << KEY_SHIFT | pos`
-for the whole block, delta-coded and pickled on its own (`(ids, weights, None, keys)`). A phrase check
-then decodes a block's positions in two C calls (`pickle.loads`, `itertools.accumulate`) and matches
-them with set operations, instead of decoding and shifting one list per document in Python.
+positions not as one pickled list per posting but as the block's positions in byte planes, beside its
+ids' (`positions`, `(first, weights, None, None, None, planes, gaps)`), read as *position keys*
+`doc << KEY_SHIFT | pos` in C iterators; a phrase check matches keys with set operations, instead of
+decoding and shifting one list per document in Python. Blocks written before hold the keys themselves,
+delta-coded and pickled (`(ids, weights, None, keys)`), and still read.
 
 A block of a field without positions also keeps its *score bounds*: for each run of `BOUND_CHUNK`
 postings, the `(length code, frequency)` pairs no other posting of the run beats on both (shorter or as
 short, and as frequent or more). BM25 grows with frequency and falls with length, so the best score in the
 run, whatever the collection statistics, is the best of those few pairs; a single-word search scores only
-the runs that can still reach its top results (`bulkscore`). Stored as `(ids, weights, values, None,
-bounds)`.
+the runs that can still reach its top results (`bulkscore`). A frequency field's block is stored as
+`(first, weights, None, None, bounds, None, gaps)` (`positions`: its values are its weights, packed, and are
+rebuilt from them), another field's as `(ids, weights, values, None, bounds)`.
 
 Frequencies are stored one byte each when they are whole numbers below 256 (nearly always): pickled
 floats take nine bytes each, and were most of a block's size and of its decoding time.
 
-`BlockLeafMatcher` reads both layouts and gives Whoosh's matchers the per-posting values they expect
+`BlockLeafMatcher` reads every layout and gives Whoosh's matchers the per-posting values they expect
 (rebuilt from the keys, byte for byte what `Positions.encode` writes), so indexes written before still
 open and Whoosh's own span queries and merges work unchanged. This module is named in every segment's
 pickled table of contents, so it stays small.
@@ -33,7 +35,7 @@ import zlib
 from array import array
 from bisect import bisect_left
 from collections.abc import Iterator
-from itertools import accumulate, repeat
+from itertools import accumulate, groupby, repeat
 from operator import lt
 from typing import Any
 
@@ -48,16 +50,17 @@ from whoosh.codec.whoosh3 import (
     W3TermInfo,
     W3TermsReader,
 )
-from whoosh.formats import Positions
+from whoosh.formats import Frequency, Positions
 from whoosh.reading import TermNotFound
-from whoosh.system import _INT_SIZE
+from whoosh.system import _INT_SIZE, pack_uint
 from whoosh.util.numeric import byte_to_length, length_to_byte
 
-from searchkit.engine import inline, unpickle
+from searchkit.engine import inline, positions, unpickle
 from searchkit.engine.stored import STORED
 
 BLOCK_PROTOCOL = 5
-KEY_SHIFT = 32  # position key: document number << KEY_SHIFT | position
+KEY_SHIFT = positions.SHIFT  # position key: document number << KEY_SHIFT | position
+_POSITION = (1 << KEY_SHIFT) - 1  # a key's position bits
 BOUND_CHUNK = 128  # postings per score bound
 
 
@@ -116,14 +119,27 @@ def stored_bounds(data: tuple[Any, ...]) -> Bounds | None:
     return data[4] if len(data) > 4 else None
 
 
-def _key_gaps(keys: list[int]) -> list[int]:
-    """Delta-code sorted keys (the first stays absolute)."""
-    return [keys[0], *map(int.__sub__, keys[1:], keys)]
-
-
 def stored_keys(data: tuple[Any, ...]) -> bytes | None:
-    """The stored position keys of an unpickled block, or `None` for a block that keeps per-posting values."""
-    return data[3] if len(data) > 3 else None
+    """The stored position keys of an unpickled block of layout 4, or `None` for another layout."""
+    return data[3] if len(data) == 4 else None
+
+
+def stored_planes(data: tuple[Any, ...]) -> bytes | None:
+    """The stored position planes (`positions`) of an unpickled block, or `None` for another layout."""
+    return data[5] if len(data) == positions.LAYOUT else None
+
+
+def planes_of(ids: list[int], weights: Any, values: list[bytes]) -> bytes | None:
+    """A positional block's position planes (`positions.encode`) from its absolute ids, weights as Whoosh's
+    writer buffers them and per-posting values, or `None` when they cannot be (values not `Positions.encode`
+    values of ascending positions, or a weight that is not its posting's count)."""
+    keys = position_keys(ids, values)
+    if keys is None:
+        return None
+    per = [sum(1 for _ in run) for _doc, run in groupby(keys, lambda key: key >> KEY_SHIFT)]
+    if len(per) != len(ids) or list(map(float, per)) != list(map(float, weights)):
+        return None
+    return positions.encode([k & _POSITION for k in keys])
 
 
 def read_keys(blob: bytes) -> list[int]:
@@ -283,15 +299,19 @@ class BlockPostingsWriter(W3PostingsWriter):
         if not self._blockcount:
             self._postfile.write(WHOOSH3_HEADER_MAGIC)
         self._terminfo.add_block(self)
-        keys = position_keys(self._ids, self._values) if type(self._format) is Positions else None
-        if keys is None and type(self._format) is not Positions and len(self._codes) == len(self._ids):
-            data: tuple[Any, ...] = (self._mini_ids(), self._mini_weights(), self._mini_values(), None,
-                                     score_bounds(self._weights, self._codes))
-        elif keys is None:
-            data = (self._mini_ids(), self._mini_weights(), self._mini_values())
+        positional = type(self._format) is Positions
+        planes = planes_of(self._ids, self._weights, self._values) if positional else None
+        bounds = score_bounds(self._weights, self._codes) if not positional and len(self._codes) == len(
+            self._ids) else None
+        if planes is not None:
+            data: tuple[Any, ...] = positions.block_data(self._mini_ids(), self._mini_weights(), planes)
+        elif bounds is not None and type(self._format) is Frequency and self._values == [
+                pack_uint(int(w)) if float(w).is_integer() else None for w in self._weights]:
+            data = positions.block_data(self._mini_ids(), self._mini_weights(), None, bounds=bounds)
+        elif bounds is not None:
+            data = (self._mini_ids(), self._mini_weights(), self._mini_values(), None, bounds)
         else:
-            data = (self._mini_ids(), self._mini_weights(), None,
-                    pickle.dumps(_key_gaps(keys), BLOCK_PROTOCOL))
+            data = (self._mini_ids(), self._mini_weights(), self._mini_values())
         databytes = pickle.dumps(data, BLOCK_PROTOCOL)
         comp = self._compression
         if comp:
@@ -308,8 +328,16 @@ class BlockPostingsWriter(W3PostingsWriter):
 
 
 class BlockLeafMatcher(W3LeafMatcher):
-    """`W3LeafMatcher` that also reads blocks whose positions are stored as keys and whose frequencies are
-    stored as bytes."""
+    """`W3LeafMatcher` that also reads blocks whose positions are stored as keys or planes and whose
+    frequencies are stored as bytes."""
+
+    def _read_ids(self) -> None:
+        if self._data is None:
+            self._read_data()
+        if len(self._data) != positions.LAYOUT:
+            super()._read_ids()
+            return
+        self._ids = tuple(positions.ids(self._data, self._blocklength))
 
     def _read_weights(self) -> None:
         super()._read_weights()
@@ -319,13 +347,17 @@ class BlockLeafMatcher(W3LeafMatcher):
     def _read_values(self) -> None:
         if self._data is None:
             self._read_data()
-        blob = stored_keys(self._data)
-        if blob is None:
-            super()._read_values()
+        blob, planes = stored_keys(self._data), stored_planes(self._data)
+        if blob is None and planes is None:
+            if len(self._data) == positions.LAYOUT:  # a frequency block: each value is its weight, packed
+                self._values = tuple(map(pack_uint, positions.counts(self._data[1], self._blocklength)))
+            else:
+                super()._read_values()
             return
         if self._ids is None:
             self._read_ids()
-        self._values = values_from_keys(self._ids, read_keys(blob))
+        keys = read_keys(blob) if planes is None else positions.keys(self._ids, self._data[1], planes)
+        self._values = values_from_keys(self._ids, keys)
 
 
 class BlockPerDocWriter(W3PerDocWriter):

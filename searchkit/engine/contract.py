@@ -51,11 +51,19 @@ Format rules:
    int length (negative for the last block), a protocol-2 pickled header `(count, last id, max weight,
    compression, min length code, max length code)` and a protocol-5 pickled data tuple whose *length* tells
    its layout apart: 3 `(ids, weights, values)` as Whoosh writes it; 4 `(ids, weights, None, keys)` for
-   positional fields, `keys` the pickled delta-coded position keys `doc << 32 | position`; 5 `(ids,
-   weights, values, None, bounds)` for fields without positions, `bounds` the score bounds of each run of
-   128 postings. Weights are `bytes` when every frequency is a whole number below 256. Posting lists
-   shorter than 16 are inlined in the term table, as a compact entry (`inline`: a first byte of 2 + kind,
-   the two length codes, LEB128 counts, ids, frequencies and positions; since version 6) or, when the
+   positional fields as written before layout 7, `keys` the pickled delta-coded position keys
+   `doc << 32 | position`; 5 `(ids, weights, values, None, bounds)` for fields without positions, `bounds`
+   the score bounds of each run of 128 postings (frequency fields as written before layout 7, and other
+   fields without positions now); 7 `(first, weights, None, None, bounds, planes, gaps)` for positional and
+   frequency fields now (`positions`): the block's first document number, `gaps` the differences to the
+   next ones, and either `planes`, each posting's positions in its document (as many as its weight says), or
+   `bounds` (a frequency field's block, whose values are its weights packed, `pack_uint`); `gaps` and
+   `planes` are runs of `k`-byte little-endian numbers (the fewest bytes for the run's largest) stored a
+   byte plane at a time. A block is written in layout 7 only when every weight is its count (its frequency).
+   Weights are `bytes` when every
+   frequency is a whole number below 256. Posting lists shorter than 16 are inlined in the term table, as a
+   compact entry (`inline`: a first byte of 2 + kind, the two length codes, LEB128 counts, ids, frequencies
+   and positions; since version 6) or, when the
    postings are not what a compact entry spells, as Whoosh's `W3TermInfo` header (first byte 1) then a
    pickle of `(ids, weights, values)` (protocol 5 since `codec.BlockTermInfo`, protocol 2 in older tables
    and Whoosh's own); `codec.BlockTermInfo` reads all of them. A new block layout gets a new tuple length

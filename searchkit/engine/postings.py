@@ -23,10 +23,12 @@ from whoosh.matching.wrappers import FilterMatcher
 from whoosh.reading import TermNotFound
 
 from searchkit.engine import codec
+from searchkit.engine import positions as byte_planes
 from searchkit.engine.codec import BlockLeafMatcher
 from searchkit.engine.lengths import ReaderCache, cache_of
 
-KeyBlock = tuple[int, int, bytes | list[int]]  # first and last document, position keys (stored or decoded)
+Planes = tuple[list[int], Any, bytes]  # a block's ids, minified weights and position planes (`positions`)
+KeyBlock = tuple[int, int, bytes | list[int] | Planes]  # first and last document, position keys (stored or decoded)
 Bound = tuple[int, int, tuple[float, ...]]  # first and last document of a run of postings, its score bound pairs
 
 
@@ -86,7 +88,9 @@ def segment_terms(reader: Any, fieldname: str) -> Iterator[tuple[str, list[int]]
 def block_keys(block: KeyBlock) -> list[int]:
     """The position keys (`codec.KEY_SHIFT`) of one block of postings."""
     keys = block[2]
-    return keys if isinstance(keys, list) else codec.read_keys(keys)
+    if isinstance(keys, list):
+        return keys
+    return codec.read_keys(keys) if isinstance(keys, bytes) else byte_planes.keys(*keys)
 
 
 def read_postings(reader: Any, fieldname: str, text: str, positions: bool = False,
@@ -159,9 +163,13 @@ def _read_blocks(m: W3LeafMatcher, positions: bool) -> Postings:
     while True:
         m._read_data()
         data = m._data
-        raw_ids, raw_weights = data[0], data[1]
+        raw_weights = data[1]
         start = len(ids)
-        ids.extend(accumulate(raw_ids))  # ids are delta-coded within a block
+        planes = codec.stored_planes(data)
+        if len(data) == byte_planes.LAYOUT:
+            ids.extend(byte_planes.ids(data, m._blocklength))
+        else:
+            ids.extend(accumulate(data[0]))  # ids are delta-coded within a block
         if raw_weights is None:
             tfs.extend([1.0] * m._blocklength)
         elif isinstance(raw_weights, float):
@@ -170,11 +178,13 @@ def _read_blocks(m: W3LeafMatcher, positions: bool) -> Postings:
             tfs.extend(raw_weights)
         if keys is not None:
             blob = codec.stored_keys(data)
-            if blob is None:  # per-posting values (Whoosh's layout)
+            if planes is not None:
+                keys.append((ids[start], ids[-1], (ids[start:], raw_weights, planes)))
+            elif blob is not None:
+                keys.append((ids[start], ids[-1], blob))
+            else:  # per-posting values (Whoosh's layout)
                 m._read_values()
                 keys.append((ids[start], ids[-1], _keys(ids[start:], list(m._values), m.format)))
-            else:
-                keys.append((ids[start], ids[-1], blob))
         if bounds is not None:
             stored = codec.stored_bounds(data)
             if stored is None:
