@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import tracemalloc
 
 import numpy as np
@@ -41,6 +42,24 @@ def _check(vocab: Vocabulary, texts: list[str]) -> None:
 def test_batch_analysis_equals_token_by_token_analysis(texts: list[str]) -> None:
     """Compounds, possessives, accents, combining marks, ligatures and empty texts, in one batch."""
     _check(Vocabulary(), texts)
+
+
+_PLAIN_WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)*(?:[-‐‑][^\W_]+(?:['’][^\W_]+)*)*")
+"""A token as one plain pattern (greedy, giving back): the reference of the possessive one and its ASCII twin."""
+_ASCII_PIECES = ["a", "Bc", "z9", "0", "'", "’", "-", "‐", "‑", "_", " ", "\n", ".", "s", "''", "--", "x'", "-y"]
+
+
+@settings(max_examples=600, deadline=None)
+@given(st.lists(st.sampled_from(_PIECES + _ASCII_PIECES), max_size=40).map("".join), st.integers(0, 40))
+def test_the_token_patterns_find_what_the_plain_pattern_finds(text: str, start: int) -> None:
+    """The possessive token pattern, and for a text all in ASCII its ASCII class twin, find the plain pattern's
+    tokens, from the start and from any offset (`findall(text, pos)`, `search`)."""
+    expected = _PLAIN_WORD.findall(text)
+    assert analysis._WORD.findall(text) == expected
+    assert analysis.word_re(text).findall(text) == expected
+    assert analysis.word_re(text).findall(text, start) == _PLAIN_WORD.findall(text, start)
+    ascii_text = text.encode("ascii", "replace").decode()
+    assert analysis._ASCII_WORD.findall(ascii_text) == _PLAIN_WORD.findall(ascii_text)
 
 
 def test_a_vocabulary_grows_across_batches_and_reads_real_articles() -> None:

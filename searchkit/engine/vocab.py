@@ -68,14 +68,14 @@ class Vocabulary:
 
     def analyse(self, texts: Sequence[str]) -> Tokens:
         """Every token of `texts` as word ids with text numbers and positions."""
-        return self._expand_raw(list(map(analysis._WORD.findall, texts)))[0]
+        return self._expand_raw([analysis.word_re(text).findall(text) for text in texts])[0]
 
     def analyse_spans(self, texts: Sequence[str], spans: Sequence[tuple[int, int, int]]) -> tuple[Tokens, Tokens]:
         """`analyse(texts)`, and the tokens of character spans of them: `(text, start, end)` spans, each
         bounded where no token crosses (`splits_cleanly`), whose tokens are then those `analyse` gives the
         span's own text: the text's tokens between its ends, positions counted from the span's first. The
         second `Tokens` numbers the spans as its texts. Each text is read once (split at the span ends)."""
-        findall = analysis._WORD.findall
+        word_re = analysis.word_re
         cuts: dict[int, set[int]] = {}
         for number, start, end in spans:
             cuts.setdefault(number, set()).update((start, end))
@@ -83,6 +83,7 @@ class Vocabulary:
         before: dict[tuple[int, int], int] = {}  # (text, offset) -> raw tokens of the text before the offset
         for number, text in enumerate(texts):
             offsets = cuts.get(number)
+            findall = word_re(text).findall
             if not offsets:
                 found.append(findall(text))
                 continue
