@@ -54,17 +54,28 @@ def fmix(h: np.ndarray) -> np.ndarray:
     return h ^ (h >> 33)
 
 
+_ASCII_ONLY_SPACES = ("\x1c", "\x1d", "\x1e", "\x1f")  # white space to `str.split`, not to `bytes.split`
+
+
+def utf8_words(text: str) -> list[bytes]:
+    """The UTF-8 bytes of each lower-cased word of `text` (split at white space, as `str.split` does), made
+    without a Python call per word. A text all in ASCII is encoded and split as bytes (the same words where it
+    holds none of the four separators only `str.split` knows: 20 us an article instead of 47); any other is
+    split, joined by a space (which no word holds), encoded once and split again at the spaces."""
+    if text.isascii() and not any(space in text for space in _ASCII_ONLY_SPACES):
+        return text.encode("ascii").lower().split()
+    words = text.lower().split()
+    return " ".join(words).encode("utf-8").split(b" ") if words else []
+
+
 def shingle_hashes(text: str) -> np.ndarray:
     """The distinct 64-bit hashes of the `SHINGLE`-word shingles of `text` (uint64, sorted)."""
     import numpy as np
 
-    words = text.lower().split()
+    words = utf8_words(text)
     if len(words) < SHINGLE:
         return np.zeros(0, dtype=np.uint64)
-    # each word's CRC-32 without a Python call per word: the words joined by a space (which no word holds),
-    # encoded once and split again at the spaces give each word's UTF-8 bytes
-    encoded = " ".join(words).encode("utf-8").split(b" ")
-    h = np.fromiter(map(zlib.crc32, encoded), dtype=np.uint64, count=len(words))
+    h = np.fromiter(map(zlib.crc32, words), dtype=np.uint64, count=len(words))
     n = len(words) - SHINGLE + 1
     out = h[:n].copy()
     for j in range(1, SHINGLE):  # wraps modulo 2**64, as intended

@@ -9,12 +9,25 @@ from datetime import datetime
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from searchkit import minhash
 from searchkit.copies import Entry, Group
 from searchkit.copies_update import CopyUpdater
 
 VOCAB = [f"w{n}" for n in range(3_000)]
+
+_WORD_PIECES = ["a", "Bc", "9", " ", "  ", "\t", "\n", "\r", "\x0b", "\x0c", "\x1c", "\x1d", "\x1e", "\x1f", "\x85",
+                "\xa0", "\u2003", "É", "ß", "İ", ".", "-", "\x00"]
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.sampled_from(_WORD_PIECES), max_size=30).map("".join))
+def test_signature_words_are_the_lower_cased_words(body: str) -> None:
+    """The words a signature hashes are `str.split`'s of the lower-cased text, in UTF-8, also where the fast
+    path for ASCII text meets a separator only `str.split` knows."""
+    assert minhash.utf8_words(body) == [w.encode("utf-8") for w in body.lower().split()]
 
 
 def story(seed: int, words: int = 300) -> list[str]:
