@@ -34,14 +34,16 @@ def _add_document(writer: SegmentWriter, fields: dict[str, Any], analysed: Mappi
     straight to their term lists instead of through one pool call per posting. No boosts are used. The
     fields named in `analysed` (with their lengths) have their postings pooled elsewhere (`batch`).
     """
-    schema, perdoc, pool = writer.schema, writer.perdocwriter, writer.pool
+    perdoc, pool = writer.perdocwriter, writer.pool
     docnum = writer.docnum
     added = 0
     analysed = analysed or {}
+    facts = pool.facts(writer.schema)
+    add_field = perdoc.add_field
     perdoc.start_doc(docnum)
     for fieldname in sorted(k for k, v in fields.items() if v is not None and not k.startswith("_")):
         value = fields[fieldname]
-        field = schema[fieldname]
+        field, stored_key, scorable, keeps, column_type = facts[fieldname]
         length = 0
         if fieldname in analysed:
             length = analysed[fieldname]
@@ -52,12 +54,12 @@ def _add_document(writer: SegmentWriter, fields: dict[str, Any], analysed: Mappi
                 terms[tbytes].append((docnum, weight, vbytes))
                 length += freq
             added += len(items)
-            if not field.scorable:
+            if not scorable:
                 length = 0
-        stored = fields.get("_stored_" + fieldname, value)
-        perdoc.add_field(fieldname, field, stored if field.stored else None, length)
-        if field.column_type is not None and stored is not None:
-            perdoc.add_column_value(fieldname, field.column_type, field.to_column_value(stored))
+        stored = fields.get(stored_key, value)
+        add_field(fieldname, field, stored if keeps else None, length)
+        if column_type is not None and stored is not None:
+            perdoc.add_column_value(fieldname, column_type, field.to_column_value(stored))
     perdoc.finish_doc()
     writer._added = True
     writer.docnum += 1
@@ -101,6 +103,15 @@ class GroupedPool:
         self.groups: dict[str, defaultdict[bytes, list[tuple[int, float, bytes]]]] = {}  # field -> term -> postings
         self.count = 0
         self.runs: list[str] = []
+        self._facts: dict[str, tuple[Any, str, bool, bool, Any]] | None = None
+
+    def facts(self, schema: Any) -> dict[str, tuple[Any, str, bool, bool, Any]]:
+        """What `_add_document` asks of each field of `schema` (the schema of the pool's writer), asked once:
+        the field, the key of its stored form, whether it is scorable, stored, and its column type."""
+        if self._facts is None:
+            self._facts = {name: (field, "_stored_" + name, field.scorable, field.stored, field.column_type)
+                           for name, field in schema.items()}
+        return self._facts
 
     def field_terms(self, fieldname: str) -> defaultdict[bytes, list[tuple[int, float, bytes]]]:
         """One field's postings by term (a new term starts an empty list)."""
