@@ -36,6 +36,7 @@ class Article:
         self._by_last: dict[str, list[int]] | None = None
         self._full: dict[str, str | None] = {}
         self._mention: dict[str, Name] = {}
+        self.stated_roles: dict[str, str | None] = {}  # surname -> the role stated with its full name (`roles`)
 
     def by_last(self) -> dict[str, list[int]]:
         """Index of multi-word runs by their last word (lower-cased), built on first use."""

@@ -104,9 +104,14 @@ def role_after(art: Article, name: Name, limit: int | None = None) -> str | None
 
 
 def stated_role(art: Article, name: Name) -> str | None:
-    """The role stated where the article gives the full name a surname mention resolves to."""
-    full = art.full_mention(surname(name.tokens))
-    if full is None:
-        return None
-    before = role_before(art, full, art.sentence(full.start)[0])
-    return before[0] if before else role_after(art, full)
+    """The role stated where the article gives the full name a surname mention resolves to (read once per
+    surname: an article names most people it quotes again and again)."""
+    sur = surname(name.tokens)
+    if sur not in art.stated_roles:
+        full = art.full_mention(sur)
+        role = None
+        if full is not None:
+            before = role_before(art, full, art.sentence(full.start)[0])
+            role = before[0] if before else role_after(art, full)
+        art.stated_roles[sur] = role
+    return art.stated_roles[sur]
