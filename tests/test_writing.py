@@ -121,16 +121,6 @@ def test_inline_term_entries_match_whoosh(tmp_path: Path, monkeypatch: pytest.Mo
     _assert_same_segments(tmp_path / "fast", tmp_path / "whoosh")
 
 
-def test_array_hash_buckets_write_the_same_term_table(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Term hash buckets kept in arrays give byte-identical term tables to Whoosh's lists of tuples."""
-    docs = _notes(tmp_path, 40, lambda i: " ".join(f"w{(i * j) % 89} tide{j} harbour" for j in range(1, 30 + i)))
-    monkeypatch.setattr(writing, "add_document", _per_document_add)
-    index_paths([docs], tmp_path / "arrays", workers=1)
-    monkeypatch.setattr(writing, "_HashBucket", list)
-    index_paths([docs], tmp_path / "lists", workers=1)
-    _assert_same_segments(tmp_path / "arrays", tmp_path / "lists")
-
-
 _TRICKY = [
     "Russia's cease-fire with Erdoğan in São Paulo, O'Brien 38.101 multi-agent talks; talks again.",
     "The the THE and-or — “quoted” words, 2019-03-15 and e-mail; x-ray X-RAY x‐ray re-re-elect.",
@@ -337,18 +327,3 @@ def test_a_segment_worker_starting_late_keeps_the_runs_another_has_spilled(tmp_p
     assert count == 3
     with open_index(ix, "searchkit").searcher() as s:
         assert sorted(s.document_numbers(body="harbour")) == [0, 1, 2]
-
-
-def test_term_tables_have_a_third_more_slots_than_terms_and_find_every_term(tmp_path: Path) -> None:
-    """Each hash table of a term table holds a third more slots than terms (Whoosh makes twice as many: 12
-    bytes a slot, 8 bytes a term saved), and every term is found by its hash, every absent one is not."""
-    docs = _notes(tmp_path, 60, lambda i: " ".join(f"w{(i * j) % 397} tide{j}x{i % 7}" for j in range(1, 80)))
-    index_paths([docs], tmp_path / "ix", workers=1)
-    with open_index(tmp_path / "ix", "searchkit").searcher() as s:
-        for reader, _offset in s.reader().leaf_readers():
-            table = reader._terms._tindex
-            terms = list(reader.all_terms())
-            slots = sum(n for _pos, n in table.tables)
-            assert len(terms) > 2_000 and slots <= len(terms) * 4 // 3 + 256
-            assert all(reader.doc_frequency(f, t) > 0 for f, t in terms)
-            assert not any(reader.doc_frequency("body_exact", f"absent{n}".encode()) for n in range(2_000))

@@ -34,7 +34,6 @@ import pickle
 import zlib
 from array import array
 from bisect import bisect_left
-from collections.abc import Iterator
 from itertools import accumulate, groupby, repeat
 from operator import lt
 from typing import Any
@@ -42,16 +41,13 @@ from typing import Any
 from whoosh.codec.whoosh3 import (
     WHOOSH3_HEADER_MAGIC,
     W3Codec,
-    W3FieldCursor,
     W3LeafMatcher,
     W3PerDocReader,
     W3PerDocWriter,
     W3PostingsWriter,
     W3TermInfo,
-    W3TermsReader,
 )
 from whoosh.formats import Frequency, Positions
-from whoosh.reading import TermNotFound
 from whoosh.system import _INT_SIZE, pack_uint
 from whoosh.util.numeric import byte_to_length, length_to_byte
 
@@ -228,51 +224,6 @@ def _header(ids: Any, weights: Any, mincode: int, maxcode: int) -> bytes:
                                    ids[-1])
 
 
-class BlockTermsReader(W3TermsReader):
-    """`W3TermsReader` reading term infos with `BlockTermInfo` (Whoosh's reader decodes them with
-    `W3TermInfo` by name, and reads a term's frequency and document count at fixed places of its header,
-    which a compact entry has not)."""
-
-    def term_info(self, fieldname: str, tbytes: bytes) -> BlockTermInfo:
-        try:
-            return BlockTermInfo.from_bytes(self._tindex[self._keycoder(fieldname, tbytes)])
-        except KeyError:
-            raise TermNotFound(f"No term {fieldname}:{tbytes!r}") from None
-
-    def items(self) -> Iterator[tuple[tuple[str, bytes], BlockTermInfo]]:
-        decode = self._keydecoder
-        return ((decode(key), BlockTermInfo.from_bytes(value)) for key, value in self._tindex.items())
-
-    def items_from(self, fieldname: str, prefix: bytes) -> Iterator[tuple[tuple[str, bytes], BlockTermInfo]]:
-        decode = self._keydecoder
-        return ((decode(key), BlockTermInfo.from_bytes(value))
-                for key, value in self._tindex.items_from(self._keycoder(fieldname, prefix)))
-
-    def frequency(self, fieldname: str, tbytes: bytes) -> float:
-        pos, length = self._range_for_key(fieldname, tbytes)
-        if self._dbfile.get_byte(pos) < inline.COMPACT:
-            return W3TermInfo.read_weight(self._dbfile, pos)
-        return inline.Entry(self._dbfile.get(pos, length)).weight
-
-    def doc_frequency(self, fieldname: str, tbytes: bytes) -> int:
-        pos, length = self._range_for_key(fieldname, tbytes)
-        if self._dbfile.get_byte(pos) < inline.COMPACT:
-            return W3TermInfo.read_doc_freq(self._dbfile, pos)
-        return inline.count(self._dbfile.get(pos, length))
-
-    def cursor(self, fieldname: str, fieldobj: Any) -> BlockFieldCursor:
-        return BlockFieldCursor(self._tindex, fieldname, self._keycoder, self._keydecoder, fieldobj)
-
-
-class BlockFieldCursor(W3FieldCursor):
-    """`W3FieldCursor` reading term infos with `BlockTermInfo`."""
-
-    def term_info(self) -> BlockTermInfo | None:
-        if self._pos is None:
-            return None
-        return BlockTermInfo.from_bytes(self._tindex.dbfile.get(self._datapos, self._datalen))
-
-
 class BlockPostingsWriter(W3PostingsWriter):
     """`W3PostingsWriter` whose blocks are pickled at `BLOCK_PROTOCOL`, positions as one key stream, and
     whose blocks without positions carry score bounds (when every posting's length is known)."""
@@ -378,11 +329,17 @@ class BlockPerDocReader(W3PerDocReader):
 
 class BlockCodec(W3Codec):
     """`W3Codec` writing its posting blocks with `BlockPostingsWriter` (reading with `BlockLeafMatcher`),
-    its term infos with `BlockTermInfo` and its stored fields in a `StoredColumn`."""
+    its term infos with `BlockTermInfo` in a front-coded term table (`termfields`, `termtable`) and its stored
+    fields in a `StoredColumn`."""
 
     def postings_writer(self, dbfile: Any, byteids: bool = False) -> BlockPostingsWriter:
         return BlockPostingsWriter(dbfile, blocklimit=self._blocklimit, byteids=byteids,
                                    compression=self._compression, inlinelimit=self._inlinelimit)
+
+    def field_writer(self, storage: Any, segment: Any) -> Any:
+        from searchkit.engine.termfields import BlockFieldWriter  # it imports this module
+
+        return BlockFieldWriter(self, storage, segment)
 
     def per_document_writer(self, storage: Any, segment: Any) -> BlockPerDocWriter:
         return BlockPerDocWriter(self, storage, segment)
@@ -390,7 +347,9 @@ class BlockCodec(W3Codec):
     def per_document_reader(self, storage: Any, segment: Any) -> BlockPerDocReader:
         return BlockPerDocReader(storage, segment)
 
-    def terms_reader(self, storage: Any, segment: Any) -> BlockTermsReader:
+    def terms_reader(self, storage: Any, segment: Any) -> Any:
+        from searchkit.engine.termfields import BlockTermsReader  # it imports this module
+
         name = segment.make_filename(self.TERMS_EXT)
         length = storage.file_length(name)
         return BlockTermsReader(self, storage.open_file(name), length, segment.open_file(storage, self.POSTS_EXT))

@@ -5,7 +5,8 @@ An index folder (`index/` by default) holds:
 - Two Whoosh indexes in one `FileStorage`: `searchkit` (articles) and `quotes` (one document per attributed
   statement), each a table of contents `_<name>_<generation>.toc` and non-compound segment files
   (`.trm` term table, `.pst` postings, `.fdt`/stored fields, `.lns` lengths, columns). A commit writes a
-  new TOC generation; readers open the newest one.
+  new TOC generation; readers open the newest one. The term table is searchkit's since 9 (rule 6), not
+  Whoosh's hash file.
 - `searchkit.json`: `{"schema_version": N}` (`schema.SCHEMA_VERSION`). A reader refuses any other N and
   asks for `--rebuild`.
 - `manifest.sqlite`: one row per indexed file (`manifest.py`, a `WITHOUT ROWID` table keyed by path since 7),
@@ -80,6 +81,17 @@ Format rules:
    defaults, so a stored field may be *added* without a bump only when a missing value reads as the
    default everywhere (a bump is still the honest choice when users would otherwise see it missing).
    A quote whose text is the span `body[start:end]` of its article's stored body stores `end`, not `text`.
+6. **Term table** (`.trm`, `termtable`, since 9; Whoosh's `OrderedHashWriter` hash file before): the
+   magic `SKT1`, then every entry in ascending key order (key: the field's number as a big-endian ushort,
+   then the term's bytes; value: the term info of rule 3, byte for byte) in blocks of `termtable.BLOCK_TERMS`
+   (32; readers take any count). A block's first key is in the index only; each other key is the length of
+   the prefix it shares with the key before it and the rest. A block is its entry count (LEB128), the byte
+   widths (1, 2 or 4) of its key lengths and of its value lengths, the little-endian arrays of the shared
+   lengths and rest lengths (all entries but the first) and of the value lengths (all), the rests joined,
+   the values joined. Then the index: the blocks' first keys joined, `blocks + 1` little-endian uint32 key
+   ends (from 0) and `blocks + 1` little-endian uint64 block offsets (the last is the index's own offset);
+   then the field map (name -> number) as JSON; then a 36-byte footer (`<QQQQ4s`: index offset, block
+   count, first keys' total bytes, field map bytes, `SKT1`). Any change to it is a bump.
 
 History of `SCHEMA_VERSION`: 2, classes moved to `searchkit.engine.schema`; 3, speaker terms from
 `searchkit.terms`; 4, `date_source` stored; 5, common-word pairs fields; 6, compact inline term entries,
@@ -88,7 +100,8 @@ stored fields primed by each segment's first record, quotes' `key` stored only; 
 and a quote stores its article's key (`article`) instead of the article's title, file and id and a key of its
 own (`source` and `article_id` indexed only; readers take them from the article, `api.QuoteReader`); 8, stored
 fields deflated with a dictionary of each segment's first records (`stored`), and a quote that is a span of its
-article's body stores the span's `end` instead of its text.
+article's body stores the span's `end` instead of its text; 9, the term table front-coded in sorted blocks
+with a sparse index of their first keys (`termtable`, rule 6) instead of Whoosh's hash file.
 
 `WHOOSH_PRIVATE` below names every private Whoosh 2.7.4 name the engine uses and where Whoosh defines it;
 `tests/test_contract.py` checks that the list is complete and that Whoosh still has each name, so an
@@ -131,13 +144,19 @@ WHOOSH_PRIVATE: dict[str, str] = {
     "_stored": "whoosh.codec.whoosh3",  # the name of the stored-fields column
     "_write_block": "whoosh.codec.whoosh3",
     "_codec": "whoosh.codec.whoosh3",
-    # ... and its terms reader and field cursor, and the statistics of a term info (`codec.BlockTermsReader`)
+    # ... and its field writer and terms reader, made around a front-coded term table (`termfields`), and the
+    # statistics of a term info
+    "_btext": "whoosh.codec.whoosh3",
+    "_create_file": "whoosh.codec.whoosh3",
+    "_fieldmap": "whoosh.codec.whoosh3",
+    "_fieldname": "whoosh.codec.whoosh3",
+    "_fieldobj": "whoosh.codec.whoosh3",
+    "_fieldunmap": "whoosh.codec.whoosh3",
+    "_infield": "whoosh.codec.whoosh3",
+    "_segment": "whoosh.codec.whoosh3",
+    "_storage": "whoosh.codec.whoosh3",
     "_keycoder": "whoosh.codec.whoosh3",
     "_keydecoder": "whoosh.codec.whoosh3",
-    "_range_for_key": "whoosh.codec.whoosh3",
-    "_pos": "whoosh.codec.whoosh3",
-    "_datapos": "whoosh.codec.whoosh3",
-    "_datalen": "whoosh.codec.whoosh3",
     "_weight": "whoosh.codec.whoosh3",
     "_df": "whoosh.codec.whoosh3",
     "_minid": "whoosh.codec.whoosh3",
@@ -179,7 +198,4 @@ WHOOSH_PRIVATE: dict[str, str] = {
     "_fpath": "whoosh.filedb.filestore",
     # module-level names
     "_INT_SIZE": "whoosh.system",
-    "_lengths": "whoosh.filedb.filetables",
-    "_pointer": "whoosh.filedb.filetables",  # a hash table slot's layout (`flush.write_hashes`)
-    "_write_hashes": "whoosh.filedb.filetables",
 }

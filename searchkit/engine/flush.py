@@ -14,8 +14,6 @@ from collections.abc import Iterator
 from typing import Any
 
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield
-from whoosh.filedb.filetables import _lengths as _HASH_LENGTHS
-from whoosh.filedb.filetables import _pointer
 from whoosh.system import pack_ushort
 from whoosh.util.numeric import length_to_byte
 from whoosh.writing import SegmentWriter
@@ -85,25 +83,16 @@ def _fields(writer: SegmentWriter, direct: bool) -> Iterator[tuple[str, Iterator
 
 
 def _add_entries(tindex: Any, entries: list[tuple[bytes, bytes]]) -> None:
-    """`OrderedHashWriter.add` for each of `entries` (then cleared), with one file write for them all:
-    same records, same hash buckets and key index."""
+    """Add `entries` (in key order) to a term table writer, then clear them: in one call to searchkit's
+    (`termtable.TermTableWriter.add_many`), one by one to Whoosh's."""
     if not entries:
         return
-    pos = tindex.dbfile.tell()
-    index_append, buckets, hashfn, lastkey = tindex.index.append, tindex.buckets, tindex.hashfn, tindex.lastkey
-    parts: list[bytes] = []
-    for key, value in entries:
-        if key <= lastkey:
-            raise ValueError(f"Keys must increase: {lastkey!r}..{key!r}")
-        index_append(pos)
-        h = hashfn(key)
-        buckets[h & 255].append((h, pos))
-        head = _HASH_LENGTHS.pack(len(key), len(value))
-        parts += (head, key, value)
-        pos += len(head) + len(key) + len(value)
-        lastkey = key
-    tindex.dbfile.write(b"".join(parts))
-    tindex.lastkey = lastkey
+    add_many = getattr(tindex, "add_many", None)
+    if add_many is not None:
+        add_many(entries)
+    else:
+        for key, value in entries:
+            tindex.add(key, value)
     entries.clear()
 
 
@@ -147,53 +136,6 @@ def _add_postings(pw: Any, postings: list[tuple[int, float, bytes]], lengths: li
         if lens:
             pw._minlength = min(lens)
             pw._maxlength = max(lens)
-
-
-class _HashBucket:
-    """One of a term table writer's 256 hash buckets: Whoosh keeps a `(hash, position)` tuple per term
-    until the segment is closed (~120 bytes a term); here the hashes (32-bit in Whoosh) and positions sit
-    in two arrays (8 bytes a term; positions widen to 64 bits past 4 GB). Same `append`, `len` and pair
-    iteration as the list it replaces, so the same table is written."""
-
-    __slots__ = ("_hashes", "_positions")
-
-    def __init__(self) -> None:
-        self._hashes = array("I")
-        self._positions = array("I")
-
-    def append(self, entry: tuple[int, int]) -> None:
-        h, pos = entry
-        self._hashes.append(h)
-        try:
-            self._positions.append(pos)
-        except OverflowError:
-            self._positions = array("Q", self._positions)
-            self._positions.append(pos)
-
-    def __len__(self) -> int:
-        return len(self._hashes)
-
-    def __iter__(self) -> Iterator[tuple[int, int]]:
-        return zip(self._hashes, self._positions, strict=True)
-
-
-def write_hashes(tindex: Any) -> None:
-    """`HashWriter._write_hashes` (Whoosh 2.7.4) with each bucket's table a third larger than its entries
-    instead of twice as large: 12 bytes a slot, so 8 bytes less a term (2.4M terms, 19 MB of the 105k
-    index). Readers take each table's size from the directory and probe linearly, as before: a term found
-    takes ~2.5 probes instead of ~1.5, one not found ~8.5 instead of ~2.5 (a few microseconds each)."""
-    dbfile = tindex.dbfile
-    for entries in tindex.buckets:
-        count = len(entries)
-        numslots = count + count // 3 + 1 if count else 0
-        tindex.directory.append((dbfile.tell(), numslots))
-        hashes, positions = [0] * numslots, [0] * numslots
-        for h, pos in entries:  # no term starts at position 0 (the header): 0 marks an empty slot
-            slot = (h >> 8) % numslots
-            while positions[slot]:
-                slot = (slot + 1) % numslots
-            hashes[slot], positions[slot] = h, pos
-        dbfile.write(b"".join(map(_pointer.pack, hashes, positions)))
 
 
 class _CachedLengths:

@@ -19,7 +19,7 @@ from searchkit.common_words import COMMON_N, WORDS
 
 INDEX_NAME = "searchkit"
 QUOTES_NAME = "quotes"
-SCHEMA_VERSION = 8  # when to bump, and the history: engine/contract.py
+SCHEMA_VERSION = 9  # when to bump, and the history: engine/contract.py
 
 
 class NewsAnalyzer(Analyzer):

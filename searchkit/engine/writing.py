@@ -27,7 +27,7 @@ from searchkit import private
 from searchkit.engine import integrity, leftovers
 from searchkit.engine.batch import TextPool, add_document, link, process, unlink
 from searchkit.engine.codec import BlockCodec
-from searchkit.engine.flush import _add_postings, _CachedLengths, _flush_grouped, _HashBucket, write_hashes
+from searchkit.engine.flush import _add_postings, _CachedLengths, _flush_grouped
 from searchkit.engine.index import PrivateStorage, create_index, exists, open_index
 from searchkit.engine.pool import GroupedPool, _spill_dir
 from searchkit.engine.schema import INDEX_NAME, QUOTES_NAME, analysed_fields, paired_fields
@@ -214,9 +214,6 @@ def _tune(writer: SegmentWriter, index_dir: Path, vocab: Vocabulary, pool_limit:
     spill = _spill_dir(index_dir, clear=clear_spill)
     writer.pool = TextPool(spill, pool_limit, analysed_fields(writer.schema), vocab, paired)
     writer._flush_segment = lambda: _flush_grouped(writer)
-    tindex = writer.fieldwriter._tindex
-    tindex.buckets = [_HashBucket() for _ in range(256)]
-    tindex._write_hashes = lambda: write_hashes(tindex)
     return writer
 
 
@@ -270,7 +267,7 @@ class SegmentBuilder:
 
         The quotes are processed first (with the articles they wait for, `batch.link`) and their pool is
         spilled before the articles are flushed, so that flush (and its term table) does not run beside the
-        quotes' pooled postings; each writer is released once its segment is done, so its hash buckets are
+        quotes' pooled postings; each writer is released once its segment is done, so its buffers are
         gone before the next flush (a large build's tree peak was at these flushes).
         """
         for writer in self.writers[1:]:
@@ -289,7 +286,7 @@ class SegmentBuilder:
 
 
 def _release(writer: SegmentWriter) -> None:
-    """Drop a finished writer's pool and field writer (with its term table buckets): `_tune`'s hooks make
+    """Drop a finished writer's pool and field writer: `_tune`'s hooks make
     the writer part of a reference cycle, which only the cyclic collector would free, later."""
     unlink(writer)
     writer.pool = writer.fieldwriter = None
