@@ -17,7 +17,7 @@ from dataclasses import replace
 from functools import partial
 from pathlib import Path
 
-from searchkit import minhash, private, reading
+from searchkit import heap, minhash, private, reading
 from searchkit.copies_update import CopyUpdater
 from searchkit.engine import api
 from searchkit.indexer_plan import Plan, Task, plan
@@ -53,7 +53,7 @@ def index_paths(paths: Sequence[Path], index_dir: Path, *, rebuild: bool = False
     announce: Phase = phase or (lambda _name: None)
     reader = read if limits is None else partial(read, limits=limits)
     with api.Workers(reader, workers or os.cpu_count() or 1) as crew:  # forked before the files are listed
-        discovery = reading.discover(paths, selection=selection, follow_symlinks=follow_symlinks)
+        found = [reading.discover(paths, selection=selection, follow_symlinks=follow_symlinks)]  # `_run` takes it
         private.check_folder(index_dir)  # before the manifest is opened
         private.make_dir(index_dir)
         manifest = None if rebuild else Manifest(index_dir)
@@ -62,25 +62,28 @@ def index_paths(paths: Sequence[Path], index_dir: Path, *, rebuild: bool = False
                                   wait=wait) as session:
                 manifest = manifest or Manifest(session.side_dir)
                 with sqlite_errors(f"the side tables of {index_dir}", index_dir, damage=False):  # copies, speakers
-                    summary, total = _run(session, crew, discovery, manifest, index_dir, rebuild, progress, announce)
+                    summary, total = _run(session, crew, found, manifest, index_dir, rebuild, progress, announce)
         finally:
             if manifest is not None:
                 manifest.close()
     return replace(summary, documents=total, seconds=round(time.perf_counter() - started, 3))
 
 
-def _run(session: api.WriteSession, crew: api.Workers, discovery: reading.Discovery, manifest: Manifest,
+def _run(session: api.WriteSession, crew: api.Workers, found: list[reading.Discovery], manifest: Manifest,
          index_dir: Path, rebuild: bool, progress: Progress | None, announce: Phase) -> tuple[IndexSummary, int]:
-    """Plan, read, commit and record one run (see `index_paths`); the summary and the live documents."""
+    """Plan, read, commit and record one run (see `index_paths`); the summary and the live documents. The
+    discovery is taken out of `found`, so that no caller's frame keeps it once it is planned."""
     if not rebuild:
         api.check_version(index_dir)
     copies = CopyUpdater.anew(index_dir) if rebuild else CopyUpdater(index_dir)
     names_missing = not (index_dir / NAMES_FILE).exists()  # an index made before speaker names were kept
     names = NameStore.anew(index_dir) if rebuild else NameStore(index_dir)
     try:  # nothing staged to discard: staging lives in each connection's temporary database
+        discovery = found.pop()
         work = plan(discovery, manifest)
         skipped = discovery.skipped
         del discovery  # 10^5 stamps and paths, not needed once planned: less memory at the run's peak
+        heap.give_back()  # and what it held returned to the system: the workers run next, for minutes
         outcomes = Outcomes(work.tasks)
         segmented = crew.segmented(work.tasks)
 
