@@ -90,9 +90,9 @@ def _run(session: api.WriteSession, crew: api.Workers, found: list[reading.Disco
         def on_result(number: int, report: tuple) -> None:
             outcomes.put(number, report)
             if report[5]:
-                copies.stage(work.tasks[number].key, report[5])
+                copies.stage(work.tasks.key(number), report[5])
             if report[6]:
-                names.stage(work.tasks[number].key, report[6])
+                names.stage(work.tasks.key(number), report[6])
             if progress:
                 progress(outcomes.count, len(work.tasks))
             if segmented and outcomes.count == len(work.tasks):  # workers write their last segments

@@ -45,6 +45,7 @@ Prepared = Iterable[tuple[dict[str, Any], list[dict[str, Any]]]]  # (article, it
 POOL_THRESHOLD = 64  # fewer tasks than this are read in this process
 SEGMENT_THRESHOLD = 1_000  # from this many tasks, each worker writes its own segments
 TASK_BATCH = 1_024  # tasks per message to a segment worker
+BATCHES_AHEAD = 2  # batches of tasks sent to a segment worker beyond the tasks it reported done
 POOL_LIMIT = 50_000  # keyword postings a segment worker pools before spilling a sorted run (~130 bytes each)
 SMALL_SHARE = 1_500  # tasks; a share this small (an update) pools up to SMALL_POOL_LIMIT postings instead,
 SMALL_POOL_LIMIT = 1_000_000  # usually all of them: no runs to write and merge back (~1.5 s CPU per 1,000 files)
@@ -146,6 +147,10 @@ class _SegmentCrew:
         for proc in self.procs:
             proc.start()
         self.started = self.closed = False
+        self.tasks: Sequence[Any] = ()
+        self.shares: list[range] = []
+        self.sent: list[int] = []  # per worker: tasks of its share sent (`_feed`)
+        self.done: list[int] = []  # per worker: tasks it reported done
 
     def run(self, index_dir: Path, tasks: Sequence[Any], on_result: Callable[[int, Any], None]) -> list[Any]:
         """Give worker `i` the tasks `i, i + n, i + 2n, ...` (a fixed split: the same segments every run),
@@ -165,6 +170,9 @@ class _SegmentCrew:
                 if msg[0] == "reports":
                     for number, report in msg[1]:
                         on_result(number, report)
+                        self.done[number % len(self.procs)] += 1  # worker i's share is i, i + n, ...
+                    if msg[1]:
+                        self._feed(msg[1][0][0] % len(self.procs))
                 elif msg[0] == "done":
                     finished.append(msg[1])
                 elif msg[2] is not None:  # an OSError: raised as one here (a full disk is the caller's to name)
@@ -179,12 +187,27 @@ class _SegmentCrew:
     def start(self, index_dir: Path, tasks: Sequence[Any]) -> None:
         self.started = True
         count = len(self.inboxes)
-        for number, inbox in enumerate(self.inboxes):
-            numbers = range(number, len(tasks), count)
-            inbox.put((str(index_dir), SMALL_POOL_LIMIT if len(numbers) <= SMALL_SHARE else POOL_LIMIT))
-            for i in range(0, len(numbers), TASK_BATCH):
-                inbox.put([(n, tasks[n]) for n in numbers[i:i + TASK_BATCH]])
-            inbox.put(None)
+        self.tasks = tasks
+        self.shares = [range(number, len(tasks), count) for number in range(count)]
+        self.sent, self.done = [0] * count, [0] * count
+        for number, (inbox, share) in enumerate(zip(self.inboxes, self.shares, strict=True)):
+            inbox.put((str(index_dir), SMALL_POOL_LIMIT if len(share) <= SMALL_SHARE else POOL_LIMIT))
+            if not share:
+                inbox.put(None)
+            self._feed(number)
+
+    def _feed(self, number: int) -> None:
+        """Send worker `number` its next batches of tasks, until `BATCHES_AHEAD` batches wait beyond the tasks
+        it reported done (then None, after its last): the tasks are made (`tasks[n]`) and queued as the
+        worker gets near them, not all at once at the start (10^5 of them sat in the queue's buffer)."""
+        share, inbox = self.shares[number], self.inboxes[number]
+        ahead = BATCHES_AHEAD * TASK_BATCH
+        while self.sent[number] < len(share) and self.sent[number] - self.done[number] < ahead:
+            first = self.sent[number]
+            self.sent[number] = min(len(share), first + TASK_BATCH)
+            inbox.put([(n, self.tasks[n]) for n in share[first:self.sent[number]]])
+            if self.sent[number] == len(share):
+                inbox.put(None)
 
     def close(self, finished: bool = True) -> None:
         """Stop the workers: unused ones are told to exit, unfinished ones (a failed run) are terminated."""
@@ -229,7 +252,9 @@ def _segment_worker(number: int, read: Read[Any, Any], inbox: Any, queue: Any, p
                 if len(reports) == 64:
                     queue.put(("reports", reports))
                     reports = []
-        queue.put(("reports", reports))
+            if reports:  # before waiting for the next batch, which they bring on (`_feed`)
+                queue.put(("reports", reports))
+                reports = []
         queue.put(("done", (number, builder.finish())))
     except BaseException as exc:  # reported to the parent, which cancels the run
         queue.put(("error", f"{type(exc).__name__}: {exc}", exc.errno if isinstance(exc, OSError) else None))
