@@ -83,9 +83,10 @@ def _run(session: api.WriteSession, crew: api.Workers, found: list[reading.Disco
         work = plan(discovery, manifest)
         skipped = discovery.skipped
         del discovery  # 10^5 stamps and paths, not needed once planned: less memory at the run's peak
-        heap.give_back()  # and what it held returned to the system: the workers run next, for minutes
         outcomes = Outcomes(work.tasks)
         segmented = crew.segmented(work.tasks)
+        if segmented:  # what planning held goes back to the system: the workers run next, for minutes
+            heap.give_back()
 
         def on_result(number: int, report: tuple) -> None:
             outcomes.put(number, report)

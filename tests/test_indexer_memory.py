@@ -55,9 +55,12 @@ def test_segment_workers_are_given_their_tasks_as_they_go(tmp_path: Path, monkey
 
 def test_the_files_found_are_let_go_once_planned(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """While the workers read, the run no longer holds its discovery (10^5 paths and stamps: ~45 MB)."""
+    from searchkit.engine import workers
+
     _notes(tmp_path / "docs", 3)
+    monkeypatch.setattr(workers, "SEGMENT_THRESHOLD", 2)
     alive: list[int] = []
     monkeypatch.setattr(indexer.heap, "give_back",
                         lambda: alive.append(sum(isinstance(o, reading.Discovery) for o in gc.get_objects())))
-    assert index_paths([tmp_path / "docs"], tmp_path / "ix", workers=1).added == 3
+    assert index_paths([tmp_path / "docs"], tmp_path / "ix", workers=2).added == 3
     assert alive == [0]
