@@ -27,7 +27,7 @@ from searchkit.manifest import MANIFEST_NAME, Manifest
 from searchkit.models import FileFailure, IndexSummary
 from searchkit.sidecar import sqlite_errors
 from searchkit.speakers.store import NAME as NAMES_FILE
-from searchkit.speakers.store import NameStore
+from searchkit.speakers.store import NameStore, merge_staged
 
 __all__ = ["Phase", "Plan", "Progress", "Task", "index_paths"]
 
@@ -52,7 +52,8 @@ def index_paths(paths: Sequence[Path], index_dir: Path, *, rebuild: bool = False
     started = time.perf_counter()
     announce: Phase = phase or (lambda _name: None)
     reader = read if limits is None else partial(read, limits=limits)
-    with api.Workers(reader, workers or os.cpu_count() or 1) as crew:  # forked before the files are listed
+    # forked before the files are listed; an update keeps one for the names merge (`_tail`)
+    with api.Workers(reader, workers or os.cpu_count() or 1, spare=not rebuild) as crew:
         found = [reading.discover(paths, selection=selection, follow_symlinks=follow_symlinks)]  # `_run` takes it
         private.check_folder(index_dir)  # before the manifest is opened
         private.make_dir(index_dir)
@@ -111,9 +112,8 @@ def _run(session: api.WriteSession, crew: api.Workers, found: list[reading.Disco
         if total is None:
             api.check(index_dir)  # nothing written: still, never "unchanged" over a damaged index
             total = api.doc_count(index_dir)
-        _group_copies(copies, index_dir, [*stale, *new], rebuild, total, announce)
-        _name_speakers(names, index_dir, [*stale, *new], rebuild, names_missing and total > summary.added,
-                       announce)
+        _tail(crew, copies, names, index_dir, [*stale, *new], rebuild, total,
+              names_missing and total > summary.added, announce)
     except BaseException:
         session.cancel()  # first: a full disk gets the run's space back before the side tables close
         raise
@@ -164,6 +164,19 @@ def _commit(session: api.WriteSession, stale: list[str], new: list[str], announc
     session.delete_sources(stale)
     announce("committing")
     return session.commit()
+
+
+def _tail(crew: api.Workers, copies: CopyUpdater, names: NameStore, index_dir: Path, sources: list[str],
+          rebuild: bool, total: int, names_first_time: bool, announce: Phase) -> None:
+    """After the commit: the copy groups, and the speaker names. An update merges its names in the spare
+    worker meanwhile (two side tables, two processes: ~0.7 s of ~1.6 s serial CPU at 10^5 articles)."""
+    staged = names.staged()
+    if sources and staged is not None and not rebuild and not names_first_time:
+        with crew.beside(merge_staged, index_dir, staged, sources):
+            _group_copies(copies, index_dir, sources, rebuild, total, announce)
+        return
+    _group_copies(copies, index_dir, sources, rebuild, total, announce)
+    _name_speakers(names, index_dir, sources, rebuild, names_first_time, announce)
 
 
 def _group_copies(copies: CopyUpdater, index_dir: Path, sources: list[str], rebuild: bool, total: int,

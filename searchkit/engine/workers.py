@@ -12,16 +12,20 @@ record at a time): it is consumed, one article at a time, before the report is u
   its multi-process writer from scaling).
 
 Workers are forked when `Workers` is entered, before the caller lists its files, so they do not inherit
-those lists (copy-on-write pages count in every process's memory). Fork is explicit: the default start
+those lists (copy-on-write pages count in every process's memory). With `spare`, the first stays after its
+segments (or unused) for one more job of the caller's: `beside` runs a function there while this process does
+something else (an update's tail: the speaker names beside the copies). Fork is explicit: the default start
 method is spawn/forkserver on newer Pythons; without fork everything runs in this process.
 """
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import itertools
 import multiprocessing
 import os
+import pickle
 import queue as queue_errors
 import signal
 import sys
@@ -75,10 +79,11 @@ class Workers(Generic[T, R]):
     """The worker processes of one indexing run (a context manager: forks on entry, stops them on exit,
     and keeps the collector at `BULK_GC_THRESHOLDS` meanwhile, inherited by the workers)."""
 
-    def __init__(self, read: Read[T, R], count: int) -> None:
+    def __init__(self, read: Read[T, R], count: int, *, spare: bool = False) -> None:
         self.read = read
         self.count = max(1, count)
         self.forking = self.count > 1 and "fork" in multiprocessing.get_all_start_methods()
+        self.spare = spare
         self.crew: _SegmentCrew | None = None
         self._saved_gc: tuple[int, int, int] | None = None
         self._saved_term: Any = None
@@ -88,7 +93,7 @@ class Workers(Generic[T, R]):
         gc.set_threshold(*BULK_GC_THRESHOLDS)
         self._saved_term = _stop_on_sigterm()
         if self.forking:
-            self.crew = _SegmentCrew(self.read, self.count)
+            self.crew = _SegmentCrew(self.read, self.count, self.spare)
         return self
 
     def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
@@ -133,12 +138,25 @@ class Workers(Generic[T, R]):
         assert self.crew is not None
         return self.crew.run(index_dir, tasks, on_result)
 
+    @contextlib.contextmanager
+    def beside(self, job: Callable[..., Any], *args: Any) -> Iterator[None]:
+        """Run `job(*args)` in the spare worker while the `with` block runs here; its exception (pickled
+        across) is raised at the block's end. Without a spare worker (no fork, one worker, or not `spare`) it
+        runs here after the block. `job` must be a module-level function (it is sent by name)."""
+        if self.crew is None or not self.crew.spare:
+            yield
+            job(*args)
+            return
+        self.crew.call(job, args)
+        yield  # a block that raises leaves the job to `__exit__`, which stops the worker
+        self.crew.result()
+
 
 class _SegmentCrew:
     """The pre-forked segment workers. Each waits for an index folder and its share of the tasks, or is
     told to exit unused."""
 
-    def __init__(self, read: Read[Any, Any], count: int) -> None:
+    def __init__(self, read: Read[Any, Any], count: int, spare: bool = False) -> None:
         ctx = multiprocessing.get_context("fork")
         self.outbox = ctx.Queue()
         self.inboxes = [ctx.Queue() for _ in range(count)]
@@ -146,6 +164,8 @@ class _SegmentCrew:
                                   daemon=True) for i, inbox in enumerate(self.inboxes)]
         for proc in self.procs:
             proc.start()
+        self.spare = spare  # worker 0 waits for a `call` after its segments, until closed
+        self.released = [False] * count  # told to exit
         self.started = self.closed = False
         self.tasks: Sequence[Any] = ()
         self.shares: list[range] = []
@@ -159,14 +179,7 @@ class _SegmentCrew:
         finished: list[tuple[int, list[Any]]] = []
         try:
             while len(finished) < len(self.procs):
-                try:
-                    msg = self.outbox.get(timeout=1.0)
-                except queue_errors.Empty:
-                    dead = [p.exitcode for p in self.procs if p.exitcode not in (None, 0)]
-                    if dead:  # killed without a word (out of memory, a signal): do not wait forever
-                        raise IndexingFailed(f"an indexing worker stopped unexpectedly (exit code {dead[0]}); "
-                                             "nothing was committed") from None
-                    continue
+                msg = self._receive()
                 if msg[0] == "reports":
                     for number, report in msg[1]:
                         on_result(number, report)
@@ -179,10 +192,24 @@ class _SegmentCrew:
                     raise OSError(msg[2], f"an indexing worker failed ({msg[1]})")
                 else:
                     raise IndexingFailed(f"an indexing worker failed ({msg[1]}); nothing was committed")
-        finally:
-            self.close(finished=len(finished) == len(self.procs))
+        except BaseException:
+            self.close(finished=False)
+            raise
+        self._release(keep=1 if self.spare else 0)  # the others exit now: their memory goes with them
         # in worker order, each worker's in the order written: the same document order every run
         return [segs for _number, rolls in sorted(finished, key=lambda f: f[0]) for segs in rolls]
+
+    def _receive(self, lost: str = "; nothing was committed") -> Any:
+        """The next message from the workers; `IndexingFailed` (its text ending in `lost`) if one died without
+        a word (out of memory, a signal) instead of waiting forever."""
+        while True:
+            try:
+                return self.outbox.get(timeout=1.0)
+            except queue_errors.Empty:
+                dead = [p.exitcode for p in self.procs if p.exitcode not in (None, 0)]
+                if dead:
+                    raise IndexingFailed(f"an indexing worker stopped unexpectedly (exit code {dead[0]}){lost}"
+                                         ) from None
 
     def start(self, index_dir: Path, tasks: Sequence[Any]) -> None:
         self.started = True
@@ -191,7 +218,7 @@ class _SegmentCrew:
         self.shares = [range(number, len(tasks), count) for number in range(count)]
         self.sent, self.done = [0] * count, [0] * count
         for number, (inbox, share) in enumerate(zip(self.inboxes, self.shares, strict=True)):
-            inbox.put((str(index_dir), SMALL_POOL_LIMIT if len(share) <= SMALL_SHARE else POOL_LIMIT))
+            inbox.put(("segments", str(index_dir), SMALL_POOL_LIMIT if len(share) <= SMALL_SHARE else POOL_LIMIT))
             if not share:
                 inbox.put(None)
             self._feed(number)
@@ -209,14 +236,34 @@ class _SegmentCrew:
             if self.sent[number] == len(share):
                 inbox.put(None)
 
+    def call(self, job: Callable[..., Any], args: tuple[Any, ...]) -> None:
+        """Have the spare worker run `job(*args)` (`result` waits for it). Pickled here: what does not pickle
+        fails here, not in the queue's thread (which would drop it, and `result` wait for ever)."""
+        self.inboxes[0].put(("call", pickle.dumps((job, args))))
+
+    def result(self) -> Any:
+        """What the spare worker's job returned; its exception, raised here."""
+        msg = self._receive(lost="")
+        if msg[0] == "raised":
+            raise pickle.loads(msg[1])
+        if msg[0] != "returned":
+            raise IndexingFailed(f"an indexing worker failed ({msg[1]})")
+        return msg[1]
+
+    def _release(self, keep: int = 0) -> None:
+        """Tell the workers from number `keep` on to exit (each once)."""
+        for number in range(keep, len(self.inboxes)):
+            if not self.released[number]:
+                self.released[number] = True
+                self.inboxes[number].put(None)
+
     def close(self, finished: bool = True) -> None:
-        """Stop the workers: unused ones are told to exit, unfinished ones (a failed run) are terminated."""
+        """Stop the workers: idle ones are told to exit, unfinished ones (a failed run) are terminated."""
         if self.closed:
             return
         self.closed = True
-        if not self.started:
-            for inbox in self.inboxes:
-                inbox.put(None)
+        if finished or not self.started:
+            self._release()
         for proc in self.procs:
             if self.started and not finished:
                 proc.terminate()
@@ -228,14 +275,35 @@ class _SegmentCrew:
 
 
 def _segment_worker(number: int, read: Read[Any, Any], inbox: Any, queue: Any, parent: int) -> None:
-    """Worker process `number`: wait for an index folder and a pool size (None: exit unused), then read,
-    prepare and write the tasks as they arrive into new segments of its own; stream `(task number,
-    report)` pairs in batches (they double as progress), then report the finished segments."""
+    """Worker process `number`: do what it is told until told to exit (None): write segments, or run a job
+    of the caller's (`Workers.beside`)."""
     _die_with_parent(parent)
-    start = inbox.get()
-    if start is None:
-        return
-    index_dir, pool_limit = start
+    while (order := inbox.get()) is not None:
+        if order[0] == "call":
+            _call(*pickle.loads(order[1]), queue)
+        elif not _write_segments(number, read, order[1], order[2], inbox, queue):
+            return  # failed: its remaining tasks stay unread in the inbox, and the parent stops the run
+
+
+def _call(job: Callable[..., Any], args: tuple[Any, ...], queue: Any) -> None:
+    """Run `job(*args)`; send back what it returned, or its exception pickled (as `IndexingFailed` with its
+    text when it does not pickle)."""
+    try:
+        queue.put(("returned", job(*args)))
+    except BaseException as exc:
+        try:
+            blob = pickle.dumps(exc)
+            pickle.loads(blob)
+        except Exception:
+            blob = pickle.dumps(IndexingFailed(f"{type(exc).__name__}: {exc}"))
+        queue.put(("raised", blob))
+
+
+def _write_segments(number: int, read: Read[Any, Any], index_dir: str, pool_limit: int, inbox: Any,
+                    queue: Any) -> bool:
+    """Read, prepare and write the tasks as they arrive (until None) into new segments of this worker's own;
+    stream `(task number, report)` pairs in batches (they double as progress), then report the finished
+    segments. False if it failed (reported to the parent, which cancels the run)."""
     try:
         from searchkit.engine import writing  # here: a run with nothing to write never loads it (nor numpy)
 
@@ -256,8 +324,10 @@ def _segment_worker(number: int, read: Read[Any, Any], inbox: Any, queue: Any, p
                 queue.put(("reports", reports))
                 reports = []
         queue.put(("done", (number, builder.finish())))
+        return True
     except BaseException as exc:  # reported to the parent, which cancels the run
         queue.put(("error", f"{type(exc).__name__}: {exc}", exc.errno if isinstance(exc, OSError) else None))
+        return False
 
 
 PR_SET_PDEATHSIG = 1  # prctl(2) option: the signal this process gets when the thread that forked it ends
