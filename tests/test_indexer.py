@@ -395,3 +395,42 @@ def test_a_failed_run_with_tasks_still_queued_exits(tmp_path: Path) -> None:
     """)
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60)
     assert "failed: an indexing worker failed (OSError: disk full)" in done.stdout, done.stderr
+
+
+def test_an_update_deletes_while_the_workers_write_their_last_segments(
+        folder: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Once every report is in, the superseded documents are deleted while the workers still write their
+    segments (the parent sat idle there, and deleted after them), with the same results."""
+    import time
+
+    from searchkit.engine import session, workers, writing
+
+    for i in range(40):
+        write(folder, f"n{i:03}.txt", f"Note {i}", f"harbour note {i}")
+    ix = tmp_path / "ix"
+    index_paths([folder], ix, workers=1)
+    for i in range(0, 40, 2):
+        write(folder, f"n{i:03}.txt", f"Note {i}", f"changed note {i} pelicans")
+        os.utime(folder / f"n{i:03}.txt", ns=(1, 2_000_000_000_000))
+    marker, seen = tmp_path / "deleting", tmp_path / "seen"
+    seen.mkdir()
+    delete, finish = session.WriteSession.delete_sources, writing.SegmentBuilder.finish
+
+    def deleting(self: session.WriteSession, sources: list[str]) -> None:
+        marker.touch()
+        delete(self, sources)
+
+    def finishing(self: writing.SegmentBuilder) -> list[list[object]]:  # in the workers (forked: patched too)
+        deadline = time.monotonic() + 10
+        while not marker.exists() and time.monotonic() < deadline:
+            time.sleep(0.02)
+        (seen / f"{os.getpid()}-{marker.exists()}").touch()
+        return finish(self)
+
+    monkeypatch.setattr(session.WriteSession, "delete_sources", deleting)
+    monkeypatch.setattr(writing.SegmentBuilder, "finish", finishing)
+    monkeypatch.setattr(workers, "SEGMENT_THRESHOLD", 10)
+    summary = index_paths([folder], ix, workers=2)
+    assert (summary.added, summary.updated) == (0, 20) and summary.documents == 42
+    assert sorted(p.name.split("-")[1] for p in seen.iterdir()) == ["True", "True"]
+    assert len(hits(ix, "pelicans")) == 20 and len(hits(ix, "harbour")) == 21  # a.txt too
