@@ -4,6 +4,7 @@ is grouped on its next run."""
 
 from __future__ import annotations
 
+import json
 import os
 import random
 from pathlib import Path
@@ -137,6 +138,54 @@ def test_an_update_reads_the_ids_of_its_new_segments_only(wires: Path, tmp_path:
         from searchkit.engine.api import Reader
 
         with Reader(ix) as reader:  # the stories a brute-force fold of every live document counts
+            assert reader.count_stories(None, version=store.version(), groups=store.group_ids) == len(
+                {store.groups_of([i]).get(i, i) for i in _ids(ix)})
+
+
+@pytest.mark.skipif("fork" not in __import__("multiprocessing").get_all_start_methods(), reason="no fork here")
+def test_segment_workers_keep_their_segments_ids_for_the_stories_map(wires: Path, tmp_path: Path,
+                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    """A segment worker writes its segment's ids itself (it added the documents): the map made after the
+    commit reads no id terms of the new segments, and the ids are those the terms give."""
+    from searchkit.engine import stories, workers
+    from searchkit.engine.index import open_index
+    from searchkit.engine.schema import INDEX_NAME
+
+    for n in range(30):
+        write(wires, f"x{n:02d}.txt", 1 + n % 20, body(200 + n % 12))
+    ix = tmp_path / "ix"
+    index_paths([wires], ix, workers=1)
+    read: list[str] = []
+    real = stories.segment_terms
+
+    def spy(reader, fieldname):
+        read.append(reader.segment().segment_id())
+        return real(reader, fieldname)
+
+    monkeypatch.setattr(stories, "segment_terms", spy)
+    monkeypatch.setattr(workers, "SEGMENT_THRESHOLD", 2)
+    for n in range(0, 30, 3):
+        write(wires, f"x{n:02d}.txt", 9, body(500 + n))
+    write(wires, "y.txt", 9, body(205))
+    assert index_paths([wires], ix, workers=2).updated == 10
+    assert read == []
+    monkeypatch.undo()
+    index = open_index(ix, INDEX_NAME)
+    try:
+        with index.searcher() as searcher:
+            for reader, _offset in searcher.reader().leaf_readers():
+                kept = json.loads((ix / f"{stories.IDS_PREFIX}{reader.segment().segment_id()}.json").read_text())
+                from_terms = [""] * reader.doc_count_all()
+                for text, docs in stories.segment_terms(reader, "id"):
+                    for local in docs:
+                        from_terms[local] = text
+                assert kept == from_terms
+    finally:
+        index.close()
+    with CopyStore(ix) as store:
+        from searchkit.engine.api import Reader
+
+        with Reader(ix) as reader:
             assert reader.count_stories(None, version=store.version(), groups=store.group_ids) == len(
                 {store.groups_of([i]).get(i, i) for i in _ids(ix)})
 

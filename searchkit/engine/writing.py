@@ -24,7 +24,7 @@ from whoosh.index import TOC, clean_files
 from whoosh.writing import SegmentWriter
 
 from searchkit import private
-from searchkit.engine import integrity, leftovers
+from searchkit.engine import integrity, leftovers, stories
 from searchkit.engine.batch import TextPool, add_document, link, process, unlink
 from searchkit.engine.codec import BlockCodec
 from searchkit.engine.flush import _add_postings, _CachedLengths, _flush_grouped
@@ -235,6 +235,7 @@ class SegmentBuilder:
         loaded machine)."""
         self.writers = []
         self.vocab = Vocabulary()
+        self.ids: list[str] = []  # the articles' ids, in the order added (`stories.remember_ids`)
         for name in (INDEX_NAME, QUOTES_NAME):
             ix = open_index(self.index_dir, name)
             writer = SegmentWriter(ix, _lk=False, compound=False, codec=CODEC)
@@ -245,6 +246,7 @@ class SegmentBuilder:
         """Add one prepared article and its prepared quotes (first: they wait for it, `batch.link`)."""
         for quote in quotes:
             add_document(self.writers[1], quote)
+        self.ids.append(doc.get("_stored_id", ""))
         add_document(self.writers[0], doc)
 
     def full(self) -> bool:
@@ -282,6 +284,8 @@ class SegmentBuilder:
                 writer._close_segment()
                 out.append(None)
             _release(writer)
+        if out[0] is not None:
+            stories.remember_ids(self.index_dir, out[0].segment_id(), self.ids)
         return out
 
 
