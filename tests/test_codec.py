@@ -17,7 +17,7 @@ from whoosh import columns
 from whoosh.codec.whoosh3 import W3Codec, W3LeafMatcher
 from whoosh.formats import Positions
 
-from searchkit.engine import blocks, codec, inline, positions, postings, ranking, stored, writing
+from searchkit.engine import blocks, codec, inline, positions, postings, ranking, stored, terminfo, writing
 from searchkit.engine.index import open_index
 from searchkit.indexer import index_paths
 
@@ -105,7 +105,7 @@ def test_blocks_hold_what_whoosh_writes(tmp_path: Path, monkeypatch: pytest.Monk
         assert _stored(tmp_path / "new", name) == _stored(tmp_path / "old", name)
     kinds = _entry_kinds(tmp_path / "new")
     assert set(kinds) == {0, 2, 3, 4} and set(_entry_kinds(tmp_path / "old")) == {0, 1}  # every inline one compact
-    assert _block_protocols(tmp_path / "new") == {codec.BLOCK_PROTOCOL}
+    assert _block_protocols(tmp_path / "new") == {terminfo.BLOCK_PROTOCOL}
     assert _block_protocols(tmp_path / "old") == {2}
     found = _block_shapes(tmp_path / "new")
     assert ("body", "bytes") in {(field, w) for _p, field, _n, w in found}  # frequencies one byte each
@@ -231,7 +231,7 @@ def _term_infos(weights: tuple[float, ...]) -> tuple[bytes, bytes]:
 
     values = tuple(codec.encode_positions(p) for p in ([3], [1, 9, 40], [7, 8]))
     entries = []
-    for cls in (W3TermInfo, codec.BlockTermInfo):
+    for cls in (W3TermInfo, terminfo.BlockTermInfo):
         info = cls(weight=sum(weights), df=3, minlength=3, maxlength=50, maxweight=max(weights), minid=2, maxid=900)
         info.set_inlined((2, 5, 900), weights, values)
         entries.append(info.to_bytes())
@@ -251,11 +251,11 @@ def test_inlined_postings_are_written_compactly_and_older_tables_still_read() ->
     old, new = _term_infos((1.0, 3.0, 2.0))
     assert new == bytes([4, 3, 33, 3, 2, 3, 0xFF, 0x06, 1, 3, 2, 3, 1, 8, 31, 7, 1])  # ids 2, +3, +895
     assert len(new) * 4 < len(old)
-    assert _read(codec.BlockTermInfo.from_bytes(new)) == _read(W3TermInfo.from_bytes(old))
-    assert _read(codec.BlockTermInfo.from_bytes(old)) == _read(W3TermInfo.from_bytes(old))
+    assert _read(terminfo.BlockTermInfo.from_bytes(new)) == _read(W3TermInfo.from_bytes(old))
+    assert _read(terminfo.BlockTermInfo.from_bytes(old)) == _read(W3TermInfo.from_bytes(old))
     info = W3TermInfo.from_bytes(old)
-    pickled = old[:W3TermInfo._struct.size] + pickle.dumps(info.inlined_postings(), codec.BLOCK_PROTOCOL)
-    assert _read(codec.BlockTermInfo.from_bytes(pickled)) == _read(info)
+    pickled = old[:W3TermInfo._struct.size] + pickle.dumps(info.inlined_postings(), terminfo.BLOCK_PROTOCOL)
+    assert _read(terminfo.BlockTermInfo.from_bytes(pickled)) == _read(info)
 
 
 def test_postings_a_compact_entry_cannot_spell_are_pickled() -> None:
@@ -264,8 +264,8 @@ def test_postings_a_compact_entry_cannot_spell_are_pickled() -> None:
 
     old, new = _term_infos((1.5, 3.0, 2.0))
     assert new[0] == 1 and new[:W3TermInfo._struct.size] == old[:W3TermInfo._struct.size]
-    assert new[W3TermInfo._struct.size:][:2] == bytes([0x80, codec.BLOCK_PROTOCOL])
-    assert _read(codec.BlockTermInfo.from_bytes(new)) == _read(W3TermInfo.from_bytes(old))
+    assert new[W3TermInfo._struct.size:][:2] == bytes([0x80, terminfo.BLOCK_PROTOCOL])
+    assert _read(terminfo.BlockTermInfo.from_bytes(new)) == _read(W3TermInfo.from_bytes(old))
 
 
 def test_compact_entries_of_every_kind_round_trip() -> None:

@@ -21,9 +21,10 @@ from whoosh.formats import Frequency, Positions
 from whoosh.system import pack_int, pack_long, pack_uint, pack_ushort
 
 from searchkit.engine import codec, inline, positions
-from searchkit.engine.codec import BLOCK_PROTOCOL, KEY_SHIFT, inline_entry
+from searchkit.engine.codec import KEY_SHIFT
 from searchkit.engine.columns import Sorted
 from searchkit.engine.lengths import BYTE_LENGTHS
+from searchkit.engine.terminfo import BLOCK_PROTOCOL, inline_entry
 
 _LENGTH_CACHE = np.array(BYTE_LENGTHS, np.int64)  # ascending
 TERM_INFO = np.dtype([("inlined", "u1"), ("weight", ">f4"), ("df", ">u4"), ("minlength", "u1"),

@@ -66,8 +66,8 @@ Format rules:
    compact entry (`inline`: a first byte of 2 + kind, the two length codes, LEB128 counts, ids, frequencies
    and positions; since version 6) or, when the
    postings are not what a compact entry spells, as Whoosh's `W3TermInfo` header (first byte 1) then a
-   pickle of `(ids, weights, values)` (protocol 5 since `codec.BlockTermInfo`, protocol 2 in older tables
-   and Whoosh's own); `codec.BlockTermInfo` reads all of them. A new block layout gets a new tuple length
+   pickle of `(ids, weights, values)` (protocol 5 since `terminfo.BlockTermInfo`, protocol 2 in older tables
+   and Whoosh's own); `terminfo.BlockTermInfo` reads all of them. A new block layout gets a new tuple length
    and readers keep reading the old ones: then no bump is needed, since old indexes still read. A term
    table entry older readers cannot read (as the compact one) is a bump: they would fail on it, not refuse.
 4. **Lengths** are Whoosh's one-byte length codes (`lengths.BYTE_LENGTHS`), one per document and field.

@@ -19,8 +19,9 @@ from whoosh.util.numeric import length_to_byte
 from whoosh.writing import SegmentWriter
 
 from searchkit.engine import batch
-from searchkit.engine.codec import BlockCodec, BlockPostingsWriter, inline_entry
+from searchkit.engine.codec import BlockCodec, BlockPostingsWriter
 from searchkit.engine.lengths import read_lengths
+from searchkit.engine.terminfo import inline_entry
 
 
 def _flush_grouped(writer: SegmentWriter) -> None:
@@ -98,7 +99,7 @@ def _add_entries(tindex: Any, entries: list[tuple[bytes, bytes]]) -> None:
 
 def _inline_terminfo(postings: list[tuple[int, float, bytes]], lengths: list[int], compact: bool = True) -> bytes:
     """A term table entry with the postings inlined, byte for byte what `W3FieldWriter.finish_term`
-    writes for a short posting list through the codec (`codec.BlockTermInfo`, tested); not `compact` for a
+    writes for a short posting list through the codec (`terminfo.BlockTermInfo`, tested); not `compact` for a
     codec other than searchkit's (Whoosh's reader reads only its own layout)."""
     if len(postings) == 1:  # the commonest case by far, spelled out
         ((docnum, weight, value),) = postings

@@ -17,7 +17,7 @@ as (`encode`):
   posting's positions (the first, then each gap).
 
 A posting list this cannot spell (a weight that is not a whole number, a value that is not what its kind
-writes) is written in Whoosh's layout, which readers still read (`codec.BlockTermInfo`): `from_values`
+writes) is written in Whoosh's layout, which readers still read (`terminfo.BlockTermInfo`): `from_values`
 says `None`.
 """
 

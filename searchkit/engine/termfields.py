@@ -1,7 +1,6 @@
 """The codec's term table reader and writer around searchkit's front-coded table (`termtable`): Whoosh's
 W3 field writer and terms reader with the table swapped in, and a field cursor walking it. Kept apart from
-`codec`, which every segment's table of contents names, so that module stays small; `codec.BlockCodec`
-imports this one when it makes them."""
+`codec`, which every segment's table of contents names, so that module stays small."""
 
 from __future__ import annotations
 
@@ -13,7 +12,7 @@ from whoosh.codec.whoosh3 import W3Codec, W3FieldWriter, W3TermsReader
 from whoosh.reading import TermNotFound
 
 from searchkit.engine import inline
-from searchkit.engine.codec import BlockTermInfo
+from searchkit.engine.terminfo import BlockTermInfo
 from searchkit.engine.termtable import TermTableReader, TermTableWriter
 
 

@@ -11,7 +11,7 @@ the shared lengths and the rest lengths of its entries but the first, the value 
 rests joined, then the values joined. Arrays rather than a length before each entry let a lookup walk a
 block's keys with one slice and one join each (`_walk`), the lengths iterated in C.
 
-The values are the term infos exactly as Whoosh's table held them (`codec.BlockTermInfo`). After the blocks
+The values are the term infos exactly as Whoosh's table held them (`terminfo.BlockTermInfo`). After the blocks
 comes the index, read when the table is first searched: every block's first key joined, then `count + 1`
 little-endian uint32 ends of those keys (from 0), then `count + 1` uint64 block offsets (the last is where
 the index starts); then the field map as JSON; then `FOOTER` (index offset, block count, total key bytes,
