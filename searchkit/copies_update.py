@@ -117,8 +117,11 @@ class CopyUpdater(CopyStore):
             self.db.execute("INSERT OR IGNORE INTO stems (path) SELECT DISTINCT stem FROM staged")
             self.db.execute("INSERT OR REPLACE INTO articles (id, stem, tail, date, sig) SELECT s.id, t.n, s.tail,"
                             " s.date, s.sig FROM staged s JOIN stems t ON t.path = s.stem ORDER BY s.rowid")
+            # a staged row replaced by a later one of the same id may leave its folder unused
+            staged_stems = [n for (n,) in self.db.execute(
+                "SELECT n FROM stems WHERE path IN (SELECT DISTINCT stem FROM staged)")]
             self.db.execute("DELETE FROM staged")
-            drop_stems(self.db, (stem for stem, _sig, _grp in gone.values()))
+            drop_stems(self.db, [*(stem for stem, _sig, _grp in gone.values()), *staged_stems])
             added = self.db.execute("SELECT n, sig FROM articles WHERE n > ?", (first,)).fetchall()
             version = uuid.uuid4().hex
             self.db.execute("INSERT OR REPLACE INTO meta VALUES ('version', ?)", (version,))

@@ -61,6 +61,10 @@ class IndexingFailed(SearchkitError):
     """A worker process failed; nothing from this run was committed."""
 
 
+class WorkerLost(IndexingFailed):
+    """A worker process ended without a word (killed, out of memory)."""
+
+
 class NoInputFiles(SearchkitError):
     """A path given to `index` does not exist."""
 

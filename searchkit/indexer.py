@@ -20,6 +20,7 @@ from pathlib import Path
 from searchkit import heap, minhash, private, reading
 from searchkit.copies_update import CopyUpdater
 from searchkit.engine import api
+from searchkit.errors import WorkerLost
 from searchkit.indexer_plan import Plan, Task, plan
 from searchkit.indexer_read import FAILED, INDEXED, UNCHANGED, Outcomes, read
 from searchkit.limits import Limits
@@ -183,8 +184,11 @@ def _tail(crew: api.Workers, copies: CopyUpdater, names: NameStore, index_dir: P
     worker meanwhile (two side tables, two processes: ~0.7 s of ~1.6 s serial CPU at 10^5 articles)."""
     staged = names.staged()
     if sources and staged is not None and not rebuild and not names_first_time:
-        with crew.beside(merge_staged, index_dir, staged, sources):
-            _group_copies(copies, index_dir, sources, rebuild, total, announce)
+        try:
+            with crew.beside(merge_staged, index_dir, staged, sources):
+                _group_copies(copies, index_dir, sources, rebuild, total, announce)
+        except WorkerLost:  # killed mid-merge (its transaction rolled back): the staged rows are still here,
+            names.merge(sources)  # and a merge done twice leaves the same table (`sources` covers them all)
         return
     _group_copies(copies, index_dir, sources, rebuild, total, announce)
     _name_speakers(names, index_dir, sources, rebuild, names_first_time, announce)

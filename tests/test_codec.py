@@ -174,6 +174,8 @@ def test_position_planes_round_trip_with_large_gaps_and_positions(postings_: lis
 def test_position_planes_refuse_damage() -> None:
     with pytest.raises(ValueError, match="damaged"):
         positions.numbers(bytes(5), 2)
+    with pytest.raises(ValueError, match="damaged"):  # one plane too long: not 3 numbers for 2
+        positions.numbers(bytes(3), 2)
     assert list(positions.numbers(bytes(6), 2)) == [0, 0]
 
 

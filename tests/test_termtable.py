@@ -83,6 +83,31 @@ def test_walks_from_any_key_cross_block_boundaries() -> None:
         k for k, _v in entries if k.startswith(prefix)] and len([k for k, _v in entries if k.startswith(prefix)]) > 6
 
 
+def test_lookups_and_walks_cross_the_sparse_index(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(termtable, "TOP", 2)  # ~20 blocks: many listed first keys, bisected between
+    entries = _entries()
+    reader, _size = _table(entries, 2)
+    assert all(reader.get(k) == v for k, v in entries)
+    for (a, _va), (b, _vb) in itertools.pairwise(entries):
+        probe = a + b"\x00"
+        if probe != b:
+            assert reader.get(probe) is None
+        assert list(reader.items_from(probe)) == [(k, v) for k, v in entries if k >= probe]
+
+
+def test_a_damaged_footer_or_index_is_refused() -> None:
+    buf = _Kept()
+    writer = TermTableWriter(StructFile(buf), 4)
+    writer.add_many(_entries())
+    writer.close()
+    good = buf.getvalue()
+    for at, value in ((-20, 2**40), (-36, 5)):  # first keys' bytes; index offset
+        data = bytearray(good)
+        data[at:at + 8] = value.to_bytes(8, "little")
+        with pytest.raises(ValueError, match="damaged"):
+            TermTableReader(StructFile(io.BytesIO(bytes(data))), len(data))
+
+
 def test_an_empty_table_reads_empty() -> None:
     reader, _size = _table([])
     assert list(reader.items()) == [] and reader.get(b"\x00\x00a") is None and list(reader.items_from(b"a")) == []

@@ -170,3 +170,37 @@ def _speaker_rows(path: Path) -> tuple[list[Any], ...]:
                 sorted(db.execute("SELECT a.id, c.name FROM companies c JOIN articles a ON a.n = c.art")))
     finally:
         db.close()
+
+
+def _dying_merge(index_dir: Path, staged: Any, sources: Any) -> None:
+    """The names merge, killed in the spare worker before it writes (as out of memory would)."""
+    if str(os.getpid()) == os.environ["BESIDE_PARENT"]:
+        raise AssertionError("the names merge ran in the indexing process, not in a worker")
+    Path(os.environ["BESIDE_DIED"]).write_text("killed")
+    os._exit(9)
+
+
+@needs_fork
+def test_a_spare_worker_killed_in_the_names_merge_leaves_them_merged_here(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The run has committed and its files are in the manifest when the merge runs: names lost then would be
+    lost for good (the next run sees the files unchanged). The indexing process merges them itself."""
+    from searchkit import indexer
+
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    for i in range(6):
+        (docs / f"s{i:02}.txt").write_text(f"Story {i}\n\n" + SAID.format(name="Ann Lee", other="Bob Marr"),
+                                           encoding="utf-8")
+    serial, parallel = tmp_path / "serial", tmp_path / "parallel"
+    for ix in (serial, parallel):
+        index_paths([docs], ix, workers=1)
+    (docs / "s20.txt").write_text("New\n\n" + SAID.format(name="Erin Cole", other="Marr"), encoding="utf-8")
+    index_paths([docs], serial, workers=1)
+    monkeypatch.setattr(indexer, "merge_staged", _dying_merge)
+    monkeypatch.setenv("BESIDE_PARENT", str(os.getpid()))
+    monkeypatch.setenv("BESIDE_DIED", str(tmp_path / "died"))
+    summary = index_paths([docs], parallel, workers=2)
+    assert summary.added == 1 and (tmp_path / "died").read_text() == "killed"
+    tables = [_speaker_rows(ix / "speakers.sqlite") for ix in (serial, parallel)]
+    assert tables[0] == tables[1] and any(row[1] == "Erin Cole" for row in tables[0][1])

@@ -191,7 +191,7 @@ class _Blocks:
         gaps = delta.copy()
         gaps[bstart] = 0  # a block's first id is stored whole, beside its gaps' planes (`positions`)
         self.gap_bytes = gaps.astype("<u4").view(np.uint8).reshape(-1, 4)
-        self.gap_width = [max(1, -(-int(top).bit_length() // 8)) for top in _reduce(np.maximum, gaps, bstart, bend)]
+        self.gap_width = [positions.width(top) for top in _reduce(np.maximum, gaps, bstart, bend)]
         if layout.positional:
             rows_end = np.append(start, len(doc))
             self.keys = _keys_by_block(doc, value, rows_end[bstart], rows_end[bend])
@@ -258,7 +258,7 @@ def _keys_by_block(doc: np.ndarray, pos: np.ndarray, lo: np.ndarray, hi: np.ndar
         if bad:
             out.append(_per_posting_values(doc[a:b].tolist(), pos[a:b].tolist()))
         else:
-            out.append(planes[a:b, :max(1, -(-int(most).bit_length() // 8))].T.tobytes())
+            out.append(planes[a:b, :positions.width(most)].T.tobytes())
     return out
 
 

@@ -60,9 +60,11 @@ Format rules:
    next ones, and either `planes`, each posting's positions in its document (as many as its weight says), or
    `bounds` (a frequency field's block, whose values are its weights packed, `pack_uint`); `gaps` and
    `planes` are runs of `k`-byte little-endian numbers (the fewest bytes for the run's largest) stored a
-   byte plane at a time. A block is written in layout 7 only when every weight is its count (its frequency).
-   Weights are `bytes` when every
-   frequency is a whole number below 256. Posting lists shorter than 16 are inlined in the term table, as a
+   byte plane at a time. A block is written in layout 7 only when every weight is its count (its frequency)
+   and, for positions, its keys `doc << 32 | position` strictly ascend (no position repeated in a document,
+   none past 32 bits); other positional blocks are layout 3, other frequency blocks layout 5. Layout 4 is
+   in no index of version 9 (written by 6-8 only). Weights are `bytes` when every frequency is a whole
+   number below 256. Posting lists shorter than 16 are inlined in the term table, as a
    compact entry (`inline`: a first byte of 2 + kind, the two length codes, LEB128 counts, ids, frequencies
    and positions; since version 6) or, when the
    postings are not what a compact entry spells, as Whoosh's `W3TermInfo` header (first byte 1) then a
@@ -101,7 +103,8 @@ and a quote stores its article's key (`article`) instead of the article's title,
 own (`source` and `article_id` indexed only; readers take them from the article, `api.QuoteReader`); 8, stored
 fields deflated with a dictionary of each segment's first records (`stored`), and a quote that is a span of its
 article's body stores the span's `end` instead of its text; 9, the term table front-coded in sorted blocks
-with a sparse index of their first keys (`termtable`, rule 6) instead of Whoosh's hash file.
+with a sparse index of their first keys (`termtable`, rule 6) instead of Whoosh's hash file, and posting
+blocks of layout 7 (`positions`, rule 3; late-8 indexes had them too, and 8's earlier code fails on them).
 
 `WHOOSH_PRIVATE` below names every private Whoosh 2.7.4 name the engine uses and where Whoosh defines it;
 `tests/test_contract.py` checks that the list is complete and that Whoosh still has each name, so an

@@ -55,12 +55,14 @@ def counts(weights: Any, n: int) -> Iterable[int]:
     return map(int, weights)
 
 
+def width(top: int) -> int:
+    """The bytes a run of numbers up to `top` takes a number (at least one): its number of planes."""
+    return max(1, -(-int(top).bit_length() // 8))
+
+
 def encode(positions: Sequence[int]) -> bytes:
-    """The planes of positions below 2**32 (`blocks._planes` writes the same bytes with array operations)."""
-    top = max(positions, default=0)
-    k = 1
-    while top >> (8 * k):
-        k += 1
+    """The planes of numbers below 2**32, positions or gaps (`blocks` writes the same bytes with numpy)."""
+    k = width(max(positions, default=0))
     return b"".join(bytes([p >> (8 * i) & 0xFF for p in positions]) for i in range(k))
 
 
@@ -69,10 +71,10 @@ def numbers(planes: bytes, n: int) -> Sequence[int]:
     if not n:
         return ()
     k = len(planes) // n
-    if k == 1:
-        return planes
     if k not in _ITEM or k * n != len(planes):
         raise ValueError("damaged position planes")
+    if k == 1:
+        return planes
     out = array(_ITEM[k], bytes(n * array(_ITEM[k]).itemsize))
     raw = memoryview(out).cast("B")
     width = out.itemsize

@@ -29,6 +29,7 @@ from array import array
 from bisect import bisect_right
 from collections.abc import Callable, Iterable, Iterator
 from itertools import accumulate
+from operator import gt
 from typing import Any
 
 MAGIC = b"SKT1"
@@ -217,7 +218,13 @@ def _reader(dbfile: Any) -> Callable[[int, int], bytes]:
         fd = dbfile.file.fileno()
     except (AttributeError, OSError):
         return dbfile.get
+    if not hasattr(os, "pread"):  # Windows
+        return dbfile.get
     return lambda pos, size: os.pread(fd, size, pos)
+
+
+def _closed(pos: int, size: int) -> bytes:
+    raise ValueError("term table closed")
 
 
 class TermTableReader:
@@ -231,6 +238,8 @@ class TermTableReader:
             dbfile.get(length - FOOTER.size, FOOTER.size))
         if magic != MAGIC or dbfile.get(0, len(MAGIC)) != MAGIC:
             raise ValueError("not a term table (no magic)")
+        if self._index_pos + self._keys_len + 12 * (self._count + 1) + map_len + FOOTER.size != length:
+            raise ValueError("damaged term table (footer)")  # bounds every read below by the file's size
         self.extras = {"fieldmap": json.loads(dbfile.get(length - FOOTER.size - map_len, map_len))}
         self._read = _reader(dbfile)
         self._firsts = b""  # the index, read when first needed (`_load`)
@@ -248,6 +257,9 @@ class TermTableReader:
         self._block_offsets = array("Q", raw[keys_len + 4 * (count + 1):])
         if _BIG:
             self._block_offsets.byteswap()
+        offsets = self._block_offsets
+        if offsets[0] != len(MAGIC) or offsets[-1] != self._index_pos or any(map(gt, offsets, offsets[1:])):
+            raise ValueError("damaged term table (block offsets)")
         self._top = [self._first(i) for i in range(0, count, TOP)]
         return self._top
 
@@ -308,4 +320,5 @@ class TermTableReader:
         return (k for k, _value in self.items_from(key))
 
     def close(self) -> None:
+        self._read = _closed  # the fd may be reused: never pread it again
         self.dbfile.close()

@@ -37,8 +37,9 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any, Generic, TypeVar
 
+from searchkit import heap
 from searchkit.engine import documents
-from searchkit.errors import IndexingFailed, Terminated
+from searchkit.errors import IndexingFailed, Terminated, WorkerLost
 from searchkit.models import Article
 
 T = TypeVar("T")
@@ -166,7 +167,7 @@ class _SegmentCrew:
             proc.start()
         self.spare = spare  # worker 0 waits for a `call` after its segments, until closed
         self.released = [False] * count  # told to exit
-        self.started = self.closed = False
+        self.started = self.closed = self.calling = False
         self.tasks: Sequence[Any] = ()
         self.shares: list[range] = []
         self.sent: list[int] = []  # per worker: tasks of its share sent (`_feed`)
@@ -199,16 +200,16 @@ class _SegmentCrew:
         # in worker order, each worker's in the order written: the same document order every run
         return [segs for _number, rolls in sorted(finished, key=lambda f: f[0]) for segs in rolls]
 
-    def _receive(self, lost: str = "; nothing was committed") -> Any:
-        """The next message from the workers; `IndexingFailed` (its text ending in `lost`) if one died without
-        a word (out of memory, a signal) instead of waiting forever."""
+    def _receive(self, lost: str = "; nothing was committed", watch: Sequence[Any] = ()) -> Any:
+        """The next message from the workers; `WorkerLost` (its text ending in `lost`) if one of `watch` (all
+        by default) died without a word (out of memory, a signal) instead of waiting forever."""
         while True:
             try:
                 return self.outbox.get(timeout=1.0)
             except queue_errors.Empty:
-                dead = [p.exitcode for p in self.procs if p.exitcode not in (None, 0)]
+                dead = [p.exitcode for p in watch or self.procs if p.exitcode not in (None, 0)]
                 if dead:
-                    raise IndexingFailed(f"an indexing worker stopped unexpectedly (exit code {dead[0]}){lost}"
+                    raise WorkerLost(f"an indexing worker stopped unexpectedly (exit code {dead[0]}){lost}"
                                          ) from None
 
     def start(self, index_dir: Path, tasks: Sequence[Any]) -> None:
@@ -239,11 +240,12 @@ class _SegmentCrew:
     def call(self, job: Callable[..., Any], args: tuple[Any, ...]) -> None:
         """Have the spare worker run `job(*args)` (`result` waits for it). Pickled here: what does not pickle
         fails here, not in the queue's thread (which would drop it, and `result` wait for ever)."""
+        self.calling = True
         self.inboxes[0].put(("call", pickle.dumps((job, args))))
 
     def result(self) -> Any:
         """What the spare worker's job returned; its exception, raised here."""
-        msg = self._receive(lost="")
+        msg = self._receive(lost="", watch=self.procs[:1])  # a released worker's exit is not the job's
         if msg[0] == "raised":
             raise pickle.loads(msg[1])
         if msg[0] != "returned":
@@ -265,7 +267,7 @@ class _SegmentCrew:
         if finished or not self.started:
             self._release()
         for proc in self.procs:
-            if self.started and not finished:
+            if (self.started or self.calling) and not finished:
                 proc.terminate()
             proc.join()
         for q in (*self.inboxes, self.outbox):
@@ -288,8 +290,11 @@ def _segment_worker(number: int, read: Read[Any, Any], inbox: Any, queue: Any, p
 def _call(job: Callable[..., Any], args: tuple[Any, ...], queue: Any) -> None:
     """Run `job(*args)`; send back what it returned, or its exception pickled (as `IndexingFailed` with its
     text when it does not pickle)."""
+    heap.give_back()  # the segments' memory, held beside the caller's own work until the job ends otherwise
     try:
-        queue.put(("returned", job(*args)))
+        result = job(*args)
+        pickle.dumps(result)  # what does not pickle would be dropped by the queue's thread, `result` waiting
+        queue.put(("returned", result))
     except BaseException as exc:
         try:
             blob = pickle.dumps(exc)
