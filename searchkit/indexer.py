@@ -183,7 +183,9 @@ def _tail(crew: api.Workers, copies: CopyUpdater, names: NameStore, index_dir: P
     """After the commit: the copy groups, and the speaker names. An update merges its names in the spare
     worker meanwhile (two side tables, two processes: ~0.7 s of ~1.6 s serial CPU at 10^5 articles)."""
     staged = names.staged()
-    if sources and staged is not None and not rebuild and not names_first_time:
+    if 2 * len(sources) > total:  # most of the archive re-read (a first build): grouping it holds as much memory
+        crew.release_spare()  # as a worker, so the spare goes first and the names merge here after it
+    elif sources and staged is not None and not rebuild and not names_first_time:
         try:
             with crew.beside(merge_staged, index_dir, staged, sources):
                 _group_copies(copies, index_dir, sources, rebuild, total, announce)

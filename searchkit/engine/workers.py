@@ -139,6 +139,12 @@ class Workers(Generic[T, R]):
         assert self.crew is not None
         return self.crew.run(index_dir, tasks, on_result)
 
+    def release_spare(self) -> None:
+        """Let the spare worker exit now, unused: its memory goes before the caller's own large work."""
+        if self.crew is not None:
+            self.crew._release()
+            self.crew.spare = False
+
     @contextlib.contextmanager
     def beside(self, job: Callable[..., Any], *args: Any) -> Iterator[None]:
         """Run `job(*args)` in the spare worker while the `with` block runs here; its exception (pickled
