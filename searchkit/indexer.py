@@ -89,10 +89,10 @@ def _run(session: api.WriteSession, crew: api.Workers, found: list[reading.Disco
         segmented = crew.segmented(work.tasks)
         if segmented:  # what planning held goes back to the system: the workers run next, for minutes
             heap.give_back()
-        deleted = False
+        summarised: tuple[IndexSummary, list[str], list[str]] | None = None  # once every report is in
 
         def on_result(number: int, report: tuple) -> None:
-            nonlocal deleted
+            nonlocal summarised
             outcomes.put(number, report)
             if report[5]:
                 copies.stage(work.tasks.key(number), report[5])
@@ -102,11 +102,12 @@ def _run(session: api.WriteSession, crew: api.Workers, found: list[reading.Disco
                 progress(outcomes.count, len(work.tasks))
             if segmented and outcomes.count == len(work.tasks):  # workers write their last segments: meanwhile,
                 announce("finishing segments")  # the deletes (their lookups: ~0.25 s at 10^5 articles)
-                _delete(session, *_summarise(work, skipped, outcomes)[1:])
-                deleted = True
+                summarised = _summarise(work, skipped, outcomes)
+                _delete(session, *summarised[1:])
 
         session.index(work.tasks, crew, on_result)
-        summary, stale, new = _summarise(work, skipped, outcomes)
+        deleted = summarised is not None
+        summary, stale, new = summarised or _summarise(work, skipped, outcomes)  # a pass over 10^5 tasks: once
         changed = rebuild or summary.added or summary.updated or stale
         if changed and not deleted:
             _delete(session, stale, new)
