@@ -28,7 +28,9 @@ def _import_whoosh() -> None:
     runs `from whoosh.lang.porter import stem` (13 regexes compiled, ~2 ms; only Whoosh's own stemming
     analyzers call it, and searchkit stems with PyStemmer in `NewsAnalyzer`), `whoosh.filedb.filestore` runs
     `import tempfile` (for its temporary storage) and `whoosh.filedb.compound` `from shutil import
-    copyfileobj` (for writing compound files; shutil imports bz2 and lzma: ~2 ms with tempfile). Each import
+    copyfileobj` (for writing compound files; shutil imports bz2 and lzma: ~2 ms with tempfile) and
+    `whoosh.filedb.filetables` `from hashlib import md5` (for Whoosh's hash files, which searchkit's term
+    tables replace; loading OpenSSL: ~2-3 ms). Each import
     sees a stand-in that imports the real module when used. Runs once, at the first import of
     `searchkit.engine`.
     """
@@ -37,7 +39,7 @@ def _import_whoosh() -> None:
     with (stand_in("whoosh.lang.morph_en", "variations"), stand_in("whoosh.lang.porter", "stem"),
           stand_in("tempfile")):
         import whoosh.query
-    with stand_in("shutil", "copyfileobj"):
+    with stand_in("shutil", "copyfileobj"), stand_in("hashlib", "md5"):
         import whoosh.codec.whoosh3  # noqa: F401
     from searchkit.engine import unpickle
 
