@@ -108,6 +108,23 @@ def test_a_damaged_footer_or_index_is_refused() -> None:
             TermTableReader(StructFile(io.BytesIO(bytes(data))), len(data))
 
 
+def test_a_damaged_block_offset_is_refused_before_the_read_it_sizes() -> None:
+    buf = _Kept()
+    writer = TermTableWriter(StructFile(buf), 2)
+    entries = _entries()
+    writer.add_many(entries)
+    writer.close()
+    data = bytearray(buf.getvalue())
+    index_pos, count, keys_len = (int.from_bytes(data[-36 + 8 * i:-28 + 8 * i], "little") for i in range(3))
+    at = index_pos + keys_len + 4 * (count + 1) + 8 * 3  # block 3's offset: block 2 ends there
+    data[at:at + 8] = (2**40).to_bytes(8, "little")
+    reader = TermTableReader(StructFile(io.BytesIO(bytes(data))), len(data))
+    assert reader.get(entries[0][0]) == entries[0][1]  # block 0 is sound
+    for key in (entries[4][0], entries[6][0]):  # blocks 2 and 3 (two terms a block)
+        with pytest.raises(ValueError, match="damaged"):
+            reader.get(key)
+
+
 def test_an_empty_table_reads_empty() -> None:
     reader, _size = _table([])
     assert list(reader.items()) == [] and reader.get(b"\x00\x00a") is None and list(reader.items_from(b"a")) == []
