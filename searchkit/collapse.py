@@ -9,7 +9,6 @@ the distinct stories among them (counted by the engine over all matches, not onl
 
 from __future__ import annotations
 
-from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -42,8 +41,8 @@ def search(searcher: Searcher, index_dir: Path, text: str, *, limit: int = 10, p
             match_all=options.get("match", "all") == "all" and not result.fallback_any,
             date_from=options.get("date_from"), date_to=options.get("date_to"),
             speakers=options.get("speakers", ())) if result.total else 0
-    shown = [replace(hit, rank=rank) for rank, hit in enumerate(stories[wanted - limit:wanted], wanted - limit + 1)]
-    return replace(result, page=page, hits=searcher.with_snippets(shown), stories=count)
+    shown = [hit._replace(rank=rank) for rank, hit in enumerate(stories[wanted - limit:wanted], wanted - limit + 1)]
+    return result._replace(page=page, hits=searcher.with_snippets(shown), stories=count)
 
 
 def _fold(hits: tuple[Hit, ...], groups: dict[str, str]) -> list[Hit]:
@@ -55,7 +54,7 @@ def _fold(hits: tuple[Hit, ...], groups: dict[str, str]) -> list[Hit]:
     for copies in members.values():
         ordered = sorted(copies, key=_earliest)
         first = ordered[0]
-        out.append(replace(first, copies=tuple(h.id for h in ordered[1:])))
+        out.append(first._replace(copies=tuple(h.id for h in ordered[1:])))
     return out
 
 

@@ -11,9 +11,9 @@ starts without numpy.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import NamedTuple
 
 from searchkit.sidecar import STEMS_SCHEMA, SideTable, chunks, marks
 
@@ -39,8 +39,7 @@ BUCKETS_SCHEMA = "CREATE TABLE IF NOT EXISTS buckets (prefix INTEGER PRIMARY KEY
 """The band index (`copies_bands`), kept by the indexer: here, so that opening the store needs no numpy."""
 
 
-@dataclass(frozen=True, slots=True)
-class Entry:
+class Entry(NamedTuple):
     """What the store keeps of one article: `signature` None when the body is too short to judge."""
 
     id: str
@@ -49,8 +48,7 @@ class Entry:
     signature: bytes | None
 
 
-@dataclass(frozen=True, slots=True)
-class Group:
+class Group(NamedTuple):
     """A story sent more than once: its representative (the earliest copy) and every member id, earliest
     first."""
 

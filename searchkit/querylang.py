@@ -18,7 +18,6 @@ fuzzy words past `MAX_EXPANDING`) are dropped.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from typing import NamedTuple
 
 FIELDS = frozenset({"title", "body", "speaker", "date", "id"})
@@ -28,8 +27,7 @@ MAX_EXPANDING = 8  # prefix and fuzzy words in one query (each stands for many w
 _FIELD_ALIASES = {"speakers": "speaker", "text": "body", "content": "body", "who": "speaker"}
 
 
-@dataclass(frozen=True, slots=True)
-class Word:
+class Word(NamedTuple):
     """A word as typed (still raw: analysis happens when the query is compiled)."""
 
     text: str
@@ -38,8 +36,7 @@ class Word:
     fuzzy: int = 0
 
 
-@dataclass(frozen=True, slots=True)
-class Phrase:
+class Phrase(NamedTuple):
     """An exact phrase as typed, with optional slop."""
 
     text: str
@@ -47,23 +44,20 @@ class Phrase:
     slop: int = 0
 
 
-@dataclass(frozen=True, slots=True)
-class Group:
+class Group(NamedTuple):
     """Clauses joined by AND (`all=True`) or by the search's default operator."""
 
     items: tuple[Node, ...]
     all: bool = False
 
 
-@dataclass(frozen=True, slots=True)
-class AnyOf:
+class AnyOf(NamedTuple):
     """Clauses joined by OR."""
 
     items: tuple[Node, ...]
 
 
-@dataclass(frozen=True, slots=True)
-class Not:
+class Not(NamedTuple):
     """An excluded clause."""
 
     item: Node
@@ -301,16 +295,12 @@ def _scoped(node: Node, scope: str | None) -> Node:
     if scope is None:
         return node
     if isinstance(node, Word | Phrase):
-        return node if node.field else type(node)(**{**_fields(node), "field": scope})
+        return node if node.field else node._replace(field=scope)
     if isinstance(node, Not):
         return Not(_scoped(node.item, scope))
     if isinstance(node, AnyOf):
         return AnyOf(tuple(_scoped(x, scope) for x in node.items))
     return Group(tuple(_scoped(x, scope) for x in node.items), node.all)
-
-
-def _fields(node: Word | Phrase) -> dict[str, object]:
-    return {name: getattr(node, name) for name in node.__slots__}
 
 
 def _simplify(group: Group) -> Node | None:

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -101,6 +101,6 @@ class RecentSearcher:
             if certain or fetch >= MAX_LIMIT:
                 break
             fetch = min(MAX_LIMIT, fetch * 4)
-        hits = [replace(hit, rank=rank, score=round(score, 4))
+        hits = [hit._replace(rank=rank, score=round(score, 4))
                 for rank, (hit, score) in enumerate(best[wanted - limit:wanted], wanted - limit + 1)]
-        return replace(result, page=page, hits=tuple(hits))
+        return result._replace(page=page, hits=tuple(hits))

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 from types import TracebackType
@@ -94,7 +93,7 @@ class Searcher:
         if self._unsnipped is None:
             raise ValueError("with_snippets follows a search(..., snippets=False)")
         (spec, bodies), self._unsnipped = self._unsnipped, None
-        return tuple(replace(h, snippet=snippets.make_snippet(bodies[h.id], spec)) for h in hits)
+        return tuple(h._replace(snippet=snippets.make_snippet(bodies[h.id], spec)) for h in hits)
 
     def search_many(self, queries: Iterable[tuple[str, str]], **options: Any) -> Iterator[SearchResult]:
         """Run `(query_id, text)` pairs in turn with the same options (one open index for all)."""
