@@ -327,3 +327,23 @@ def test_a_segment_worker_starting_late_keeps_the_runs_another_has_spilled(tmp_p
     assert count == 3
     with open_index(ix, "searchkit").searcher() as s:
         assert sorted(s.document_numbers(body="harbour")) == [0, 1, 2]
+
+
+def test_per_document_records_written_directly_are_what_whoosh_add_field_writes(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Stored values, field lengths (their columns written a batch at a time) and date columns filled into the
+    W3 per-document writer directly give the segment files and length totals of one `add_field` call per field."""
+    docs = _varied(tmp_path)
+    gaps = [{"id": f"g{i}", "title": ["— —", "The of it", "Harbour"][i % 3],
+             "body": f"{'Of the. ' * (i % 2)}harbour {i}"}
+            for i in range(20)]  # titles with no token, or stopwords only: lengths of 0 between others
+    (docs / "gaps.jsonl").write_text("\n".join(json.dumps(r) for r in gaps) + "\n", encoding="utf-8")
+    monkeypatch.setattr(batch, "BATCH_DOCS", 7)
+    index_paths([docs], tmp_path / "direct", workers=1)
+    monkeypatch.setattr(pool.GroupedPool, "direct", lambda self, perdoc: False)
+    index_paths([docs], tmp_path / "add-field", workers=1)
+    _assert_same_index(tmp_path / "direct", tmp_path / "add-field")
+    for name in ("searchkit", QUOTES_NAME):
+        totals = [[list(s._fieldlengths.items()) for s in open_index(tmp_path / run, name)._read_toc().segments]
+                  for run in ("direct", "add-field")]
+        assert totals[0] == totals[1] and totals[0][0], name

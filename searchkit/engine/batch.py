@@ -26,6 +26,7 @@ from whoosh.writing import SegmentWriter
 from searchkit.engine import blocks
 from searchkit.engine.columns import FieldRows
 from searchkit.engine.documents import span_end
+from searchkit.engine.lengths import write_length_codes
 from searchkit.engine.pool import GroupedPool, _add_document
 from searchkit.engine.vocab import Tokens, Vocabulary, splits_cleanly
 from searchkit.terms import PairWords
@@ -147,11 +148,15 @@ def process(writer: SegmentWriter, given: Tokens | None = None) -> None:
             pair, text, pos = pool.vocab.pair_rows(tokens, words)
             pool.rows[name].add(pair, text + base, pos)
             pool.codes[name].append(np.zeros(len(docs), np.uint8))
+    bulk = pool.direct(writer.perdocwriter)  # the length columns written here, a batch at a time
     for name, values in lengths.items():
-        pool.codes[name].append(blocks.length_codes(values))
+        codes = blocks.length_codes(values)
+        pool.codes[name].append(codes)
+        if bulk:
+            write_length_codes(writer.perdocwriter, name, base, codes)
     columns = {name: values.tolist() for name, values in lengths.items()}
     for i, doc in enumerate(docs):
-        _add_document(writer, doc, {name: values[i] for name, values in columns.items()})
+        _add_document(writer, doc, {name: values[i] for name, values in columns.items()}, bulk)
     if sum(rows.held_rows for rows in pool.rows.values()) >= pool.rows_limit:
         pool.spill_text()
     if quoted is not None:

@@ -167,6 +167,12 @@ WHOOSH_PRIVATE: dict[str, str] = {
     # ... and its per-document writer and reader: the stored fields' column (`codec.StoredColumn`)
     "_create_column": "whoosh.codec.whoosh3",
     "_cached_reader": "whoosh.codec.whoosh3",
+    # ... filled directly as its `add_field` fills it (`pool._add_document`), its length columns a batch at a
+    # time (`lengths.write_length_codes`)
+    "_storedfields": "whoosh.codec.whoosh3",
+    "_fieldlengths": "whoosh.codec.whoosh3",
+    "_has_column": "whoosh.codec.whoosh3",
+    "_get_column": "whoosh.codec.whoosh3",
     # whoosh.matching: a list matcher's postings (inlined terms), a filter matcher's deleted set
     "_ids": "whoosh.matching.mcore",
     "_weights": "whoosh.matching.mcore",

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield
+from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3PerDocWriter, _lenfield
 from whoosh.util.numeric import byte_to_length
 
 BYTE_LENGTHS = [byte_to_length(b) if b else 0 for b in range(256)]
@@ -91,3 +91,26 @@ def cache_of(searcher: Any) -> ReaderCache:
     is not searchkit's, as in the relevance tuning scripts)."""
     cache = getattr(searcher.weighting, "cache", None)
     return cache if isinstance(cache, ReaderCache) else ReaderCache()
+
+
+def bulk_lengths(perdoc: Any) -> bool:
+    """Whether `write_length_codes` may write `perdoc`'s length columns (Whoosh's W3 per-document writer,
+    or searchkit's, whose `add_field` is W3's)."""
+    return getattr(type(perdoc), "add_field", None) is W3PerDocWriter.add_field and isinstance(perdoc, W3PerDocWriter)
+
+
+def write_length_codes(perdoc: Any, fieldname: str, base: int, codes: Any) -> None:
+    """Write the lengths column of documents `base`, `base + 1`, ... in `fieldname` from their one-byte codes
+    (0: no length), as `W3PerDocWriter.add_field` writes one a call (no code 0 written, a gap filled with
+    zeros, the column made at the first code): the same bytes, in one write. `codes` is a uint8 array."""
+    nonzero = codes.nonzero()[0]
+    if not len(nonzero):
+        return
+    column = _lenfield(fieldname)
+    if not perdoc._has_column(column):
+        perdoc._create_column(column, LENGTHS_COLUMN)
+    writer = perdoc._get_column(column)
+    first, last = base + int(nonzero[0]), base + int(nonzero[-1])
+    writer.fill(first)  # zeros up to the first code, as `add` writes them
+    writer._dbfile.write(codes[first - base:last - base + 1].tobytes())
+    writer._count = last + 1

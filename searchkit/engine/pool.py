@@ -25,28 +25,38 @@ from typing import Any
 from whoosh.writing import SegmentWriter
 
 from searchkit import private
+from searchkit.engine.lengths import bulk_lengths
 
 
-def _add_document(writer: SegmentWriter, fields: dict[str, Any], analysed: Mapping[str, int] | None = None) -> None:
+def _add_document(writer: SegmentWriter, fields: dict[str, Any], analysed: Mapping[str, int] | None = None,
+                  lengths_written: bool = False) -> None:
     """`SegmentWriter.add_document` for searchkit's schemas, feeding the grouped pool a field at a time.
 
     Same per-document records as Whoosh's method (stored values, field lengths, columns); the postings go
     straight to their term lists instead of through one pool call per posting. No boosts are used. The
-    fields named in `analysed` (with their lengths) have their postings pooled elsewhere (`batch`).
+    fields named in `analysed` (with their lengths) have their postings pooled elsewhere (`batch`), and,
+    when `lengths_written`, their length columns written there too (`lengths.write_length_codes`): only
+    their totals are added here. Whoosh's W3 per-document writer (searchkit's codec's) is filled directly,
+    as its `add_field` fills it (`lengths.bulk_lengths`), not through a call or three per field; a date
+    column's value is made once per distinct date (an article's quotes share its date).
     """
     perdoc, pool = writer.perdocwriter, writer.pool
     docnum = writer.docnum
     added = 0
     analysed = analysed or {}
     facts = pool.facts(writer.schema)
+    direct = pool.direct(perdoc)
     add_field = perdoc.add_field
     perdoc.start_doc(docnum)
+    stored_fields, field_lengths = (perdoc._storedfields, perdoc._fieldlengths) if direct else (None, None)
     for fieldname in sorted(k for k, v in fields.items() if v is not None and not k.startswith("_")):
         value = fields[fieldname]
         field, stored_key, scorable, keeps, column_type = facts[fieldname]
         length = 0
+        written = False
         if fieldname in analysed:
             length = analysed[fieldname]
+            written = lengths_written
         elif field.indexed:
             items = value if isinstance(value, list) else list(field.index(value))
             terms = pool.field_terms(fieldname)
@@ -57,9 +67,18 @@ def _add_document(writer: SegmentWriter, fields: dict[str, Any], analysed: Mappi
             if not scorable:
                 length = 0
         stored = fields.get(stored_key, value)
-        add_field(fieldname, field, stored if keeps else None, length)
+        if not direct:
+            add_field(fieldname, field, stored if keeps else None, length)
+        else:
+            if keeps and stored is not None:
+                stored_fields[fieldname] = stored
+            if length:
+                if written:
+                    field_lengths[fieldname] += length
+                else:
+                    add_field(fieldname, field, None, length)
         if column_type is not None and stored is not None:
-            perdoc.add_column_value(fieldname, column_type, field.to_column_value(stored))
+            perdoc.add_column_value(fieldname, column_type, pool.column_value(fieldname, field, stored))
     perdoc.finish_doc()
     writer._added = True
     writer.docnum += 1
@@ -104,6 +123,8 @@ class GroupedPool:
         self.count = 0
         self.runs: list[str] = []
         self._facts: dict[str, tuple[Any, str, bool, bool, Any]] | None = None
+        self._direct: bool | None = None
+        self._last_column: dict[str, tuple[Any, Any]] = {}
 
     def facts(self, schema: Any) -> dict[str, tuple[Any, str, bool, bool, Any]]:
         """What `_add_document` asks of each field of `schema` (the schema of the pool's writer), asked once:
@@ -112,6 +133,22 @@ class GroupedPool:
             self._facts = {name: (field, "_stored_" + name, field.scorable, field.stored, field.column_type)
                            for name, field in schema.items()}
         return self._facts
+
+    def direct(self, perdoc: Any) -> bool:
+        """Whether `_add_document` may fill `perdoc` directly (`lengths.bulk_lengths`), asked once."""
+        if self._direct is None:
+            self._direct = bulk_lengths(perdoc)
+        return self._direct
+
+    def column_value(self, fieldname: str, field: Any, stored: Any) -> Any:
+        """`field.to_column_value(stored)`, kept for the last value of each field: a date's is ~3 us to make,
+        and a batch's quotes carry their article's date object."""
+        last = self._last_column.get(fieldname)
+        if last is not None and last[0] is stored:
+            return last[1]
+        value = field.to_column_value(stored)
+        self._last_column[fieldname] = (stored, value)
+        return value
 
     def field_terms(self, fieldname: str) -> defaultdict[bytes, list[tuple[int, float, bytes]]]:
         """One field's postings by term (a new term starts an empty list)."""
