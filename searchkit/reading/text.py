@@ -14,8 +14,10 @@ from searchkit.models import Article
 HEADER_LINES = 6  # how many non-empty lines near the top may hold a date, byline or URL
 TITLE_MAX = 100  # characters of a title derived from a body
 
-# Two or more spaces after a sentence end: a paragraph break in hard-wrapped wire copy.
-_SOFT_BREAK = re.compile(r"(?<=[.!?\"'”’)])[ \t]{2,}(?=[\"“‘'(]?[A-Z0-9])")
+# Two or more spaces after a sentence end: a paragraph break in hard-wrapped wire copy. Spelled to start with
+# a space or tab (the sentence end checked behind it): the regex engine then skips to the next space or tab,
+# where a lookbehind first would be tried at every character (a third of the split's time).
+_SOFT_BREAK = re.compile(r"[ \t](?<=[.!?\"'”’)][ \t])[ \t]+(?=[\"“‘'(]?[A-Z0-9])")
 _SENTENCE_END = re.compile(r"[.!?](?=\s|$)")
 
 
