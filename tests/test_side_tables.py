@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from searchkit import sidecar
 from searchkit.cli import cli
 from searchkit.copies import LAYOUT as COPIES_LAYOUT
 from searchkit.copies import CopyStore, Group
@@ -213,3 +214,37 @@ def test_runs_opening_a_new_folder_together_all_find_its_tables(tmp_path: Path) 
                  for _ in range(8)]
         errors = [p.communicate()[1] for p in procs]
         assert all(p.returncode == 0 for p in procs), [e for e in errors if e][:1]
+
+
+class _Watched:
+    """A connection that notes, at each folder lookup, how many paths had been split by then."""
+
+    def __init__(self, db: sqlite3.Connection, splits: list[str]) -> None:
+        self.db, self.splits, self.lookups = db, splits, []
+
+    def execute(self, sql: str, *args: object) -> sqlite3.Cursor:
+        if sql.startswith("SELECT path, n FROM stems"):
+            self.lookups.append(len(self.splits))
+        return self.db.execute(sql, *args)
+
+
+def test_the_files_removed_are_split_a_batch_at_a_time(monkeypatch: pytest.MonkeyPatch) -> None:
+    """`rows_of_files` splits the paths of `FILES_AT_ONCE` files at a time (a first build's 10^5 paths split at
+    once took 300 MB), finds the same rows, and splits none when no article has a row."""
+    db = sqlite3.connect(":memory:")
+    db.executescript(sidecar.STEMS_SCHEMA + "CREATE TABLE articles (n INTEGER PRIMARY KEY, id TEXT, stem INTEGER,"
+                     " tail TEXT);")
+    split: list[str] = []
+    real = sidecar.source_splits
+    monkeypatch.setattr(sidecar, "source_splits", lambda source: split.append(source) or real(source))
+    sources = [f"/r/d{i % 2}/x{i}.txt" for i in range(5)]
+    assert sidecar.rows_of_files(db, "SELECT a.n FROM articles a", sources) == [] and split == []
+    for n, source in enumerate(sources):
+        stem, tail = split_source(source, f"x{n}.txt")
+        db.execute("INSERT OR IGNORE INTO stems (path) VALUES (?)", (stem,))
+        db.execute("INSERT INTO articles VALUES (?, ?, (SELECT n FROM stems WHERE path = ?), ?)",
+                   (n, f"x{n}.txt", stem, tail))
+    monkeypatch.setattr(sidecar, "FILES_AT_ONCE", 2)
+    watched = _Watched(db, split)
+    rows = sidecar.rows_of_files(watched, "SELECT a.n FROM articles a", [*sources[:4], sources[0], "/r/gone.txt"])
+    assert sorted(rows) == [(0,), (1,), (2,), (3,)] and watched.lookups == [2, 4, 5]
