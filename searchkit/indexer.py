@@ -22,9 +22,9 @@ from searchkit.copies_update import CopyUpdater
 from searchkit.engine import api
 from searchkit.errors import WorkerLost
 from searchkit.indexer_plan import Plan, Task, plan
-from searchkit.indexer_read import FAILED, INDEXED, UNCHANGED, Outcomes, read
+from searchkit.indexer_read import FAILED, INDEXED, UNCHANGED, Outcomes, read, warm
 from searchkit.limits import Limits
-from searchkit.manifest import MANIFEST_NAME, Manifest
+from searchkit.manifest import MANIFEST_NAME, Manifest, written_at
 from searchkit.models import FileFailure, IndexSummary
 from searchkit.sidecar import sqlite_errors
 from searchkit.speakers.store import NAME as NAMES_FILE
@@ -54,8 +54,13 @@ def index_paths(paths: Sequence[Path], index_dir: Path, *, rebuild: bool = False
     announce: Phase = phase or (lambda _name: None)
     reader = read if limits is None else partial(read, limits=limits)
     # forked before the files are listed; an update keeps one for the names merge (`_tail`)
-    with api.Workers(reader, workers or os.cpu_count() or 1, spare=not rebuild) as crew:
-        found = [reading.discover(paths, selection=selection, follow_symlinks=follow_symlinks)]  # `_run` takes it
+    with api.Workers(reader, workers or os.cpu_count() or 1, spare=not rebuild, warm=warm) as crew:
+        written = None if rebuild else written_at(index_dir)
+        if written is None:  # a first build or a rebuild: every file is work
+            crew.warm()  # the workers load the writer and compile the speaker patterns while this one lists
+        newer = None if written is None else (written, crew.warm)  # a file changed since the last run: warm
+        found = [reading.discover(paths, selection=selection, follow_symlinks=follow_symlinks,  # `_run` takes it
+                                  newer=newer)]
         private.check_folder(index_dir)  # before the manifest is opened
         private.make_dir(index_dir)
         manifest = None if rebuild else Manifest(index_dir)

@@ -46,6 +46,12 @@ def attribute(article: Article) -> Article:
                    companies=found.companies)
 
 
+def warm() -> None:
+    """Compile the speaker patterns now (`attribute` imports them where used): a worker does it while the
+    indexing process is still listing files (`engine.api.Workers.warm`)."""
+    from searchkit.speakers import attribution  # noqa: F401
+
+
 def _failed(reason: str) -> tuple[list[Article], Report]:
     return [], (FAILED, bytes(DIGEST_BYTES), 0, reason, (), (), ())
 

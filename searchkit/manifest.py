@@ -11,6 +11,7 @@ naming `searchkit index --rebuild`, which builds a new one beside it); a full di
 from __future__ import annotations
 
 import contextlib
+import os
 import sqlite3
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -20,6 +21,17 @@ from searchkit import private
 from searchkit.sidecar import BUSY_TIMEOUT_S, chunks, marks, sqlite_errors
 
 MANIFEST_NAME = "manifest.sqlite"
+
+
+def written_at(index_dir: Path) -> int | None:
+    """When the manifest was last written (ns; its write-ahead log counted), or None without one. A file
+    modified later than this changed after the last run listed the files: a hint that a run has work
+    (`indexer`), never a judgement (files copied with their old times are found by their stamps)."""
+    times = []
+    for name in (MANIFEST_NAME, MANIFEST_NAME + "-wal"):
+        with contextlib.suppress(OSError):
+            times.append(os.stat(index_dir / name).st_mtime_ns)
+    return max(times, default=None)
 
 
 @dataclass(frozen=True, slots=True)

@@ -14,7 +14,7 @@ import errno
 import gc
 import os
 import stat
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -40,6 +40,10 @@ class SourceFile:
 
 
 Stamp = tuple[str, int, int]  # key, size, mtime_ns
+Newer = tuple[int, Callable[[], object]]
+"""`(mtime_ns, told)`: `told()` is called once, when the walk first meets a file modified later than
+`mtime_ns` (the indexer's hint that there will be work, `Workers.warm`)."""
+NEVER = 2**63  # no file is newer
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,8 +110,10 @@ def _stat_problem(exc: OSError) -> str:
 class _Walk:
     """One discovery run: collects what `Discovery` holds."""
 
-    def __init__(self, roots: Sequence[str], selection: Selection, follow_symlinks: bool) -> None:
+    def __init__(self, roots: Sequence[str], selection: Selection, follow_symlinks: bool,
+                 newer: Newer | None = None) -> None:
         self.roots = roots
+        self.newest, self.told = newer or (NEVER, None)
         self.selection = selection
         self.follow = follow_symlinks
         self.stamps: dict[str, Stamp] = {}  # key -> (key, size, mtime_ns): the set is made from the values
@@ -136,6 +142,12 @@ class _Walk:
             excluded=self.excluded,
         )
 
+    def _newer(self) -> None:
+        """A file newer than `newest` was met: tell, once."""
+        told, self.newest, self.told = self.told, NEVER, None
+        if told is not None:
+            told()
+
     def skip(self, key: str, reason: str) -> None:
         """Report `key` as not indexed, for `reason`."""
         shown = printable(key)
@@ -157,6 +169,8 @@ class _Walk:
             return
         self.stamps[key] = (key, st.st_size, st.st_mtime_ns)
         self.rels[key] = rel
+        if st.st_mtime_ns > self.newest:
+            self._newer()
 
     def folder(self, root: str) -> None:
         """Walk the folder `root` (a real path); hidden names are skipped.
@@ -176,7 +190,7 @@ class _Walk:
                 continue
             via_link = real_dir != listed_dir
             plain = rules is None and not via_link  # most folders: a file's stamp is recorded right here
-            stamps, rels = self.stamps, self.rels
+            stamps, rels, newest = self.stamps, self.rels, self.newest
             with scan:
                 for entry in scan:
                     name = entry.name
@@ -204,6 +218,9 @@ class _Walk:
                         if S_ISREG(st.st_mode) and ("." not in name or unsupported(name) is None):
                             stamps[key] = (key, st.st_size, st.st_mtime_ns)
                             rels[key] = rel
+                            if st.st_mtime_ns > newest:
+                                self._newer()
+                                newest = self.newest
                         else:
                             self._file(entry, rel, None, st)  # the reason it is skipped
                     elif is_link:
@@ -239,6 +256,8 @@ class _Walk:
             return False
         self.stamps[key] = (key, st.st_size, st.st_mtime_ns)
         self.rels[key] = rel
+        if st.st_mtime_ns > self.newest:
+            self._newer()
         return True
 
     def _link(self, entry: os.DirEntry[str], real_dir: str, rel: str, rules: Rules | None) -> str | None:
@@ -289,15 +308,16 @@ def _gc_paused() -> Iterator[None]:
 
 
 def discover(paths: Sequence[Path], *, selection: Selection | None = None,
-             follow_symlinks: bool = False) -> Discovery:
+             follow_symlinks: bool = False, newer: Newer | None = None) -> Discovery:
     """Find the files to index under `paths` (folders are walked recursively, hidden names skipped).
 
     `selection` leaves files out by pattern (see `ignore`); `follow_symlinks` lets the walk follow links
-    out of the given folders. Paths given by name are followed and not filtered. Raises `NoInputFiles`
+    out of the given folders; `newer` tells when the walk first meets a file modified after a given time.
+    Paths given by name are followed and not filtered. Raises `NoInputFiles`
     for a path that does not exist.
     """
     with _gc_paused():
-        return _discover(paths, selection or Selection(), follow_symlinks)
+        return _discover(paths, selection or Selection(), follow_symlinks, newer)
 
 
 def _given(path: Path) -> tuple[str, bool]:
@@ -314,11 +334,12 @@ def _given(path: Path) -> tuple[str, bool]:
     return os.path.realpath(path), stat.S_ISDIR(st.st_mode)
 
 
-def _discover(paths: Sequence[Path], selection: Selection, follow_symlinks: bool) -> Discovery:
+def _discover(paths: Sequence[Path], selection: Selection, follow_symlinks: bool, newer: Newer | None
+              ) -> Discovery:
     """`discover` without the collector pause."""
     given = [(Path(p).expanduser(), *_given(Path(p).expanduser())) for p in paths]
     roots = list(dict.fromkeys(real for _path, real, is_dir in given if is_dir and _valid_name(real)))
-    walk = _Walk(roots, selection, follow_symlinks)
+    walk = _Walk(roots, selection, follow_symlinks, newer)
     for path, real, is_dir in given:
         if not _valid_name(real):
             walk.skip(real, BAD_NAME)
