@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 from pathlib import Path
 
 import pytest
@@ -17,6 +18,13 @@ from searchkit.cli import cli
 # deadline (200 ms) only measures how busy the machine is, so CI on a loaded runner must not fail on it.
 settings.register_profile("searchkit", deadline=None)
 settings.load_profile("searchkit")
+
+# A suite started in the background of a non-interactive shell (`cmd &`) inherits SIGINT ignored, and so would
+# every command a test starts: the tests that press Ctrl-C (`watch`, `heap.give_back`) need it delivered, as
+# on a terminal. A handler set here is reset to the default in the commands the tests start (exec keeps only
+# an ignored signal).
+if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
+    signal.signal(signal.SIGINT, signal.default_int_handler)
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared"
