@@ -100,6 +100,12 @@ def _link_problem(exc: OSError) -> str:
     return f"cannot follow symbolic link: {exc.strerror or exc}"
 
 
+def _indexable(name: str, mode: int) -> bool:
+    """Whether a file met in a walk is one to index: a regular file of a kind searchkit reads (a name without
+    an extension is read as plain text)."""
+    return S_ISREG(mode) and ("." not in name or unsupported(name) is None)
+
+
 def _stat_problem(exc: OSError) -> str:
     """Why a listed file cannot be stat'ed."""
     if isinstance(exc, FileNotFoundError | NotADirectoryError):
@@ -211,18 +217,16 @@ class _Walk:
                         key = entry.path
                         try:
                             st = entry.stat(follow_symlinks=False)
-                        except OSError as exc:
-                            self.unstatable.add(key)
-                            self.skip(key, _stat_problem(exc))
-                            continue
-                        if S_ISREG(st.st_mode) and ("." not in name or unsupported(name) is None):
+                        except OSError:
+                            st = None
+                        if st is not None and _indexable(name, st.st_mode):
                             stamps[key] = (key, st.st_size, st.st_mtime_ns)
                             rels[key] = rel
                             if st.st_mtime_ns > newest:
                                 self._newer()
                                 newest = self.newest
                         else:
-                            self._file(entry, rel, None, st)  # the reason it is skipped
+                            self._file(entry, rel, None, st)  # skipped: `_file` says why (stat'ing it again)
                     elif is_link:
                         target = self._link(entry, real_dir, rel, rules)
                         if target is not None:
@@ -248,11 +252,9 @@ class _Walk:
                 self.unstatable.add(key)
                 self.skip(key, _stat_problem(exc))
                 return False
-        if not stat.S_ISREG(st.st_mode):
-            self.skip(key, f"not a regular file ({file_kind(st.st_mode)})")
-            return False
-        if "." in entry.name and (reason := unsupported(entry.name)) is not None:
-            self.skip(key, reason)
+        if not _indexable(entry.name, st.st_mode):
+            reason = unsupported(entry.name) if stat.S_ISREG(st.st_mode) else None
+            self.skip(key, reason or f"not a regular file ({file_kind(st.st_mode)})")
             return False
         self.stamps[key] = (key, st.st_size, st.st_mtime_ns)
         self.rels[key] = rel
