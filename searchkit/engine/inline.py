@@ -56,22 +56,22 @@ def encode(kind: int, ids: Sequence[int], freqs: Sequence[int], positions: Seque
     if not ids or sum(freqs) >= _FLOAT_EXACT or min(freqs) < 1:
         return None
     out = bytearray((COMPACT + kind, mincode, maxcode))
-    _put(out, len(ids))
+    put_number(out, len(ids))
     prev = -1
     for doc in ids:
         if doc <= prev:
             return None
-        _put(out, doc - max(prev, 0))
+        put_number(out, doc - max(prev, 0))
         prev = doc
     for freq in freqs:
-        _put(out, freq)
+        put_number(out, freq)
     if positions is not None:
         for posting in positions:
             prev = 0
             for pos in posting:
                 if pos < prev:
                     return None
-                _put(out, pos - prev)
+                put_number(out, pos - prev)
                 prev = pos
     return bytes(out)
 
@@ -144,7 +144,8 @@ def encode_many(kind: int, counts: np.ndarray, ids: np.ndarray, freqs: np.ndarra
             for a, b, no in zip(starts.tolist(), (starts + lengths).tolist(), bad.tolist(), strict=True)]
 
 
-def _put(out: bytearray, n: int) -> None:
+def put_number(out: bytearray, n: int) -> None:
+    """Append `n` to `out` as LEB128 (seven bits a byte, low first)."""
     while n > 0x7F:
         out.append(n & 0x7F | 0x80)
         n >>= 7

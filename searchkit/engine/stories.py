@@ -50,7 +50,7 @@ def groups_by_doc(searcher: Any, index_dir: Path, version: str, load: Callable[[
                 mapping[offset + local] = labels.setdefault(group, len(labels))
     _write(path, version.encode() + b"\n" + array("q", [v for item in mapping.items() for v in item]).tobytes())
     _forget(index_dir, PREFIX, {path.name})
-    _forget(index_dir, IDS_PREFIX, {f"{IDS_PREFIX}{s}.json" for s in segments})
+    _forget(index_dir, IDS_PREFIX, {_ids_path(index_dir, s).name for s in segments})
     return mapping
 
 
@@ -70,7 +70,7 @@ def count(docs: set[int], groups: Mapping[int, int]) -> int:
 def _segment_ids(index_dir: Path, segment: str, reader: Any) -> list[str]:
     """The article id of each document of a segment (by local number; "" for a document without one), read
     from the segment's file or, the first time, from its id terms."""
-    path = index_dir / f"{IDS_PREFIX}{segment}.json"
+    path = _ids_path(index_dir, segment)
     size = reader.doc_count_all()
     with contextlib.suppress(OSError, ValueError):
         ids = json.loads(path.read_bytes())
@@ -80,7 +80,7 @@ def _segment_ids(index_dir: Path, segment: str, reader: Any) -> list[str]:
     for text, docs in segment_terms(reader, "id"):
         for local in docs:
             ids[local] = text
-    _write(path, json.dumps(ids).encode())
+    remember_ids(index_dir, segment, ids)
     return ids
 
 
@@ -88,7 +88,11 @@ def remember_ids(index_dir: Path, segment: str, ids: list[str]) -> None:
     """Keep the ids of a segment just written (by local number, as `_segment_ids` reads them from its id
     terms): a segment worker knows them, and the indexer's map making after the commit then reads no new
     segment's terms (~0.1 s off an update's serial end, the whole index's ids off a build's)."""
-    _write(index_dir / f"{IDS_PREFIX}{segment}.json", json.dumps(ids).encode())
+    _write(_ids_path(index_dir, segment), json.dumps(ids).encode())
+
+
+def _ids_path(index_dir: Path, segment: str) -> Path:
+    return index_dir / f"{IDS_PREFIX}{segment}.json"
 
 
 def _read(path: Path, version: str) -> dict[int, int] | None:

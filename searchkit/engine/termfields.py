@@ -60,13 +60,13 @@ class BlockTermsReader(W3TermsReader):
 
     def frequency(self, fieldname: str, tbytes: bytes) -> float:
         value = self._tindex[self._keycoder(fieldname, tbytes)]  # KeyError when absent, as Whoosh's
-        if value[0] < inline.COMPACT:
+        if not inline.is_compact(value):
             return _WEIGHT.unpack_from(value, 1)[0]
         return inline.Entry(value).weight
 
     def doc_frequency(self, fieldname: str, tbytes: bytes) -> int:
         value = self._tindex[self._keycoder(fieldname, tbytes)]
-        if value[0] < inline.COMPACT:
+        if not inline.is_compact(value):
             return _DOC_FREQ.unpack_from(value, 5)[0]
         return inline.count(value)
 

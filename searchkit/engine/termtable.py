@@ -31,6 +31,8 @@ from collections.abc import Callable, Iterable, Iterator
 from itertools import accumulate
 from typing import Any
 
+from searchkit.engine.inline import put_number
+
 MAGIC = b"SKT1"
 FOOTER = struct.Struct("<QQQQ4s")
 BLOCK_TERMS = 32
@@ -39,18 +41,8 @@ _WIDTHS = {1: "B", 2: "H", 4: "I"}
 _BIG = sys.byteorder == "big"
 
 
-def _varint(n: int) -> bytes:
-    """`n` as LEB128 (seven bits a byte, low first)."""
-    out = bytearray()
-    while n >= 128:
-        out.append(n & 127 | 128)
-        n >>= 7
-    out.append(n)
-    return bytes(out)
-
-
 def _read_varint(buf: bytes, pos: int) -> tuple[int, int]:
-    """The LEB128 number at `pos` and the position after it."""
+    """The LEB128 number at `pos` (as `inline.put_number` writes it) and the position after it."""
     n = shift = 0
     while True:
         b = buf[pos]
@@ -97,7 +89,9 @@ def encode_block(keys: list[bytes], values: list[bytes]) -> bytes:
     rests = [key[n:] for n, key in zip(shared, keys[1:], strict=True)]
     rest_lens, value_lens = list(map(len, rests)), list(map(len, values))
     kw, vw = _width(shared + rest_lens), _width(value_lens)
-    return b"".join((_varint(len(keys)), bytes((kw, vw)), _packed(shared, kw), _packed(rest_lens, kw),
+    count = bytearray()
+    put_number(count, len(keys))
+    return b"".join((bytes(count), bytes((kw, vw)), _packed(shared, kw), _packed(rest_lens, kw),
                      _packed(value_lens, vw), *rests, *values))
 
 
