@@ -113,7 +113,7 @@ def test_a_search_creates_only_the_record_classes_it_uses() -> None:
 
 def test_a_search_makes_its_records_as_named_tuples() -> None:
     """A named tuple costs ~0.07 ms to create, a frozen dataclass ~0.3-0.6 (~4.6M instructions): every record
-    class a search makes, its own and the ones it returns, is a named tuple (14 dataclasses were ~70M of a
+    class a plain search makes, its own and the ones it returns, is a named tuple (14 dataclasses were ~70M of a
     one-shot search's 737M instructions)."""
     code = (
         "import dataclasses, searchkit.cli, searchkit.search, searchkit.collapse, searchkit.render\n"

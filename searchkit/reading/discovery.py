@@ -226,7 +226,7 @@ class _Walk:
                                 self._newer()
                                 newest = self.newest
                         else:
-                            self._file(entry, rel, None, st)  # skipped: `_file` says why (stat'ing it again)
+                            self._file(entry, rel, None, st)  # skipped: `_file` says why (stat'ing it if need be)
                     elif is_link:
                         target = self._link(entry, real_dir, rel, rules)
                         if target is not None:
