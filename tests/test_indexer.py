@@ -185,6 +185,29 @@ def test_crash_between_index_and_manifest_commits_is_repaired(folder: Path, tmp_
     assert hits(ix, "river") == ["c.txt"]
 
 
+def test_a_first_run_killed_while_it_creates_the_index_leaves_a_folder_the_next_run_indexes(
+        folder: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A kill between the new index's table of contents and its version file left an index every later run
+    refused ("built by another searchkit version (schema None)"): the version now comes first."""
+    from searchkit import private
+
+    ix = tmp_path / "ix"
+    write_text = private.write_text
+
+    def die(path: Path, text: str, **options: bool) -> None:
+        if path.name == "searchkit.json":
+            raise KeyboardInterrupt  # stands in for a kill while the first run creates its index
+        write_text(path, text, **options)
+
+    monkeypatch.setattr(private, "write_text", die)
+    with pytest.raises(KeyboardInterrupt):
+        index_paths([folder], ix, workers=1)
+    monkeypatch.undo()
+    summary = index_paths([folder], ix, workers=1)
+    assert (summary.added, summary.documents) == (2, 2)
+    assert hits(ix, "harbour") == ["a.txt"]
+
+
 def test_spilled_pool_gives_the_same_results(folder: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """A tiny pool limit forces many spilled runs; the merged index answers exactly like an unspilled one."""
     from searchkit.engine import writing
@@ -434,3 +457,13 @@ def test_an_update_deletes_while_the_workers_write_their_last_segments(
     assert (summary.added, summary.updated) == (0, 20) and summary.documents == 42
     assert sorted(p.name.split("-")[1] for p in seen.iterdir()) == ["True", "True"]
     assert len(hits(ix, "pelicans")) == 20 and len(hits(ix, "harbour")) == 21  # a.txt too
+
+
+def test_an_index_without_its_version_file_says_so(folder: Path, tmp_path: Path) -> None:
+    from searchkit.errors import IndexCorrupt
+
+    ix = tmp_path / "ix"
+    index_paths([folder], ix, workers=1)
+    (ix / "searchkit.json").unlink()
+    with pytest.raises(IndexCorrupt, match=r"lost its version file \(searchkit.json\)"):
+        index_paths([folder], ix, workers=1)

@@ -132,6 +132,8 @@ def check_version(index_dir: Path) -> None:
     """Raise `IndexCorrupt` when an index at `index_dir` was built for another schema version (before its side
     tables are opened: a table of another layout would otherwise be reported damaged, not the index old)."""
     version = _schema_version(index_dir)
+    if version is None and exists(index_dir):
+        raise IndexCorrupt(f"the index at {index_dir} has lost its version file (searchkit.json)")
     if version != SCHEMA_VERSION and exists(index_dir):
         raise IndexCorrupt(f"the index at {index_dir} was built by another searchkit version (schema {version}, "
                            f"this one reads {SCHEMA_VERSION})")
@@ -146,13 +148,16 @@ def _schema_version(index_dir: Path) -> int | None:
 
 
 def create_index(index_dir: Path, name: str = INDEX_NAME) -> whoosh_index.Index:
-    """Create an empty index at `index_dir` (replacing any index of that name there)."""
+    """Create an empty index at `index_dir` (replacing any index of that name there).
+
+    The schema version is recorded before the table of contents: a kill between the two then leaves a
+    version file beside no index (the next run starts afresh), not an index without its version, which
+    every later run refused as built by another version."""
     private.make_dir(index_dir)
-    storage = PrivateStorage(str(index_dir))
-    ix = storage.create_index(schema() if name == INDEX_NAME else quote_schema(), indexname=name)
     if _schema_version(index_dir) != SCHEMA_VERSION:  # replaced atomically: a kill leaves the old or the new
         private.write_text(index_dir / "searchkit.json", json.dumps({"schema_version": SCHEMA_VERSION}))
-    return ix
+    storage = PrivateStorage(str(index_dir))
+    return storage.create_index(schema() if name == INDEX_NAME else quote_schema(), indexname=name)
 
 
 @contextmanager
