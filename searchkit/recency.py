@@ -13,9 +13,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
 
 from searchkit.errors import InvalidQuery
 from searchkit.results import Hit, SearchResult
@@ -30,9 +29,9 @@ _HALF_LIFE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([dwmy]?)\s*$", re.IGNORECASE)
 T = TypeVar("T")
 
 
-@dataclass(frozen=True, slots=True)
-class Decay:
-    """The decay of one search: its half-life in days, counted back from `reference` (the newest date)."""
+class Decay(NamedTuple):
+    """The decay of one search: its half-life in days, counted back from `reference` (the newest date). A
+    named tuple, as the search records are: a frozen dataclass compiles its methods at import."""
 
     half_life_days: float
     reference: datetime
