@@ -109,11 +109,22 @@ def run(cmd: list[str], *, cwd: str | None = None, env: dict[str, str] | None = 
         )
 
 
-def median_run(cmd: list[str], n: int, *, warm: int = 1, env: dict[str, str] | None = None) -> dict[str, Any]:
-    """Median wall (and max peak RSS) of `n` runs of `cmd` after `warm` unmeasured runs."""
+def interleaved_runs(cmds: dict[str, list[str]], n: int, *, warm: int = 1,
+                     env: dict[str, str] | None = None) -> dict[str, dict[str, Any]]:
+    """Median wall and CPU (and max peak RSS) of `n` runs of each named command, the commands taking turns
+    (`n` rounds of one run each, after `warm` unmeasured runs each): a slow stretch of the machine then
+    falls on all of them alike."""
     for _ in range(warm):
-        run(cmd, env=env, sample=False)
-    runs = [run(cmd, env=env) for _ in range(n)]
+        for cmd in cmds.values():
+            run(cmd, env=env, sample=False)
+    runs: dict[str, list[ProcStats]] = {name: [] for name in cmds}
+    for _ in range(n):
+        for name, cmd in cmds.items():
+            runs[name].append(run(cmd, env=env))
+    return {name: _median_summary(done) for name, done in runs.items()}
+
+
+def _median_summary(runs: list[ProcStats]) -> dict[str, Any]:
     return {
         "wall_ms": statistics.median(r.wall_s for r in runs) * 1000,
         "walls_ms": [r.wall_s * 1000 for r in runs],

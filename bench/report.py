@@ -264,7 +264,8 @@ def _notes(data: dict[str, Any]) -> list[str]:
     ls, le = meta["load_start"], meta["load_end"]
     notes = [
         f"{meta['base_docs']:,} base docs, {meta['queries']} queries (+ unfiltered twins), top 10 with snippets; "
-        f"query times are the median of {meta['reps']} warm passes per query.",
+        f"query times are the median of {meta['reps']} warm rounds per query, the engines taking turns in "
+        "each round (the one-shot runs too).",
         f"searchkit source sha1 {meta['versions'].get('searchkit_src_sha1')} "
         f"(git {meta['versions'].get('searchkit_git')}). "
         f"Noise: load average at start {ls['load1']:.2f} / {ls['load5']:.2f} / {ls['load15']:.2f}, "

@@ -12,6 +12,7 @@ import argparse
 import json
 import os
 import shutil
+import statistics
 import subprocess
 import sys
 import time
@@ -92,47 +93,83 @@ def _build_metrics(st: measure.ProcStats, docs: int, index: Path) -> dict[str, A
     }
 
 
-def _query_metrics(run: Run, engine: str, index: Path) -> dict[str, Any]:
-    job = {"phase": "query", "engine": engine, "index": str(index), "queries": run.timed_queries, "reps": run.args.reps}
-    st, res = run.worker(job)
+def _query_round(run: Run, engine: str) -> tuple[measure.ProcStats, dict[str, Any]]:
+    """One query process: a warm-up pass over the queries, then one timed pass."""
+    job = {"phase": "query", "engine": engine, "index": str(run.index_dir(engine)), "queries": run.timed_queries,
+           "reps": 1}
+    return run.worker(job)
+
+
+def query_metrics(run: Run, engines: list[str], skipped: dict[str, str]) -> dict[str, dict[str, Any]]:
+    """Query times of every engine, taken in `--reps` rounds with the engines interleaved in each (a query's
+    time is the median of its rounds): a stretch where the machine is slower (it happens, for minutes) then
+    costs every engine alike instead of whichever engine was measured during it."""
+    rounds: dict[str, list[tuple[measure.ProcStats, dict[str, Any]]]] = {e: [] for e in engines}
+    for number in range(run.args.reps):
+        for engine in [e for e in engines if e not in skipped]:
+            log(f"{engine}: queries, round {number + 1} of {run.args.reps}")
+            try:
+                rounds[engine].append(_query_round(run, engine))
+            except RuntimeError as exc:
+                skipped[engine] = str(exc)[-1500:]
+                log(f"{engine} failed: {exc}")
+    return {engine: _merge_rounds(done) for engine, done in rounds.items() if engine not in skipped}
+
+
+def _merge_rounds(done: list[tuple[measure.ProcStats, dict[str, Any]]]) -> dict[str, Any]:
+    """One engine's rounds as one set of query metrics; answers must agree between rounds."""
+    last = done[-1][1]["queries"]
+    queries = {}
+    for qid, answer in last.items():
+        times = [res["queries"][qid]["ms"] for _st, res in done]
+        if any((res["queries"][qid]["total"], res["queries"][qid]["ids"]) != (answer["total"], answer["ids"])
+               for _st, res in done):
+            raise RuntimeError(f"{qid}: the answer changed between rounds")
+        queries[qid] = answer | {"ms": statistics.median(times), "rounds_ms": times,
+                                 "first_ms": done[0][1]["queries"][qid]["first_ms"]}
     return {
-        "open_ms": res["open_ms"],
-        "query_peak_mb": st.peak_mb,
-        "queries": res["queries"],
-        "query_proc": st.summary(),
+        "open_ms": statistics.median(res["open_ms"] for _st, res in done),
+        "query_peak_mb": max(st.peak_mb for st, _res in done),
+        "queries": queries,
+        "query_proc": done[-1][0].summary(),
     }
 
 
-def _oneshot(engine: str, index: Path) -> dict[str, Any]:
-    """Median wall of the one-shot search as installed: Python's bytecode cache is written by the
-    unmeasured warm-up run and read by the timed ones, as on a user's machine (pip compiles on install).
-    A `PYTHONDONTWRITEBYTECODE` in the bench's environment would otherwise make every run recompile the
-    modules that have no cached bytecode yet (searchkit's, in an editable install)."""
+def _oneshot_cmd(engine: str, index: Path) -> list[str]:
     if engine == "searchkit":
-        cmd = [*searchkit_cmd(), "search", ONESHOT_QUERY, "--index", str(index)]
-    else:
-        cmd = [PY, str(BENCH / "oneshot.py"), engine, str(index), *ONESHOT_QUERY.split()]
+        return [*searchkit_cmd(), "search", ONESHOT_QUERY, "--index", str(index)]
+    return [PY, str(BENCH / "oneshot.py"), engine, str(index), *ONESHOT_QUERY.split()]
+
+
+def oneshot_metrics(run: Run, engines: list[str]) -> dict[str, dict[str, Any]]:
+    """Median wall of the one-shot search as installed, 5 runs an engine, the engines interleaved (as the
+    query rounds). Python's bytecode cache is written by the unmeasured warm-up run and read by the timed
+    ones, as on a user's machine (pip compiles on install): a `PYTHONDONTWRITEBYTECODE` in the bench's
+    environment would otherwise make every run recompile the modules that have no cached bytecode yet
+    (searchkit's, in an editable install)."""
     env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
-    return measure.median_run(cmd, 5, env=env) | {"bytecode_cache": True}
+    cmds = {engine: _oneshot_cmd(engine, run.index_dir(engine)) for engine in engines}
+    log(f"one-shot: {', '.join(engines)}, interleaved")
+    return {engine: summary | {"bytecode_cache": True}
+            for engine, summary in measure.interleaved_runs(cmds, 5, env=env).items()}
 
 
-def bench_peer(run: Run, engine: str) -> dict[str, Any]:
+def build_peer(run: Run, engine: str) -> dict[str, Any]:
     index = run.index_dir(engine)
     shutil.rmtree(index.parent, ignore_errors=True)
     log(f"{engine}: build")
     job = {"phase": "build", "engine": engine, "index": str(index), "root": str(run.sel.root), "files": run.sel.base}
     st, res = run.worker(job)
-    m = _build_metrics(st, res["docs"], index)
-    log(f"{engine}: queries")
-    m |= _query_metrics(run, engine, index)
-    log(f"{engine}: one-shot")
-    m["oneshot"] = _oneshot(engine, index)
+    return _build_metrics(st, res["docs"], index)
+
+
+def update_peer(run: Run, engine: str) -> dict[str, Any]:
     limit = run.args.whoosh_update_sample if engine == "whoosh-naive" else 0
     log(f"{engine}: update" + (f" (sample of {limit})" if limit else ""))
     job = {
         "phase": "update",
         "engine": engine,
-        "index": str(index),
+        "index": str(run.index_dir(engine)),
         "root": str(run.sel.root),
         "new": run.sel.new,
         "changed_root": str(run.changed_root),
@@ -142,11 +179,12 @@ def bench_peer(run: Run, engine: str) -> dict[str, Any]:
     st, res = run.worker(job)
     done = res["new"] + res["changed"]
     full = len(run.sel.new) + len(run.sel.changed)
-    m["update_s"] = st.wall_s * full / done
-    m["update_extrapolated_from"] = done if done < full else None
-    m["update_peak_mb"] = st.peak_mb
-    m["update_proc"] = st.summary()
-    return m
+    return {
+        "update_s": st.wall_s * full / done,
+        "update_extrapolated_from": done if done < full else None,
+        "update_peak_mb": st.peak_mb,
+        "update_proc": st.summary(),
+    }
 
 
 def _sk_index(docs: Path, index: Path) -> tuple[measure.ProcStats, dict[str, Any]]:
@@ -163,24 +201,26 @@ def _sk_index(docs: Path, index: Path) -> tuple[measure.ProcStats, dict[str, Any
     return st, summary
 
 
-def bench_searchkit(run: Run) -> dict[str, Any]:
-    root = run.dir / "searchkit"
-    docs, index = root / "docs", run.index_dir("searchkit")
-    shutil.rmtree(root, ignore_errors=True)
+def _sk_docs(run: Run) -> Path:
+    return run.dir / "searchkit" / "docs"
+
+
+def build_searchkit(run: Run) -> dict[str, Any]:
+    index = run.index_dir("searchkit")
+    shutil.rmtree(index.parent, ignore_errors=True)
     log("searchkit: linking the working folder")
-    corpus.link_tree(run.sel.root, run.sel.base, docs)
+    corpus.link_tree(run.sel.root, run.sel.base, _sk_docs(run))
     log("searchkit: build")
-    st, summary = _sk_index(docs, index)
-    m = _build_metrics(st, len(run.sel.base), index)
-    m["build_summary"] = summary
-    log("searchkit: queries")
-    m |= _query_metrics(run, "searchkit", index)
-    log("searchkit: one-shot")
-    m["oneshot"] = _oneshot("searchkit", index)
+    st, summary = _sk_index(_sk_docs(run), index)
+    return _build_metrics(st, len(run.sel.base), index) | {"build_summary": summary}
+
+
+def update_searchkit(run: Run) -> dict[str, Any]:
+    docs, index = _sk_docs(run), run.index_dir("searchkit")
     log("searchkit: update")
     corpus.apply_delta(run.sel, run.changed_root, docs)
     st, summary = _sk_index(docs, index)
-    m |= {
+    m = {
         "update_s": st.wall_s,
         "update_peak_mb": st.peak_mb,
         "update_summary": summary,
@@ -189,8 +229,34 @@ def bench_searchkit(run: Run) -> dict[str, Any]:
     }
     log("searchkit: no-change re-run")
     st, summary = _sk_index(docs, index)
-    m |= {"nochange_s": st.wall_s, "nochange_summary": summary, "nochange_proc": st.summary()}
-    return m
+    return m | {"nochange_s": st.wall_s, "nochange_summary": summary, "nochange_proc": st.summary()}
+
+
+def bench(run: Run, engines: list[str], skipped: dict[str, str]) -> dict[str, dict[str, Any]]:
+    """Every engine's build, then the query rounds and the one-shot runs with the engines interleaved, then
+    every engine's update (which changes its index, so it comes last)."""
+    results: dict[str, dict[str, Any]] = {}
+
+    def stage(engine: str, step: Any) -> None:
+        try:
+            results[engine] = results.get(engine, {}) | step()
+        except RuntimeError as exc:
+            skipped[engine] = str(exc)[-1500:]
+            results.pop(engine, None)
+            log(f"{engine} failed: {exc}")
+
+    for engine in engines:
+        stage(engine, lambda e=engine: build_searchkit(run) if e == "searchkit" else build_peer(run, e))
+    for engine, m in query_metrics(run, list(results), skipped).items():
+        results[engine] |= m
+    for engine in list(results):
+        if engine in skipped:
+            results.pop(engine)
+    for engine, m in oneshot_metrics(run, list(results)).items():
+        results[engine]["oneshot"] = m
+    for engine in list(results):
+        stage(engine, lambda e=engine: update_searchkit(run) if e == "searchkit" else update_peer(run, e))
+    return results
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -200,7 +266,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     ap.add_argument("--engines", default=",".join(ALL_ENGINES), help="comma-separated engine names")
     ap.add_argument("--out", type=Path, default=None, help="JSON output (default bench/results/<stamp>.json)")
     ap.add_argument("--compare", type=Path, default=None, help="earlier JSON to diff results against")
-    ap.add_argument("--reps", type=int, default=3, help="timed passes over the queries (median per query)")
+    ap.add_argument("--reps", type=int, default=3, help="timed rounds over the queries, engines in turn")
     ap.add_argument(
         "--whoosh-update-sample",
         type=int,
@@ -225,13 +291,7 @@ def main(argv: list[str] | None = None) -> int:
     load_start = measure.load()
     run = Run(args)
     run.prepare()
-    results: dict[str, Any] = {}
-    for engine in engines:
-        try:
-            results[engine] = bench_searchkit(run) if engine == "searchkit" else bench_peer(run, engine)
-        except RuntimeError as exc:
-            skipped[engine] = str(exc)[-1500:]
-            log(f"{engine} failed: {exc}")
+    results = bench(run, engines, skipped)
     data = report.assemble(run, results, skipped, load_start, measure.load())
     out = args.out or BENCH / "results" / f"{time.strftime('%Y%m%d-%H%M%S')}-{len(run.sel.base)}docs.json"
     out.parent.mkdir(parents=True, exist_ok=True)
