@@ -7,6 +7,7 @@ first index commit); here they run on synthetic stories, so the tests need nothi
 
 from __future__ import annotations
 
+import shutil
 import sys
 from pathlib import Path
 
@@ -92,3 +93,64 @@ def test_kill_while_the_schema_file_is_rewritten(tmp_path: Path, sk: lab.Searchk
     assert (rerun.code, rerun.first_err) == (0, "")
     paths, _ = lab.exported(sk, ix, tmp_path)
     assert sorted(paths or []) == sorted(lab.article_files(docs))
+
+
+def _change(docs: Path) -> None:
+    """An update's worth of change: one file edited, one removed, one new."""
+    files = sorted(docs.rglob("*.txt"))
+    files[0].write_text(files[0].read_text(encoding="utf-8") + "\nA late paragraph on harbour cranes.\n",
+                        encoding="utf-8")
+    files[1].unlink()
+    shutil.copyfile(files[2], docs / "new-story.txt")
+
+
+def _statements(sk: lab.Searchkit, ix: Path, cwd: Path) -> int:
+    """How many statements the index holds: every synthetic quote says "because" (one process, where
+    `lab.quote_totals` runs eight)."""
+    run = sk.run("quotes", "because", "--index", ix, "--json", "--limit", "1", cwd=cwd, timeout=120)
+    if run.code != 0:
+        raise AssertionError(f"quotes failed: {run.describe()}")
+    return int(run.json()["total"])
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("scenario", ["first-build", "update", "rebuild"])
+def test_a_kill_after_any_rename_of_a_run_leaves_an_index_the_next_run_completes(
+        tmp_path: Path, sk: lab.Searchkit, scenario: str) -> None:
+    """A run killed right after each of its renames in turn (`killpoint.py --after-renames K` for K = 1, 2, ...
+    until a run ends without reaching its K-th): every time, the next `index` exits 0 and the index holds
+    exactly the files on disk, and the statements match a clean build's. Every table of contents, every file
+    replaced atomically and a rebuild's moves are such steps; between two of them one file is new and the
+    next one old (a first build killed after its empty table of contents and before its schema-version file
+    left an index every later run refused)."""
+    work, snapshot = tmp_path / "work", tmp_path / "snapshot"  # each kill starts from the snapshot, in `work`:
+    docs, ix, note = work / "docs", work / "ix", work / "killed-after"  # the index holds absolute paths
+    synth.write_corpus(docs, 24)
+    if scenario != "first-build":
+        built = sk.run("index", docs, "--index", ix, cwd=tmp_path, timeout=600)
+        if built.code != 0:
+            raise RuntimeError(f"the first build failed: {built.describe()}")
+    if scenario == "update":
+        _change(docs)
+    shutil.copytree(work, snapshot, symlinks=True)
+    clean = sk.run("index", docs, "--index", tmp_path / "clean", cwd=tmp_path, timeout=600)
+    if clean.code != 0:
+        raise RuntimeError(f"the clean build failed: {clean.describe()}")
+    statements = _statements(sk, tmp_path / "clean", tmp_path)
+    extra = ["--rebuild"] if scenario == "rebuild" else []
+    for k in range(1, 60):
+        shutil.rmtree(work)
+        shutil.copytree(snapshot, work, symlinks=True)
+        killed = sk.run("index", docs, "--index", ix, *extra, cwd=tmp_path, timeout=600,
+                        wrapper=["--after-renames", str(k), "--note", str(note)])
+        if not note.exists():  # the run made fewer than k renames: every step has been visited
+            assert (killed.code, killed.first_err) == (0, ""), (k, killed.describe())
+            assert k > 3, "too few renames for the test to mean anything"
+            return
+        step = (k, note.read_text(encoding="utf-8").strip())
+        rerun = sk.run("index", docs, "--index", ix, "--json", cwd=tmp_path, timeout=600)
+        assert (rerun.code, rerun.first_err) == (0, ""), (step, rerun.describe())
+        paths, _ = lab.exported(sk, ix, tmp_path)
+        assert sorted(paths or []) == sorted(lab.article_files(docs)), step
+        assert _statements(sk, ix, tmp_path) == statements, step
+    raise RuntimeError("a run made 60 renames or more: raise the bound")

@@ -3,6 +3,7 @@ or right after it opens a given file for writing (which truncates it).
 
     python bench/reliability/killpoint.py [--after-commits K] [--note FILE] -- index FOLDER --index DIR
     python bench/reliability/killpoint.py --after-truncating NAME [--note FILE] -- index FOLDER --rebuild ...
+    python bench/reliability/killpoint.py --after-renames K [--note FILE] -- index FOLDER ...
 
 An index commit is the moment a Whoosh table of contents becomes current: its temporary file is renamed to
 `_<indexname>_<generation>.toc`. The hook watches `os.rename` / `os.replace` in the command's own process
@@ -17,6 +18,12 @@ tell that the kill point was reached); a run that exits normally never reached i
 `--after-truncating NAME` instead kills the process right after it opens a file called NAME for writing
 (`open` / `io.open` with "w" in the mode, as `Path.write_text` does): the moment a file rewritten in place
 is empty. A crash there must not leave an index that refuses to open.
+
+`--after-renames K` kills it right after its K-th rename of any file (`os.rename` / `os.replace`: every
+table of contents, every file replaced atomically, a rebuild's moves). Stepping K from 1 until a run ends
+without reaching its kill point visits every such step of a run: the moments between two of them are
+where a crash leaves one file new and the next one old (a first build's empty table of contents written
+before its schema-version file was one).
 
 Run it with the interpreter the `searchkit` command uses (`lab.Searchkit.python` finds it).
 """
@@ -56,8 +63,9 @@ def install_truncate(name: str, note: str | None) -> None:
     io.open = builtins.open = hooked
 
 
-def install(after: int, note: str | None) -> None:
-    """Patch `os.rename` and `os.replace` so that the `after`-th TOC commit of this process is its last act."""
+def install(after: int, note: str | None, *, every_rename: bool = False) -> None:
+    """Patch `os.rename` and `os.replace` so that the `after`-th TOC commit of this process (with
+    `every_rename`, its `after`-th rename of any file) is its last act."""
     owner = os.getpid()
     seen: list[str] = []
 
@@ -66,7 +74,7 @@ def install(after: int, note: str | None) -> None:
             result = original(src, dst, *args, **kwargs)
             name = os.path.basename(os.fsdecode(dst))
             match = TOC_NAME.match(name)
-            if os.getpid() == owner and match and int(match["gen"]) >= 1:
+            if os.getpid() == owner and (every_rename or (match and int(match["gen"]) >= 1)):
                 seen.append(name)
                 if len(seen) == after:
                     _die(owner, note, name)
@@ -82,12 +90,15 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--after-commits", type=int, default=1, help="kill after this many TOC commits (default 1)")
     parser.add_argument("--after-truncating", metavar="NAME", help="kill right after opening a file NAME for writing")
+    parser.add_argument("--after-renames", type=int, metavar="K", help="kill after the K-th rename of any file")
     parser.add_argument("--note", help="append the name of the last committed TOC to this file before the kill")
     parser.add_argument("args", nargs=argparse.REMAINDER, help="-- then the searchkit arguments")
     options = parser.parse_args()
     args = options.args[1:] if options.args[:1] == ["--"] else options.args
     if options.after_truncating:
         install_truncate(options.after_truncating, options.note)
+    elif options.after_renames:
+        install(options.after_renames, options.note, every_rename=True)
     else:
         install(options.after_commits, options.note)
     from searchkit.cli import main as cli_main
