@@ -9,8 +9,10 @@ number of articles. An index made before this table existed has none, and its re
 from __future__ import annotations
 
 import sqlite3
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from datetime import date
+from operator import itemgetter
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -135,13 +137,18 @@ class NameStore(SideTable):
             self.db.execute("DELETE FROM staged_articles")
             self._staged = 0
             previous = dict(self.db.execute("SELECT alias, canonical FROM aliases"))
-            # each form's tally, counted by SQLite in the order of its first mention (the order the map lists
-            # aliases in); a Python object per mention cost ~0.5 s CPU at 10^5 articles, each update
-            counts = self.db.execute("SELECT name, COUNT(*), MAX(day IS NULL OR day = '') FROM mentions"
-                                     " GROUP BY name ORDER BY MIN(rowid)")
-            aliases = canonical_of_counts(((n, c, bool(u)) for n, c, u in counts), self._days, previous)
+            aliases = canonical_of_counts(self._tally(), self._days, previous)
             self.db.execute("DELETE FROM aliases")
             self.db.executemany("INSERT INTO aliases VALUES (?, ?)", aliases.items())
+
+    def _tally(self) -> list[tuple[str, int, bool]]:
+        """Each form's mentions and whether any is undated, in the order of its first mention (the order the
+        map lists aliases in). Counted from one scan of the names in table order (`Counter`, in C): SQLite's
+        `GROUP BY name ORDER BY MIN(rowid)` sorted every mention first, 0.25 s of a 2,000-file update's ~0.7 s
+        names merge at 10^5 articles (2·10^5 mentions), this 0.15 s; a Python object per mention cost ~0.5 s."""
+        counts = Counter(map(itemgetter(0), self.db.execute("SELECT name FROM mentions ORDER BY rowid")))
+        undated = {n for (n,) in self.db.execute("SELECT DISTINCT name FROM mentions WHERE day IS NULL OR day = ''")}
+        return [(name, count, name in undated) for name, count in counts.items()]
 
     def _days(self, names: Iterable[str]) -> dict[str, list[int]]:
         """The ordinal days of the dated mentions of these forms (one pass over the mentions, whatever their
