@@ -7,7 +7,7 @@ from datetime import date
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from searchkit.speakers.canonical import Mention, canonical_map
+from searchkit.speakers.canonical import Mention, _fold, _folded, canonical_map
 
 
 def _m(name: str, year: int | None = 1987, times: int = 1) -> list[Mention]:
@@ -199,3 +199,10 @@ def test_the_store_maps_from_its_tallies_as_from_every_mention(tmp_path_factory,
     finally:
         store.close()
     assert got == list(canonical_map(mentions, previous).items())
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet="aZ.,'’ \t-Jr", max_size=14) | st.sampled_from(_STORE_NAMES))
+def test_an_ascii_name_is_folded_at_once_as_word_by_word(name: str) -> None:
+    """`_folded` lowers an ASCII name whole (no accents to strip): the words `_fold` gives one at a time."""
+    assert _folded(name) == [w for w in (_fold(part) for part in name.split()) if w]

@@ -32,6 +32,7 @@ _SUFFIXES = {"jr", "sr", "ii", "iii", "iv"}
 _PARTICLES = {"de", "van", "von", "der", "den", "da", "di", "del", "dos", "du", "la", "le", "bin", "al"}
 _NOT_FIRST = (STOP_CAPS | LEADING_NOT_NAMES | TITLES | HONORIFICS) - SURNAME_TITLES
 WINDOW_DAYS = 730
+_EDGES = ".,’'"  # stripped from a name's words
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,7 +48,7 @@ def _words(name: str) -> list[str]:
     """A name's folded words (lower case, accents off, suffix and trailing dots dropped), without leading words
     that are never names ("Besides Reagan", "Californian Thomas Slattery": indexes made before these were
     kept out of names)."""
-    words = [w for w in (_fold(w) for w in name.split()) if w]
+    words = _folded(name)
     if len(words) > 1 and words[-1] in _SUFFIXES:
         words.pop()
     while len(words) > 1 and words[0] in _NOT_FIRST:
@@ -55,7 +56,7 @@ def _words(name: str) -> list[str]:
     return words
 
 
-@dataclass
+@dataclass(slots=True)
 class _Form:
     """What the archive says about one name form."""
 
@@ -171,8 +172,17 @@ def _leading(form: _Form) -> bool:
     return first != form.key.split(" ", 1)[0]
 
 
+def _folded(name: str) -> list[str]:
+    """A name's words, each `_fold`ed, empty ones left out. An ASCII name (most) has no accents to strip: it
+    is lowered at once, not word by word (a names merge folds every form of the archive, 5·10^4 at 10^5
+    articles: 116M of its instructions)."""
+    if name.isascii():
+        return [w for w in (part.strip(_EDGES) for part in name.lower().split()) if w]
+    return [w for w in (_fold(part) for part in name.split()) if w]
+
+
 def _fold(word: str) -> str:
-    return strip_accents(word).strip(".,’'").lower()
+    return strip_accents(word).strip(_EDGES).lower()
 
 
 def _near(form: _Form, fulls: list[_Form], window: int) -> bool:
