@@ -241,19 +241,22 @@ def cue_names(art: Article, start: int, end: int, cue: str) -> tuple[list[Name],
     sentence holds what they said (not after a passive's "by": the question "pressed by Holt" is not there)."""
     body = art.body
     s0, s1 = art.sentence(start)
-    if cue not in RIGHT_ONLY and not passive(body, start, cue):
+    if cue not in RIGHT_ONLY:
+        # (a passive's subject is no speaker: asked only once a subject is found, as most cues find none)
         name = left_name(art, start, s0)  # "Zakharova said", "X, a former official, said"
         if name is not None and cue.endswith("ing") and BARE_GAP_RE.fullmatch(body, name.end, start) and (
                 _object_before(body, max(s0, name.run_start - 20), name.run_start)):
             name = None  # a bare participle after an object modifies it: "a letter to Mr. Castro criticizing"
             # (not after "with": "with Obama telling Republicans")
         if name is not None:
-            other = coordinated(art, name, s0)  # "X and Y said"
-            names = [name] if other is None else [other, name]
-            return names, (names[0].run_start, end), True
-        if AND_VERB_RE.search(body, max(s0, start - 30), start) or (
+            if not passive(body, start, cue):
+                other = coordinated(art, name, s0)  # "X and Y said"
+                names = [name] if other is None else [other, name]
+                return names, (names[0].run_start, end), True
+        elif (AND_VERB_RE.search(body, max(s0, start - 30), start) or (
                 cue.endswith("ing") and PARTICIPLE_LEFT_RE.search(body, max(s0, start - 8), start)
-                and not body.startswith(" to ", end)):  # (not "won the primary, adding to her lead")
+                and not body.startswith(" to ", end))) and not passive(body, start, cue):
+            # (not "won the primary, adding to her lead")
             # "X visited ... and said", "X ratcheted up his attacks on Y, saying"
             name = sentence_subject(art, s0, start)
             if name is not None:
