@@ -74,8 +74,8 @@ def left_name(art: Article, cue_start: int, floor: int) -> Name | None:
         if s < floor or cue_start - e > 260:
             break
         gap = art.body[e:cue_start]
-        if (LEFT_GAP_RE.fullmatch(gap) or (ROLE_COMMA_RE.fullmatch(gap) and after_role(art, s, floor))
-                or OPEN_APPOSITIVE_RE.fullmatch(gap)):
+        if LEFT_GAP_RE.fullmatch(gap) or (gap[:1] == "," and (  # (the other two open with a comma: most gaps do not)
+                (ROLE_COMMA_RE.fullmatch(gap) and after_role(art, s, floor)) or OPEN_APPOSITIVE_RE.fullmatch(gap))):
             n = name_of_run(txt, s)
             if n is not None and OBJECT_BEFORE_RE.search(art.body, max(0, n.start - 12), n.start):
                 n = None  # an object is no subject: "At Boca West, X said", "the head of Y Audio told"
