@@ -290,6 +290,19 @@ def test_compact_entries_of_every_kind_round_trip() -> None:
         inline.Entry(inline.encode(inline.POSITIONS, (1,), (2,), [[5, 6]], 0, 0)[:-1])
 
 
+@pytest.mark.parametrize(("docnum", "weight", "value"), [
+    (0, 1.0, b""), (70_000, 1.0, b""), (5, 3.0, b"\x00\x00\x00\x03"), (200, 300.0, b"\x00\x00\x01\x2c"),
+    (5, 1.5, b""), (5, 0.0, b""), (5, 2.0, b"\x00\x00\x00\x01"), (5, 1.0, Positions().encode([4]))])
+def test_a_single_posting_entry_is_from_values_entry(docnum: int, weight: float, value: bytes) -> None:
+    """`inline.single` (the flush's fast path for a keyword or id term seen once) gives `from_values`'s entry,
+    or `None` where `from_values` must decide (a weight not a whole frequency, a value not its frequency's)."""
+    entry = inline.single(docnum, weight, value, 7, 9)
+    whole = weight.is_integer() and weight >= 1 and (not value or value == inline.pack_uint(int(weight)))
+    assert (entry is not None) == whole
+    if whole:
+        assert entry == inline.from_values((docnum,), (weight,), (value,) if value else (), 7, 9)
+
+
 @pytest.mark.parametrize("seed", range(6))
 def test_many_compact_entries_are_encoded_at_once_as_one_by_one(seed: int) -> None:
     """`inline.encode_many` gives `encode`'s bytes for each list: numbers of one to five LEB128 bytes, ids

@@ -18,7 +18,7 @@ from whoosh.system import pack_ushort
 from whoosh.util.numeric import length_to_byte
 from whoosh.writing import SegmentWriter
 
-from searchkit.engine import batch
+from searchkit.engine import batch, inline
 from searchkit.engine.codec import BlockCodec, BlockPostingsWriter
 from searchkit.engine.lengths import read_lengths
 from searchkit.engine.terminfo import inline_entry
@@ -103,8 +103,12 @@ def _inline_terminfo(postings: list[tuple[int, float, bytes]], lengths: list[int
     codec other than searchkit's (Whoosh's reader reads only its own layout)."""
     if len(postings) == 1:  # the commonest case by far, spelled out
         ((docnum, weight, value),) = postings
-        buffered_weight = array("f", (weight,))[0]  # Whoosh buffers weights as 32-bit floats
         length = lengths[docnum] if docnum < len(lengths) else 0
+        entry = inline.single(docnum, weight, value, length_to_byte(length) if length else 0,
+                              length_to_byte(length)) if compact else None
+        if entry is not None:  # a whole weight: the same as a 32-bit float, as Whoosh buffers it
+            return entry
+        buffered_weight = array("f", (weight,))[0]  # Whoosh buffers weights as 32-bit floats
         return inline_entry((docnum,), (buffered_weight,), (value,) if value else (),
                             length_to_byte(length) if length else 0, length_to_byte(length), compact)
     ids, weights, values = zip(*postings, strict=True)

@@ -144,6 +144,23 @@ def encode_many(kind: int, counts: np.ndarray, ids: np.ndarray, freqs: np.ndarra
             for a, b, no in zip(starts.tolist(), (starts + lengths).tolist(), bad.tolist(), strict=True)]
 
 
+def single(docnum: int, weight: float, value: bytes, mincode: int, maxcode: int) -> bytes | None:
+    """`from_values` of one posting without a value or with its frequency's (a keyword or id term seen once:
+    most terms of those fields), spelled out; `None` for any other, which `from_values` then takes."""
+    if type(weight) is not float or not weight.is_integer() or not 1 <= weight < _FLOAT_EXACT or docnum < 0:
+        return None
+    freq = int(weight)
+    if not value:
+        out = bytearray((COMPACT + NO_VALUES, mincode, maxcode, 1))
+    elif value == pack_uint(freq):
+        out = bytearray((COMPACT + FREQUENCIES, mincode, maxcode, 1))
+    else:
+        return None
+    put_number(out, docnum)
+    put_number(out, freq)
+    return bytes(out)
+
+
 def put_number(out: bytearray, n: int) -> None:
     """Append `n` to `out` as LEB128 (seven bits a byte, low first)."""
     while n > 0x7F:
