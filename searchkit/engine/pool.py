@@ -49,17 +49,20 @@ def _add_document(writer: SegmentWriter, fields: dict[str, Any], analysed: Mappi
     add_field = perdoc.add_field
     perdoc.start_doc(docnum)
     stored_fields, field_lengths = (perdoc._storedfields, perdoc._fieldlengths) if direct else (None, None)
-    for fieldname in sorted(k for k, v in fields.items() if v is not None and not k.startswith("_")):
+    groups = pool.groups  # (replaced only when the pool spills, after the document)
+    for fieldname in pool.field_order(fields):
         value = fields[fieldname]
-        field, stored_key, scorable, keeps, column_type = facts[fieldname]
+        if value is None:
+            continue
+        field, stored_key, scorable, keeps, column_type, indexed = facts[fieldname]
         length = 0
         written = False
         if fieldname in analysed:
             length = analysed[fieldname]
             written = lengths_written
-        elif field.indexed:
+        elif indexed:
             items = value if isinstance(value, list) else list(field.index(value))
-            terms = pool.field_terms(fieldname)
+            terms = groups.get(fieldname) or pool.field_terms(fieldname)
             for tbytes, freq, weight, vbytes in items:
                 terms[tbytes].append((docnum, weight, vbytes))
                 length += freq
@@ -122,17 +125,30 @@ class GroupedPool:
         self.groups: dict[str, defaultdict[bytes, list[tuple[int, float, bytes]]]] = {}  # field -> term -> postings
         self.count = 0
         self.runs: list[str] = []
-        self._facts: dict[str, tuple[Any, str, bool, bool, Any]] | None = None
+        self._facts: dict[str, tuple[Any, str, bool, bool, Any, bool]] | None = None
         self._direct: bool | None = None
         self._last_column: dict[str, tuple[Any, Any]] = {}
+        self._orders: dict[tuple[str, ...], list[str]] = {}  # `field_order`'s, by a document's field names
 
-    def facts(self, schema: Any) -> dict[str, tuple[Any, str, bool, bool, Any]]:
+    def facts(self, schema: Any) -> dict[str, tuple[Any, str, bool, bool, Any, bool]]:
         """What `_add_document` asks of each field of `schema` (the schema of the pool's writer), asked once:
-        the field, the key of its stored form, whether it is scorable, stored, and its column type."""
+        the field, the key of its stored form, whether it is scorable, stored, its column type, and whether
+        it is indexed."""
         if self._facts is None:
-            self._facts = {name: (field, "_stored_" + name, field.scorable, field.stored, field.column_type)
-                           for name, field in schema.items()}
+            self._facts = {name: (field, "_stored_" + name, field.scorable, field.stored, field.column_type,
+                                  field.indexed) for name, field in schema.items()}
         return self._facts
+
+    def field_order(self, fields: dict[str, Any]) -> list[str]:
+        """The names of a document's fields in the order they are written (sorted, the `_`-prefixed stored forms
+        left out), made once per layout of document: a writer's documents come in a few layouts."""
+        layout = tuple(fields)
+        names = self._orders.get(layout)
+        if names is None:
+            names = sorted(k for k in layout if not k.startswith("_"))
+            if len(self._orders) < 64:
+                self._orders[layout] = names
+        return names
 
     def direct(self, perdoc: Any) -> bool:
         """Whether `_add_document` may fill `perdoc` directly (`lengths.bulk_lengths`), asked once."""
