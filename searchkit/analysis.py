@@ -87,6 +87,12 @@ def stem(word: str) -> str:
     return _stemmer.stemWord(word)
 
 
+def stem_all(words: list[str]) -> list[str]:
+    """`stem` of each of many folded words, in one call into the stemmer and without the cache (for words
+    stemmed once each: a vocabulary's new words)."""
+    return _stemmer.stemWords(words)
+
+
 def tokens(text: str) -> Iterator[tuple[str, int, int, int]]:
     """Yield `(folded_word, position, start_char, end_char)` for every token in `text`.
 

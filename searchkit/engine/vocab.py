@@ -20,10 +20,9 @@ import numpy as np
 
 from searchkit import analysis, terms
 
-_fold, _stem = analysis.fold.__wrapped__, analysis.stem.__wrapped__
-"""`analysis.fold` and `analysis.stem` without their caches: a vocabulary folds each raw token and stems each
-word once, so the caches would only hold copies of its words (~7 MB in a worker that uses them for nothing
-else)."""
+_fold = analysis.fold.__wrapped__
+"""`analysis.fold` without its cache: a vocabulary folds each raw token once, so the cache would only hold
+copies of its words (~7 MB in a worker that uses it for nothing else, with `analysis.stem`'s)."""
 
 
 def splits_cleanly(text: str, offset: int) -> bool:
@@ -113,8 +112,9 @@ class Vocabulary:
         raw = list(chain.from_iterable(found))
         entry = np.fromiter(map(self._entries.get, raw, repeat(-1)), np.int32, len(raw))
         if len(raw) and entry.min() < 0:
-            for i in np.flatnonzero(entry < 0).tolist():
-                entry[i] = self._entry(raw[i])
+            missing = np.flatnonzero(entry < 0).tolist()
+            self._add_raw([raw[i] for i in missing])
+            entry[missing] = [self._entries[raw[i]] for i in missing]
         first, count, advance, flat_word, flat_offset, _stem = self._arrays()
         yielded = count[entry]
         moved = advance[entry]
@@ -192,48 +192,51 @@ class Vocabulary:
             self._views = tuple(np.array(a, np.int32) for a in tables)
         return self._views
 
-    def _entry(self, raw: str) -> int:
-        """The entry of a raw token, made on first sight (as `analysis.tokens` analyses it)."""
-        known = self._entries.get(raw)
-        if known is not None:
-            return known
-        if analysis._is_compound(raw):
-            joined, parts = analysis._compound(raw)
-            words = [(joined, 0)] if joined else []
-            words += [(word, i) for i, (word, _a, _b) in enumerate(parts)]
-            advance = len(parts)
-        else:
-            word = _fold(raw)
-            words = [(word, 0)] if word else []
-            advance = len(words)
+    def _add_raw(self, raws: list[str]) -> None:
+        """Entries for raw tokens not seen before (in order; repeats skipped), made as `analysis.tokens`
+        analyses a token, with ids for their new words and stems numbered in order of first sight; the new
+        words are stemmed in one call (`analysis.stem_all`). A word is encoded to be looked up: only raw
+        tokens new to this process get here, and a str key would be a second copy of every word (and of every
+        stem) for the process's life."""
+        entries, first, count, advance = self._entries, self._first, self._count, self._advance
+        flat_word, flat_offset, word_ids, words = self._flat_word, self._flat_offset, self._word_ids, self.words
+        stem_of, stopwords, is_compound = self._stem_of, analysis.STOPWORDS, analysis._is_compound
+        fresh: list[int] = []  # new words that are not stopwords, to be stemmed
+        fresh_words: list[str] = []
+        for raw in raws:
+            if raw in entries:
+                continue
+            if is_compound(raw):
+                joined, parts = analysis._compound(raw)
+                found = [(joined, 0)] if joined else []
+                found += [(word, i) for i, (word, _a, _b) in enumerate(parts)]
+                moves = len(parts)
+            else:
+                word = _fold(raw)
+                found = [(word, 0)] if word else []
+                moves = len(found)
+            entries[raw] = len(first)
+            first.append(len(flat_word))
+            count.append(len(found))
+            advance.append(moves)
+            for word, offset in found:
+                term = word.encode("utf-8")
+                number = word_ids.get(term)
+                if number is None:
+                    number = word_ids[term] = len(words)
+                    words.append(term)
+                    stem_of.append(-1)
+                    if word not in stopwords:
+                        fresh.append(number)
+                        fresh_words.append(word)
+                flat_word.append(number)
+                flat_offset.append(offset)
         self._views = None
-        number = self._entries[raw] = len(self._first)
-        self._first.append(len(self._flat_word))
-        self._count.append(len(words))
-        self._advance.append(advance)
-        for word, offset in words:
-            self._flat_word.append(self._word(word))
-            self._flat_offset.append(offset)
-        return number
-
-    def _word(self, word: str) -> int:
-        """The id of a folded word, with its stem, made on first sight. Only raw tokens new to this process
-        get here, so encoding the word to look it up costs little; a str key would be a second copy of
-        every word (and of every stem) for the process's life."""
-        term = word.encode("utf-8")
-        known = self._word_ids.get(term)
-        if known is not None:
-            return known
-        number = self._word_ids[term] = len(self.words)
-        self.words.append(term)
-        if word in analysis.STOPWORDS:
-            self._stem_of.append(-1)
-        else:
-            stem = _stem(word)
-            stem_term = term if stem == word else stem.encode("utf-8")  # most words are their own stem
-            stem_id = self._stem_ids.get(stem_term)
+        stem_ids, stems = self._stem_ids, self.stems
+        for number, word, stem in zip(fresh, fresh_words, analysis.stem_all(fresh_words), strict=True):
+            stem_term = words[number] if stem == word else stem.encode("utf-8")  # most words are their own stem
+            stem_id = stem_ids.get(stem_term)
             if stem_id is None:
-                stem_id = self._stem_ids[stem_term] = len(self.stems)
-                self.stems.append(stem_term)
-            self._stem_of.append(stem_id)
-        return number
+                stem_id = stem_ids[stem_term] = len(stems)
+                stems.append(stem_term)
+            stem_of[number] = stem_id
