@@ -8,11 +8,13 @@ import itertools
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from whoosh.filedb.structfile import StructFile
 
 from searchkit.engine import termtable
 from searchkit.engine.index import open_index
-from searchkit.engine.termtable import TermTableReader, TermTableWriter, shared_prefix
+from searchkit.engine.termtable import TermTableReader, TermTableWriter, shared_prefix, shared_prefixes
 from searchkit.indexer import index_paths
 
 
@@ -141,6 +143,14 @@ def test_shared_prefix() -> None:
     assert [shared_prefix(a, b) for a, b in [(b"", b"x"), (b"abc", b"abd"), (b"abc", b"abc"), (b"ab", b"abc"),
                                              (b"\x00\x01a", b"\x00\x02a"), (b"x" * 300, b"x" * 299 + b"y")]] == [
         0, 2, 3, 2, 1, 299]
+
+
+@given(st.lists(st.builds(bytes, st.lists(st.sampled_from([0, 97, 98, 255]), max_size=6)), min_size=64, max_size=200))
+def test_shared_prefixes_in_arrays_are_shared_prefix_pair_by_pair(keys: list[bytes]) -> None:
+    """Past 64 keys the prefixes are found in arrays: the same numbers (a key the next one's prefix, empty
+    keys, equal keys, bytes 0 and 255)."""
+    keys.sort()
+    assert shared_prefixes(keys) == [shared_prefix(a, b) for a, b in itertools.pairwise(keys)]
 
 
 def _notes(folder: Path) -> Path:

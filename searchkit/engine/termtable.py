@@ -29,6 +29,7 @@ from array import array
 from bisect import bisect_right
 from collections.abc import Callable, Iterable, Iterator
 from itertools import accumulate
+from operator import lt
 from typing import Any
 
 from searchkit.engine.inline import put_number
@@ -83,9 +84,35 @@ def shared_prefix(a: bytes, b: bytes) -> int:
     return n - (diff.bit_length() + 7) // 8
 
 
-def encode_block(keys: list[bytes], values: list[bytes]) -> bytes:
-    """A block of entries (its first key is not in it: the index keeps it)."""
-    shared = list(map(shared_prefix, keys, keys[1:]))
+_ARRAY_PREFIXES = 64  # keys from which `shared_prefixes` compares them in arrays rather than pair by pair
+
+
+def shared_prefixes(keys: list[bytes]) -> list[int]:
+    """`shared_prefix` of each key and the next: many keys' bytes compared at once in arrays (a call per pair
+    was most of writing a table)."""
+    if len(keys) < _ARRAY_PREFIXES:
+        return list(map(shared_prefix, keys, keys[1:]))
+    import numpy as np  # here: searches read tables, and never import numpy (index time only)
+
+    lens = np.fromiter(map(len, keys), np.int64, len(keys))
+    data = np.frombuffer(b"".join(keys), np.uint8)
+    starts = np.cumsum(lens) - lens
+    compared = np.minimum(lens[:-1], lens[1:])  # bytes of each pair compared
+    pair = np.repeat(np.arange(len(compared)), compared)
+    at = np.arange(len(pair)) - np.repeat(np.cumsum(compared) - compared, compared)  # a byte's place in its key
+    differ = np.flatnonzero(data[starts[:-1][pair] + at] != data[starts[1:][pair] + at])
+    first = np.ones(len(differ), bool)  # the first differing byte of each pair that has one
+    np.not_equal(pair[differ[1:]], pair[differ[:-1]], out=first[1:])
+    shared = compared.copy()
+    shared[pair[differ[first]]] = at[differ[first]]
+    return shared.tolist()
+
+
+def encode_block(keys: list[bytes], values: list[bytes], shared: list[int] | None = None) -> bytes:
+    """A block of entries (its first key is not in it: the index keeps it); `shared`, when given, is
+    `shared_prefixes(keys)`."""
+    if shared is None:
+        shared = shared_prefixes(keys)
     rests = [key[n:] for n, key in zip(shared, keys[1:], strict=True)]
     rest_lens, value_lens = list(map(len, rests)), list(map(len, values))
     kw, vw = _width(shared + rest_lens), _width(value_lens)
@@ -161,21 +188,33 @@ class TermTableWriter:
         self.add_many([(key, value)])
 
     def add_many(self, entries: Iterable[tuple[bytes, bytes]]) -> None:
-        """Append entries in key order; full blocks are written, with one file write for them all."""
-        keys, values, limit, prev = self._keys, self._values, self._block_terms, self.lastkey
+        """Append entries in key order; full blocks are written, with one file write for them all, their keys'
+        shared prefixes found at once (`shared_prefixes`)."""
+        entries = list(entries)
+        if not entries:
+            return
+        added = [key for key, _value in entries]
+        if not all(map(lt, [self.lastkey, *added[:-1]], added)):
+            prev, key = next((a, b) for a, b in zip([self.lastkey, *added[:-1]], added, strict=True) if b <= a)
+            raise ValueError(f"Keys must increase: {prev!r}..{key!r}")
+        keys, values, limit = self._keys, self._values, self._block_terms
+        keys += added
+        values += [value for _key, value in entries]
+        self.lastkey = added[-1]
+        full = len(keys) - len(keys) % limit
+        if not full:
+            return
+        shared = shared_prefixes(keys[:full])
         blocks: list[bytes] = []
         pos = self.dbfile.tell()
-        for key, value in entries:
-            if key <= prev:
-                raise ValueError(f"Keys must increase: {prev!r}..{key!r}")
-            keys.append(key)
-            values.append(value)
-            prev = key
-            if len(keys) == limit:
-                pos = self._end_block(blocks, pos)
-        self.lastkey = prev
-        if blocks:
-            self.dbfile.write(b"".join(blocks))
+        for start in range(0, full, limit):
+            self._firsts.append(keys[start])
+            self._block_offsets.append(pos)
+            end = start + limit
+            blocks.append(encode_block(keys[start:end], values[start:end], shared[start:end - 1]))
+            pos += len(blocks[-1])
+        del keys[:full], values[:full]
+        self.dbfile.write(b"".join(blocks))
 
     def _end_block(self, blocks: list[bytes], pos: int) -> int:
         """Encode the current block into `blocks` (to be written at `pos`); the position after it."""
