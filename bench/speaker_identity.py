@@ -4,7 +4,8 @@
 
 OLD_SRC is a directory holding a `searchkit` package (default: `git archive main searchkit`, unpacked to a
 temporary directory); the new tree is this checkout. The texts: every file of each --corpus directory (read as
-the indexer reads them; default /tmp/speakers/s2k if present), each PolNeAR split's text/*.txt (title = first
+the indexer reads them; default: every 50th article of the bench's Reuters corpus, ~2,100, when the bench has
+it in bench/.cache), each PolNeAR split's text/*.txt (title = first
 line; default ../shared/speakers/polnear/{train,dev}), and the cases of tests/golden/speakers.txt. Each tree
 runs in its own process and prints the repr of every `extract(body, title)` result; any difference is shown
 and the exit status is 1.
@@ -34,6 +35,11 @@ for spec in sys.argv[2:]:
         for f in sorted(Path(where).iterdir()):
             for a in read_articles(f, f.name):
                 out.write(f"{f.name}\t{extract(a.body, a.title)!r}\n")
+    elif kind == "files":
+        for line in Path(where).read_text(encoding="utf-8").splitlines():
+            f = Path(line)
+            for a in read_articles(f, f.name):
+                out.write(f"{f.parent.name}/{f.name}\t{extract(a.body, a.title)!r}\n")
     elif kind == "polnear":
         for f in sorted((Path(where) / "text").glob("*.txt")):
             title, _, body = f.read_text(encoding="utf-8", errors="replace").partition("\n")
@@ -64,21 +70,37 @@ def main(argv: list[str]) -> int:
             specs.append(f"{arg[2:]}:{next(args)}")
         else:
             old = Path(arg)
-    if not any(s.startswith("corpus:") for s in specs) and Path("/tmp/speakers/s2k").is_dir():
-        specs.append("corpus:/tmp/speakers/s2k")
+    with tempfile.TemporaryDirectory() as tmp:
+        if not any(s.startswith("corpus:") for s in specs) and (sample := _reuters_sample(Path(tmp))):
+            specs.append(f"files:{sample}")
+        return _compare(old, specs, Path(tmp))
+
+
+def _reuters_sample(tmp: Path, every: int = 50) -> Path | None:
+    """A file listing every `every`-th article of the bench's Reuters corpus (None when the bench has none)."""
+    cache = ROOT / "bench" / ".cache"
+    listing = cache / "ReutersNews106521.files.txt"
+    if not listing.is_file():
+        return None
+    paths = [str(cache / "ReutersNews106521" / rel) for rel in listing.read_text(encoding="utf-8").split()[::every]]
+    sample = tmp / "reuters-sample.txt"
+    sample.write_text("\n".join(paths), encoding="utf-8")
+    return sample
+
+
+def _compare(old: Path | None, specs: list[str], tmp: Path) -> int:
     if not any(s.startswith("polnear:") for s in specs):
         polnear = ROOT.parent / "shared" / "speakers" / "polnear"
         specs += [f"polnear:{polnear / s}" for s in ("train", "dev") if (polnear / s / "text").is_dir()]
     specs.append(f"golden:{ROOT / 'tests' / 'golden' / 'speakers.txt'}")
-    with tempfile.TemporaryDirectory() as tmp:
-        if old is None:
-            old = Path(tmp)
-            archive = Path(tmp) / "main.tar"
-            with archive.open("wb") as fh:
-                subprocess.run(["git", "-C", str(ROOT), "archive", "main", "searchkit"], stdout=fh, check=True)
-            with tarfile.open(archive) as tar:
-                tar.extractall(tmp, filter="data")
-        before, after = dump(old, specs), dump(ROOT, specs)
+    if old is None:
+        old = tmp / "main"
+        archive = tmp / "main.tar"
+        with archive.open("wb") as fh:
+            subprocess.run(["git", "-C", str(ROOT), "archive", "main", "searchkit"], stdout=fh, check=True)
+        with tarfile.open(archive) as tar:
+            tar.extractall(old, filter="data")
+    before, after = dump(old, specs), dump(ROOT, specs)
     diffs = [(a, b) for a, b in zip(before, after, strict=False) if a != b]
     if len(before) != len(after):
         print(f"article counts differ: {len(before)} before, {len(after)} after")
