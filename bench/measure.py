@@ -118,10 +118,17 @@ def interleaved_runs(cmds: dict[str, list[str]], n: int, *, warm: int = 1,
         for cmd in cmds.values():
             run(cmd, env=env, sample=False)
     runs: dict[str, list[ProcStats]] = {name: [] for name in cmds}
-    for _ in range(n):
-        for name, cmd in cmds.items():
-            runs[name].append(run(cmd, env=env))
+    for number in range(n):
+        for name in turns(list(cmds), number):
+            runs[name].append(run(cmds[name], env=env))
     return {name: _median_summary(done) for name, done in runs.items()}
+
+
+def turns(names: list[str], number: int) -> list[str]:
+    """`names` in the order of round `number`: rotated each round, so that whatever the previous process
+    leaves behind (evicted caches, a warm CPU) does not always fall on the same one."""
+    shift = number % len(names) if names else 0
+    return names[shift:] + names[:shift]
 
 
 def _median_summary(runs: list[ProcStats]) -> dict[str, Any]:

@@ -285,6 +285,9 @@ def _notes(data: dict[str, Any]) -> list[str]:
             notes.append(f"{e}: totals off from tantivy's (common/rare/AND/phrase/date): {', '.join(bad[:8])}")
         if m.get("zero_hit_queries"):
             notes.append(f"{e}: 0 hits for {', '.join(m['zero_hit_queries'][:12])}")
+        if m.get("answers_changed_between_rounds"):
+            notes.append(f"{e}: answers not the same in every query round for "
+                         f"{', '.join(m['answers_changed_between_rounds'][:12])}")
         for key in ("build_summary", "update_summary", "nochange_summary"):
             s = m.get(key)
             if s:

@@ -93,45 +93,50 @@ def _build_metrics(st: measure.ProcStats, docs: int, index: Path) -> dict[str, A
     }
 
 
+def _fail(skipped: dict[str, str], engine: str, exc: Exception, what: str = "") -> None:
+    """Record why an engine (or one of its stages, `what`) failed, and say so."""
+    skipped[engine + what] = str(exc)[-1500:]
+    log(f"{engine}{what} failed: {exc}")
+
+
 def _query_round(run: Run, engine: str) -> tuple[measure.ProcStats, dict[str, Any]]:
     """One query process: a warm-up pass over the queries, then one timed pass."""
-    job = {"phase": "query", "engine": engine, "index": str(run.index_dir(engine)), "queries": run.timed_queries,
-           "reps": 1}
+    job = {"phase": "query", "engine": engine, "index": str(run.index_dir(engine)), "queries": run.timed_queries}
     return run.worker(job)
 
 
 def query_metrics(run: Run, engines: list[str], skipped: dict[str, str]) -> dict[str, dict[str, Any]]:
-    """Query times of every engine, taken in `--reps` rounds with the engines interleaved in each (a query's
+    """Query times of every engine, taken in `--reps` rounds with the engines taking turns in each (a query's
     time is the median of its rounds): a stretch where the machine is slower (it happens, for minutes) then
     costs every engine alike instead of whichever engine was measured during it."""
     rounds: dict[str, list[tuple[measure.ProcStats, dict[str, Any]]]] = {e: [] for e in engines}
     for number in range(run.args.reps):
-        for engine in [e for e in engines if e not in skipped]:
+        for engine in measure.turns([e for e in engines if e not in skipped], number):
             log(f"{engine}: queries, round {number + 1} of {run.args.reps}")
             try:
                 rounds[engine].append(_query_round(run, engine))
             except RuntimeError as exc:
-                skipped[engine] = str(exc)[-1500:]
-                log(f"{engine} failed: {exc}")
+                _fail(skipped, engine, exc)
     return {engine: _merge_rounds(done) for engine, done in rounds.items() if engine not in skipped}
 
 
 def _merge_rounds(done: list[tuple[measure.ProcStats, dict[str, Any]]]) -> dict[str, Any]:
-    """One engine's rounds as one set of query metrics; answers must agree between rounds."""
+    """One engine's rounds as one set of query metrics: the last round's answers, each query's median time,
+    and the queries whose answer (total or top ids) was not the same in every round."""
     last = done[-1][1]["queries"]
-    queries = {}
+    queries, changed = {}, []
     for qid, answer in last.items():
-        times = [res["queries"][qid]["ms"] for _st, res in done]
-        if any((res["queries"][qid]["total"], res["queries"][qid]["ids"]) != (answer["total"], answer["ids"])
-               for _st, res in done):
-            raise RuntimeError(f"{qid}: the answer changed between rounds")
-        queries[qid] = answer | {"ms": statistics.median(times), "rounds_ms": times,
-                                 "first_ms": done[0][1]["queries"][qid]["first_ms"]}
+        rounds = [res["queries"][qid] for _st, res in done]
+        if any((r["total"], r["ids"]) != (answer["total"], answer["ids"]) for r in rounds):
+            changed.append(qid)
+        times = [r["ms"] for r in rounds]
+        queries[qid] = answer | {"ms": statistics.median(times), "rounds_ms": times, "first_ms": rounds[0]["first_ms"]}
     return {
         "open_ms": statistics.median(res["open_ms"] for _st, res in done),
         "query_peak_mb": max(st.peak_mb for st, _res in done),
         "queries": queries,
-        "query_proc": done[-1][0].summary(),
+        "answers_changed_between_rounds": changed,
+        "query_procs": [st.summary() for st, _res in done],
     }
 
 
@@ -236,26 +241,22 @@ def bench(run: Run, engines: list[str], skipped: dict[str, str]) -> dict[str, di
     """Every engine's build, then the query rounds and the one-shot runs with the engines interleaved, then
     every engine's update (which changes its index, so it comes last)."""
     results: dict[str, dict[str, Any]] = {}
-
-    def stage(engine: str, step: Any) -> None:
-        try:
-            results[engine] = results.get(engine, {}) | step()
-        except RuntimeError as exc:
-            skipped[engine] = str(exc)[-1500:]
-            results.pop(engine, None)
-            log(f"{engine} failed: {exc}")
-
     for engine in engines:
-        stage(engine, lambda e=engine: build_searchkit(run) if e == "searchkit" else build_peer(run, e))
+        try:
+            results[engine] = build_searchkit(run) if engine == "searchkit" else build_peer(run, engine)
+        except RuntimeError as exc:
+            _fail(skipped, engine, exc)
     for engine, m in query_metrics(run, list(results), skipped).items():
         results[engine] |= m
-    for engine in list(results):
-        if engine in skipped:
-            results.pop(engine)
+    for engine in [e for e in results if e in skipped]:  # no query figures: not an engine of this run's table
+        results.pop(engine)
     for engine, m in oneshot_metrics(run, list(results)).items():
         results[engine]["oneshot"] = m
-    for engine in list(results):
-        stage(engine, lambda e=engine: update_searchkit(run) if e == "searchkit" else update_peer(run, e))
+    for engine, m in results.items():
+        try:  # a failed update leaves the engine's other rows: they were measured before it
+            m |= update_searchkit(run) if engine == "searchkit" else update_peer(run, engine)
+        except RuntimeError as exc:
+            _fail(skipped, engine, exc, " update")
     return results
 
 

@@ -1,5 +1,5 @@
 """Run the searchkit CLI and kill it with SIGKILL right after its K-th index commit (row 7 of issue #13),
-or right after it opens a given file for writing (which truncates it).
+right after it opens a given file for writing (which truncates it), or right after its K-th rename.
 
     python bench/reliability/killpoint.py [--after-commits K] [--note FILE] -- index FOLDER --index DIR
     python bench/reliability/killpoint.py --after-truncating NAME [--note FILE] -- index FOLDER --rebuild ...
@@ -12,8 +12,8 @@ TOC written when an index is created). With K = 1 on a first build, the process 
 the article/quotes commits and before the second, whichever order the engine uses, and before the
 manifest is written: the crash that duplicated quotes. It depends only on the index staying a Whoosh
 index (TOC files renamed into place), not on searchkit's internal function names, so it survives the
-engine's refactor. `--note` appends the committed TOC's name to FILE before the kill (so a caller can
-tell that the kill point was reached); a run that exits normally never reached it.
+engine's refactor. `--note` appends the committed TOC's (or renamed file's) name to FILE before the kill
+(so a caller can tell that the kill point was reached); a run that exits normally never reached it.
 
 `--after-truncating NAME` instead kills the process right after it opens a file called NAME for writing
 (`open` / `io.open` with "w" in the mode, as `Path.write_text` does): the moment a file rewritten in place
@@ -91,13 +91,16 @@ def main() -> None:
     parser.add_argument("--after-commits", type=int, default=1, help="kill after this many TOC commits (default 1)")
     parser.add_argument("--after-truncating", metavar="NAME", help="kill right after opening a file NAME for writing")
     parser.add_argument("--after-renames", type=int, metavar="K", help="kill after the K-th rename of any file")
-    parser.add_argument("--note", help="append the name of the last committed TOC to this file before the kill")
+    parser.add_argument("--note", help="append the name of the last committed TOC (or renamed file) to this file "
+                        "before the kill")
     parser.add_argument("args", nargs=argparse.REMAINDER, help="-- then the searchkit arguments")
     options = parser.parse_args()
     args = options.args[1:] if options.args[:1] == ["--"] else options.args
     if options.after_truncating:
         install_truncate(options.after_truncating, options.note)
-    elif options.after_renames:
+    elif options.after_renames is not None:
+        if options.after_renames < 1:
+            parser.error("--after-renames counts from 1")
         install(options.after_renames, options.note, every_rename=True)
     else:
         install(options.after_commits, options.note)
