@@ -183,3 +183,11 @@ def test_company_before_test_spares_only_searches_that_fail(body: str) -> None:
     for i in range(len(body) + 1):
         if COMPANY_BEFORE_RE.search(body, max(0, i - 40), i) is not None:
             assert _company_before_tail(body, i)
+
+
+def test_the_gaps_left_name_tries_only_after_a_comma_open_with_one() -> None:
+    """`cues.left_name` skips the role-comma and open-appositive patterns for a gap that does not open with a
+    comma (89% of gaps on Reuters): only right while both patterns begin with a literal comma."""
+    from searchkit.speakers.patterns import OPEN_APPOSITIVE_RE, ROLE_COMMA_RE
+
+    assert [p.pattern[:1] for p in (ROLE_COMMA_RE, OPEN_APPOSITIVE_RE)] == [",", ","]
