@@ -88,7 +88,7 @@ def stem(word: str) -> str:
 
 
 def stem_all(words: list[str]) -> list[str]:
-    """`stem` of each of many folded words, in one call into the stemmer and without the cache (for words
+    """`stem` of each of many folded words, in one call into the stemmer and without `stem`'s cache (for words
     stemmed once each: a vocabulary's new words)."""
     return _stemmer.stemWords(words)
 

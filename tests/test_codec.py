@@ -290,16 +290,18 @@ def test_compact_entries_of_every_kind_round_trip() -> None:
         inline.Entry(inline.encode(inline.POSITIONS, (1,), (2,), [[5, 6]], 0, 0)[:-1])
 
 
-@pytest.mark.parametrize(("docnum", "weight", "value"), [
-    (0, 1.0, b""), (70_000, 1.0, b""), (5, 3.0, b"\x00\x00\x00\x03"), (200, 300.0, b"\x00\x00\x01\x2c"),
-    (5, 1.5, b""), (5, 0.0, b""), (5, 2.0, b"\x00\x00\x00\x01"), (5, 1.0, Positions().encode([4]))])
-def test_a_single_posting_entry_is_from_values_entry(docnum: int, weight: float, value: bytes) -> None:
+@pytest.mark.parametrize(("docnum", "weight", "value", "fast"), [
+    (0, 1.0, b"", True), (70_000, 1.0, b"", True), (5, 3.0, b"\x00\x00\x00\x03", True),
+    (200, 300.0, b"\x00\x00\x01\x2c", True), (5, 1.5, b"", False), (5, 0.0, b"", False),
+    (5, 2.0, b"\x00\x00\x00\x01", False), (5, 1.0, Positions().encode([4]), False), (5, 16_777_216.0, b"", False),
+    (-1, 1.0, b"", False), (5, 1, b"", False)])
+def test_a_single_posting_entry_is_from_values_entry(docnum: int, weight: float, value: bytes, fast: bool) -> None:
     """`inline.single` (the flush's fast path for a keyword or id term seen once) gives `from_values`'s entry,
-    or `None` where `from_values` must decide (a weight not a whole frequency, a value not its frequency's)."""
+    or `None` where `from_values` must decide (a weight not a whole frequency or past a float's exact whole
+    numbers, a value not its frequency's, a negative number, an int weight)."""
     entry = inline.single(docnum, weight, value, 7, 9)
-    whole = weight.is_integer() and weight >= 1 and (not value or value == inline.pack_uint(int(weight)))
-    assert (entry is not None) == whole
-    if whole:
+    assert (entry is not None) == fast
+    if fast:
         assert entry == inline.from_values((docnum,), (weight,), (value,) if value else (), 7, 9)
 
 

@@ -145,10 +145,14 @@ def test_shared_prefix() -> None:
         0, 2, 3, 2, 1, 299]
 
 
-@given(st.lists(st.builds(bytes, st.lists(st.sampled_from([0, 97, 98, 255]), max_size=6)), min_size=64, max_size=200))
+_KEYS = st.builds(bytes, st.lists(st.sampled_from([0, 97, 98, 255]), max_size=6)) | st.binary(min_size=120,
+                                                                                              max_size=300)
+
+
+@given(st.lists(_KEYS, min_size=termtable._ARRAY_PREFIXES, max_size=200))
 def test_shared_prefixes_in_arrays_are_shared_prefix_pair_by_pair(keys: list[bytes]) -> None:
-    """Past 64 keys the prefixes are found in arrays: the same numbers (a key the next one's prefix, empty
-    keys, equal keys, bytes 0 and 255)."""
+    """From `_ARRAY_PREFIXES` keys the prefixes are found in arrays: the same numbers (a key the next one's
+    prefix, empty keys, equal keys, bytes 0 and 255, keys past 127 bytes)."""
     keys.sort()
     assert shared_prefixes(keys) == [shared_prefix(a, b) for a, b in itertools.pairwise(keys)]
 

@@ -104,13 +104,12 @@ def _inline_terminfo(postings: list[tuple[int, float, bytes]], lengths: list[int
     if len(postings) == 1:  # the commonest case by far, spelled out
         ((docnum, weight, value),) = postings
         length = lengths[docnum] if docnum < len(lengths) else 0
-        entry = inline.single(docnum, weight, value, length_to_byte(length) if length else 0,
-                              length_to_byte(length)) if compact else None
+        mincode, maxcode = length_to_byte(length) if length else 0, length_to_byte(length)
+        entry = inline.single(docnum, weight, value, mincode, maxcode) if compact else None
         if entry is not None:  # a whole weight: the same as a 32-bit float, as Whoosh buffers it
             return entry
         buffered_weight = array("f", (weight,))[0]  # Whoosh buffers weights as 32-bit floats
-        return inline_entry((docnum,), (buffered_weight,), (value,) if value else (),
-                            length_to_byte(length) if length else 0, length_to_byte(length), compact)
+        return inline_entry((docnum,), (buffered_weight,), (value,) if value else (), mincode, maxcode, compact)
     ids, weights, values = zip(*postings, strict=True)
     known = len(lengths)
     lens = [lengths[d] for d in ids if d < known and lengths[d]]

@@ -132,9 +132,12 @@ def check_version(index_dir: Path) -> None:
     """Raise `IndexCorrupt` when an index at `index_dir` was built for another schema version (before its side
     tables are opened: a table of another layout would otherwise be reported damaged, not the index old)."""
     version = _schema_version(index_dir)
-    if version is None and exists(index_dir):
-        raise IndexCorrupt(f"the index at {index_dir} has lost its version file (searchkit.json)")
-    if version != SCHEMA_VERSION and exists(index_dir):
+    if version == SCHEMA_VERSION or not exists(index_dir):
+        return
+    if version is None:
+        raise IndexCorrupt(f"the index at {index_dir} has lost its version file (searchkit.json), or it is "
+                           "unreadable")
+    if version != SCHEMA_VERSION:
         raise IndexCorrupt(f"the index at {index_dir} was built by another searchkit version (schema {version}, "
                            f"this one reads {SCHEMA_VERSION})")
 

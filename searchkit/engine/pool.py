@@ -108,6 +108,7 @@ def _spill_dir(index_dir: Path, clear: bool = True) -> Path:
 
 
 _RECORD_LEN = struct.Struct("<I")  # the length of a marshal record in a spilled run
+_LAYOUTS = 64  # field layouts `field_order` remembers: a writer's documents come in a few
 
 
 class GroupedPool:
@@ -128,7 +129,7 @@ class GroupedPool:
         self._facts: dict[str, tuple[Any, str, bool, bool, Any, bool]] | None = None
         self._direct: bool | None = None
         self._last_column: dict[str, tuple[Any, Any]] = {}
-        self._orders: dict[tuple[str, ...], list[str]] = {}  # `field_order`'s, by a document's field names
+        self._orders: dict[tuple[str, ...], tuple[str, ...]] = {}  # `field_order`'s, by a document's field names
 
     def facts(self, schema: Any) -> dict[str, tuple[Any, str, bool, bool, Any, bool]]:
         """What `_add_document` asks of each field of `schema` (the schema of the pool's writer), asked once:
@@ -139,14 +140,15 @@ class GroupedPool:
                                   field.indexed) for name, field in schema.items()}
         return self._facts
 
-    def field_order(self, fields: dict[str, Any]) -> list[str]:
+    def field_order(self, fields: dict[str, Any]) -> tuple[str, ...]:
         """The names of a document's fields in the order they are written (sorted, the `_`-prefixed stored forms
-        left out), made once per layout of document: a writer's documents come in a few layouts."""
+        left out), made once per layout of document: a writer's documents come in a few layouts (at most
+        `_LAYOUTS` are remembered, should a caller vary them)."""
         layout = tuple(fields)
         names = self._orders.get(layout)
         if names is None:
-            names = sorted(k for k in layout if not k.startswith("_"))
-            if len(self._orders) < 64:
+            names = tuple(sorted(k for k in layout if not k.startswith("_")))
+            if len(self._orders) < _LAYOUTS:
                 self._orders[layout] = names
         return names
 

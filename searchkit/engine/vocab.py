@@ -22,7 +22,8 @@ from searchkit import analysis, terms
 
 _fold = analysis.fold.__wrapped__
 """`analysis.fold` without its cache: a vocabulary folds each raw token once, so the cache would only hold
-copies of its words (~7 MB in a worker that uses it for nothing else, with `analysis.stem`'s)."""
+copies of its words (~7 MB in a worker, with `analysis.stem`'s; new words are stemmed through
+`analysis.stem_all`, which skips that cache too)."""
 
 
 def splits_cleanly(text: str, offset: int) -> bool:
@@ -197,7 +198,8 @@ class Vocabulary:
         analyses a token, with ids for their new words and stems numbered in order of first sight; the new
         words are stemmed in one call (`analysis.stem_all`). A word is encoded to be looked up: only raw
         tokens new to this process get here, and a str key would be a second copy of every word (and of every
-        stem) for the process's life."""
+        stem) for the process's life. New words hold stem -1 until the stemmer's call after the loop: an error
+        between the two ends the build (the worker), never leaves a vocabulary in use."""
         entries, first, count, advance = self._entries, self._first, self._count, self._advance
         flat_word, flat_offset, word_ids, words = self._flat_word, self._flat_offset, self._word_ids, self.words
         stem_of, stopwords, is_compound = self._stem_of, analysis.STOPWORDS, analysis._is_compound
