@@ -199,7 +199,7 @@ class Vocabulary:
         words are stemmed in one call (`analysis.stem_all`). A word is encoded to be looked up: only raw
         tokens new to this process get here, and a str key would be a second copy of every word (and of every
         stem) for the process's life. New words hold stem -1 until the stemmer's call after the loop: an error
-        between the two ends the build (the worker), never leaves a vocabulary in use."""
+        between the two ends the writer that owns the vocabulary (each makes its own), so none is used half made."""
         entries, first, count, advance = self._entries, self._first, self._count, self._advance
         flat_word, flat_offset, word_ids, words = self._flat_word, self._flat_offset, self._word_ids, self.words
         stem_of, stopwords, is_compound = self._stem_of, analysis.STOPWORDS, analysis._is_compound
