@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from datetime import date
+from pathlib import Path
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -206,3 +208,22 @@ def test_the_store_maps_from_its_tallies_as_from_every_mention(tmp_path_factory,
 def test_an_ascii_name_is_folded_at_once_as_word_by_word(name: str) -> None:
     """`_folded` lowers an ASCII name whole (no accents to strip): the words `_fold` gives one at a time."""
     assert _folded(name) == [w for w in (_fold(part) for part in name.split()) if w]
+
+
+def test_a_store_that_discarded_what_it_wrote_hands_its_next_rows_to_another_process(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`staged()` is None once rows went to the temporary tables (the merge must then run here); after
+    `discard_staged` the tables are empty again, so rows staged next are in memory and can be merged beside."""
+    from searchkit.speakers import store as store_module
+
+    monkeypatch.setattr(store_module, "STAGE_BATCH", 2)
+    store = store_module.NameStore(tmp_path)
+    try:
+        for source in ("a.txt", "b.txt"):
+            store.stage(source, [(f"{source}#1", "1987-03-01", [("Ronald Reagan", None)], ())])
+        assert store.staged() is None  # the batch went to the temporary tables
+        store.discard_staged()
+        store.stage("c.txt", [("c.txt#1", "1987-03-01", [("Nancy Reagan", None)], ())])
+        assert store.staged() == [("c.txt", [("c.txt#1", "1987-03-01", [("Nancy Reagan", None)], ())])]
+    finally:
+        store.close()

@@ -86,8 +86,8 @@ class NameStore(SideTable):
     def _flush(self) -> None:
         """Write the rows held in memory to the temporary tables."""
         pending, self._pending = self._pending, []
+        self._written = self._written or bool(pending)
         for source, rows in pending:
-            self._written = True
             self._write_staged(source, rows)
 
     def _write_staged(self, source: str, rows: list[Row]) -> None:
@@ -102,10 +102,15 @@ class NameStore(SideTable):
         self.db.executemany("INSERT INTO staged_companies VALUES (?, ?)",
                             [(k, name) for k, (_, _, _, companies) in enumerate(rows, first) for name in companies])
 
+    def adopt(self, staged: Staged) -> None:
+        """Take rows another process staged (`staged()` there) as if staged here, before `merge`."""
+        self._pending.extend(staged)
+
     def discard_staged(self) -> None:
         """Forget staged rows of a run that did not commit."""
         self._staged = 0
         self._pending = []
+        self._written = False
         with self.db:
             for staged in ("staged_articles", "staged", "staged_companies"):
                 self.db.execute(f"DELETE FROM {staged}")
@@ -171,7 +176,7 @@ def merge_staged(index_dir: Path, staged: Staged, removed_sources: Sequence[str]
     """`NameStore.merge` of rows another process staged (`NameStore.staged`): an update's names are merged
     in a worker beside the copies (`Workers.beside`), ~0.7 s CPU at 10^5 articles off the run's tail."""
     with NameStore(index_dir) as names:
-        names._pending = staged
+        names.adopt(staged)
         names.merge(removed_sources)
 
 
