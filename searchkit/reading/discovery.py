@@ -173,6 +173,11 @@ class _Walk:
         if not stat.S_ISREG(st.st_mode):
             self.skip(key, f"not a regular file ({file_kind(st.st_mode)})")
             return
+        self._record(key, rel, st)
+
+    def _record(self, key: str, rel: str, st: os.stat_result) -> None:
+        """Keep an indexable file's stamp (the walk's loop over plain folders does the same inline, to save a
+        call a file on ~10^5 files)."""
         self.stamps[key] = (key, st.st_size, st.st_mtime_ns)
         self.rels[key] = rel
         if st.st_mtime_ns > self.newest:
@@ -213,7 +218,7 @@ class _Walk:
                     except OSError as exc:
                         self.skip(entry.path, f"cannot read: {exc.strerror or exc}")
                         continue
-                    if regular and plain:  # `_file`'s work for the walk's ~10^5 plain files, without a call each
+                    if regular and plain:  # `_file`'s and `_record`'s work for ~10^5 plain files, without calls
                         key = entry.path
                         try:
                             st = entry.stat(follow_symlinks=False)
@@ -256,10 +261,7 @@ class _Walk:
             reason = unsupported(entry.name) if stat.S_ISREG(st.st_mode) else None
             self.skip(key, reason or f"not a regular file ({file_kind(st.st_mode)})")
             return False
-        self.stamps[key] = (key, st.st_size, st.st_mtime_ns)
-        self.rels[key] = rel
-        if st.st_mtime_ns > self.newest:
-            self._newer()
+        self._record(key, rel, st)
         return True
 
     def _link(self, entry: os.DirEntry[str], real_dir: str, rel: str, rules: Rules | None) -> str | None:

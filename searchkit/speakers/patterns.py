@@ -63,7 +63,15 @@ UP_RE = re.compile(UPPER)
 _ABBR_WORDS = "Mr|Mrs|Ms|Dr|Sen|Sens|Rep|Reps|Gov|Gen|Lt|Col|Sgt|Capt|Prof|Rev|Jr|Sr|St|Adm|Maj|Cmdr|Pres|Del|Supt|Det"
 ABBR = rf"(?:{_ABBR_WORDS})\."
 # (a token starts with a capital: the lookahead spares the abbreviations' alternatives before other words)
-TOKEN = rf"(?={_UPPER_OR_ASTRAL})(?:{ABBR}|{UPPER}\.(?:{UPPER}\.)*|{UPPER}[\w'’-]*\w|{UPPER})"
+
+
+def _token(first: str, upper: str) -> str:
+    """A capitalised token (an abbreviation, initials, a word, a lone capital), `upper` a capital, `first`
+    the class it must start with."""
+    return rf"(?={first})(?:{ABBR}|{upper}\.(?:{upper}\.)*|{upper}[\w'’-]*\w|{upper})"
+
+
+TOKEN = _token(_UPPER_OR_ASTRAL, UPPER)
 SEP = r"(?:[ \t\u00a0]++\n?+[ \t\u00a0]*+|\n[ \t\u00a0]*+)"  # possessive: blanks are taken whole, never split
 # A run starts at a capital not inside a word (after a hyphen only where the hyphen opens a list item: "-Nate Cohn
 # explains"). Read plainly (the tests' reference): a lookahead for RUN_LETTER, a letter that is not a Latin lower-case
@@ -97,7 +105,7 @@ _RUN_FIRST = _ranges([c for c in _CAPITALS if c < 0x10000 and re.fullmatch(RUN_L
 RUN_RE = re.compile(rf"[{_RUN_FIRST}\U00010000-\U0010ffff](?<={RUN_LETTER})(?<=[{UP}]){_run_rest(UPPER, TOKEN)}")
 # The same for a text all in ASCII (wire copy): a first class of the ASCII capitals is one bitmap test a character;
 # an ASCII capital is a RUN_LETTER and in UP (no lookbehinds for them), and [A-Z] is UPPER (-5% instructions).
-ASCII_TOKEN = rf"(?=[A-Z])(?:{ABBR}|[A-Z]\.(?:[A-Z]\.)*|[A-Z][\w'’-]*\w|[A-Z])"
+ASCII_TOKEN = _token("[A-Z]", "[A-Z]")
 ASCII_RUN_RE = re.compile(rf"[A-Z]{_run_rest('[A-Z]', ASCII_TOKEN)}")
 
 CUE_WORDS = r"(?:[Aa]ccording\s+to|" + trie(VERBS) + r")(?!\w)"
