@@ -6,6 +6,7 @@ from __future__ import annotations
 import contextlib
 import re
 import sqlite3
+import time
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any, Self
@@ -98,6 +99,21 @@ def sqlite_errors(what: str, folder: Path, *, damage: bool = True, own: bool = F
         raise error from None
 
 
+def _wal(db: sqlite3.Connection) -> None:
+    """Put a table in write-ahead-log mode, waiting up to `BUSY_TIMEOUT_S` for another run: switching a file's
+    journal takes an exclusive lock, and SQLite answers "locked" at once, without its busy wait, while another
+    connection holds a write lock (two `index` runs opening a new folder together: one failed)."""
+    deadline = time.monotonic() + BUSY_TIMEOUT_S
+    while True:
+        try:
+            db.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.01)
+
+
 def searchkit_error(exc: sqlite3.DatabaseError, what: str, folder: Path | None = None, *, damage: bool = True,
                     own: bool = False) -> SearchkitError | None:
     """An SQLite error on a table of an index folder as searchkit's: a full disk (`DiskFull`), a transaction
@@ -144,7 +160,7 @@ class SideTable:
         self.db = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_S, isolation_level="IMMEDIATE")
         try:
             with sqlite_errors(f"the table {self.path}", index_dir, own=not self.derived):
-                self.db.execute("PRAGMA journal_mode=WAL")  # readers (a search) never wait for a writer (an update)
+                _wal(self.db)  # readers (a search) never wait for a writer (an update)
                 if self.layout is not None and self._version() != self.layout:
                     self._make(schema)
                 self.db.executescript(schema)  # the tables of a file of this layout are there: its temporary ones
