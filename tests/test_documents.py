@@ -66,6 +66,31 @@ def test_prepared_documents_index_like_whoosh() -> None:
     assert "title" not in quote and not {"source", "article_id", "title", "key"} & set(quote_schema().stored_names())
 
 
+def test_each_quote_is_indexed_under_its_own_speaker() -> None:
+    """An article's quotes share what they have in common (made once an article), each with its own
+    speaker's terms, whichever order its speakers come in (none for a name without words)."""
+    from datetime import datetime
+
+    from searchkit import terms
+    from searchkit.models import Article, Quote, Speaker
+
+    names = ["Ana Ruiz", "Li Wei Jr.", "Ana Ruiz", "—", "Li Wei Jr.", "Omar Haddad"]
+    body = " ".join(f"“Q{n},” {name} said." for n, name in enumerate(names))
+    starts = [body.index(f"Q{n},") for n in range(len(names))]
+    quotes = tuple(Quote(speaker=name, text=f"Q{n}", start=start, end=start + len(f"Q{n}"))
+                   for n, (name, start) in enumerate(zip(names, starts, strict=True)))
+    article = Article(id="r2", path="/docs/r2.txt", title="Talks", body=body, source_format="text",
+                      date=datetime(2019, 3, 15), speakers=(Speaker("Ana Ruiz", "envoy"), Speaker("Omar Haddad", "")),
+                      quotes=quotes)
+    prepared = documents.prepare_quotes(article)
+    assert [q["name"] for q in prepared] == names
+    for quote, name in zip(prepared, names, strict=True):
+        value = ",".join(terms.speaker_terms(name))
+        assert quote["speaker"] == (documents.keyword_items(value) if value else None), name
+        assert quote["source"] == documents.id_items("/docs/r2.txt") and quote["_stored_article_id"] == "r2"
+        assert sorted(quote["period"]) == sorted(quote_schema()["period"].index("2019,2019-03,2019-03-15"))
+
+
 @settings(max_examples=300, deadline=None)
 @given(st.lists(st.sampled_from(["Cease", "fire", "-", "‐", "‑", "'s", "’", "o'", "Brien", " ", "_", "é", "Ø",
                                  "ß", "2", ",", "x-", "-y", "İ", "\u0301"]), max_size=16).map("".join))

@@ -129,20 +129,27 @@ def prepare(article: Article) -> dict[str, Any]:
 
 def prepare_quotes(article: Article) -> list[dict[str, Any]]:
     """`add_document` arguments for each attributed statement of an article (what every quote of the article
-    shares made once: its key, its date fields). A statement that is a span of the body stores the span's
-    `end`, not its text (the article stores the body): a third of the quotes' stored bytes."""
+    shares made once: its key, file and id, its date fields; each speaker's items once). A statement that is
+    a span of the body stores the span's `end`, not its text (the article stores the body): a third of the
+    quotes' stored bytes."""
     if not article.quotes:
         return []
     roles = {sp.name: sp.role for sp in article.speakers}
     key = document_key(article)
-    dated = _date_fields(article)
+    shared: dict[str, Any] = {}  # the fields every quote of the article ends with (their items shared, as read only)
+    _add_id(shared, "source", article.path)
+    _add_id(shared, "article_id", article.id)
+    shared.update(_date_fields(article))
+    speaker_items: dict[str, list[Item] | None] = {}  # an article quotes a few people, each many times
     docs = []
     for quote in article.quotes:
-        speakers = ",".join(terms.speaker_terms(quote.speaker))
+        if quote.speaker not in speaker_items:
+            speakers = ",".join(terms.speaker_terms(quote.speaker))
+            speaker_items[quote.speaker] = keyword_items(speakers) if speakers else None
         doc: dict[str, Any] = {
             "text": quote.text,
             "text_exact": quote.text,
-            "speaker": keyword_items(speakers) if speakers else None,
+            "speaker": speaker_items[quote.speaker],
             "name": quote.speaker,
             "role": roles.get(quote.speaker),
             "start": quote.start,
@@ -153,8 +160,6 @@ def prepare_quotes(article: Article) -> list[dict[str, Any]]:
         if end is not None:
             doc["_stored_text"] = None  # a span of the stored body: `index.stored_quote` reads it there
             doc["end"] = end
-        _add_id(doc, "source", article.path)
-        _add_id(doc, "article_id", article.id)
-        doc.update(dated)
+        doc.update(shared)
         docs.append(doc)
     return docs
