@@ -387,6 +387,34 @@ def test_stored_records_share_a_dictionary_of_the_first_and_read_back_exactly(co
     assert again[count - 1] == records[-1]  # the dictionary found from any record first read
 
 
+@given(st.integers(9, 15), st.integers(-300, 300), st.integers(0, 2**32 - 1), st.booleans())
+def test_a_stored_record_deflates_to_the_same_bytes_in_its_smaller_window(bits: int, edge: int, seed: int,
+                                                                           text: bool) -> None:
+    """`StoredWriter._deflate` picks the smallest window that keeps the bytes a full window gives
+    (`window_bits`): dictionary and record reach within ±300 bytes of a window's reach (2**bits - 262), the
+    record ending with the dictionary's first bytes (a match as far back as it can be)."""
+    import random
+
+    from whoosh.filedb.structfile import StructFile
+
+    rng = random.Random(seed)
+    reach = max(8, (1 << bits) - 262 + edge)
+    size = rng.randint(4, reach - 4)  # the dictionary's
+    if text:  # compressible, as records are: words from a small vocabulary
+        words = [b"oil", b"prices", b"rose", b"said", b"minister", b"(Reuters)", b"percent", b"on", b"Tuesday"]
+        stream = b" ".join(rng.choice(words) for _ in range(reach))
+    else:
+        stream = rng.randbytes(reach)
+    zdict, far = stream[:size], rng.randint(3, 40)
+    data = stream[size:reach - far] + zdict[:far]
+    full = zlib.compressobj(stored.LEVEL, zlib.DEFLATED, -15, zdict=zdict)
+    writer = codec.STORED.writer(StructFile(io.BytesIO()))
+    writer._zdict = zdict
+    assert writer._deflate(data) == full.compress(data) + full.flush()
+    chosen = stored.window_bits(len(zdict) + len(data))
+    assert chosen in (9, 15) or len(zdict) + len(data) > (1 << (chosen - 1)) - 262  # the smallest that fits
+
+
 @pytest.mark.parametrize("size", [200, 4000])
 def test_a_stored_dictionary_holds_about_dict_records_of_the_sample(size: int) -> None:
     """Every record is primed with the whole dictionary (its cost grows with it), so small records get a
