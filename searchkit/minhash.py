@@ -45,13 +45,25 @@ def _bin_starts() -> np.ndarray:
     return np.arange(BINS, dtype=np.uint64) << np.uint64(_BIN_SHIFT)
 
 
+@cache
+def _words() -> tuple[np.uint64, ...]:
+    """The constants as numpy's 64-bit words, made once (a plain int is converted to one at every use)."""
+    import numpy as np
+
+    return tuple(np.uint64(c) for c in (_MULT, _C1, _C2, 33, _VALUE_SHIFT))
+
+
 def fmix(h: np.ndarray) -> np.ndarray:
-    """MurmurHash3's 64-bit finaliser: every input bit moves every output bit."""
-    h = h ^ (h >> 33)
-    h = h * _C1
-    h = h ^ (h >> 33)
-    h = h * _C2
-    return h ^ (h >> 33)
+    """MurmurHash3's 64-bit finaliser: every input bit moves every output bit. `h` is left as it was; the
+    steps after the first work in place on the one new array (on an article's ~500 hashes, a temporary array
+    per step cost more than the arithmetic)."""
+    _mult, c1, c2, shift, _value = _words()
+    h = h ^ (h >> shift)
+    h *= c1
+    h ^= h >> shift
+    h *= c2
+    h ^= h >> shift
+    return h
 
 
 _ASCII_ONLY_SPACES = ("\x1c", "\x1d", "\x1e", "\x1f")  # white space to `str.split`, not to `bytes.split`
@@ -78,10 +90,14 @@ def shingle_hashes(text: str) -> np.ndarray:
     h = np.fromiter(map(zlib.crc32, words), dtype=np.uint64, count=len(words))
     n = len(words) - SHINGLE + 1
     out = h[:n].copy()
-    for j in range(1, SHINGLE):  # wraps modulo 2**64, as intended
-        out = out * _MULT + h[j:j + n]
-    out = np.sort(fmix(out))
-    distinct = np.ones(n, bool)  # `np.unique` without its overhead (~40 us a call, most of the sort's cost)
+    mult = _words()[0]
+    for j in range(1, SHINGLE):  # wraps modulo 2**64, as intended; in place
+        out *= mult
+        out += h[j:j + n]
+    out = fmix(out)
+    out.sort()
+    distinct = np.empty(n, bool)  # `np.unique` without its overhead (~40 us a call, most of the sort's cost)
+    distinct[0] = True
     np.not_equal(out[1:], out[:-1], out=distinct[1:])
     return out[distinct]
 
@@ -94,8 +110,10 @@ def signature(text: str) -> bytes | None:
     if hashes.size < MIN_SHINGLES:
         return None
     first = np.searchsorted(hashes, _bin_starts())  # sorted: the first hash of each bin is its smallest
-    filled = first < np.append(first[1:], hashes.size)
-    values = ((hashes[np.minimum(first, hashes.size - 1)] >> _VALUE_SHIFT) & 0xFFFFFFFF).astype(np.uint32)
+    filled = np.empty(BINS, bool)  # a bin is filled when the next one starts later
+    np.less(first[:-1], first[1:], out=filled[:-1])
+    filled[-1] = first[-1] < hashes.size
+    values = (hashes[np.minimum(first, hashes.size - 1)] >> _words()[4]).astype(np.uint32)  # its low 32 bits
     values[~filled] = EMPTY
     return values.astype("<u4").tobytes()
 

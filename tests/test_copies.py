@@ -106,6 +106,22 @@ def test_signatures_do_not_change() -> None:
     assert hashlib.sha256(signature).hexdigest() == "3416b5e2e353857b5f12beb803a9f3399da05e28566549029a7239751c2e8bf6"
 
 
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.sampled_from(["oil", "OIL", "prices", "rose", "said", "é", "İ", "\u3000", "\x1c", "—"]),
+                max_size=300).map(" ".join))
+def test_signature_keeps_each_bins_smallest_hash(body: str) -> None:
+    """`minhash.signature` spelled out in Python integers: per bin (a hash's top bits), the 32 bits below the
+    bin of its smallest hash, `EMPTY` for a bin no hash fell in; no signature below `MIN_SHINGLES` hashes."""
+    hashes = reference_hashes(body)
+    if len(hashes) < minhash.MIN_SHINGLES:
+        assert minhash.signature(body) is None
+        return
+    bins = [minhash.EMPTY] * minhash.BINS
+    for h in reversed(hashes):  # ascending: the smallest of a bin is written last
+        bins[h >> (64 - 6)] = (h >> (64 - 6 - 32)) & 0xFFFFFFFF
+    assert minhash.signature(body) == b"".join(v.to_bytes(4, "little") for v in bins)
+
+
 def test_empty_bins_of_short_bodies_are_no_evidence() -> None:
     short_a, short_b = story(70, 12), story(71, 12)  # a dozen shingles: most of the 64 bins stay empty
     assert minhash.similarity(minhash.signature(text(short_a)), minhash.signature(text(short_b))) == 0.0
