@@ -36,6 +36,7 @@ from searchkit.speakers.patterns import (
     UPPER,
 )
 from searchkit.speakers.quotes import _LINE_SCANS, _dashed, colon_marks
+from searchkit.speakers.words import VERBS
 
 _PIECES = [
     " ", "  ", "\n", "\n\n", "\t", "\u00a0", "\x7f", ",", ".", ":", ";", "!", "?", "(", ")", "[", "-", " -", "--", "—",
@@ -77,6 +78,24 @@ def test_scans_find_what_the_single_patterns_find(body: str) -> None:
     assert sentence_ends(body) == _reference_sentence_ends(body)
     assert Article(body).runs == _runs(_REFERENCE_RUN_RE, body)
     assert [m.span() for m in scan(body, SENT_END_SCANS)] == [m.span() for m in re.finditer(SENT_END, body)]
+
+
+_CUE_PIECES = [*sorted(VERBS), "according", "According", " to", "\u2028to", "to", " ", "\n", ",", "_", "1", "é", "²",
+               "\U0001d400", "\ud800", "x", "-", "’"]
+
+
+@settings(max_examples=2000, deadline=None)
+@given(st.lists(st.sampled_from(_CUE_PIECES), min_size=0, max_size=12).map("".join))
+def test_cue_words_are_the_plain_pattern(body: str) -> None:
+    """Every verb of the list, glued to word characters of any script or apart by any mark, is found where CUE_RE
+    finds it (the words split off in bytes are a superset; str.find and the \\w test decide)."""
+    assert cue_words(body) == [m.span() for m in CUE_RE.finditer(body)]
+
+
+def test_cue_words_on_examples() -> None:
+    body = "said saidé ²said said_ 1said Said, says\u00a0according\u2028to according_to According to: xtold told"
+    assert [body[s:e] for s, e in cue_words(body)] == ["said", "says", "according\u2028to", "According to", "told"]
+    assert cue_words(body) == [m.span() for m in CUE_RE.finditer(body)]
 
 
 _CAPITALS = ["A", "Z", "É", "Š", "Ł", "İ", "Ε", "ǅ", "Ⅰ", "Ⓐ", "\U0001d400", "\U0001d7ca", "\U00010400", "Ａ"]

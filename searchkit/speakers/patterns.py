@@ -109,19 +109,13 @@ ASCII_TOKEN = _token("[A-Z]", "[A-Z]")
 ASCII_RUN_RE = re.compile(rf"[A-Z]{_run_rest('[A-Z]', ASCII_TOKEN)}")
 
 CUE_WORDS = r"(?:[Aa]ccording\s+to|" + trie(VERBS) + r")(?!\w)"
-CUE_RE = re.compile(r"(?<!\w)" + CUE_WORDS)  # the cue words as whole words; found fastest by the three below
-# A pattern that starts with a lookbehind is tried at every position of the text; one that starts with a literal
-# character or a class of a few is tried only where that character stands (the engine skips ahead in C). So a cue
-# is looked for after a blank (most are), after any other character that ends a word (one outside \w: the class
-# is wider, and the lookbehind checks the character taken), and at the very start.
-CUE_AFTER_BLANK_RE = re.compile(" " + CUE_WORDS)
-_MARKS = r"\x00-\x1f!-/:-@\[-^`{-"  # every character to "~" that ends a word, but the blank (open-ended: "{-")
-NOT_WORD_OR_BLANK = rf"[{_MARKS}\U0010ffff](?<=\W)"  # "\W", but no blank, spelt to skip ahead
-# (after a mark, most often a blank follows: the lookahead for a cue's first letter spares the words' alternatives)
-_CUE_FIRST = "(?=[" + "".join(sorted({w[0] for w in VERBS} | {"A", "a"})) + "])"
-CUE_AFTER_MARK_RE = re.compile(NOT_WORD_OR_BLANK + _CUE_FIRST + CUE_WORDS)
-ASCII_CUE_AFTER_MARK_RE = re.compile(rf"[{_MARKS}\x7f]" + _CUE_FIRST + CUE_WORDS)  # (all ASCII)
-CUE_AT_START_RE = re.compile(CUE_WORDS)
+CUE_RE = re.compile(r"(?<!\w)" + CUE_WORDS)  # the cue words as whole words (`cues.cue_words` finds them faster)
+# A cue word is a whole word (a maximal run of \w) of the verb list or "[Aa]ccording" before "to". Mapping every byte
+# of the UTF-8 text that is no ASCII word character to a blank leaves each such word whole, a word of its own: the
+# words of the mapped text that are cue words tell which to look for (a superset: "said" in "saidé" too).
+CUE_WORD_BYTES = frozenset(w.encode() for w in VERBS) | {b"according", b"According"}
+WORD_BYTES_ONLY = bytes(c if re.fullmatch(rb"\w", bytes([c])) else 32 for c in range(256))  # bytes.translate table
+ACCORDING_TAIL_RE = re.compile(r"\s+to(?!\w)")  # "according" is a cue only with this after it
 # any past-tense verb opening a that-clause or a direct quote: "Trump asserted that", "X tweeted Monday: “"
 ED_THAT_RE = re.compile(r"ed(?<=[a-z]{5})(?=\s+that\b|[^.!?\n“”\"]{0,60}?[:,]\s*[“\"])")
 
