@@ -13,13 +13,14 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from searchkit.speakers.article import Article, scan, sentence_ends
-from searchkit.speakers.cues import cue_spans, cue_words
+from searchkit.speakers.cues import cue_spans, cue_words, ed_verbs
 from searchkit.speakers.patterns import (
     ABBR,
     ABBR_TAIL_RE,
     COLON_AFTER,
     CUE_RE,
     DASH_BEFORE_QUOTE,
+    ED_THAT_RE,
     QCLOSE_AFTER,
     QCLOSE_SCANS,
     QDASH_RE,
@@ -96,6 +97,25 @@ def test_cue_words_on_examples() -> None:
     body = "said saidé ²said said_ 1said Said, says\u00a0according\u2028to according_to According to: xtold told"
     assert [body[s:e] for s, e in cue_words(body)] == ["said", "says", "according\u2028to", "According to", "told"]
     assert cue_words(body) == [m.span() for m in CUE_RE.finditer(body)]
+
+
+_ED_PIECES = ["asked", "ed", "Ed", "wanted", "xed", " ", "  ", "\n", "\t", "that", " that", "thats", ":", ",", "“", "”",
+              '"', ".", "!", "?", "x" * 9, "y" * 20, "é"]
+
+
+@settings(max_examples=2000, deadline=None)
+@given(st.lists(st.sampled_from(_ED_PIECES), min_size=0, max_size=16).map("".join))
+def test_ed_verbs_are_the_plain_pattern(body: str) -> None:
+    """An "ed" before "that", or up to 60 characters before a colon or comma that opens a quote (and no end mark
+    or quote between), is found where ED_THAT_RE finds it."""
+    assert ed_verbs(body) == [m.start() for m in ED_THAT_RE.finditer(body)]
+
+
+def test_ed_verbs_on_examples() -> None:
+    body = ("He asked that. She wanted" + " " * 60 + ", “x” and warned" + " " * 61 + ": “y” but cared: no “z”"
+            " and cited, said: “w” and noted. Then, “v”")
+    assert ed_verbs(body) == [m.start() for m in ED_THAT_RE.finditer(body)]
+    assert [body[k - 4:k + 2] for k in ed_verbs(body)] == [" asked", "wanted", " cited"]
 
 
 _CAPITALS = ["A", "Z", "É", "Š", "Ł", "İ", "Ε", "ǅ", "Ⅰ", "Ⓐ", "\U0001d400", "\U0001d7ca", "\U00010400", "Ａ"]
