@@ -118,7 +118,8 @@ def _run(session: api.WriteSession, crew: api.Workers, found: list[reading.Disco
             _delete(session, stale, new)
         total = _commit(session, announce) if changed else None
         announce("recording files")
-        manifest.apply(outcomes.states(), _forgotten(work, outcomes))  # after the index commit
+        manifest.apply(outcomes.states(), _forgotten(work, outcomes),  # after the index commit
+                       (work.fingerprint, _unrecorded(work, outcomes)))
         if rebuild:
             manifest.close()
             session.publish_file(MANIFEST_NAME)
@@ -237,6 +238,12 @@ def _name_speakers(names: NameStore, index_dir: Path, sources: list[str], rebuil
         names.merge(replace_all=True)
     elif sources or rebuild:
         names.merge(sources, replace_all=rebuild)
+
+
+def _unrecorded(work: Plan, outcomes: Outcomes) -> list[str]:
+    """The files this run found and does not record (they failed): not in the manifest, so every run reads
+    them again."""
+    return [work.tasks.key(i) for i, status in enumerate(outcomes.status) if status not in (INDEXED, UNCHANGED)]
 
 
 def _forgotten(work: Plan, outcomes: Outcomes) -> list[str]:

@@ -2,7 +2,9 @@
 
 Both sides are `(key, size, mtime_ns)` stamps: the manifest's rows are taken one by one out of the set of
 files found, so a re-run over 10^5 unchanged files is set lookups in C; only the files that differ become
-a `Task` (with the content hash the manifest knew, if any), held in `Tasks` until the run's commit.
+a `Task` (with the content hash the manifest knew, if any), held in `Tasks` until the run's commit. A walk
+whose digest is the one the manifest recorded with its rows (`Manifest.listing`) skips the comparison (~0.15 s
+of a no-change re-run's ~0.9 s of CPU at 10^5 files): its tasks are the files that failed last time.
 """
 
 from __future__ import annotations
@@ -85,17 +87,24 @@ class Tasks(Sequence[Task]):
 
 
 class Plan(NamedTuple):
-    """The work an `index` run has to do."""
+    """The work an `index` run has to do, and the digest of the walk it was planned from (for the manifest:
+    once the run is recorded, its rows match that walk)."""
 
     tasks: Tasks
     removed: tuple[str, ...]
     unchanged: int
+    fingerprint: str | None = None
 
 
 def plan(discovery: Discovery, manifest: Manifest) -> Plan:
     """Compare the files found with the manifest: new or changed files are tasks; files gone from a folder
     that was indexed (and not merely unreadable now) are removed."""
-    fresh = set(discovery.stamps)  # new, or changed in size or mtime, once the recorded stamps are out
+    fingerprint = discovery.fingerprint()
+    listing = manifest.listing()
+    if fingerprint is not None and listing is not None and listing[0] == fingerprint:
+        return _as_listed(discovery, listing[1], fingerprint)
+    found = discovery.found
+    fresh = set(found.values())  # new, or changed in size or mtime, once the recorded stamps are out
     gone = []  # removed, or the old stamps of changed files
     for stamp in manifest.stamps():  # one pass, no set of the manifest: ~0.1 s less at 10^5 files
         if stamp in fresh:
@@ -110,4 +119,13 @@ def plan(discovery: Discovery, manifest: Manifest) -> Plan:
     seen = discovery.unstatable
     removed = tuple(sorted(key for key, _size, _mtime in gone
                            if key not in rels and key not in seen and key.startswith(roots))) if roots else ()
-    return Plan(tasks, removed, len(discovery.stamps) - len(tasks))
+    return Plan(tasks, removed, len(found) - len(tasks), fingerprint)
+
+
+def _as_listed(discovery: Discovery, pending: list[str], fingerprint: str) -> Plan:
+    """The plan of a walk that found what the manifest's rows match: what comparing them would give, the
+    files recorded as failed (not in the manifest, so new to it) and nothing removed."""
+    found, rels = discovery.found, discovery.rels
+    tasks = Tasks(Task(key, rels[key], found[key][1], found[key][2], None) for key in sorted(pending)
+                  if key in found)
+    return Plan(tasks, (), len(found) - len(tasks), fingerprint)

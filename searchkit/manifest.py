@@ -4,13 +4,18 @@ An SQLite table keyed by file path holding size, mtime (ns), a content hash and 
 documents the file gave. `index` compares a fresh `stat` against it, so unchanged files are never
 read, and it lists the files under a folder so deletions are found without scanning the index.
 The manifest is committed after the index, so a crash between the two only makes the next run
-redo (idempotently) the files it had not yet recorded. A damaged manifest is `IndexCorrupt` (one line
+redo (idempotently) the files it had not yet recorded. Beside the rows, `listing` keeps the digest of the
+walk that the rows match (`reading.Discovery.fingerprint`) and the files that walk found but could not
+index: a re-run whose walk has that digest has nothing to compare. Triggers empty `listing` whenever a row
+of `files` is written, by this code or any other (an older searchkit knows nothing of it), in the same
+transaction, so a digest never outlives the rows it describes. A damaged manifest is `IndexCorrupt` (one line
 naming `searchkit index --rebuild`, which builds a new one beside it); a full disk is `DiskFull`.
 """
 
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import sqlite3
 from collections.abc import Iterable, Iterator
@@ -32,6 +37,15 @@ def written_at(index_dir: Path) -> int | None:
         with contextlib.suppress(OSError):
             times.append(os.stat(index_dir / name).st_mtime_ns)
     return max(times, default=None)
+
+
+LISTING_SCHEMA = (
+    "BEGIN IMMEDIATE; CREATE TABLE IF NOT EXISTS listing (digest TEXT NOT NULL, pending TEXT NOT NULL);"
+    + "".join(f"CREATE TRIGGER IF NOT EXISTS listing_{event.lower()} AFTER {event} ON files"
+              " BEGIN DELETE FROM listing; END;" for event in ("INSERT", "UPDATE", "DELETE"))
+    + "COMMIT;"
+)
+"""The walk the rows match, and the triggers that forget it as soon as a row is written."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,6 +74,8 @@ class Manifest:
                     "CREATE TABLE IF NOT EXISTS files (key TEXT PRIMARY KEY, size INTEGER, mtime_ns INTEGER,"
                     " digest TEXT, docs INTEGER) WITHOUT ROWID"  # the rows are the key's index: each path kept once
                 )
+                if self.db.execute("SELECT 1 FROM sqlite_master WHERE name = 'listing'").fetchone() is None:
+                    self.db.executescript(LISTING_SCHEMA)  # once per manifest (a file made before listings)
         except BaseException:
             self.close()
             raise
@@ -88,14 +104,35 @@ class Manifest:
                 out.update(self.db.execute(f"SELECT key, digest FROM files WHERE key IN ({marks(chunk)})", chunk))
         return out
 
-    def apply(self, upserts: Iterable[FileState], deletes: Iterable[str]) -> None:
-        """Record new states and forget deleted files, in one transaction."""
+    def listing(self) -> tuple[str, list[str]] | None:
+        """The digest of the walk the rows match and the files it found that are not recorded (they failed:
+        every run reads them again), or None (no walk matched since the rows were last written)."""
+        with self._errors():
+            row = self.db.execute("SELECT digest, pending FROM listing").fetchone()
+        if row is None:
+            return None
+        try:
+            pending = json.loads(row[1])
+        except (TypeError, ValueError):  # not what `apply` writes: compare the rows
+            return None
+        if not isinstance(pending, list) or not all(isinstance(key, str) for key in pending):
+            return None
+        return row[0], pending
+
+    def apply(self, upserts: Iterable[FileState], deletes: Iterable[str],
+              listing: tuple[str | None, list[str]] | None = None) -> None:
+        """Record new states and forget deleted files, in one transaction; with `listing`, `(digest, pending)`
+        of the walk that the rows now match (`listing()`), unless its digest is None."""
         with self._errors(), self.db:
             self.db.executemany("DELETE FROM files WHERE key = ?", ((k,) for k in deletes))
             self.db.executemany(
                 "INSERT OR REPLACE INTO files (key, size, mtime_ns, digest, docs) VALUES (?, ?, ?, ?, ?)",
                 ((s.key, s.size, s.mtime_ns, s.digest, s.docs) for s in upserts),
             )
+            if listing is not None and listing[0] is not None and self.listing() != listing:
+                self.db.execute("DELETE FROM listing")
+                self.db.execute("INSERT INTO listing (digest, pending) VALUES (?, ?)",
+                                (listing[0], json.dumps(listing[1])))
 
     def close(self) -> None:
         """Close the database (again: nothing to do)."""

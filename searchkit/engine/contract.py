@@ -10,7 +10,9 @@ An index folder (`index/` by default) holds:
 - `searchkit.json`: `{"schema_version": N}` (`schema.SCHEMA_VERSION`). A reader refuses any other N and
   asks for `--rebuild`.
 - `manifest.sqlite`: one row per indexed file (`manifest.py`, a `WITHOUT ROWID` table keyed by path since 7),
-  committed after the index.
+  committed after the index. Since 9 (no bump: older versions ignore it, and their writes clear it) also a
+  `listing` table: at most one row, the digest of the walk the rows match and the files it could not index
+  (JSON), emptied by triggers on `files` whenever a row is inserted, updated or deleted.
 - `copies.sqlite` (`copies`, `copies_bands`) and `speakers.sqlite` (`speakers.store`): derived side tables,
   merged after the index commit, each recording its layout as SQLite's `user_version` (`sidecar.SideTable`;
   layout 1 since 7: rows staged in SQLite's temporary database, and the speakers' rows refer to their file by

@@ -12,11 +12,14 @@ from __future__ import annotations
 
 import errno
 import gc
+import hashlib
 import os
 import stat
+from array import array
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
+from operator import itemgetter
 from pathlib import Path
 from stat import S_ISREG
 
@@ -51,11 +54,12 @@ class Discovery:
     """What `discover` found: indexable files, files skipped (with the reason), folders walked.
 
     Files are kept as plain data, since a re-run over 10^5 unchanged files only compares them with the
-    manifest: `stamps` holds each file's `(key, size, mtime_ns)` from the walk's own stat, `rels` maps
-    each key to its `rel`. `files` builds `SourceFile` records (sorted by key) when they are wanted.
+    manifest: `found` maps each key to its `(key, size, mtime_ns)` stamp from the walk's own stat (in the
+    walk's order), `rels` maps each key to its `rel`. `files` builds `SourceFile` records (sorted by key)
+    when they are wanted.
     """
 
-    stamps: frozenset[Stamp]
+    found: dict[str, Stamp]
     rels: dict[str, str]
     skipped: tuple[FileFailure, ...]
     roots: tuple[Path, ...]
@@ -63,9 +67,34 @@ class Discovery:
     excluded: int = 0  # files and folders left out by --exclude / --include / .searchkitignore
 
     @property
+    def stamps(self) -> frozenset[Stamp]:
+        """Every indexable file's `(key, size, mtime_ns)`."""
+        return frozenset(self.found.values())
+
+    @property
     def files(self) -> tuple[SourceFile, ...]:
         """Every indexable file as a `SourceFile`, sorted by key."""
         return tuple(SourceFile(Path(key), self.rels[key], key) for key in sorted(self.rels))
+
+    def fingerprint(self) -> str | None:
+        """A digest of what the walk found, as far as comparing it with the manifest goes: the roots, every
+        file's stamp in the walk's order, the files that could not be stat'ed. Equal digests mean the same
+        files with the same stamps (a re-run over unchanged folders lists them in the same order), so a run
+        whose walk matches the digest its manifest recorded need not compare 10^5 stamps row by row
+        (`indexer_plan.plan`). None for a stamp out of 64 bits (never matched, so always compared)."""
+        stamps = self.found.values()
+        digest = hashlib.blake2b(digest_size=16)
+        try:
+            sizes = array("q", map(itemgetter(1), stamps))  # in C: ~10 ms at 10^5 files
+            mtimes = array("q", map(itemgetter(2), stamps))
+        except OverflowError:
+            return None
+        for part in ("\0".join(map(str, self.roots)), "\0".join(sorted(self.unstatable)), "\0".join(self.found)):
+            digest.update(part.encode("utf-8", "surrogateescape"))
+            digest.update(b"\0\0")
+        digest.update(sizes.tobytes())
+        digest.update(mtimes.tobytes())
+        return digest.hexdigest()
 
 
 def printable(path: str) -> str:
@@ -122,7 +151,7 @@ class _Walk:
         self.newest, self.told = newer or (NEVER, None)
         self.selection = selection
         self.follow = follow_symlinks
-        self.stamps: dict[str, Stamp] = {}  # key -> (key, size, mtime_ns): the set is made from the values
+        self.stamps: dict[str, Stamp] = {}  # key -> (key, size, mtime_ns), in the walk's order
         self.rels: dict[str, str] = {}
         self.skipped: dict[str, FileFailure] = {}
         self.unstatable: set[str] = set()
@@ -140,7 +169,7 @@ class _Walk:
                 taken.add(real)
         skipped = self.skipped
         return Discovery(
-            stamps=frozenset(self.stamps.values()),
+            found=self.stamps,
             rels=self.rels,
             skipped=tuple(skipped[key] for key in sorted(skipped)),
             roots=tuple(Path(root) for root in self.roots),
