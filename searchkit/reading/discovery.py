@@ -239,11 +239,8 @@ class _Walk:
                     if not name.isascii() and not _valid_name(name):
                         self.skip(entry.path, BAD_NAME)
                         continue
-                    rel = prefix + name
                     try:  # the kind as listed (no system call where the file system gives it)
                         regular = entry.is_file(follow_symlinks=False)
-                        is_link = not regular and entry.is_symlink()
-                        is_dir = not regular and not is_link and entry.is_dir(follow_symlinks=False)
                     except OSError as exc:
                         self.skip(entry.path, f"cannot read: {exc.strerror or exc}")
                         continue
@@ -253,15 +250,24 @@ class _Walk:
                             st = entry.stat(follow_symlinks=False)
                         except OSError:
                             st = None
-                        if st is not None and _indexable(name, st.st_mode):
-                            stamps[key] = (key, st.st_size, st.st_mtime_ns)
-                            rels[key] = rel
-                            if st.st_mtime_ns > newest:
+                        if st is not None and S_ISREG(st.st_mode) and ("." not in name or unsupported(name) is None):
+                            mtime = st.st_mtime_ns  # (the test is `_indexable`'s, inline)
+                            stamps[key] = (key, st.st_size, mtime)
+                            rels[key] = prefix + name
+                            if mtime > newest:
                                 self._newer()
                                 newest = self.newest
                         else:
-                            self._file(entry, rel, None, st)  # skipped: `_file` says why (stat'ing it if need be)
-                    elif is_link:
+                            self._file(entry, prefix + name, None, st)  # skipped: `_file` says why
+                        continue
+                    rel = prefix + name
+                    try:
+                        is_link = not regular and entry.is_symlink()
+                        is_dir = not regular and not is_link and entry.is_dir(follow_symlinks=False)
+                    except OSError as exc:
+                        self.skip(entry.path, f"cannot read: {exc.strerror or exc}")
+                        continue
+                    if is_link:
                         target = self._link(entry, real_dir, rel, rules)
                         if target is not None:
                             stack.append((target, entry.path, rel + "/"))
