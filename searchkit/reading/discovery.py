@@ -13,9 +13,9 @@ from __future__ import annotations
 import errno
 import gc
 import hashlib
+import marshal
 import os
 import stat
-from array import array
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -76,24 +76,19 @@ class Discovery:
         """Every indexable file as a `SourceFile`, sorted by key."""
         return tuple(SourceFile(Path(key), self.rels[key], key) for key in sorted(self.rels))
 
-    def fingerprint(self) -> str | None:
+    def fingerprint(self) -> str:
         """A digest of what the walk found, as far as comparing it with the manifest goes: the roots, every
         file's stamp in the walk's order, the files that could not be stat'ed. Equal digests mean the same
         files with the same stamps (a re-run over unchanged folders lists them in the same order), so a run
         whose walk matches the digest its manifest recorded need not compare 10^5 stamps row by row
-        (`indexer_plan.plan`). None for a stamp out of 64 bits (never matched, so always compared)."""
+        (`indexer_plan.plan`)."""
         stamps = self.found.values()
-        digest = hashlib.blake2b(digest_size=16)
-        try:
-            sizes = array("q", map(itemgetter(1), stamps))  # in C: ~10 ms at 10^5 files
-            mtimes = array("q", map(itemgetter(2), stamps))
-        except OverflowError:
-            return None
+        digest = hashlib.sha256()  # ~3x blake2b's speed where the CPU has SHA instructions
         for part in ("\0".join(map(str, self.roots)), "\0".join(sorted(self.unstatable)), "\0".join(self.found)):
             digest.update(part.encode("utf-8", "surrogateescape"))
             digest.update(b"\0\0")
-        digest.update(sizes.tobytes())
-        digest.update(mtimes.tobytes())
+        numbers = (list(map(itemgetter(1), stamps)), list(map(itemgetter(2), stamps)))  # in C: ~15 ms at 10^5
+        digest.update(marshal.dumps(numbers, 2))  # version 2: no references, each int spelled out
         return digest.hexdigest()
 
 
