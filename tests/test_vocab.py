@@ -6,6 +6,7 @@ import re
 import tracemalloc
 
 import numpy as np
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -147,3 +148,21 @@ def test_a_vocabulary_holds_each_word_once() -> None:
         tracemalloc.stop()
     assert len(vocab.words) == 20_002 and len(vocab.pairs) == 40_000
     assert held / 20_000 < 700
+
+
+def test_a_closed_vocabulary_keeps_its_terms_drops_its_lookups_and_refuses_texts() -> None:
+    """`close` (a segment's texts all analysed, its flush next) keeps the term lists the flush reads and
+    drops the tables that only number new tokens; a text analysed afterwards would get wrong ids: refused."""
+    vocab = Vocabulary()
+    tokens = vocab.analyse(["Harbour talks resumed in well-known ports", "the talks went on"])
+    paired = terms.PairWords(frozenset({"the"}), frozenset({"the", "talks", "harbour"}))
+    vocab.pair_rows(tokens, paired)
+    words, stems, pairs = list(vocab.words), list(vocab.stems), list(vocab.pairs)
+    vocab.close()
+    assert (vocab.words, vocab.stems, vocab.pairs) == (words, stems, pairs)
+    assert not vocab._entries and not vocab._word_ids and not vocab._stem_ids and not len(vocab._flat_word)
+    assert not len(vocab._pair_keys) and vocab._views is None
+    with pytest.raises(ValueError, match="closed"):
+        vocab.analyse(["more talks"])
+    with pytest.raises(ValueError, match="closed"):
+        vocab.pair_rows(tokens, paired)

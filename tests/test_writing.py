@@ -347,3 +347,37 @@ def test_per_document_records_written_directly_are_what_whoosh_add_field_writes(
         totals = [[list(s._fieldlengths.items()) for s in open_index(tmp_path / run, name)._read_toc().segments]
                   for run in ("direct", "add-field")]
         assert totals[0] == totals[1] and totals[0][0], name
+
+
+def test_a_segment_builder_closes_its_vocabulary_and_trims_the_heap_before_each_flush(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A roll's flush runs beside what analysis held: the vocabulary's lookups (two thirds of it) and the C
+    heap's holes. Each text field is written with the vocabulary closed, after a trim; a roll trims again
+    once the finished segment is gone."""
+    ix = tmp_path / "ix"
+    session = writing.IndexWriter(ix, rebuild=True)
+    events: list[Any] = []
+    monkeypatch.setattr(writing.heap, "trim", lambda: events.append("trim"))
+    write_field = batch.write_field
+    monkeypatch.setattr(flush.batch, "write_field", lambda writer, name, *args: (
+        events.append((name, writer.pool.vocab.closed)), write_field(writer, name, *args))[-1])
+    try:
+        builder = writing.SegmentBuilder(ix)
+        for i in range(4):
+            body = f"harbour talks resumed on day {i}"
+            builder.add({"key": f"k{i}", "source": f"s{i}", "id": f"d{i}", "title": "t", "title_exact": "t",
+                         "body": body, "body_exact": body})
+            if i == 1:
+                builder.roll()
+        count = session.commit(extra=builder.finish())
+    except BaseException:
+        session.cancel()
+        raise
+    assert count == 4
+    fields = [e for e in events if e != "trim"]
+    assert fields and all(closed for _name, closed in fields)
+    first = events.index(fields[0])
+    assert "trim" in events[:first]  # before the first segment's flush
+    rolled = events.index("trim", first)  # the roll's, after the first segment's fields
+    assert "trim" in events[rolled + 1:]  # and the second segment's, before its flush
+    assert sum(e == "trim" for e in events) == 3

@@ -61,6 +61,7 @@ class Vocabulary:
         self._pair_at = np.zeros(0, np.int32)  # the pair id of each of `_pair_keys`
         self.pairs: list[bytes] = []  # pair id -> term bytes
         self._roles: dict[terms.PairWords, np.ndarray] = {}  # paired words -> `terms.pair_role` per word id
+        self.closed = False  # `close`d: words can no longer be numbered
 
     def __len__(self) -> int:
         """Distinct raw tokens seen."""
@@ -109,6 +110,8 @@ class Vocabulary:
         """The tokens of texts given as their raw tokens; with, for `analyse_spans`, the batch index of each
         text's first raw token, each raw token's position in its text and the index of its first output
         word (one more at the end: the number of output words)."""
+        if self.closed:
+            raise ValueError("the vocabulary is closed: its texts were all analysed")
         counts = np.fromiter(map(len, found), np.int64, len(found))
         raw = list(chain.from_iterable(found))
         entry = np.fromiter(map(self._entries.get, raw, repeat(-1)), np.int32, len(raw))
@@ -138,6 +141,8 @@ class Vocabulary:
         text, the first word's position the pair's): pair ids, text numbers and positions, in text and
         position order."""
         word, text, pos = tokens.word, tokens.text, tokens.pos
+        if self.closed:
+            raise ValueError("the vocabulary is closed: its texts were all analysed")
         if not len(word):
             return word, text, pos
         key = text.astype(np.int64) << 32 | pos  # ascending: tokens are in text and position order
@@ -181,6 +186,17 @@ class Vocabulary:
             roles = np.concatenate((roles if roles is not None else np.zeros(0, np.int8), np.array(fresh, np.int8)))
             self._roles[paired] = roles
         return roles
+
+    def close(self) -> None:
+        """Drop what analysing needs (the tables that number raw tokens, words, stems and pairs) and keep what
+        writing reads (`words`, `stems`, `pairs`): once a segment's texts are analysed, the lookups are most of
+        a vocabulary's memory, held through the segment's flush for nothing. Analysing afterwards is an error."""
+        self.closed = True
+        self._entries, self._word_ids, self._stem_ids, self._roles = {}, {}, {}, {}
+        for name in ("_first", "_count", "_advance", "_flat_word", "_flat_offset", "_stem_of"):
+            setattr(self, name, array("i"))
+        self._views = None
+        self._pair_keys, self._pair_at = np.zeros(0, np.int64), np.zeros(0, np.int32)
 
     def stem_ids(self, word: np.ndarray) -> np.ndarray:
         """The stem id of each word id (-1 for stopwords)."""

@@ -23,7 +23,7 @@ from typing import Any
 from whoosh.index import TOC, clean_files
 from whoosh.writing import SegmentWriter
 
-from searchkit import private
+from searchkit import heap, private
 from searchkit.engine import integrity, leftovers, stories
 from searchkit.engine.batch import TextPool, add_document, link, process, unlink
 from searchkit.engine.codec import BlockCodec
@@ -258,6 +258,8 @@ class SegmentBuilder:
         vocabulary, and its flush, which grows with the segment) stays bounded however many files it
         reads. The documents keep their order, so their numbers in the index do not change."""
         self.done.append(self._finish())
+        self.vocab = Vocabulary()  # the finished segments' term lists go (the writers went in `_finish`) ...
+        heap.trim()  # ... and their pages back to the system: this worker waits smaller for its next roll
         self._start()
 
     def finish(self) -> list[list[Any]]:
@@ -275,6 +277,8 @@ class SegmentBuilder:
         for writer in self.writers[1:]:
             process(writer)
             writer.pool.spill_rows()
+        self.vocab.close()  # every text is analysed: only the term lists are read from here on
+        heap.trim()  # the freed lookups, and the holes the segment's batches left, before the flush's arrays
         out = []
         while self.writers:
             writer = self.writers.pop(0)
