@@ -82,7 +82,7 @@ def test_scans_find_what_the_single_patterns_find(body: str) -> None:
 
 
 _CUE_PIECES = [*sorted(VERBS), "according", "According", " to", "\u2028to", "to", " ", "\n", ",", "_", "1", "é", "²",
-               "\U0001d400", "\ud800", "x", "-", "’"]
+               "\U0001d400", "\ud800", "x", "-", "’", "\u0301", "\u200d", "\u0663", "\u2160", "according to"]
 
 
 @settings(max_examples=2000, deadline=None)
@@ -100,7 +100,7 @@ def test_cue_words_on_examples() -> None:
 
 
 _ED_PIECES = ["asked", "ed", "Ed", "wanted", "xed", " ", "  ", "\n", "\t", "that", " that", "thats", ":", ",", "“", "”",
-              '"', ".", "!", "?", "x" * 9, "y" * 20, "é"]
+              '"', ".", "!", "?", "x" * 9, "y" * 20, "é", "eded", 'ed,"', 'ed:“']
 
 
 @settings(max_examples=2000, deadline=None)
@@ -180,7 +180,8 @@ _ASCII_PIECES = [p for p in _RUN_PIECES if p.isascii()] + ["\x7f", "\x01", "`", 
 @settings(max_examples=1500, deadline=None)
 @given(st.lists(st.sampled_from(_ASCII_PIECES), min_size=0, max_size=40).map("".join))
 def test_ascii_scans_find_what_the_plain_patterns_find(body: str) -> None:
-    """A text all in ASCII is read by scans whose first class holds ASCII only."""
+    """A text all in ASCII: its name runs are read by a scan whose first class holds ASCII only, and its cue
+    words are those the plain pattern finds."""
     assert body.isascii()
     assert cue_words(body) == [m.span() for m in CUE_RE.finditer(body)]
     assert Article(body).runs == _runs(_REFERENCE_RUN_RE, body)

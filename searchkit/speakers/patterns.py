@@ -114,15 +114,17 @@ CUE_RE = re.compile(r"(?<!\w)" + CUE_WORDS)  # the cue words as whole words (`cu
 # of the UTF-8 text that is no ASCII word character to a blank leaves each such word whole, a word of its own: the
 # words of the mapped text that are cue words tell which to look for (a superset: "said" in "saidé" too).
 CUE_WORD_BYTES = frozenset(w.encode() for w in VERBS) | {b"according", b"According"}
+assert all(re.fullmatch(rb"\w+", w) for w in CUE_WORD_BYTES), "a cue word the bytes split cannot find whole"
 WORD_BYTES_ONLY = bytes(c if re.fullmatch(rb"\w", bytes([c])) else 32 for c in range(256))  # bytes.translate table
 ACCORDING_TAIL_RE = re.compile(r"\s+to(?!\w)")  # "according" is a cue only with this after it
 # any past-tense verb opening a that-clause or a direct quote: "Trump asserted that", "X tweeted Monday: “"
-ED_THAT_RE = re.compile(r"ed(?<=[a-z]{5})(?=\s+that\b|[^.!?\n“”\"]{0,60}?[:,]\s*[“\"])")
+_ED_GAP = 60  # at most this many characters between such a verb's "ed" and the colon or comma opening the quote
+ED_THAT_RE = re.compile(rf"ed(?<=[a-z]{{5}})(?=\s+that\b|[^.!?\n“”\"]{{0,{_ED_GAP}}}?[:,]\s*[“\"])")
 # ED_THAT_RE read fast (`cues.ed_verbs`): its first alternative alone, where the engine skips ahead to each "ed"; the
 # second (a quote opened after a colon or comma at most 60 characters on) looked for back from each such colon or comma
 ED_BEFORE_THAT_RE = re.compile(r"ed(?<=[a-z]{5})(?=\s+that\b)")
 QUOTE_AFTER_MARK_SCANS = tuple(re.compile(mark + r"(?=\s*[“\"])") for mark in ",:")  # (literal first: skipped to)
-ED_REACH = 62  # where an "ed" may start before such a mark: 60 characters between them
+ED_REACH = _ED_GAP + 2  # where an "ed" may start before such a mark ("ed" itself, then the gap)
 
 OBJECT_BEFORE_RE = re.compile(r"(?<![\w’'-])(?:[Tt]he|[Aa]t|[Ii]n|[Ff]rom|[Nn]ear|of)"
                               r"[ \t]+\Z")
