@@ -41,11 +41,14 @@ def written_at(index_dir: Path) -> int | None:
 
 LISTING_SCHEMA = (
     "BEGIN IMMEDIATE; CREATE TABLE IF NOT EXISTS listing (digest TEXT NOT NULL, pending TEXT NOT NULL);"
+    "DELETE FROM listing;"
     + "".join(f"CREATE TRIGGER IF NOT EXISTS listing_{event.lower()} AFTER {event} ON files"
               " BEGIN DELETE FROM listing; END;" for event in ("INSERT", "UPDATE", "DELETE"))
     + "COMMIT;"
 )
-"""The walk the rows match, and the triggers that forget it as soon as a row is written."""
+"""The walk the rows match, and the triggers that forget it as soon as a row is written (made again, with the
+listing forgotten, should any of them be missing)."""
+_LISTING_NAMES = ("listing", "listing_insert", "listing_update", "listing_delete")
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,6 +70,7 @@ class Manifest:
         private.touch(self.path)  # SQLite gives its journal files the database's mode
         self.db = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_S)  # reads nothing yet
         self.closed = False
+        self._read_at: int | None = None  # the database's data_version when `listing` was read
         try:
             with self._errors():
                 self.db.execute("PRAGMA journal_mode=WAL")
@@ -74,7 +78,8 @@ class Manifest:
                     "CREATE TABLE IF NOT EXISTS files (key TEXT PRIMARY KEY, size INTEGER, mtime_ns INTEGER,"
                     " digest TEXT, docs INTEGER) WITHOUT ROWID"  # the rows are the key's index: each path kept once
                 )
-                if self.db.execute("SELECT 1 FROM sqlite_master WHERE name = 'listing'").fetchone() is None:
+                if self.db.execute("SELECT count(*) FROM sqlite_master WHERE name IN (?, ?, ?, ?)",
+                                   _LISTING_NAMES).fetchone()[0] < len(_LISTING_NAMES):
                     self.db.executescript(LISTING_SCHEMA)  # once per manifest (a file made before listings)
         except BaseException:
             self.close()
@@ -106,9 +111,15 @@ class Manifest:
 
     def listing(self) -> tuple[str, list[str]] | None:
         """The digest of the walk the rows match and the files it found that are not recorded (they failed:
-        every run reads them again), or None (no walk matched since the rows were last written)."""
+        every run reads them again), or None (no walk matched since the rows were last written). A run plans
+        from what it reads here: `apply` records its walk only if no other connection wrote in between."""
         with self._errors():
-            row = self.db.execute("SELECT digest, pending FROM listing").fetchone()
+            self._read_at = self.db.execute("PRAGMA data_version").fetchone()[0]
+            return self._listed()
+
+    def _listed(self) -> tuple[str, list[str]] | None:
+        """`listing()`'s answer, read in the connection's current transaction."""
+        row = self.db.execute("SELECT digest, pending FROM listing").fetchone()
         if row is None:
             return None
         try:
@@ -120,16 +131,23 @@ class Manifest:
         return row[0], pending
 
     def apply(self, upserts: Iterable[FileState], deletes: Iterable[str],
-              listing: tuple[str | None, list[str]] | None = None) -> None:
+              listing: tuple[str, list[str]] | None = None) -> None:
         """Record new states and forget deleted files, in one transaction; with `listing`, `(digest, pending)`
-        of the walk that the rows now match (`listing()`), unless its digest is None."""
+        of the walk that the rows now match (`listing()`). That holds only if no other run wrote rows since
+        this one read `listing()` to plan (its rows are not what the plan compared): then the walk is not
+        recorded, and the next run compares the rows. The write lock is taken first (`BEGIN IMMEDIATE`), so
+        the check and the writes see the same rows, and a run with no rows to write waits for the lock as
+        any writer does."""
         with self._errors(), self.db:
+            self.db.execute("BEGIN IMMEDIATE")
+            planned = self._read_at is not None and (
+                self.db.execute("PRAGMA data_version").fetchone()[0] == self._read_at)
             self.db.executemany("DELETE FROM files WHERE key = ?", ((k,) for k in deletes))
             self.db.executemany(
                 "INSERT OR REPLACE INTO files (key, size, mtime_ns, digest, docs) VALUES (?, ?, ?, ?, ?)",
                 ((s.key, s.size, s.mtime_ns, s.digest, s.docs) for s in upserts),
             )
-            if listing is not None and listing[0] is not None and self.listing() != listing:
+            if listing is not None and planned and self._listed() != listing:
                 self.db.execute("DELETE FROM listing")
                 self.db.execute("INSERT INTO listing (digest, pending) VALUES (?, ?)",
                                 (listing[0], json.dumps(listing[1])))

@@ -22,8 +22,8 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     import numpy as np
 
-# numpy is imported where it is used (plain ints below: numpy takes them as uint64): a run with nothing to
-# index (an unchanged tree, ~0.1 s of its ~1 s) never loads it
+# numpy is imported where it is used (the constants below become numpy uint64 scalars there, `_words`): a run
+# with nothing to index (an unchanged tree, ~0.1 s of its ~1 s) never loads it
 SHINGLE = 4  # words per shingle
 BINS = 64
 SIGNATURE_BYTES = 4 * BINS

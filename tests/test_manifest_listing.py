@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from searchkit.indexer import index_paths
-from searchkit.manifest import MANIFEST_NAME, Manifest
+from searchkit.manifest import MANIFEST_NAME, FileState, Manifest
 
 
 def write(folder: Path, name: str, body: str) -> Path:
@@ -108,3 +108,52 @@ def test_another_root_is_compared_row_by_row(folder: Path, tmp_path: Path, monke
     monkeypatch.setattr(Manifest, "stamps", lambda self: calls.append(1) or stamps(self))
     assert counts(folder / "2006", ix) == (0, 0, 0, 1, 0)
     assert calls
+
+
+def test_a_walk_is_not_recorded_over_rows_another_run_wrote_after_it_planned(tmp_path: Path) -> None:
+    """Run B plans, run A records new rows and its walk, then B ends: B's walk does not describe the rows A wrote
+    (a file A added and the user then deletes would stay indexed), so B records no walk."""
+    ix = tmp_path / "ix"
+    ix.mkdir()
+    slow, quick = Manifest(ix), Manifest(ix)
+    try:
+        assert slow.listing() is None  # B plans
+        quick.listing()
+        quick.apply([FileState("g.txt", 10, 1, "d", 1)], [], ("walk-with-g", []))
+        slow.apply([], [], ("walk-without-g", []))
+        assert quick.listing() == ("walk-with-g", [])  # the rows are still what A's walk found
+        slow.listing()  # B plans again, from the rows as they are now
+        slow.apply([FileState("h.txt", 10, 1, "d", 1)], [], ("walk-with-g-and-h", []))
+        assert quick.listing() == ("walk-with-g-and-h", [])
+    finally:
+        slow.close()
+        quick.close()
+
+
+def test_a_missing_trigger_is_made_again_and_the_listing_forgotten(tmp_path: Path) -> None:
+    ix = tmp_path / "ix"
+    ix.mkdir()
+    m = Manifest(ix)
+    m.listing()
+    m.apply([FileState("a.txt", 1, 1, "d", 1)], [], ("walk", []))
+    m.close()
+    db = sqlite3.connect(ix / MANIFEST_NAME)
+    db.execute("DROP TRIGGER listing_delete")
+    db.commit()
+    db.close()
+    m = Manifest(ix)
+    try:
+        assert m.listing() is None  # forgotten: a row may have been deleted while the trigger was missing
+        m.apply([], [], ("walk", []))
+        assert m.listing() == ("walk", [])
+    finally:
+        m.close()
+    db = sqlite3.connect(ix / MANIFEST_NAME)
+    db.execute("DELETE FROM files")  # other code deletes a row: the trigger made again forgets the walk
+    db.commit()
+    db.close()
+    m = Manifest(ix)
+    try:
+        assert m.listing() is None
+    finally:
+        m.close()

@@ -95,7 +95,6 @@ class StoredWriter(VarBytesColumn.Writer):
         sample = b"".join(data for _docnum, data in waiting)
         self._zdict = sample[-min(DICT_LIMIT, DICT_RECORDS * len(sample) // len(waiting)):]
         packed = zlib.compress(self._zdict, 9)
-        self._primed = {}
         for number, (docnum, data) in enumerate(waiting):
             head = _HEAD + _LENGTH.pack(len(packed)) + packed if number == 0 else _SHARED
             super().add(docnum, head + self._deflate(data))
