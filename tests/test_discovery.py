@@ -319,3 +319,26 @@ def test_discover_of_thousands_of_files_does_not_blow_up(tmp_path: Path) -> None
     start = time.perf_counter()
     assert len(discover([tmp_path]).files) == 4000
     assert time.perf_counter() - start < 20.0
+
+
+def test_a_plain_folder_is_walked_as_a_folder_with_rules(tmp_path: Path) -> None:
+    """The plain-folder loop records a file inline (`Walk`'s fast path); a folder with rules goes through
+    `_file`. A selection that leaves nothing out must find the same files, stamps and skips in the same order."""
+    docs = tmp_path / "docs"
+    (docs / "sub").mkdir(parents=True)
+    (docs / "a.txt").write_text("A title\n\nbody\n")
+    (docs / "b.md").write_text("# B\n\nbody\n")
+    (docs / "noext").write_text("plain\n")
+    (docs / "pic.png").write_bytes(b"\x89PNG")
+    (docs / "sub" / "c.json").write_text('{"title": "c", "body": "x"}')
+    (docs / "empty.txt").write_text("")
+    if hasattr(os, "mkfifo"):
+        os.mkfifo(docs / "pipe.txt")  # not a regular file: skipped with its reason
+    plain = discover([docs])
+    ruled = discover([docs], selection=Selection(exclude=("*.nothing-matches",)))
+    assert list(plain.found.items()) == list(ruled.found.items())
+    assert plain.rels == ruled.rels
+    assert plain.skipped == ruled.skipped
+    assert plain.unstatable == ruled.unstatable
+    assert plain.fingerprint() == ruled.fingerprint()
+    assert {Path(k).name for k in plain.found} >= {"a.txt", "b.md", "c.json"}
