@@ -304,6 +304,13 @@ def test_sorted_parts_of_spilled_rows_read_one_run_at_a_time(tmp_path: Path, mon
     rows.cleanup()
 
 
+def _harbour_doc(i: int) -> dict[str, str]:
+    """A prepared article for a segment builder: the i-th of a few that share the word "harbour"."""
+    body = f"harbour talks resumed on day {i}"
+    return {"key": f"k{i}", "source": f"s{i}", "id": f"d{i}", "title": "t", "title_exact": "t", "body": body,
+            "body_exact": body}
+
+
 def test_a_segment_worker_starting_late_keeps_the_runs_another_has_spilled(tmp_path: Path) -> None:
     """Segment workers share the index's spill folder, which the session's writer clears before they start.
     A worker that started while another had already spilled runs removed them (a loaded machine delays a
@@ -313,9 +320,7 @@ def test_a_segment_worker_starting_late_keeps_the_runs_another_has_spilled(tmp_p
     try:
         first = writing.SegmentBuilder(ix)
         for i in range(3):
-            body = f"harbour talks resumed on day {i}"
-            first.add({"key": f"k{i}", "source": f"s{i}", "id": f"d{i}", "title": "t", "title_exact": "t",
-                       "body": body, "body_exact": body})
+            first.add(_harbour_doc(i))
         batch.process(first.writers[0])  # analysed into rows, then spilled as a full pool does
         first.writers[0].pool.spill_rows()
         assert list((ix / "spill").glob("*.run"))
@@ -364,9 +369,7 @@ def test_a_segment_builder_closes_its_vocabulary_and_trims_the_heap_before_each_
     try:
         builder = writing.SegmentBuilder(ix)
         for i in range(4):
-            body = f"harbour talks resumed on day {i}"
-            builder.add({"key": f"k{i}", "source": f"s{i}", "id": f"d{i}", "title": "t", "title_exact": "t",
-                         "body": body, "body_exact": body})
+            builder.add(_harbour_doc(i))
             if i == 1:
                 builder.roll()
         count = session.commit(extra=builder.finish())
