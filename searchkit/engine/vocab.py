@@ -110,8 +110,7 @@ class Vocabulary:
         """The tokens of texts given as their raw tokens; with, for `analyse_spans`, the batch index of each
         text's first raw token, each raw token's position in its text and the index of its first output
         word (one more at the end: the number of output words)."""
-        if self.closed:
-            raise ValueError("the vocabulary is closed: its texts were all analysed")
+        self._check_open()
         counts = np.fromiter(map(len, found), np.int64, len(found))
         raw = list(chain.from_iterable(found))
         entry = np.fromiter(map(self._entries.get, raw, repeat(-1)), np.int32, len(raw))
@@ -141,8 +140,7 @@ class Vocabulary:
         text, the first word's position the pair's): pair ids, text numbers and positions, in text and
         position order."""
         word, text, pos = tokens.word, tokens.text, tokens.pos
-        if self.closed:
-            raise ValueError("the vocabulary is closed: its texts were all analysed")
+        self._check_open()
         if not len(word):
             return word, text, pos
         key = text.astype(np.int64) << 32 | pos  # ascending: tokens are in text and position order
@@ -186,6 +184,11 @@ class Vocabulary:
             roles = np.concatenate((roles if roles is not None else np.zeros(0, np.int8), np.array(fresh, np.int8)))
             self._roles[paired] = roles
         return roles
+
+    def _check_open(self) -> None:
+        """Refuse to analyse once `close`d (the numbering tables are gone)."""
+        if self.closed:
+            raise ValueError("the vocabulary is closed: its texts were all analysed")
 
     def close(self) -> None:
         """Drop what analysing needs (the tables that number raw tokens, words, stems and pairs) and keep what

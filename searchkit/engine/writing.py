@@ -258,7 +258,7 @@ class SegmentBuilder:
         vocabulary, and its flush, which grows with the segment) stays bounded however many files it
         reads. The documents keep their order, so their numbers in the index do not change."""
         self.done.append(self._finish())
-        self.vocab = Vocabulary()  # the finished segments' term lists go (the writers went in `_finish`) ...
+        del self.vocab  # the finished segments' term lists go (the writers went in `_finish`; `_start` makes anew) ...
         heap.trim()  # ... and their pages back to the system: this worker waits smaller for its next roll
         self._start()
 
