@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import zlib
 from functools import cache
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 if TYPE_CHECKING:
     import numpy as np
@@ -45,19 +45,30 @@ def _bin_starts() -> np.ndarray:
     return np.arange(BINS, dtype=np.uint64) << np.uint64(_BIN_SHIFT)
 
 
+class _Words(NamedTuple):
+    """The constants as numpy's 64-bit words (a plain int is converted to one at every use)."""
+
+    mult: np.uint64
+    c1: np.uint64
+    c2: np.uint64
+    shift: np.uint64  # fmix's
+    value_shift: np.uint64
+
+
 @cache
-def _words() -> tuple[np.uint64, ...]:
-    """The constants as numpy's 64-bit words, made once (a plain int is converted to one at every use)."""
+def _words() -> _Words:
+    """`_Words`, made once."""
     import numpy as np
 
-    return tuple(np.uint64(c) for c in (_MULT, _C1, _C2, 33, _VALUE_SHIFT))
+    return _Words(*(np.uint64(c) for c in (_MULT, _C1, _C2, 33, _VALUE_SHIFT)))
 
 
 def fmix(h: np.ndarray) -> np.ndarray:
     """MurmurHash3's 64-bit finaliser: every input bit moves every output bit. `h` is left as it was; the
     steps after the first work in place on the one new array (on an article's ~500 hashes, a temporary array
     per step cost more than the arithmetic)."""
-    _mult, c1, c2, shift, _value = _words()
+    words = _words()
+    c1, c2, shift = words.c1, words.c2, words.shift
     h = h ^ (h >> shift)
     h *= c1
     h ^= h >> shift
@@ -90,7 +101,7 @@ def shingle_hashes(text: str) -> np.ndarray:
     h = np.fromiter(map(zlib.crc32, words), dtype=np.uint64, count=len(words))
     n = len(words) - SHINGLE + 1
     out = h[:n].copy()
-    mult = _words()[0]
+    mult = _words().mult
     for j in range(1, SHINGLE):  # wraps modulo 2**64, as intended; in place
         out *= mult
         out += h[j:j + n]
@@ -113,7 +124,7 @@ def signature(text: str) -> bytes | None:
     filled = np.empty(BINS, bool)  # a bin is filled when the next one starts later
     np.less(first[:-1], first[1:], out=filled[:-1])
     filled[-1] = first[-1] < hashes.size
-    values = (hashes[np.minimum(first, hashes.size - 1)] >> _words()[4]).astype(np.uint32)  # its low 32 bits
+    values = (hashes[np.minimum(first, hashes.size - 1)] >> _words().value_shift).astype(np.uint32)  # its low 32 bits
     values[~filled] = EMPTY
     return values.astype("<u4").tobytes()
 
