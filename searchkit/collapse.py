@@ -27,7 +27,7 @@ def search(searcher: Searcher, index_dir: Path, text: str, *, limit: int = 10, p
     if not (index_dir / COPIES_NAME).exists():
         return searcher.search(text, limit=limit, page=page, **options)
     wanted = limit * page
-    with CopyStore(index_dir) as store:
+    with CopyStore(index_dir, reading=True) as store:
         fetch = min(MAX_LIMIT, wanted * WINDOW)
         while True:
             result = searcher.search(text, limit=fetch, page=1, snippets=False, **options)

@@ -66,8 +66,8 @@ class CopyStore(SideTable):
 
     layout = LAYOUT
 
-    def __init__(self, index_dir: Path, extra_schema: str = "") -> None:
-        super().__init__(index_dir, COPIES_NAME, SCHEMA + extra_schema)
+    def __init__(self, index_dir: Path, extra_schema: str = "", *, reading: bool = False) -> None:
+        super().__init__(index_dir, COPIES_NAME, SCHEMA + extra_schema, reading=reading)
 
     def version(self) -> str:
         """Names the current groups: changes with every merge (so caches made from them can tell)."""

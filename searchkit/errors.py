@@ -27,6 +27,12 @@ class IndexCorrupt(SearchkitError):
     hint = "rebuild it with `searchkit index --rebuild`"
 
 
+class IndexNotWritable(SearchkitError):
+    """The index folder or one of its files cannot be written by this process (read-only, another owner)."""
+
+    hint = "check the folder's permissions, or index into one you can write with --index DIR"
+
+
 class IndexUntrusted(SearchkitError):
     """The index folder holds something searchkit will not load: code to run, or files others can change."""
 

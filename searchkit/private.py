@@ -14,15 +14,22 @@ import os
 import stat
 from pathlib import Path
 
-from searchkit.errors import IndexUntrusted
+from searchkit.errors import IndexNotWritable, IndexUntrusted
 
 DIR_MODE = 0o700
 FILE_MODE = 0o600
 
 
 def make_dir(path: Path) -> None:
-    """Create `path` (and missing parents) with the folder itself private; an existing folder is left as is."""
-    path.mkdir(mode=DIR_MODE, parents=True, exist_ok=True)
+    """Create `path` (and missing parents) with the folder itself private; an existing folder is left as is.
+    `IndexNotWritable` when it cannot be created, or exists and this process cannot add files to it (a run
+    would otherwise fail on its first write, after listing and reading every file)."""
+    try:
+        path.mkdir(mode=DIR_MODE, parents=True, exist_ok=True)
+    except PermissionError as exc:
+        raise IndexNotWritable(f"cannot create the index folder {path} ({exc.strerror})") from None
+    if not os.access(path, os.W_OK | os.X_OK):
+        raise IndexNotWritable(f"cannot write the index folder {path} (permission denied)")
 
 
 def touch(path: Path) -> None:

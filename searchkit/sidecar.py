@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any, Self
 
 from searchkit import private
-from searchkit.errors import AlertsDamaged, DiskFull, IndexCorrupt, IndexLocked, SearchkitError
+from searchkit.errors import AlertsDamaged, DiskFull, IndexCorrupt, IndexLocked, IndexNotWritable, SearchkitError
 
 BUSY_TIMEOUT_S = 60.0
 """How long a write to an index's SQLite table waits for another run's transaction on it (SQLite's default
@@ -99,6 +99,28 @@ def sqlite_errors(what: str, folder: Path, *, damage: bool = True, own: bool = F
         raise error from None
 
 
+def read_only(path: Path) -> sqlite3.Connection:
+    """A connection that only reads the SQLite file `path`, also where its folder cannot be written (an
+    archive shared read-only): a table in write-ahead-log mode is read through its `-shm` file, which SQLite
+    cannot make there, so the file is then opened as immutable (without locks: a writer with more rights than
+    this process is not waited for, and a read during its commit may see a torn table)."""
+    uri = path.resolve().as_uri()
+    db = sqlite3.connect(f"{uri}?mode=ro", uri=True)
+    try:
+        db.execute("SELECT 1 FROM sqlite_master LIMIT 1").fetchall()
+    except sqlite3.OperationalError as exc:
+        db.close()
+        if not _cannot_write(exc):
+            raise
+        db = sqlite3.connect(f"{uri}?mode=ro&immutable=1", uri=True)
+    return db
+
+
+def _cannot_write(exc: sqlite3.OperationalError) -> bool:
+    """Whether SQLite failed for want of write access to a file or its folder."""
+    return "readonly" in str(exc) or "unable to open" in str(exc)
+
+
 def _wal(db: sqlite3.Connection) -> None:
     """Put a table in write-ahead-log mode, waiting up to `BUSY_TIMEOUT_S` for another run: switching a file's
     journal takes an exclusive lock, and SQLite answers "locked" at once, without its busy wait, while another
@@ -117,7 +139,8 @@ def _wal(db: sqlite3.Connection) -> None:
 def searchkit_error(exc: sqlite3.DatabaseError, what: str, folder: Path | None = None, *, damage: bool = True,
                     own: bool = False) -> SearchkitError | None:
     """An SQLite error on a table of an index folder as searchkit's: a full disk (`DiskFull`), a transaction
-    of another run that outlasted SQLite's wait (`IndexLocked`), and with `damage` an unreadable file
+    of another run that outlasted SQLite's wait (`IndexLocked`), a file or folder this process may not write
+    (`IndexNotWritable`), and with `damage` an unreadable file
     (`IndexCorrupt` for a table `index --rebuild` writes anew, `AlertsDamaged` for the user's `own` one);
     None for any other."""
     if isinstance(exc, sqlite3.OperationalError):
@@ -127,6 +150,8 @@ def searchkit_error(exc: sqlite3.DatabaseError, what: str, folder: Path | None =
                             "committed after it, the next run reads the files again")
         if "locked" in str(exc):
             return IndexLocked(f"{what} is locked by another process")
+        if _cannot_write(exc):
+            return IndexNotWritable(f"cannot write {what} ({exc})")
     return _damaged(what, exc, own) if damage else None
 
 
@@ -151,19 +176,28 @@ class SideTable:
     """The version of the tables' layout, kept as SQLite's `user_version` by a table that names one: a file of
     another layout is refused as damaged (`anew` then makes it again)."""
 
-    def __init__(self, index_dir: Path, name: str, schema: str) -> None:
-        private.make_dir(index_dir)
+    def __init__(self, index_dir: Path, name: str, schema: str, *, reading: bool = False) -> None:
         self.path = index_dir / name
-        private.touch(self.path)  # owner-only, and so its journal files (SQLite gives them the database's mode)
-        # IMMEDIATE: a write transaction takes SQLite's write lock when it begins, waiting for another run's;
-        # a deferred one that read first could not upgrade once another run had written, and failed at once
-        self.db = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_S, isolation_level="IMMEDIATE")
+        what = f"the table {self.path}"
+        if reading:  # a search: the file is there (callers check) and is only read, whoever owns the folder
+            with sqlite_errors(what, index_dir, own=not self.derived):
+                self.db = read_only(self.path)
+        else:
+            private.make_dir(index_dir)
+            private.touch(self.path)  # owner-only, and so its journal files (SQLite gives them the file's mode)
+            # IMMEDIATE: a write transaction takes SQLite's write lock when it begins, waiting for another run's;
+            # a deferred one that read first could not upgrade once another run had written, and failed at once
+            self.db = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_S, isolation_level="IMMEDIATE")
         try:
-            with sqlite_errors(f"the table {self.path}", index_dir, own=not self.derived):
-                _wal(self.db)  # readers (a search) never wait for a writer (an update)
-                if self.layout is not None and self._version() != self.layout:
+            with sqlite_errors(what, index_dir, own=not self.derived):
+                if not reading:
+                    _wal(self.db)  # readers (a search) never wait for a writer (an update)
+                if self.layout is not None and (version := self._version()) != self.layout:
+                    if reading:
+                        raise self._other_layout(version)
                     self._make(schema)
-                self.db.executescript(schema)  # the tables of a file of this layout are there: its temporary ones
+                if not reading:
+                    self.db.executescript(schema)  # a file of this layout has its tables: this makes temporary ones
         except IndexCorrupt as exc:
             self.db.close()
             exc.path = self.path  # type: ignore[attr-defined]  # for `anew`
@@ -175,6 +209,11 @@ class SideTable:
     def _version(self) -> int:
         return int(self.db.execute("PRAGMA user_version").fetchone()[0])
 
+    def _other_layout(self, version: int) -> sqlite3.DatabaseError:
+        """The refusal of a file whose tables are of another layout (as damaged: `anew` makes it again)."""
+        return sqlite3.DatabaseError(f"its tables are of layout {version}, this version of searchkit reads "
+                                     f"{self.layout}")
+
     def _make(self, schema: str) -> None:
         """Make the tables of a new file and record their layout, in one transaction (a run opening the file
         meanwhile waits, then finds both); refuse a file holding tables of another layout (one made before
@@ -184,8 +223,7 @@ class SideTable:
             version = self._version()
             if version != self.layout:
                 if self.db.execute("SELECT 1 FROM sqlite_master LIMIT 1").fetchone():
-                    raise sqlite3.DatabaseError(f"its tables are of layout {version}, this version of searchkit "
-                                                f"reads {self.layout}")
+                    raise self._other_layout(version)
                 for statement in filter(str.strip, schema.split(";")):
                     self.db.execute(statement)
                 self.db.execute(f"PRAGMA user_version = {self.layout}")

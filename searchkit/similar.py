@@ -8,6 +8,7 @@ are left out, and the hits are folded to one per story.
 
 from __future__ import annotations
 
+import contextlib
 import math
 from collections import Counter
 from collections.abc import Sequence
@@ -16,7 +17,7 @@ from datetime import datetime
 from pathlib import Path
 
 from searchkit import analysis
-from searchkit.copies import CopyStore
+from searchkit.copies import COPIES_NAME, CopyStore
 from searchkit.engine.api import Reader
 from searchkit.querylang import Group, Word
 from searchkit.results import StoredDoc
@@ -73,12 +74,13 @@ def similar(reader: Reader, doc: StoredDoc, index_dir: Path, *, limit: int = 10,
     if not words:
         return Similar(doc, (), ())
     tree = Group(tuple(Word(w) for w in words), all=False)
-    with CopyStore(index_dir) as copies:
-        group = copies.group_of(doc.id)
+    copies = CopyStore(index_dir, reading=True) if (index_dir / COPIES_NAME).exists() else None
+    with copies or contextlib.nullcontext():  # an index made before copies were kept has no table: no groups
+        group = copies.group_of(doc.id) if copies else None
         excluded = set(group.members) if group else {doc.id}
         ranked = reader.search(tree, match_all=False, date_from=date_from, date_to=date_to, speakers=speakers,
                                limit=2 * limit + len(excluded))
-        stories = copies.groups_of([d.id for d, _score in ranked.hits])
+        stories = copies.groups_of([d.id for d, _score in ranked.hits]) if copies else {}
     seen: set[str] = set()
     hits = []
     for found, score in ranked.hits:

@@ -16,7 +16,7 @@ from operator import itemgetter
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from searchkit.sidecar import STEMS_SCHEMA, SideTable, drop_stems, rows_of_files, split_source
+from searchkit.sidecar import STEMS_SCHEMA, SideTable, drop_stems, read_only, rows_of_files, split_source
 from searchkit.terms import speaker_query_term
 
 if TYPE_CHECKING:
@@ -196,7 +196,7 @@ class Names:
         if not path.is_file():
             return None
         try:
-            db = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+            db = read_only(path)  # also in a folder this process cannot write
             db.execute("SELECT 1 FROM aliases LIMIT 1").fetchall()
         except sqlite3.Error:
             return None
