@@ -231,3 +231,23 @@ def test_the_gaps_left_name_tries_only_after_a_comma_open_with_one() -> None:
     from searchkit.speakers.patterns import OPEN_APPOSITIVE_RE, ROLE_COMMA_RE
 
     assert [p.pattern[:1] for p in (ROLE_COMMA_RE, OPEN_APPOSITIVE_RE)] == [",", ","]
+
+
+# APPOSITIVE_RE as first written: the lookbehinds before the period of a sentence end, read after every character
+_REFERENCE_APPOSITIVE_RE = re.compile(r"\s*,\s*((?:[^,;:\"“”()\n—-]|-(?!-)|\([A-Z][\w&]{0,9}[A-Z0-9]\)){2,100}?)\s*"
+                                      r"(?:,|--|—|(?<![\s.][A-Z])(?<!\bSt)\.(?=\s)|\.?[\"”’']?$)")
+_APPOSITIVE_PIECES = [" ", "\n", ",", ", ", ".", ". ", ".\n", "St", "St.", " St. Louis", "A", " A.", ".A", "x", "a former",
+                      "-", "--", "—", "(CPSC)", "(", ")", "'", "”", "\"", "’", ";", "U.S.", " J.P. Morgan", "\t", "ab"]
+
+
+@settings(max_examples=3000, deadline=None)
+@given(st.lists(st.sampled_from(_APPOSITIVE_PIECES), min_size=0, max_size=30).map("".join),
+       st.integers(min_value=0, max_value=40))
+def test_appositive_pattern_is_the_plain_one(body: str, cut: int) -> None:
+    """The appositive pattern matches what it was first written as, from every start, to a window end."""
+    from searchkit.speakers.patterns import APPOSITIVE_RE
+
+    end = max(0, len(body) - cut)
+    for i in range(len(body) + 1):
+        m, ref = APPOSITIVE_RE.match(body, i, end), _REFERENCE_APPOSITIVE_RE.match(body, i, end)
+        assert (m and (m.span(), m.group(1))) == (ref and (ref.span(), ref.group(1)))

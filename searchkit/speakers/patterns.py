@@ -246,8 +246,10 @@ QUOTE_CLOSE = "”\"'"
 # ", a former official," up to a comma, a period that ends no initial or "St." ("president of the U.S.
 # Chamber", "at J.P. Morgan", "in St. Louis"), a dash, or the end of the sentence; an acronym in brackets within
 # ("the Consumer Product Safety Commission (CPSC)"; not a ticker "( MS.N )", "(Reuters)" or "(Alaska)")
+# (the period is matched before the lookbehinds that look back past it: the end is tried after every character of
+# the appositive, and a literal fails at once where two lookbehinds were read each time)
 APPOSITIVE_RE = re.compile(r"\s*,\s*((?:[^,;:\"“”()\n—-]|-(?!-)|\([A-Z][\w&]{0,9}[A-Z0-9]\)){2,100}?)\s*"
-                           r"(?:,|--|—|(?<![\s.][A-Z])(?<!\bSt)\.(?=\s)|\.?[\"”’']?$)")
+                           r"(?:,|--|—|\.(?<![\s.][A-Z]\.)(?<!\bSt\.)(?=\s)|\.?[\"”’']?$)")
 # Before reported content: "said that ...", "said on Sunday that ...", "said then that ..." (adverbials are taken
 # only when "that" follows them).
 THAT_RE = re.compile(rf"\s*(?:,\s*)?(?:(?:{ADV}\s+)*that\s+)?")
