@@ -261,3 +261,19 @@ def test_left_name_takes_one_blank_without_the_gap_pattern() -> None:
     from searchkit.speakers.patterns import LEFT_GAP_RE
 
     assert LEFT_GAP_RE.fullmatch(" ") is not None
+
+
+_ORG_PIECES = ["Institute", "Bank", "Board", "Centre", "Center", "Organisation", "League", " ", "  ", "\n", "\t", "of",
+               "for", "on", "the", "The", "x", "_", "1", "é", "Š", ".", "-", "(", "Bankof", "of the ", "\u2028", "\x1c"]
+
+
+@settings(max_examples=2000, deadline=None)
+@given(st.lists(st.sampled_from(_ORG_PIECES), min_size=0, max_size=24).map("".join))
+def test_organisation_heads_scan_is_the_plain_pattern(body: str) -> None:
+    """The heads before "of", "for", "on" are found where the pattern with a word boundary before them finds them."""
+    from searchkit.speakers.orgs import ORG_HEADS, ORG_PREFIX_RE
+
+    plain = re.compile(rf"\b(?:{ORG_HEADS})\s++(?:of|for|on)\s++(the\s++)?")
+    for pos in (0, 1, 3):
+        assert ([(m.span(), m.span(1)) for m in ORG_PREFIX_RE.finditer(body, pos)]
+                == [(m.span(), m.span(1)) for m in plain.finditer(body, pos)])
