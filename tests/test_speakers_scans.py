@@ -188,6 +188,14 @@ def test_ascii_scans_find_what_the_plain_patterns_find(body: str) -> None:
     assert Article(body).runs == _runs(_REFERENCE_RUN_RE, body)
 
 
+def test_ascii_run_scan_reads_ascii_classes() -> None:
+    """The ASCII run scan was made from the plain one by replacing \\w and the blank class as written in it: a
+    change to how those are written must not leave it reading the Unicode database again unnoticed."""
+    from searchkit.speakers.patterns import ASCII_RUN_RE
+
+    assert not any(unicode in ASCII_RUN_RE.pattern for unicode in ("\\w", "\\u00a0", "’"))
+
+
 _QUOTE_MARK_PIECES = [*_COLON_PIECES, "!", "?", ",", "?”", "!\"", ",''", ". ", ".\n\n", "\n \n", "’", "A", "2"]
 
 
