@@ -189,11 +189,25 @@ def test_ascii_scans_find_what_the_plain_patterns_find(body: str) -> None:
 
 
 def test_ascii_run_scan_reads_ascii_classes() -> None:
-    """The ASCII run scan was made from the plain one by replacing \\w and the blank class as written in it: a
-    change to how those are written must not leave it reading the Unicode database again unnoticed."""
+    """The ASCII run scan was made from the plain one by replacing \\w, the blank class and the abbreviations as
+    written in it: a change to how those are written must not leave it reading the Unicode database again (or
+    the 26 abbreviations one by one) unnoticed."""
     from searchkit.speakers.patterns import ASCII_RUN_RE
 
     assert not any(unicode in ASCII_RUN_RE.pattern for unicode in ("\\w", "\\u00a0", "’"))
+    assert ABBR not in ASCII_RUN_RE.pattern  # (its words as a trie)
+
+
+def test_ascii_runs_take_every_abbreviation() -> None:
+    """Each abbreviation, first in a run and after a name, with its period; and its words without one, or longer."""
+    from searchkit.speakers.patterns import _ABBR_WORDS
+
+    words = _ABBR_WORDS.split("|")
+    body = "; ".join(f"{w}. Ana {w}. Ruiz, {w} Ana {w}x. Ruiz; Ana {w}.Ruiz" for w in words)
+    assert body.isascii()
+    runs = Article(body).runs
+    assert runs == _runs(_REFERENCE_RUN_RE, body)
+    assert [r[2] for r in runs if "Mrs" in r[2]] == ["Mrs. Ana Mrs. Ruiz", "Mrs Ana Mrsx", "Ana Mrs."]
 
 
 _QUOTE_MARK_PIECES = [*_COLON_PIECES, "!", "?", ",", "?”", "!\"", ",''", ". ", ".\n\n", "\n \n", "’", "A", "2"]
