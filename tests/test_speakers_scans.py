@@ -174,17 +174,40 @@ def test_colon_scans_on_examples() -> None:
     assert len(colon_marks(body)) == 5
 
 
-_ASCII_PIECES = [p for p in _RUN_PIECES if p.isascii()] + ["\x7f", "\x01", "`", "{", "~", "@", "[", "^"]
+_ASCII_PIECES = [p for p in _RUN_PIECES if p.isascii()] + ["\x7f", "\x01", "`", "{", "~", "@", "[", "^", "\x1c", "\x1f",
+                                                            "\r", "\x0b", "\x0c", "_x", "9", "a_", "-A", "\t-"]
 
 
 @settings(max_examples=1500, deadline=None)
 @given(st.lists(st.sampled_from(_ASCII_PIECES), min_size=0, max_size=40).map("".join))
 def test_ascii_scans_find_what_the_plain_patterns_find(body: str) -> None:
-    """A text all in ASCII: its name runs are read by a scan whose first class holds ASCII only, and its cue
+    """A text all in ASCII: its name runs are read by a scan of ASCII classes (no \\w, no \\u00a0), and its cue
     words are those the plain pattern finds."""
     assert body.isascii()
     assert cue_words(body) == [m.span() for m in CUE_RE.finditer(body)]
     assert Article(body).runs == _runs(_REFERENCE_RUN_RE, body)
+
+
+def test_ascii_run_scan_reads_ascii_classes() -> None:
+    """The ASCII run scan was made from the plain one by replacing \\w, the blank class and the abbreviations as
+    written in it: a change to how those are written must not leave it reading the Unicode database again (or
+    the 26 abbreviations one by one) unnoticed."""
+    from searchkit.speakers.patterns import ASCII_RUN_RE
+
+    assert not any(unicode in ASCII_RUN_RE.pattern for unicode in ("\\w", "\\u00a0", "’"))
+    assert ABBR not in ASCII_RUN_RE.pattern  # (its words as a trie)
+
+
+def test_ascii_runs_take_every_abbreviation() -> None:
+    """Each abbreviation, first in a run and after a name, with its period; and its words without one, or longer."""
+    from searchkit.speakers.patterns import _ABBR_WORDS
+
+    words = _ABBR_WORDS.split("|")
+    body = "; ".join(f"{w}. Ana {w}. Ruiz, {w} Ana {w}x. Ruiz; Ana {w}.Ruiz" for w in words)
+    assert body.isascii()
+    runs = Article(body).runs
+    assert runs == _runs(_REFERENCE_RUN_RE, body)
+    assert [r[2] for r in runs if "Mrs" in r[2]] == ["Mrs. Ana Mrs. Ruiz", "Mrs Ana Mrsx", "Ana Mrs."]
 
 
 _QUOTE_MARK_PIECES = [*_COLON_PIECES, "!", "?", ",", "?”", "!\"", ",''", ". ", ".\n\n", "\n \n", "’", "A", "2"]
@@ -231,3 +254,48 @@ def test_the_gaps_left_name_tries_only_after_a_comma_open_with_one() -> None:
     from searchkit.speakers.patterns import OPEN_APPOSITIVE_RE, ROLE_COMMA_RE
 
     assert [p.pattern[:1] for p in (ROLE_COMMA_RE, OPEN_APPOSITIVE_RE)] == [",", ","]
+
+
+# APPOSITIVE_RE as first written: the lookbehinds before the period of a sentence end, read after every character
+_REFERENCE_APPOSITIVE_RE = re.compile(r"\s*,\s*((?:[^,;:\"“”()\n—-]|-(?!-)|\([A-Z][\w&]{0,9}[A-Z0-9]\)){2,100}?)\s*"
+                                      r"(?:,|--|—|(?<![\s.][A-Z])(?<!\bSt)\.(?=\s)|\.?[\"”’']?$)")
+_APPOSITIVE_PIECES = [" ", "\n", ",", ", ", ".", ". ", ".\n", "St", "St.", " St. Louis", "A", " A.", ".A", "x",
+                      "a former", "-", "--", "—", "(CPSC)", "(", ")", "'", "”", "\"", "’", ";", "U.S.", " J.P. Morgan",
+                      "\t", "ab"]
+
+
+@settings(max_examples=3000, deadline=None)
+@given(st.lists(st.sampled_from(_APPOSITIVE_PIECES), min_size=0, max_size=30).map("".join),
+       st.integers(min_value=0, max_value=40))
+def test_appositive_pattern_is_the_plain_one(body: str, cut: int) -> None:
+    """The appositive pattern matches what it was first written as, from every start, to a window end."""
+    from searchkit.speakers.patterns import APPOSITIVE_RE
+
+    end = max(0, len(body) - cut)
+    for i in range(len(body) + 1):
+        m, ref = APPOSITIVE_RE.match(body, i, end), _REFERENCE_APPOSITIVE_RE.match(body, i, end)
+        assert (m and (m.span(), m.group(1))) == (ref and (ref.span(), ref.group(1)))
+
+
+def test_left_name_takes_one_blank_without_the_gap_pattern() -> None:
+    """`cues.left_name` takes a gap of one blank ("X said", a fifth of the gaps it reads on Reuters) without
+    reading LEFT_GAP_RE: only right while the pattern matches it."""
+    from searchkit.speakers.patterns import LEFT_GAP_RE
+
+    assert LEFT_GAP_RE.fullmatch(" ") is not None
+
+
+_ORG_PIECES = ["Institute", "Bank", "Board", "Centre", "Center", "Organisation", "League", " ", "  ", "\n", "\t", "of",
+               "for", "on", "the", "The", "x", "_", "1", "é", "Š", ".", "-", "(", "Bankof", "of the ", "\u2028", "\x1c"]
+
+
+@settings(max_examples=2000, deadline=None)
+@given(st.lists(st.sampled_from(_ORG_PIECES), min_size=0, max_size=24).map("".join))
+def test_organisation_heads_scan_is_the_plain_pattern(body: str) -> None:
+    """The heads before "of", "for", "on" are found where the pattern with a word boundary before them finds them."""
+    from searchkit.speakers.orgs import ORG_HEADS, ORG_PREFIX_RE
+
+    plain = re.compile(rf"\b(?:{ORG_HEADS})\s++(?:of|for|on)\s++(the\s++)?")
+    for pos in (0, 1, 3):
+        assert ([(m.span(), m.span(1)) for m in ORG_PREFIX_RE.finditer(body, pos)]
+                == [(m.span(), m.span(1)) for m in plain.finditer(body, pos)])

@@ -55,7 +55,11 @@ def dateline_names(body: str) -> set[str]:
     return {place, display_form(place), place.title()}
 
 
-ORG_PREFIX_RE = re.compile(rf"\b(?:{ORG_HEADS})\s++(?:of|for|on)\s++(the\s++)?")
+# `\b(?:{ORG_HEADS})\s++(?:of|for|on)\s++(the\s++)?` (tested), with the word boundary before a head tested by a
+# lookbehind after it: the pattern opens with the heads' first letters, which the engine skips ahead to, where the
+# boundary first made it try every head at every position (111 -> 14 us a Reuters article, when read).
+ORG_PREFIX_RE = re.compile("(?:" + "|".join(rf"{head}(?<!\w{head})" for head in ORG_HEADS.split("|"))
+                           + r")\s++(?:of|for|on)\s++(the\s++)?")
 
 
 _BOUNDARY_RE = re.compile(r"\b")
