@@ -22,7 +22,7 @@ from searchkit.copies_update import CopyUpdater
 from searchkit.engine import api
 from searchkit.errors import WorkerLost
 from searchkit.indexer_plan import Plan, Task, plan
-from searchkit.indexer_read import FAILED, INDEXED, UNCHANGED, Outcomes, read, warm
+from searchkit.indexer_read import FAILED, INDEXED, UNCHANGED, Outcomes, read, sign, warm
 from searchkit.limits import Limits
 from searchkit.manifest import MANIFEST_NAME, Manifest, written_at
 from searchkit.models import FileFailure, IndexSummary
@@ -54,7 +54,7 @@ def index_paths(paths: Sequence[Path], index_dir: Path, *, rebuild: bool = False
     announce: Phase = phase or (lambda _name: None)
     reader = read if limits is None else partial(read, limits=limits)
     # forked before the files are listed; an update keeps one for the names merge (`_tail`)
-    with api.Workers(reader, workers or os.cpu_count() or 1, spare=not rebuild, warm=warm) as crew:
+    with api.Workers(reader, workers or os.cpu_count() or 1, spare=not rebuild, warm=warm, settle=sign) as crew:
         written = None if rebuild else written_at(index_dir)
         if written is None:  # a first build or a rebuild: every file is work
             crew.warm()  # the workers load the writer and compile the speaker patterns while this one lists

@@ -1,8 +1,9 @@
 """Reading one planned file into articles, and keeping every file's outcome compactly until the commit.
 
 `read` runs in the engine's worker processes (`engine.api.Workers`): it reads, hashes, parses and
-attributes one file and returns its articles with a small `Report`; the run collects the reports in
-`Outcomes`.
+attributes one file and returns its articles with a small `Report`; `sign` then computes the wire-copy
+signatures of a batch of reports' articles at once (`minhash.signatures`: most files hold one article, and
+signing them one by one took twice the CPU in a worker); the run collects the reports in `Outcomes`.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from array import array
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from searchkit import budget, minhash, reading
 from searchkit.copies_update import StagedRow
@@ -25,11 +26,32 @@ from searchkit.models import Article
 DIGEST_BYTES = 16  # content hash size (blake2b)
 INDEXED, UNCHANGED, FAILED = 1, 2, 3  # a report's status (0: no report yet)
 DEFAULT_LIMITS = Limits()
-Report = tuple[int, bytes, int, str | None, tuple[str, ...], tuple[StagedRow, ...], tuple["NameRow", ...]]
-"""status, raw digest, articles, failure, warnings, each article's wire-copy signature (`copies`) and each
-article's speakers with the day (`speakers.store`)."""
+Report = tuple[int, bytes, int, str | None, tuple[str, ...], tuple["StagedRow | Unsigned", ...], tuple["NameRow", ...]]
+"""status, raw digest, articles, failure, warnings, each article's wire-copy signature (`copies`; `Unsigned`
+until `sign`ed) and each article's speakers with the day (`speakers.store`)."""
 NameRow = tuple[str, str | None, tuple[tuple[str, str | None], ...], tuple[str, ...]]
 """article id, ISO day, (speaker, role) pairs, names written as a company (`speakers.store`)"""
+
+
+class Unsigned(NamedTuple):
+    """An article's row for the copies table before `sign` replaces its body with its signature."""
+
+    id: str
+    date: str | None
+    body: str
+
+
+def sign(reports: list[Report]) -> list[Report]:
+    """`reports` with their `Unsigned` rows signed, all in one `minhash.signatures` call (a JSON Lines
+    archive's rows are signed as its records are read: its report is completed later)."""
+    bodies = [row.body for report in reports for row in report[5] if isinstance(row, Unsigned)]
+    if not bodies:
+        return reports
+    signed = iter(minhash.signatures(bodies))
+    return [report if not any(isinstance(row, Unsigned) for row in report[5]) else
+            (*report[:5], tuple((row.id, row.date, next(signed)) if isinstance(row, Unsigned) else row
+                                for row in report[5]), report[6])  # type: ignore[misc]
+            for report in reports]
 
 
 def digest(data: bytes) -> str:
@@ -64,7 +86,8 @@ def read(task: Task, limits: Limits = DEFAULT_LIMITS) -> tuple[Iterable[Article]
     is complete once it has been consumed. Parsing a file, and extracting each article's speakers, may
     each take `limits.budget` seconds of CPU (`budget`): a file whose parsing runs over fails; an article
     whose speaker extraction runs over is indexed without speakers and quotes (title, date and body are
-    what is cheap), with a warning naming the stage."""
+    what is cheap), with a warning naming the stage. The report's articles are `Unsigned` until `sign`ed
+    (a JSON Lines archive's are signed as they are read)."""
     if reading.streams(task.key):
         try:
             stream = reading.JsonLines.open(task.key, task.rel, limits.max_size)
@@ -86,7 +109,7 @@ def read(task: Task, limits: Limits = DEFAULT_LIMITS) -> tuple[Iterable[Article]
         return _failed(str(exc))
     except Exception as exc:  # a parser bug must cost one file, not the run
         return _failed(f"unexpected error: {type(exc).__name__}: {exc}")
-    extras = _Extras(limits.budget)
+    extras = _Extras(limits.budget, signed=False)
     attributed = [extras.take(a) for a in articles]
     return attributed, extras.report(raw, loaded)
 
@@ -110,7 +133,7 @@ def _read_stream(task: Task, stream: reading.JsonLines, limits: Limits) -> tuple
 
 def _stream_articles(stream: reading.JsonLines, seconds: float | None, report: list[Any]) -> Iterator[Article]:
     """The stream's articles, attributed as they are taken; fills `report` in place when exhausted."""
-    extras = _Extras(seconds)
+    extras = _Extras(seconds, signed=True)
     problems: list[str] = []
     try:
         for article in stream:
@@ -142,21 +165,24 @@ def _attribute_within(article: Article, seconds: float | None, warnings: list[st
 
 
 class _Extras:
-    """What `read` adds to each article as it passes (its wire-copy signature, its speakers within the
-    budget, the speakers' names for the archive's table), and the report that results."""
+    """What `read` adds to each article as it passes (its wire-copy signature, now if `signed`, else an
+    `Unsigned` row for `sign`; its speakers within the budget, the speakers' names for the archive's table),
+    and the report that results."""
 
-    def __init__(self, seconds: float | None) -> None:
+    def __init__(self, seconds: float | None, signed: bool) -> None:
         self.seconds = seconds
+        self.signed = signed
         self.count = 0
         self.warnings: list[str] = []
-        self.copies: list[StagedRow] = []
+        self.copies: list[StagedRow | Unsigned] = []
         self.names: list[NameRow] = []
 
     def take(self, article: Article) -> Article:
         self.count += 1
         self.warnings.extend(article.warnings)
         date = article.date.isoformat() if article.date else None
-        self.copies.append((article.id, date, minhash.signature(article.body)))
+        self.copies.append((article.id, date, minhash.signature(article.body)) if self.signed else
+                           Unsigned(article.id, date, article.body))
         attributed = _attribute_within(article, self.seconds, self.warnings)
         if attributed.speakers or attributed.companies:  # for the archive's speaker table (speakers.store)
             self.names.append((attributed.id, date[:10] if date else None,

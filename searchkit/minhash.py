@@ -16,7 +16,9 @@ import) and hashes each shingle with SHA-1 in Python; this takes ~0.15 ms per 50
 from __future__ import annotations
 
 import zlib
+from collections.abc import Sequence
 from functools import cache
+from itertools import chain
 from typing import TYPE_CHECKING, NamedTuple
 
 if TYPE_CHECKING:
@@ -36,6 +38,7 @@ _MULT = 0x9E3779B97F4A7C15
 _C1, _C2 = 0xFF51AFD7ED558CCD, 0xC4CEB9FE1A85EC53
 _BIN_SHIFT = 64 - 6  # top 6 bits: the bin (BINS == 2**6)
 _VALUE_SHIFT = 64 - 6 - 32  # the 32 bits below the bin
+_BATCH = 1 << (16 - 6)  # texts `signatures` takes at once: a text's number and its bin fit in 16 bits
 
 
 @cache
@@ -53,6 +56,7 @@ class _Words(NamedTuple):
     c2: np.uint64
     shift: np.uint64  # fmix's
     value_shift: np.uint64
+    bin_shift: np.uint64
 
 
 @cache
@@ -60,7 +64,7 @@ def _words() -> _Words:
     """`_Words`, made once."""
     import numpy as np
 
-    return _Words(*(np.uint64(c) for c in (_MULT, _C1, _C2, 33, _VALUE_SHIFT)))
+    return _Words(*(np.uint64(c) for c in (_MULT, _C1, _C2, 33, _VALUE_SHIFT, _BIN_SHIFT)))
 
 
 def fmix(h: np.ndarray) -> np.ndarray:
@@ -127,6 +131,53 @@ def signature(text: str) -> bytes | None:
     values = (hashes[np.minimum(first, hashes.size - 1)] >> _words().value_shift).astype(np.uint32)  # its low 32 bits
     values[~filled] = EMPTY
     return values.astype("<u4").tobytes()
+
+
+def signatures(texts: Sequence[str]) -> list[bytes | None]:
+    """`signature` of each of `texts`, computed together: the same bytes, with numpy's per-call cost paid once
+    per batch rather than once per text (~25 calls an article).
+
+    The texts' word hashes are one array; a shingle is kept where its last word is in its first word's text.
+    Its bin and its text's number make a 16-bit group, and a stable sort of those (a radix sort) lines each
+    group's values up for one `minimum.reduceat`: no sort of the hashes themselves. A text with
+    `MIN_SHINGLES` bins filled has at least as many distinct hashes, so a signature; one with fewer (a
+    short text) is left to `signature`, which counts its distinct hashes."""
+    import numpy as np
+
+    if len(texts) == 1:  # alone, fewer numpy calls
+        return [signature(texts[0])]
+    if len(texts) > _BATCH:
+        return [s for i in range(0, len(texts), _BATCH) for s in signatures(texts[i:i + _BATCH])]
+    words = [utf8_words(text) for text in texts]
+    counts = np.fromiter(map(len, words), np.int64, len(words))
+    total = int(counts.sum())
+    if total < SHINGLE:
+        return [signature(text) for text in texts]
+    h = np.fromiter(map(zlib.crc32, chain.from_iterable(words)), dtype=np.uint64, count=total)
+    n = total - SHINGLE + 1
+    out = h[:n].copy()
+    constants = _words()
+    for j in range(1, SHINGLE):  # as `shingle_hashes`
+        out *= constants.mult
+        out += h[j:j + n]
+    out = fmix(out)
+    text = np.repeat(np.arange(len(texts), dtype=np.uint16), counts)
+    kept = text[:n] == text[SHINGLE - 1:]
+    out = out[kept]
+    if not out.size:  # no text of four words or more
+        return [None] * len(texts)
+    group = (out >> constants.bin_shift).astype(np.uint16)
+    group |= text[:n][kept] << 6  # text << 6 | bin
+    order = np.argsort(group, kind="stable")
+    group = group[order]
+    starts = np.flatnonzero(np.concatenate(([True], group[1:] != group[:-1])))
+    values = (out >> constants.value_shift).astype(np.uint32)[order]  # the 32 bits below the bin
+    table = np.full(len(texts) * BINS, EMPTY, dtype="<u4")
+    filled = group[starts]
+    table[filled] = np.minimum.reduceat(values, starts)
+    enough = np.bincount(filled >> 6, minlength=len(texts)) >= MIN_SHINGLES
+    rows = table.reshape(len(texts), BINS)
+    return [rows[i].tobytes() if ok else signature(texts[i]) for i, ok in enumerate(enough.tolist())]
 
 
 def agreement(a: np.ndarray, b: np.ndarray) -> np.ndarray:

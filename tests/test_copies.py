@@ -107,6 +107,22 @@ def test_signatures_do_not_change() -> None:
 
 
 @settings(max_examples=200, deadline=None)
+@given(st.lists(st.lists(st.sampled_from(["oil", "OIL", "prices", "rose", "said", "é", "\u3000", "\x1c"]),
+                         max_size=40).map(" ".join), max_size=12))
+def test_signatures_of_many_texts_are_each_texts_signature(bodies: list[str]) -> None:
+    """`minhash.signatures` (a batch at once: shingles must not span two texts, short texts get None) gives
+    the bytes `signature` gives each text alone."""
+    texts = [*bodies, SPACED, text(story(5)), "Too short to judge.", ""]
+    assert minhash.signatures(texts) == [minhash.signature(t) for t in texts]
+    assert minhash.signatures(bodies) == [minhash.signature(t) for t in bodies]
+
+
+def test_signatures_take_batches_larger_than_their_numbering() -> None:
+    texts = [text(story(seed, 10 + seed % 7)) for seed in range(2 * minhash._BATCH + 5)]
+    assert minhash.signatures(texts) == [minhash.signature(t) for t in texts]
+
+
+@settings(max_examples=200, deadline=None)
 @given(st.lists(st.sampled_from(["oil", "OIL", "prices", "rose", "said", "é", "İ", "\u3000", "\x1c", "—"]),
                 max_size=300).map(" ".join))
 def test_signature_keeps_each_bins_smallest_hash(body: str) -> None:

@@ -77,6 +77,31 @@ def test_rebuild_and_parallel_runs_give_the_same_groups(wires: Path, tmp_path: P
         assert groups(tmp_path / "parallel") == expected
 
 
+@pytest.mark.parametrize("path", ["serial", "pool", "segments"])
+def test_each_article_keeps_its_own_signature(wires: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                              path: str) -> None:
+    """However the files are read (here; a fork pool; segment workers, whose reports are signed a batch at a
+    time), each article's stored signature is that of its own body (None for a short one)."""
+    import sqlite3
+
+    from searchkit import minhash
+    from searchkit.engine import workers
+
+    bodies = {f"x{n}.txt": body(200 + n, 8 + 9 * n) for n in range(12)}
+    for name, text in bodies.items():
+        write(wires, name, 10, text)
+    bodies |= {"a.txt": body(1), "b.txt": body(1).replace("word", "Word", 1), "c.txt": body(2)}
+    monkeypatch.setattr(workers, "POOL_THRESHOLD", 2)
+    monkeypatch.setattr(workers, "SEGMENT_THRESHOLD", 2 if path == "segments" else 1_000)
+    if path != "serial" and "fork" not in __import__("multiprocessing").get_all_start_methods():
+        pytest.skip("no fork")
+    index_paths([wires], tmp_path / "ix", workers=1 if path == "serial" else 2)
+    with sqlite3.connect(tmp_path / "ix" / COPIES_NAME) as db:
+        stored = dict(db.execute("SELECT id, sig FROM articles"))
+    assert stored == {name: minhash.signature(text + "\n") for name, text in bodies.items()}
+    assert sum(sig is None for sig in stored.values()) == 1
+
+
 def test_an_index_without_copies_is_grouped_on_its_next_run(wires: Path, tmp_path: Path) -> None:
     ix = tmp_path / "ix"
     index_paths([wires], ix, workers=1)

@@ -3,7 +3,9 @@
 The caller gives a `read` function that turns one task into `(articles, report)` (the engine never imports
 the readers); the engine prepares the articles for the index and hands each report back, with the task's
 number, to the caller's `on_result`. `articles` may be a lazy iterable (a JSON Lines archive is read a
-record at a time): it is consumed, one article at a time, before the report is used. Two schemes:
+record at a time): it is consumed, one article at a time, before the report is used. The caller may also
+give a `settle` function, which finishes reports a batch at a time in the worker before they cross (work
+cheaper done for many files at once than for each: the caller signs their articles there). Two schemes:
 
 - a small run (fewer than `SEGMENT_THRESHOLD` tasks) reads in a fork pool and adds the prepared documents
   through the session's writer in this process;
@@ -47,11 +49,13 @@ from searchkit.models import Article
 T = TypeVar("T")
 R = TypeVar("R")
 Read = Callable[[T], tuple[Iterable[Article], R]]
+Settle = Callable[[list[R]], list[R]]
 Prepared = Iterable[tuple[dict[str, Any], list[dict[str, Any]]]]  # (article, its quotes) as `add` arguments
 
 POOL_THRESHOLD = 64  # fewer tasks than this are read in this process
 SEGMENT_THRESHOLD = 1_000  # from this many tasks, each worker writes its own segments
 TASK_BATCH = 1_024  # tasks per message to a segment worker
+REPORT_BATCH = 64  # reports per message from a segment worker (settled together, `Workers`)
 BATCHES_AHEAD = 2  # batches of tasks sent to a segment worker beyond the tasks it reported done
 POOL_LIMIT = 50_000  # keyword postings a segment worker pools before spilling a sorted run (~130 bytes each)
 SMALL_SHARE = 1_500  # tasks; a share this small (an update) pools up to SMALL_POOL_LIMIT postings instead,
@@ -70,22 +74,33 @@ def prepare(articles: Iterable[Article]) -> Iterator[tuple[dict[str, Any], list[
     return ((documents.prepare(a), documents.prepare_quotes(a)) for a in articles)
 
 
-def _read_chunk(read: Read[T, R], tasks: Sequence[T]) -> list[tuple[Prepared, R]]:
+def _read_chunk(read: Read[T, R], settle: Settle[R], tasks: Sequence[T]) -> list[tuple[Prepared, R]]:
     """Read and prepare `tasks` in a pool worker (a list: it crosses back to the parent in one message)."""
     out = []
     for task in tasks:
         articles, report = read(task)
         out.append((list(prepare(articles)), report))
-    return out
+    reports = settle([report for _prepared, report in out])
+    return [(prepared, report) for (prepared, _unsettled), report in zip(out, reports, strict=True)]
+
+
+def _as_settled(reports: list[R]) -> list[R]:
+    """The default `settle`: the reports as they are."""
+    return reports
 
 
 class Workers(Generic[T, R]):
     """The worker processes of one indexing run (a context manager: forks on entry, stops them on exit,
-    and keeps the collector at `BULK_GC_THRESHOLDS` meanwhile, inherited by the workers)."""
+    and keeps the collector at `BULK_GC_THRESHOLDS` meanwhile, inherited by the workers).
+
+    `settle(reports)` gets the reports as `read` returned them, a batch at a time where they are read (a
+    segment worker's `REPORT_BATCH`, a pool's chunk, one by one in this process), and returns them finished.
+    A lazily read file's report passes through it before its articles are taken (and completed in place)."""
 
     def __init__(self, read: Read[T, R], count: int, *, spare: bool = False,
-                 warm: Callable[[], object] | None = None) -> None:
+                 warm: Callable[[], object] | None = None, settle: Settle[R] = _as_settled) -> None:
         self.read = read
+        self.settle = settle  # a module-level function: it is sent to the pool's workers by name
         self.warm_up = warm
         self.count = max(1, count)
         self.forking = self.count > 1 and "fork" in multiprocessing.get_all_start_methods()
@@ -99,7 +114,7 @@ class Workers(Generic[T, R]):
         gc.set_threshold(*BULK_GC_THRESHOLDS)
         self._saved_term = _stop_on_sigterm()
         if self.forking:
-            self.crew = _SegmentCrew(self.read, self.count, self.spare, self.warm_up)
+            self.crew = _SegmentCrew(self.read, self.count, self.spare, self.warm_up, self.settle)
         return self
 
     def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
@@ -132,17 +147,17 @@ class Workers(Generic[T, R]):
         if not self.forking or len(tasks) < POOL_THRESHOLD:
             for task in tasks:
                 articles, report = self.read(task)
-                yield prepare(articles), report  # analysed as the writer takes them
+                yield prepare(articles), self.settle([report])[0]  # analysed as the writer takes them
             return
         chunks = iter([tasks[i:i + chunk] for i in range(0, len(tasks), chunk)])
         with multiprocessing.get_context("fork").Pool(self.count, _die_with_parent, (os.getpid(),)) as pool:
-            pending = deque(pool.apply_async(_read_chunk, (self.read, c))
+            pending = deque(pool.apply_async(_read_chunk, (self.read, self.settle, c))
                             for c in itertools.islice(chunks, 4 * self.count))
             while pending:
                 results = pending.popleft().get()
                 nxt = next(chunks, None)
                 if nxt is not None:
-                    pending.append(pool.apply_async(_read_chunk, (self.read, nxt)))
+                    pending.append(pool.apply_async(_read_chunk, (self.read, self.settle, nxt)))
                 yield from results
 
     def write_segments(self, index_dir: Path, tasks: Sequence[T], on_result: Callable[[int, R], None]) -> list[Any]:
@@ -176,13 +191,14 @@ class _SegmentCrew:
     told to exit unused."""
 
     def __init__(self, read: Read[Any, Any], count: int, spare: bool = False,
-                 warm: Callable[[], object] | None = None) -> None:
+                 warm: Callable[[], object] | None = None, settle: Settle[Any] = _as_settled) -> None:
         ctx = multiprocessing.get_context("fork")
         self.outbox = ctx.Queue()
         self.inboxes = [ctx.Queue() for _ in range(count)]
         warming = ctx.Lock()  # one worker warms at a time (`_warm`)
         self.procs = [ctx.Process(target=_segment_worker,
-                                  args=(i, read, inbox, self.outbox, os.getpid(), (warm, warming)), daemon=True)
+                                  args=(i, (read, settle), inbox, self.outbox, os.getpid(), (warm, warming)),
+                                  daemon=True)
                       for i, inbox in enumerate(self.inboxes)]
         for proc in self.procs:
             proc.start()
@@ -304,7 +320,7 @@ class _SegmentCrew:
             q.close()
 
 
-def _segment_worker(number: int, read: Read[Any, Any], inbox: Any, queue: Any, parent: int,
+def _segment_worker(number: int, reading: tuple[Read[Any, Any], Settle[Any]], inbox: Any, queue: Any, parent: int,
                     warm: tuple[Callable[[], object] | None, Any] = (None, None)) -> None:
     """Worker process `number`: do what it is told until told to exit (None): load what it will need, write
     segments, or run a job of the caller's (`Workers.beside`)."""
@@ -314,7 +330,7 @@ def _segment_worker(number: int, read: Read[Any, Any], inbox: Any, queue: Any, p
             _warm(*warm)
         elif order[0] == "call":
             _call(*pickle.loads(order[1]), queue)
-        elif not _write_segments(number, read, order[1], order[2], inbox, queue):
+        elif not _write_segments(number, reading, order[1], order[2], inbox, queue):
             return  # failed: its remaining tasks stay unread in the inbox, and the parent stops the run
 
 
@@ -353,8 +369,8 @@ def _call(job: Callable[..., Any], args: tuple[Any, ...], queue: Any) -> None:
         queue.put(("raised", blob))
 
 
-def _write_segments(number: int, read: Read[Any, Any], index_dir: str, pool_limit: int, inbox: Any,
-                    queue: Any) -> bool:
+def _write_segments(number: int, reading: tuple[Read[Any, Any], Settle[Any]], index_dir: str, pool_limit: int,
+                    inbox: Any, queue: Any) -> bool:
     """Read, prepare and write the tasks as they arrive (until None) into new segments of this worker's own;
     stream `(task number, report)` pairs in batches (they double as progress), then report the finished
     segments. False if it failed (reported to the parent, which cancels the run)."""
@@ -362,21 +378,24 @@ def _write_segments(number: int, read: Read[Any, Any], index_dir: str, pool_limi
         from searchkit.engine import writing  # here: a run with nothing to write never loads it (nor numpy)
 
         builder = writing.SegmentBuilder(Path(index_dir), pool_limit)
-        reports: list[tuple[int, Any]] = []
+        read, settle = reading
+        numbers: list[int] = []
+        reports: list[Any] = []
         while (batch := inbox.get()) is not None:
             for n, task in batch:
                 articles, report = read(task)
                 for doc, quotes in prepare(articles):
                     builder.add(doc, quotes)
-                reports.append((n, report))
+                numbers.append(n)
+                reports.append(report)
                 if builder.full():
                     builder.roll()
-                if len(reports) == 64:
-                    queue.put(("reports", reports))
-                    reports = []
+                if len(reports) == REPORT_BATCH:
+                    queue.put(("reports", list(zip(numbers, settle(reports), strict=True))))
+                    numbers, reports = [], []
             if reports:  # before waiting for the next batch, which they bring on (`_feed`)
-                queue.put(("reports", reports))
-                reports = []
+                queue.put(("reports", list(zip(numbers, settle(reports), strict=True))))
+                numbers, reports = [], []
         queue.put(("done", (number, builder.finish())))
         return True
     except BaseException as exc:  # reported to the parent, which cancels the run
