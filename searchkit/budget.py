@@ -14,7 +14,6 @@ The timer is only armed in the main thread of a process with `setitimer` (indexi
 
 from __future__ import annotations
 
-import _signal
 import signal
 import threading
 import time
@@ -27,10 +26,12 @@ T = TypeVar("T")
 
 _TIMER = getattr(signal, "ITIMER_PROF", None)
 _SIGNAL = getattr(signal, "SIGPROF", None)
-_set_handler = _signal.signal
-"""What `signal.signal` wraps: the wrapper turns the handler it returns into an enum member where it is
-one, and for a function that conversion raises and catches a ValueError (~3 us a limit: most of its cost,
-paid twice per indexed article)."""
+try:  # what `signal.signal` wraps: the wrapper turns the handler it returns into an enum member where it is
+    # one, and for a function that conversion raises and catches a ValueError (~3 us a limit: most of its
+    # cost, paid twice per indexed article). It takes only what it returned (not the enum members SIG_DFL..)
+    from _signal import signal as _set_handler
+except ImportError:  # a Python without CPython's private module
+    _set_handler = signal.signal
 
 
 class OverBudget(SearchkitError):
@@ -64,6 +65,8 @@ class limit:
             raise OverBudget(self.stage, self.seconds or 0)
 
     def __enter__(self) -> None:
+        if self.armed:  # a second entry would lose the handler and timer the first one saved
+            raise RuntimeError("a budget limit is not reentrant")
         if not self.seconds or not _can_interrupt():
             return
         self.armed = True

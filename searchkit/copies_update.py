@@ -69,7 +69,10 @@ class CopyUpdater(CopyStore):
 
     def stage(self, source: str, rows: Iterable[StagedRow]) -> None:
         """Hold the articles read from `source` until `merge` (after the index commit that adds them)."""
-        self._pending.extend((aid, *split_source(source, aid), date, sig) for aid, date, sig in rows)
+        for aid, date, sig in rows:
+            if not isinstance(sig, bytes | None):  # an `indexer_read.Unsigned` body: `sign` was left out
+                raise TypeError(f"the copies row of {aid} holds no signature")
+            self._pending.append((aid, *split_source(source, aid), date, sig))
         if len(self._pending) >= STAGE_BATCH:
             self._flush()
 

@@ -26,6 +26,9 @@ from searchkit.models import Article
 DIGEST_BYTES = 16  # content hash size (blake2b)
 INDEXED, UNCHANGED, FAILED = 1, 2, 3  # a report's status (0: no report yet)
 DEFAULT_LIMITS = Limits()
+HELD_BODY_CHARS = 32_768
+"""A file whose articles' bodies total more is signed as it is read, not held for `sign`'s batch: the batch
+of reports a worker holds then keeps ~2 M characters of bodies at most, not 64 archives of up to 8 MB."""
 Report = tuple[int, bytes, int, str | None, tuple[str, ...], tuple["StagedRow | Unsigned", ...], tuple["NameRow", ...]]
 """status, raw digest, articles, failure, warnings, each article's wire-copy signature (`copies`; `Unsigned`
 until `sign`ed) and each article's speakers with the day (`speakers.store`)."""
@@ -49,9 +52,13 @@ def sign(reports: list[Report]) -> list[Report]:
         return reports
     signed = iter(minhash.signatures(bodies))
     return [report if not any(isinstance(row, Unsigned) for row in report[5]) else
-            (*report[:5], tuple((row.id, row.date, next(signed)) if isinstance(row, Unsigned) else row
-                                for row in report[5]), report[6])  # type: ignore[misc]
+            (*report[:5], _filled(report[5], signed), report[6])  # type: ignore[misc]
             for report in reports]
+
+
+def _filled(rows: Iterable[StagedRow | Unsigned], signatures: Iterator[bytes | None]) -> tuple[StagedRow, ...]:
+    """`rows` with each `Unsigned` one's body replaced by the next of `signatures`."""
+    return tuple((row.id, row.date, next(signatures)) if isinstance(row, Unsigned) else row for row in rows)
 
 
 def digest(data: bytes) -> str:
@@ -190,8 +197,10 @@ class _Extras:
         return attributed
 
     def report(self, raw: bytes, file_warnings: Sequence[str]) -> Report:
-        return (INDEXED, raw, self.count, None, (*file_warnings, *self.warnings), tuple(self.copies),
-                tuple(self.names))
+        copies = tuple(self.copies)
+        if sum(len(row.body) for row in copies if isinstance(row, Unsigned)) > HELD_BODY_CHARS:
+            copies = _filled(copies, iter(minhash.signatures([r.body for r in copies if isinstance(r, Unsigned)])))
+        return (INDEXED, raw, self.count, None, (*file_warnings, *self.warnings), copies, tuple(self.names))
 
 
 class Outcomes:

@@ -39,6 +39,9 @@ _C1, _C2 = 0xFF51AFD7ED558CCD, 0xC4CEB9FE1A85EC53
 _BIN_SHIFT = 64 - 6  # top 6 bits: the bin (BINS == 2**6)
 _VALUE_SHIFT = 64 - 6 - 32  # the 32 bits below the bin
 _BATCH = 1 << (16 - 6)  # texts `signatures` takes at once: a text's number and its bin fit in 16 bits
+_BATCH_CHARS = 1 << 18
+"""Characters `signatures` takes at once: its arrays take ~14 bytes a character (~4 MB here; an 8 MB JSON
+archive's articles signed together took 110 MB), and past ~100 articles a batch is no cheaper per text."""
 
 
 @cache
@@ -146,8 +149,8 @@ def signatures(texts: Sequence[str]) -> list[bytes | None]:
 
     if len(texts) == 1:  # alone, fewer numpy calls
         return [signature(texts[0])]
-    if len(texts) > _BATCH:
-        return [s for i in range(0, len(texts), _BATCH) for s in signatures(texts[i:i + _BATCH])]
+    if len(texts) > _BATCH or sum(map(len, texts)) > _BATCH_CHARS:
+        return [s for part in _parts(texts) for s in signatures(part)]
     words = [utf8_words(text) for text in texts]
     counts = np.fromiter(map(len, words), np.int64, len(words))
     total = int(counts.sum())
@@ -178,6 +181,19 @@ def signatures(texts: Sequence[str]) -> list[bytes | None]:
     enough = np.bincount(filled >> 6, minlength=len(texts)) >= MIN_SHINGLES
     rows = table.reshape(len(texts), BINS)
     return [rows[i].tobytes() if ok else signature(texts[i]) for i, ok in enumerate(enough.tolist())]
+
+
+def _parts(texts: Sequence[str]) -> list[Sequence[str]]:
+    """`texts` in runs of at most `_BATCH` texts and `_BATCH_CHARS` characters (a longer text alone)."""
+    parts: list[Sequence[str]] = []
+    start, chars = 0, 0
+    for i, text in enumerate(texts):
+        if i > start and (i - start == _BATCH or chars + len(text) > _BATCH_CHARS):
+            parts.append(texts[start:i])
+            start, chars = i, 0
+        chars += len(text)
+    parts.append(texts[start:])
+    return parts
 
 
 def agreement(a: np.ndarray, b: np.ndarray) -> np.ndarray:

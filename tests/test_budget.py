@@ -67,3 +67,12 @@ def test_an_inner_limit_gives_the_outer_one_its_remaining_time() -> None:
         _busy(5.0)
     assert caught.value.stage == "file"
 
+
+
+def test_a_limit_entered_again_while_armed_is_refused_and_its_handler_restored() -> None:
+    before = signal.getsignal(signal.SIGPROF)
+    held = limit(5, "parse")
+    with held, pytest.raises(RuntimeError), held:
+        pass
+    assert signal.getsignal(signal.SIGPROF) == before
+    assert signal.getitimer(signal.ITIMER_PROF) == (0.0, 0.0)

@@ -122,6 +122,19 @@ def test_signatures_take_batches_larger_than_their_numbering() -> None:
     assert minhash.signatures(texts) == [minhash.signature(t) for t in texts]
 
 
+def test_signatures_take_long_texts_in_parts(monkeypatch: pytest.MonkeyPatch) -> None:
+    texts = [text(story(seed, 10 + seed % 7)) for seed in range(40)]
+    expected = [minhash.signature(t) for t in texts]
+    parts: list[int] = []
+    parted = minhash._parts
+    monkeypatch.setattr(minhash, "_parts", lambda ts: parts.append(len(ts)) or parted(ts))
+    monkeypatch.setattr(minhash, "_BATCH_CHARS", 3 * max(map(len, texts)))
+    assert minhash.signatures(texts) == expected
+    assert parts == [40]  # split once, into parts that each fit
+    assert all(sum(map(len, p)) <= minhash._BATCH_CHARS or len(p) == 1 for p in parted(texts))
+    assert len(parted(texts)) > 1 and [t for part in parted(texts) for t in part] == texts
+
+
 @settings(max_examples=200, deadline=None)
 @given(st.lists(st.sampled_from(["oil", "OIL", "prices", "rose", "said", "é", "İ", "\u3000", "\x1c", "—"]),
                 max_size=300).map(" ".join))

@@ -91,6 +91,9 @@ def test_each_article_keeps_its_own_signature(wires: Path, tmp_path: Path, monke
     for name, text in bodies.items():
         write(wires, name, 10, text)
     bodies |= {"a.txt": body(1), "b.txt": body(1).replace("word", "Word", 1), "c.txt": body(2)}
+    records = {f"r{n}": body(400 + n, 30) for n in range(3)}  # a JSON Lines archive's, signed as they are read
+    (wires / "more.jsonl").write_text("".join(json.dumps({"id": k, "title": k, "body": v}) + "\n"
+                                              for k, v in records.items()), encoding="utf-8")
     monkeypatch.setattr(workers, "POOL_THRESHOLD", 2)
     monkeypatch.setattr(workers, "SEGMENT_THRESHOLD", 2 if path == "segments" else 1_000)
     if path != "serial" and "fork" not in __import__("multiprocessing").get_all_start_methods():
@@ -98,8 +101,36 @@ def test_each_article_keeps_its_own_signature(wires: Path, tmp_path: Path, monke
     index_paths([wires], tmp_path / "ix", workers=1 if path == "serial" else 2)
     with sqlite3.connect(tmp_path / "ix" / COPIES_NAME) as db:
         stored = dict(db.execute("SELECT id, sig FROM articles"))
-    assert stored == {name: minhash.signature(text + "\n") for name, text in bodies.items()}
+    assert stored == {name: minhash.signature(text + "\n") for name, text in bodies.items()} | {
+        key: minhash.signature(text) for key, text in records.items()}
     assert sum(sig is None for sig in stored.values()) == 1
+
+
+def test_a_long_file_is_signed_as_it_is_read_a_short_one_in_its_batch(tmp_path: Path) -> None:
+    """A worker holds a short file's bodies until its batch of reports is signed together, but never a long
+    file's (`HELD_BODY_CHARS`): 64 archives of megabytes would all be held."""
+    from searchkit import minhash
+    from searchkit.indexer_plan import Task
+    from searchkit.indexer_read import HELD_BODY_CHARS, Unsigned, read, sign
+
+    texts = {"short.txt": body(3), "long.txt": body(4, HELD_BODY_CHARS // 5)}
+    rows = {}
+    for name, text in texts.items():
+        write(tmp_path, name, 2, text)
+        st = (tmp_path / name).stat()
+        _articles, report = read(Task(str(tmp_path / name), name, st.st_size, st.st_mtime_ns, None))
+        rows[name] = report[5]
+        assert sign([report])[0][5] == ((name, "2024-03-02T00:00:00", minhash.signature(text + "\n")),)
+    assert len(texts["long.txt"]) > HELD_BODY_CHARS > len(texts["short.txt"])
+    assert isinstance(rows["short.txt"][0], Unsigned) and isinstance(rows["long.txt"][0][2], bytes)
+
+
+def test_staging_an_unsigned_row_is_refused(tmp_path: Path) -> None:
+    from searchkit.copies_update import CopyUpdater
+    from searchkit.indexer_read import Unsigned
+
+    with CopyUpdater(tmp_path) as copies, pytest.raises(TypeError, match="no signature"):
+        copies.stage(str(tmp_path / "a.txt"), [Unsigned("a.txt", None, body(1))])
 
 
 def test_an_index_without_copies_is_grouped_on_its_next_run(wires: Path, tmp_path: Path) -> None:

@@ -112,10 +112,17 @@ def pipeline() -> Callable[[Path], str | None]:
         from searchkit.indexer_plan import Task
         from searchkit.indexer_read import read
 
+        try:  # since MinHash is signed a batch of files at a time
+            from searchkit.indexer_read import sign
+        except ImportError:
+            sign = None
+
         def run(path: Path) -> str | None:
             st = path.stat()
             articles, report = read(Task(str(path), path.name, st.st_size, st.st_mtime_ns, None))
             prepare(articles)
+            if sign is not None:
+                report = sign([report])[0]
             return report[3]
 
     except ImportError:  # before it: `indexer.process` did all of it
