@@ -5,6 +5,7 @@ is grouped on its next run."""
 from __future__ import annotations
 
 import json
+import multiprocessing
 import os
 import random
 from pathlib import Path
@@ -96,7 +97,7 @@ def test_each_article_keeps_its_own_signature(wires: Path, tmp_path: Path, monke
                                               for k, v in records.items()), encoding="utf-8")
     monkeypatch.setattr(workers, "POOL_THRESHOLD", 2)
     monkeypatch.setattr(workers, "SEGMENT_THRESHOLD", 2 if path == "segments" else 1_000)
-    if path != "serial" and "fork" not in __import__("multiprocessing").get_all_start_methods():
+    if path != "serial" and "fork" not in multiprocessing.get_all_start_methods():
         pytest.skip("no fork")
     index_paths([wires], tmp_path / "ix", workers=1 if path == "serial" else 2)
     with sqlite3.connect(tmp_path / "ix" / COPIES_NAME) as db:
