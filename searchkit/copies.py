@@ -35,8 +35,13 @@ row, and in an index on it, was a quarter of the file: 25 MB at 10^5 articles). 
 later split the pages it grew, leaving a sixth of them empty)."""
 _MEMBERS = "FROM groups g JOIN articles a ON a.n = g.n JOIN articles r ON r.n = g.grp"
 """Every grouped article (`a`) with its group's representative (`r`)."""
-BUCKETS_SCHEMA = "CREATE TABLE IF NOT EXISTS buckets (prefix INTEGER PRIMARY KEY, entries BLOB NOT NULL);"
-"""The band index (`copies_bands`), kept by the indexer: here, so that opening the store needs no numpy."""
+BUCKETS_SCHEMA = (
+    "CREATE TABLE IF NOT EXISTS buckets (prefix INTEGER PRIMARY KEY, entries BLOB NOT NULL);"
+    "CREATE TABLE IF NOT EXISTS bucket_log (id INTEGER PRIMARY KEY CHECK (id = 0), added BLOB NOT NULL,"
+    " removed BLOB NOT NULL);"
+)
+"""The band index (`copies_bands`: its rows, and the entries added and removed since they were written),
+kept by the indexer: here, so that opening the store needs no numpy."""
 
 
 class Entry(NamedTuple):

@@ -12,6 +12,12 @@ of banding every signature again (1.5–2 s at 10^5 articles): `buckets (prefix,
 prefix (the top `PREFIX_BITS` bits) holding that prefix's `(key, article number)` pairs as the key's low
 bits (uint16: the row's prefix is the rest) and the number (uint32), 6 bytes an entry (a row per entry would
 take ~19 bytes with SQLite's own overhead, 60 MB at 10^5 articles; both uint32, 29 MB, layout 1).
+
+An update does not rewrite the rows it touches (its ~10^5 entries fall in most of the 65,536 prefixes: the
+whole table, ~0.2 s of a 2,000-file update's serial end at 10^5 articles): it records its entries in
+`bucket_log`, one row of two sorted arrays of `(key, number)` codes, the entries added and those removed
+from the rows, and the rows are read with the log applied (removed first, then added). Once the log holds
+`LOG_LIMIT` entries, its prefixes' rows are written and it is emptied.
 """
 
 from __future__ import annotations
@@ -30,6 +36,9 @@ MAX_BUCKET = 1_000
 """A key shared by more entries than this is boilerplate (a stock phrase as the minimum shingle), not
 evidence of copying: it proposes no candidates."""
 PREFIX_BITS = 16
+LOG_LIMIT = 400_000
+"""Entries the log holds before they are written into the rows (a few updates of 2,000 files; 8 bytes an
+entry, rewritten with the log at each update, and looked through when rows are read)."""
 
 _U64 = np.uint64
 _CHUNK = max(1, MEMORY_BUDGET // 4_096)  # articles banded at once when the index is rebuilt
@@ -68,7 +77,11 @@ class Buckets:
 
     def __init__(self, db: sqlite3.Connection) -> None:
         self.db = db
-        self._loaded: dict[int, np.ndarray] = {}  # prefix -> (m, 2) uint32 (key, number), sorted
+        self._loaded: dict[int, np.ndarray] = {}  # prefix -> (m, 2) uint32 (key, number), sorted, log applied
+        row = db.execute("SELECT added, removed FROM bucket_log").fetchone()
+        # the log (`_codes`, sorted): `added` may hold entries the rows hold too (after their removal)
+        self._added, self._removed = (_EMPTY_CODES, _EMPTY_CODES) if row is None else (
+            np.frombuffer(row[0], "<u8").astype(_U64), np.frombuffer(row[1], "<u8").astype(_U64))
 
     def rebuild(self, numbers: np.ndarray, sigs: np.ndarray) -> None:
         """Replace the index with the entries of these articles (all there are)."""
@@ -86,6 +99,8 @@ class Buckets:
         del top, first
         parts = np.split(pairs, starts[1:]) if len(pairs) else []
         self.db.execute("DELETE FROM buckets")
+        self.db.execute("DELETE FROM bucket_log")
+        self._added = self._removed = _EMPTY_CODES
         blobs = (_blob(part) for part in parts)
         self.db.executemany("INSERT INTO buckets VALUES (?, ?)", zip(prefixes.tolist(), blobs, strict=True))
         self._loaded = dict.fromkeys(range(1 << PREFIX_BITS), _EMPTY_PAIRS)  # every prefix is known now
@@ -101,31 +116,46 @@ class Buckets:
         old = self._pairs(touched)
         # `old` is sorted (by key, then number): the removed entries are found, and the added ones placed, by
         # binary search, instead of sorting every entry of the touched prefixes again (~2.4M at 10^5 articles)
-        codes = _codes(old[:, 0], old[:, 1])
-        gone = np.zeros(len(codes), dtype=bool)
-        gone[_spans(codes, distinct(_codes(rkeys, rnums)))] = True
-        codes = codes[~gone]
-        added = np.sort(_codes(akeys, anums))
-        codes = np.insert(codes, np.searchsorted(codes, added), added)
-        new = _uncodes(codes)
-        del codes
-        # each touched prefix's rows, found in one call: a searchsorted per prefix with Python ints cast the
+        removed_codes, added_codes = distinct(_codes(rkeys, rnums)), np.sort(_codes(akeys, anums))
+        new = _uncodes(_applied(_codes(old[:, 0], old[:, 1]), removed_codes, added_codes))
+        # each touched prefix's entries, found in one call: a searchsorted per prefix with Python ints cast the
         # whole uint32 column to int64 each time (40,000 prefixes x 4M rows: 34 s of a 2,000-file update)
-        prefixes, touched_prefixes = new[:, 0] >> _SHIFT, distinct(touched >> _SHIFT)
-        los = np.searchsorted(prefixes, touched_prefixes, side="left").tolist()
-        his = np.searchsorted(prefixes, touched_prefixes, side="right").tolist()
+        self._loaded.update(_by_prefix(new, distinct(touched >> _SHIFT)))
+        self._log(removed_codes, added_codes)
+        before, after = _sizes(old[:, 0], touched), _sizes(new[:, 0], touched)
+        return touched[(before > MAX_BUCKET) != (after > MAX_BUCKET)]
+
+    def logged(self) -> bool:
+        """Whether the rows are read with a log (see the module's docstring)."""
+        return bool(len(self._added) or len(self._removed))
+
+    def _log(self, removed: np.ndarray, added: np.ndarray) -> None:
+        """Record an update's removed and added entries (removed first: an article number may come back)."""
+        from_rows = removed[~np.isin(removed, self._added)]  # the others were added since the rows were written
+        self._removed = distinct(np.concatenate([self._removed, from_rows]))
+        kept = self._added[~np.isin(self._added, removed)]
+        self._added = np.insert(kept, np.searchsorted(kept, added), added)
+        if len(self._added) + len(self._removed) >= LOG_LIMIT:
+            self._write_log()
+        else:
+            self.db.execute("INSERT OR REPLACE INTO bucket_log VALUES (0, ?, ?)",
+                            (self._added.astype("<u8").tobytes(), self._removed.astype("<u8").tobytes()))
+
+    def _write_log(self) -> None:
+        """Write the rows of every prefix the log names, as read with it applied, and empty the log."""
+        prefixes = distinct(np.concatenate([self._added, self._removed]) >> _U64(32 + int(_SHIFT)))
+        self._pairs((prefixes << _U64(int(_SHIFT))).astype(np.uint32))  # each read, the log applied
         kept, emptied = [], []
-        packed = memoryview(_blob(new))  # one conversion, sliced per prefix
-        for prefix, lo, hi in zip(touched_prefixes.tolist(), los, his, strict=True):
-            self._loaded[prefix] = new[lo:hi]
-            if hi > lo:
-                kept.append((prefix, packed[lo * _ENTRY.itemsize:hi * _ENTRY.itemsize]))
+        for prefix in prefixes.tolist():
+            pairs = self._loaded[prefix]
+            if len(pairs):
+                kept.append((prefix, _blob(pairs)))
             else:
                 emptied.append((prefix,))
         self.db.executemany("INSERT OR REPLACE INTO buckets VALUES (?, ?)", kept)
         self.db.executemany("DELETE FROM buckets WHERE prefix = ?", emptied)
-        before, after = _sizes(old[:, 0], touched), _sizes(new[:, 0], touched)
-        return touched[(before > MAX_BUCKET) != (after > MAX_BUCKET)]
+        self.db.execute("DELETE FROM bucket_log")
+        self._added = self._removed = _EMPTY_CODES
 
     def members(self, keys: np.ndarray) -> np.ndarray:
         """The article numbers of every entry holding one of these keys."""
@@ -149,13 +179,47 @@ class Buckets:
         """Every entry of the prefixes of these keys (sorted by key), reading the prefixes not read yet."""
         prefixes = distinct(keys >> _SHIFT).tolist()
         missing = [p for p in prefixes if p not in self._loaded]
+        rows = []
         for chunk in chunks(missing):
-            self._loaded.update(dict.fromkeys(chunk, _EMPTY_PAIRS))
-            rows = self.db.execute(f"SELECT prefix, entries FROM buckets WHERE prefix IN ({marks(chunk)})",
-                                   chunk).fetchall()
+            rows += self.db.execute(f"SELECT prefix, entries FROM buckets WHERE prefix IN ({marks(chunk)})",
+                                    chunk).fetchall()
+        self._loaded.update(dict.fromkeys(missing, _EMPTY_PAIRS))
+        if missing and (len(self._added) or len(self._removed)):
+            self._loaded.update(self._logged(missing, rows))
+        else:
             self._loaded.update(_rows_pairs(rows))
         parts = [self._loaded[p] for p in prefixes]
         return np.concatenate(parts) if parts else _EMPTY_PAIRS
+
+    def _logged(self, prefixes: list[int], rows: list[tuple[int, bytes]]) -> dict[int, np.ndarray]:
+        """The entries of these prefixes (sorted), from their stored `rows` with the log applied."""
+        wanted = np.array(sorted(prefixes), dtype=_U64)
+        stored = sorted(_rows_pairs(rows), key=lambda item: item[0])
+        pairs = np.concatenate([part for _prefix, part in stored]) if stored else _EMPTY_PAIRS
+        shift = _U64(32 + int(_SHIFT))
+        removed = self._removed[np.isin(self._removed >> shift, wanted)]
+        added = self._added[np.isin(self._added >> shift, wanted)]
+        return _by_prefix(_uncodes(_applied(_codes(pairs[:, 0], pairs[:, 1]), removed, added)), wanted)
+
+
+_EMPTY_CODES = np.zeros(0, dtype=_U64)
+
+
+def _applied(codes: np.ndarray, removed: np.ndarray, added: np.ndarray) -> np.ndarray:
+    """Sorted entry codes without every entry equal to one of `removed` (sorted, distinct), with `added`
+    (sorted) placed: by binary search, not by sorting them all again (~2.4M at 10^5 articles)."""
+    gone = np.zeros(len(codes), dtype=bool)
+    gone[_spans(codes, removed)] = True
+    codes = codes[~gone]
+    return np.insert(codes, np.searchsorted(codes, added), added)
+
+
+def _by_prefix(pairs: np.ndarray, prefixes: np.ndarray) -> dict[int, np.ndarray]:
+    """Sorted entries `(key, number)` split by these prefixes (sorted; every one gets its slice, maybe empty)."""
+    top = pairs[:, 0] >> _SHIFT
+    los = np.searchsorted(top, prefixes.astype(np.uint32), side="left").tolist()
+    his = np.searchsorted(top, prefixes.astype(np.uint32), side="right").tolist()
+    return {prefix: pairs[lo:hi] for prefix, lo, hi in zip(prefixes.tolist(), los, his, strict=True)}
 
 
 _EMPTY_PAIRS = np.zeros((0, 2), dtype=np.uint32)

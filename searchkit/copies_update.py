@@ -54,6 +54,9 @@ entries of their buckets, a few candidate pairs with two signatures each), so a 
 stays within the budget instead of growing with the archive (it was the build's largest process)."""
 PAIR_CHUNK = max(1, MEMORY_BUDGET // (4 * BINS * 4))
 """Candidate pairs compared at once: two signatures and two boolean temporaries of `BINS` each."""
+LOGGED = "logged "
+"""Marks the version of a band index whose rows a log completes (`copies_bands`): a searchkit that knows no
+log finds the index stale, and groups everything instead of reading the rows alone."""
 FULL_SHARE = 0.25
 """An update whose articles to regroup exceed this share of the store groups everything at once (one pass
 over every signature beats looking up most band keys one prefix at a time)."""
@@ -132,8 +135,10 @@ class CopyUpdater(CopyStore):
             self.db.execute("INSERT OR REPLACE INTO meta VALUES ('version', ?)", (version,))
             groups = {grp for _stem, _sig, grp in gone.values() if grp is not None}
             seeds = set(added) | self._members(groups)
+            logged = self.db.execute("SELECT 1 FROM bucket_log").fetchone() is not None  # kept if nothing changes
             if everything or replace_all or not indexed or len(seeds) > FULL_SHARE * self.count():
                 self._regroup_all()
+                logged = False
             elif gone or added:
                 buckets = Buckets(self.db)
                 signed = self.db.execute("SELECT n, sig FROM articles WHERE n > ?", (first,)).fetchall()
@@ -142,12 +147,19 @@ class CopyUpdater(CopyStore):
                     shifted = set(buckets.members(crossed).tolist())
                     seeds |= shifted | self._members(self._groups_of(shifted))
                 self._regroup(buckets, seeds)
-            self.db.execute("INSERT OR REPLACE INTO meta VALUES ('indexed', ?)", (version,))
+                logged = buckets.logged()
+            stamp = f"{LOGGED}{version}" if logged else version
+            self.db.execute("INSERT OR REPLACE INTO meta VALUES ('indexed', ?)", (stamp,))
 
     def _indexed(self) -> bool:
-        """Whether the band index was kept by the last merge (a store from before it was kept has none)."""
+        """Whether the band index was kept by the last merge (a store from before it was kept has none). Its log
+        counts only if that merge left one (`LOGGED`): one left before a searchkit that knows no log regrouped
+        everything is dropped."""
         rows = dict(self.db.execute("SELECT key, value FROM meta WHERE key IN ('version', 'indexed')"))
-        return rows.get("indexed") == rows.get("version") or not self.count()
+        version, stamp = rows.get("version"), rows.get("indexed")
+        if stamp != f"{LOGGED}{version}":
+            self.db.execute("DELETE FROM bucket_log")
+        return stamp in (version, f"{LOGGED}{version}") or not self.count()
 
     def _regroup_all(self) -> None:
         """Rebuild the band index and group every article."""

@@ -76,8 +76,10 @@ def attribute(article: Article) -> Article:
 
 
 def warm() -> None:
-    """Compile the speaker patterns now (`attribute` imports them where used): a worker does it while the
-    indexing process is still listing files (`engine.api.Workers.warm`)."""
+    """Compile the speaker patterns and load the parsers now (`attribute` and `reading.read_articles` import
+    them where used): a worker does it while the indexing process is still listing files
+    (`engine.api.Workers.warm`)."""
+    from searchkit.reading import formats  # noqa: F401
     from searchkit.speakers import attribution  # noqa: F401
 
 

@@ -41,15 +41,22 @@ def _pool(rng: random.Random, size: int) -> list[list[str]]:
 
 
 def _state(store: CopyUpdater) -> tuple[dict[str, str], set[tuple[int, str]]]:
-    """The groups (id -> representative) and the band index (key, id) of a store (checked sorted)."""
+    """The groups (id -> representative) and the band index (key, id) of a store: its rows (checked sorted)
+    with its log applied, the entries removed since they were written out, those added in."""
     ids = dict(store.db.execute("SELECT n, id FROM articles"))
     entries = set()
     for prefix, blob in store.db.execute("SELECT prefix, entries FROM buckets"):
         assert len(blob) % 6 == 0  # 6 bytes an entry (layout 2): the key's low 16 bits, the article number
         pairs = [(prefix << 16 | low, number) for low, number in struct.iter_unpack("<HI", blob)]
         assert pairs == sorted(pairs)  # by key, then article number: an update merges into this order
-        entries.update((key, ids[number]) for key, number in pairs)
-    return store.group_ids(), entries
+        entries.update(pairs)
+    for added, removed in store.db.execute("SELECT added, removed FROM bucket_log"):
+        added_codes, removed_codes = (list(struct.unpack(f"<{len(b) // 8}Q", b)) for b in (added, removed))
+        assert added_codes == sorted(added_codes) and removed_codes == sorted(set(removed_codes))
+        assert {divmod(c, 1 << 32) for c in removed_codes} <= entries  # removed from the rows
+        entries -= {divmod(c, 1 << 32) for c in removed_codes}
+        entries |= {divmod(c, 1 << 32) for c in added_codes}
+    return store.group_ids(), {(key, ids[number]) for key, number in entries}
 
 
 def _from_scratch(folder: Path, live: dict[str, Entry]) -> tuple[dict[str, str], set[tuple[int, str]]]:
@@ -61,12 +68,22 @@ def _from_scratch(folder: Path, live: dict[str, Entry]) -> tuple[dict[str, str],
         return _state(fresh)
 
 
-@pytest.mark.parametrize(("seed", "max_bucket"), [(1, 1_000), (2, 1_000), (3, 3), (4, 4), (5, 2)])
+@pytest.mark.parametrize(("seed", "max_bucket", "log_limit"),
+                         [(1, 1_000, None), (2, 1_000, None), (3, 3, None), (4, 4, None), (5, 2, None),
+                          (6, 1_000, 150), (3, 3, 150), (5, 2, 1)])
 def test_incremental_updates_give_the_groups_of_a_full_regroup(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-                                                               seed: int, max_bucket: int) -> None:
+                                                               seed: int, max_bucket: int, log_limit: int | None
+                                                               ) -> None:
     """Random adds, deletes and replacements, applied one small batch at a time, against a from-scratch
-    grouping of what is left after each batch; small `MAX_BUCKET`s make buckets cross it both ways."""
+    grouping of what is left after each batch; small `MAX_BUCKET`s make buckets cross it both ways. The band
+    index's log keeps every update (the default limit) or is written into the rows now and then (a small
+    `LOG_LIMIT`) or at every update (1)."""
     monkeypatch.setattr(copies_bands, "MAX_BUCKET", max_bucket)
+    if log_limit is not None:
+        monkeypatch.setattr(copies_bands, "LOG_LIMIT", log_limit)
+    written = []
+    write_log = copies_bands.Buckets._write_log
+    monkeypatch.setattr(copies_bands.Buckets, "_write_log", lambda self: written.append(1) or write_log(self))
     monkeypatch.setattr(copies_update, "FULL_SHARE", 1.0)  # never fall back to the full regroup
     full_runs = []
     monkeypatch.setattr(CopyUpdater, "_regroup_all", _counting(CopyUpdater._regroup_all, full_runs))
@@ -99,8 +116,33 @@ def test_incremental_updates_give_the_groups_of_a_full_regroup(tmp_path: Path, m
             assert _state(store) == _from_scratch(tmp_path / f"full{step}", live), step
         assert store.count() == len(live) > 10
     assert full_runs == [0] * 30  # every step above was incremental (the from-scratch stores count apart)
+    assert bool(written) == (log_limit is not None)  # the log was written into the rows, or never
     if max_bucket < 1_000:
         assert crossed  # buckets did cross the limit
+
+
+def test_a_log_left_behind_by_a_full_regroup_that_knew_none_is_dropped(tmp_path: Path) -> None:
+    """A searchkit that knows no band index log finds a logged index stale (`LOGGED`) and regroups everything,
+    writing the rows and leaving the log; the next update must read the rows alone."""
+    rng = random.Random(11)
+    bodies = _pool(rng, 40)
+    live = {f"a{n:02d}": entry(f"a{n:02d}", bodies[n]) for n in range(30)}
+    (tmp_path / "inc").mkdir()
+    with CopyUpdater(tmp_path / "inc") as store:
+        store.apply(list(live.values()))
+        extra = entry("b00", bodies[31])
+        store.apply([extra], removed_sources=[live.pop("a03").source])  # the log removes entries from the rows
+        stamp = dict(store.db.execute("SELECT key, value FROM meta"))
+        assert stamp["indexed"] == copies_update.LOGGED + stamp["version"]  # the update was logged
+        with store.db:  # as the older searchkit leaves it: rows of everything, its own stamp, the log untouched
+            log = store.db.execute("SELECT added, removed FROM bucket_log").fetchone()
+            copies_bands.Buckets(store.db).rebuild(*copies_update._all_signed(store.db))
+            store.db.execute("INSERT INTO bucket_log VALUES (0, ?, ?)", log)
+            store.db.execute("UPDATE meta SET value = ? WHERE key = 'indexed'", (stamp["version"],))
+        more = entry("b01", bodies[32])
+        store.apply([more])
+        live.update({extra.id: extra, more.id: more})
+        assert _state(store) == _from_scratch(tmp_path / "full", live)  # the stale log took a03 out of rows without it
 
 
 def _counting(method, calls: list[int]):

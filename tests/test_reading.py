@@ -237,6 +237,27 @@ def test_decode_handles_bom_cp1252_utf16_and_line_endings() -> None:
     assert decode("Zo\u00eb".encode("utf-16")) == ("Zo\u00eb", [])
 
 
+@pytest.mark.parametrize(("name", "content"), [
+    ("empty.txt", b""), ("blank.md", b" \n\t\r\n\x0b\x0c "), ("blank.jsonl", b"\n\n"), ("bom.txt", b"\xef\xbb\xbf"),
+    ("nbsp.txt", "\u00a0\u2028".encode()), ("blank.pdf", b" "), ("empty", b""), ("x.txt", b" x "),
+])
+def test_blank_files_are_refused_before_the_parsers_load_as_the_parsers_refuse_them(tmp_path: Path, name: str,
+                                                                                     content: bytes) -> None:
+    """`reading.read_articles` refuses bytes that are only ASCII whitespace itself (a re-run reads the files that
+    failed, and empty ones need no parser): with the reason `formats.read_articles` gives, type checked first."""
+    from searchkit.reading import formats
+
+    path = tmp_path / name
+    path.write_bytes(content)
+    outcomes = []
+    for read in (read_articles, formats.read_articles):
+        try:
+            outcomes.append([(a.title, a.body) for a in read(path, name, content)])
+        except UnreadableFile as exc:
+            outcomes.append(str(exc))
+    assert outcomes[0] == outcomes[1]
+
+
 @pytest.mark.parametrize(
     ("name", "content", "reason"),
     [

@@ -242,7 +242,8 @@ def test_a_walk_without_patterns_imports_no_pathspec(tmp_path: Path) -> None:
 
 def test_an_unchanged_tree_is_indexed_without_numpy_or_the_write_path(built: Path, corpus: Path) -> None:
     """A re-run over unchanged files (one failing, as it does every run) loads neither numpy (~0.1 s of a ~1 s
-    re-run at 10^5 files) nor the index writer: they are imported once there is something to write or group."""
+    re-run at 10^5 files) nor the index writer, nor the parsers and their date patterns (~12 ms): they are imported
+    once there is something to read, write or group."""
     (corpus / "empty.txt").write_bytes(b"")
     code = (
         "import sys\nfrom pathlib import Path\nfrom searchkit.indexer import index_paths\n"
@@ -250,5 +251,6 @@ def test_an_unchanged_tree_is_indexed_without_numpy_or_the_write_path(built: Pat
         "assert (s.added, s.updated, s.removed, s.unchanged) == (0, 0, 0, 1), s\n"
         "assert [f.reason for f in s.failed] == ['empty file'], s.failed\n"
         "assert 'numpy' not in sys.modules and 'searchkit.engine.writing' not in sys.modules\n"
+        "assert 'searchkit.reading.formats' not in sys.modules and 'searchkit.dates' not in sys.modules\n"
     )
     _run(code)

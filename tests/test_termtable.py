@@ -97,6 +97,22 @@ def test_lookups_and_walks_cross_the_sparse_index(monkeypatch: pytest.MonkeyPatc
         assert list(reader.items_from(probe)) == [(k, v) for k, v in entries if k >= probe]
 
 
+def test_lookups_in_any_order_read_a_block_once_while_they_stay_in_it() -> None:
+    entries = _entries()
+    reader, _size = _table(entries, 4)
+    reads = []
+    read = reader._read
+    reader._read = lambda pos, size: reads.append(pos) or read(pos, size)  # type: ignore[method-assign]
+    reader.get(b"")  # the sparse index is read first, once
+    reads.clear()
+    for key, value in entries[4:8]:  # one block (four terms a block): each twice, as an update's deletes ask
+        assert reader.get(key) == value and key in reader
+    assert len(reads) == 1
+    order = [*entries[::-3], *entries, *entries[::5]]  # from block to block and back, repeats included
+    assert [reader.get(k) for k, _v in order] == [v for _k, v in order]
+    assert reader.get(entries[9][0] + b"\x00") is None and reader.get(entries[9][0]) == entries[9][1]
+
+
 def test_a_damaged_footer_or_index_is_refused() -> None:
     buf = _Kept()
     writer = TermTableWriter(StructFile(buf), 4)

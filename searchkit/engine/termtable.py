@@ -278,6 +278,7 @@ class TermTableReader:
         self._top: list[bytes] | None = None
         self._key_ends: Any = array("I")
         self._block_offsets: Any = array("Q")
+        self._last: tuple[int, _Block] | None = None  # the block read last: a term's second lookup reads none
 
     def _load(self) -> list[bytes]:
         """Read the index: the blocks' first keys joined, their ends and the blocks' offsets; list every
@@ -316,11 +317,18 @@ class TermTableReader:
 
     def _load_block(self, i: int) -> _Block:
         """Block `i`, its offsets checked as it is read (all of them at `_load`: ~0.5 ms a table, on every
-        one-shot search), so a damaged one never sizes a read past the blocks."""
+        one-shot search), so a damaged one never sizes a read past the blocks. The last block read is kept:
+        a term looked up twice (an update's deletes ask whether a source is there, then for its postings),
+        or keys looked up in order, read and split a block once."""
+        last = self._last
+        if last is not None and last[0] == i:
+            return last[1]
         start, end = self._block_offsets[i], self._block_offsets[i + 1]
         if not start <= end <= self._index_pos:
             raise ValueError("damaged term table (block offsets)")
-        return _Block(self._first(i), self._read(start, end - start))
+        block = _Block(self._first(i), self._read(start, end - start))
+        self._last = (i, block)
+        return block
 
     def get(self, key: bytes) -> bytes | None:
         """The value of `key`, or `None`."""

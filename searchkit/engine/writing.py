@@ -156,7 +156,7 @@ def _delete_terms(writer: SegmentWriter, fieldname: str, texts: Sequence[str]) -
     (`delete_by_term` builds a query and a multi-segment matcher per term, and copies each segment's
     deleted set per posting list)."""
     field = writer.schema[fieldname]
-    keys = [field.to_bytes(text) for text in texts]
+    keys = sorted(field.to_bytes(text) for text in texts)  # in table order: neighbours share a block
     count = 0
     for segment in writer.segments:
         terms = segment.codec().terms_reader(writer.storage, segment)

@@ -5,6 +5,13 @@ from __future__ import annotations
 from searchkit.errors import UnreadableFile
 
 SNIFF_BYTES = 8192
+EMPTY = "empty file"
+
+
+def blank(data: bytes) -> bool:
+    """Whether `data` is nothing but ASCII whitespace: bytes that `decode` refuses as an empty file, told
+    without decoding them (it refuses more: a BOM alone, other blank characters)."""
+    return not data.strip()
 
 
 def decode(data: bytes) -> tuple[str, list[str]]:
@@ -35,5 +42,5 @@ def decode(data: bytes) -> tuple[str, list[str]]:
     if "\r" in text:
         text = text.replace("\r\n", "\n").replace("\r", "\n")
     if not text.strip():
-        raise UnreadableFile("empty file")
+        raise UnreadableFile(EMPTY)
     return text, warnings

@@ -8,7 +8,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from searchkit.dates import parse_date
 from searchkit.models import Article
 
 HEADER_LINES = 6  # how many non-empty lines near the top may hold a date, byline or URL
@@ -110,6 +109,8 @@ def as_list(value: object) -> list[str]:
 
 def meta_date(value: object, warnings: list[str], where: str = "") -> datetime | None:
     """A record's date from a string (any supported form) or a Unix timestamp; warn when unusable."""
+    from searchkit.dates import parse_date  # here: its patterns (~7 ms) are for files read, and a re-run reads none
+
     if value is None or value == "":
         return None
     if isinstance(value, int | float) and not isinstance(value, bool):
