@@ -23,8 +23,8 @@ An index folder (`index/` by default) holds:
   of their own naming the representative by number; a speakers mention or company names its article by
   number in an `articles` table that keeps the id once and the file as the copies do, instead of a `sources`
   table of paths; still layout 3, the copies gained `bucket_log` in 9: an update logs its band index entries
-  instead of rewriting the rows, and marks the index's version `LOGGED` so that an 8 regroups everything rather
-  than read the rows alone). A file of another layout is refused as damaged;
+  instead of rewriting the rows, and marks the index's version `LOGGED` so that a searchkit without the log
+  regroups everything rather than read the rows alone). A file of another layout is refused as damaged;
   `index --rebuild` makes it again.
 - `spill/*.run`: posting runs of a writer in progress (garbage once no writer holds the lock).
 - `roots.json`, `last-results.json`: what the command line remembers (`searchkit.history`): the indexed
