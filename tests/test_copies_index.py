@@ -61,6 +61,27 @@ def test_updates_keep_groups_current(wires: Path, tmp_path: Path) -> None:
     assert groups(ix) == set()
 
 
+def test_a_table_made_before_the_band_log_is_updated_as_a_new_one(wires: Path, tmp_path: Path) -> None:
+    """A copies file written by a searchkit without `bucket_log` (no such table, a plain `indexed` stamp)
+    takes updates as one made now: the same groups, and the log kept from then on."""
+    import sqlite3
+
+    old, new = tmp_path / "old", tmp_path / "new"
+    index_paths([wires], old, workers=1)
+    index_paths([wires], new, workers=1)
+    with sqlite3.connect(old / COPIES_NAME) as db:
+        assert db.execute("SELECT value FROM meta WHERE key = 'indexed'").fetchone() == \
+            db.execute("SELECT value FROM meta WHERE key = 'version'").fetchone()
+        db.execute("DROP TABLE bucket_log")
+    for step in range(3):
+        write(wires, f"d{step}.txt", 1, body(3) + " " + body(1 + step % 2))
+        if step == 2:
+            (wires / "a.txt").unlink()
+        for ix in (old, new):
+            index_paths([wires], ix, workers=1)
+        assert groups(old) == groups(new) and groups(old)
+
+
 def test_rebuild_and_parallel_runs_give_the_same_groups(wires: Path, tmp_path: Path,
                                                         monkeypatch: pytest.MonkeyPatch) -> None:
     from searchkit.engine import workers
