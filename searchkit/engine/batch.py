@@ -203,6 +203,7 @@ def write_field(writer: SegmentWriter, fieldname: str, entries: list[tuple[bytes
     for part in pool.rows[fieldname].sorted_parts(terms):
         blocks.write_part(fieldwriter._postfile, entries, layout, part, terms, codes)
         add_entries(fieldwriter._tindex, entries)
+        del part  # gone before the next part is sorted
     fieldwriter.finish_field()
 
 
