@@ -358,7 +358,7 @@ def test_a_segment_builder_closes_its_vocabulary_and_trims_the_heap_before_each_
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """A roll's flush runs beside what analysis held: the vocabulary's lookups (two thirds of it) and the C
     heap's holes. Each text field is written with the vocabulary closed, after a trim; a roll trims again
-    once the finished segment is gone."""
+    once the finished segment is gone, and so does the end, after the last flush."""
     ix = tmp_path / "ix"
     session = writing.IndexWriter(ix, rebuild=True)
     events: list[Any] = []
@@ -383,4 +383,5 @@ def test_a_segment_builder_closes_its_vocabulary_and_trims_the_heap_before_each_
     assert "trim" in events[:first]  # before the first segment's flush
     rolled = events.index("trim", first)  # the roll's, after the first segment's fields
     assert "trim" in events[rolled + 1:]  # and the second segment's, before its flush
-    assert sum(e == "trim" for e in events) == 3
+    assert events[-1] == "trim" and events[-2] != "trim"  # and after the last flush (a finished worker waits)
+    assert sum(e == "trim" for e in events) == 4

@@ -33,7 +33,8 @@ from searchkit.terms import PairWords
 
 BATCH_DOCS = 256  # documents analysed together (their tokens are Python strings until then)
 BATCH_CHARS = 1_000_000  # ... or fewer, when their texts are long
-ROWS_LIMIT = 400_000  # rows a writer's text fields hold in memory, together, before spilling runs (12 bytes each)
+ROWS_LIMIT = 200_000  # rows a writer's text fields hold in memory, together, before spilling runs (12 bytes each),
+# and about the rows of a part sorted at the flush: spilling and sorting take ~6 times the rows' bytes at once
 QUOTED = ("text", "body", "start")
 """A quote's text field, the article field it is a span of, and the field with the span's start."""
 
@@ -203,6 +204,7 @@ def write_field(writer: SegmentWriter, fieldname: str, entries: list[tuple[bytes
     for part in pool.rows[fieldname].sorted_parts(terms):
         blocks.write_part(fieldwriter._postfile, entries, layout, part, terms, codes)
         add_entries(fieldwriter._tindex, entries)
+        del part  # gone before the next part is sorted
     fieldwriter.finish_field()
 
 

@@ -246,13 +246,15 @@ def _keys_by_block(doc: np.ndarray, pos: np.ndarray, lo: np.ndarray, hi: np.ndar
     """Each block's stored positions: its position planes (`positions.encode`, the same bytes), or, when its
     keys `doc << KEY_SHIFT | position` do not strictly ascend (a word twice at one position) or a position
     is past a key's bits, Whoosh's per-posting values (`codec.position_keys`)."""
-    keys = (doc.astype(np.int64) << KEY_SHIFT) | pos
-    descending = np.diff(keys, prepend=0) <= 0
+    descending = np.zeros(len(pos), bool)  # each key not above the one before: compared as (document,
+    # position), which orders in-range keys as their numbers do, without arrays of the 64-bit keys
+    np.less(doc[1:], doc[:-1], out=descending[1:])
+    descending[1:] |= (doc[1:] == doc[:-1]) & (pos[1:] <= pos[:-1])
     descending[lo] = False  # a block's first key has none before it
-    descending |= (pos < 0) | (pos >= 1 << KEY_SHIFT)
-    unordered = _reduce(np.add, descending.astype(np.int64), lo, hi)
+    descending |= (pos < 0) | (pos >= 1 << KEY_SHIFT)  # (a block holding such a key is unordered whatever
+    unordered = _reduce(np.add, descending.astype(np.int64), lo, hi)  # its neighbours)
     top = _reduce(np.maximum, pos, lo, hi)
-    planes = pos.astype("<u8").view(np.uint8).reshape(-1, 8)  # each position's bytes, low first
+    planes = pos.astype("<u4").view(np.uint8).reshape(-1, 4)  # each position's bytes, low first (int32: 4 at most)
     out: list[Any] = []
     for a, b, bad, most in zip(lo.tolist(), hi.tolist(), unordered, top, strict=True):
         if bad:

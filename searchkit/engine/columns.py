@@ -81,7 +81,7 @@ class FieldRows:
         if not len(present):
             return
         order = np.array(sorted(present.tolist(), key=terms.__getitem__), np.int64)
-        rank = np.full(len(self.counts), -1, np.int64)
+        rank = np.full(len(self.counts), -1, np.int32)
         rank[order] = np.arange(len(order))
         if self.runs:
             self.spill(terms)
@@ -117,8 +117,13 @@ class FieldRows:
             else:
                 pieces = list(load())
             rows = np.concatenate(pieces) if len(pieces) != 1 else pieces[0]
-            rows = rows[np.argsort(rank[rows["term"]], kind="stable")]
+            del pieces  # not held beside the part while it is written
+            key = rank[rows["term"]]
+            if len(key) > 1 and not (key[1:] >= key[:-1]).all():  # the pieces come in document order: one
+                rows = rows[np.argsort(key, kind="stable")]  # term's rows, or a run's, need no sort
+            del key
             yield Sorted(rows["term"], rows["doc"], rows["value"])
+            del rows
             start = end
 
     def _bucket_of(self, terms: Sequence[bytes]) -> np.ndarray:

@@ -57,7 +57,8 @@ SEGMENT_THRESHOLD = 1_000  # from this many tasks, each worker writes its own se
 TASK_BATCH = 1_024  # tasks per message to a segment worker
 REPORT_BATCH = 64  # reports per message from a segment worker (settled together, `Workers`)
 BATCHES_AHEAD = 2  # batches of tasks sent to a segment worker beyond the tasks it reported done
-POOL_LIMIT = 50_000  # keyword postings a segment worker pools before spilling a sorted run (~130 bytes each)
+POOL_LIMIT = 20_000  # keyword postings a segment worker pools before spilling a sorted run (~300 bytes each with
+# their terms, mostly unique ids and paths: 50,000 held ~14 MB; the runs' merge costs the same CPU, measured)
 SMALL_SHARE = 1_500  # tasks; a share this small (an update) pools up to SMALL_POOL_LIMIT postings instead,
 SMALL_POOL_LIMIT = 1_000_000  # usually all of them: no runs to write and merge back (~1.5 s CPU per 1,000 files)
 
