@@ -119,8 +119,8 @@ class FieldRows:
             rows = np.concatenate(pieces) if len(pieces) != 1 else pieces[0]
             del pieces  # not held beside the part while it is written
             key = rank[rows["term"]]
-            if len(key) > 1 and not (key[1:] >= key[:-1]).all():  # the pieces come in document order: one
-                rows = rows[np.argsort(key, kind="stable")]  # term's rows, or a run's, need no sort
+            if len(key) > 1 and not (key[1:] >= key[:-1]).all():  # the pieces come in document order: only
+                rows = rows[np.argsort(key, kind="stable")]  # a part of one term's rows is in order already
             del key
             yield Sorted(rows["term"], rows["doc"], rows["value"])
             del rows

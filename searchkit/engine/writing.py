@@ -265,7 +265,7 @@ class SegmentBuilder:
     def finish(self) -> list[list[Any]]:
         """Close the segments; per roll, one segment per index (None where nothing was added). The flush's
         freed pages go back to the system: a worker done first waits, for as long as the others' last flush
-        takes, and held that flush's ~55 MB of garbage beside their peak."""
+        takes, and held that flush's ~55 MB of garbage beside their peak. The builder is spent afterwards."""
         out = [*self.done, self._finish()]
         del self.vocab  # its term lists too, as `roll` drops them
         heap.trim()
