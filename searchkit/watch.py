@@ -20,7 +20,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from searchkit.errors import NoInputFiles, SearchkitError, WatchFailed
+from searchkit.errors import IndexNotWritable, NoInputFiles, SearchkitError, WatchFailed
 from searchkit.models import IndexSummary
 
 Indexer = Callable[..., IndexSummary]
@@ -78,7 +78,8 @@ def watch(paths: Sequence[Path], index_dir: Path, *, on_update: Callable[[IndexS
           stop: threading.Event | None = None, index: Indexer | None = None, **index_options: Any) -> None:
     """Index `paths` now, then again after each debounced batch of changes, until `stop` is set (or an
     interrupt). `on_update(summary, events)` follows every update; an error in one update (the index locked
-    by another process, say) goes to `on_error` and the update is retried after the next quiet spell."""
+    by another process, say) goes to `on_error` and the update is retried after the next quiet spell, but an
+    index folder this process cannot write (`IndexNotWritable`) ends the watch."""
     from watchdog.observers import Observer
 
     if index is None:
@@ -103,7 +104,7 @@ def watch(paths: Sequence[Path], index_dir: Path, *, on_update: Callable[[IndexS
                 try:
                     summary = index(roots, index_dir, **index_options)
                 except SearchkitError as exc:
-                    if on_error is None:
+                    if on_error is None or isinstance(exc, IndexNotWritable):  # waiting will not make it writable
                         raise
                     on_error(exc)
                     changes.dispatch(_Retry(str(roots[0])))  # try again after the next quiet spell

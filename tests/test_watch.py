@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from searchkit.errors import IndexLocked, NoInputFiles
+from searchkit.errors import IndexLocked, IndexNotWritable, NoInputFiles
 from searchkit.models import IndexSummary
 from searchkit.search import Searcher
 from searchkit.watch import watch
@@ -113,6 +113,26 @@ def test_an_update_that_fails_is_retried(folder: Path, tmp_path: Path) -> None:
         assert [type(e) for e in w.errors] == [IndexLocked]
     finally:
         w.close()
+
+
+def test_an_index_that_cannot_be_written_ends_the_watch(folder: Path, tmp_path: Path) -> None:
+    calls: list[int] = []
+
+    def refused(paths: list[Path], index_dir: Path, **options: object) -> IndexSummary:
+        calls.append(1)
+        raise IndexNotWritable(f"cannot write the index folder {index_dir}")
+
+    errors: list[Exception] = []
+    stop = threading.Event()
+    timer = threading.Timer(TIMEOUT, stop.set)  # a watch that retried would run until stopped, and not raise
+    timer.start()
+    try:
+        with pytest.raises(IndexNotWritable):
+            watch([folder], tmp_path / "index", on_update=lambda s, n: None, on_error=errors.append,
+                  index=refused, quiet=0.05, stop=stop)
+    finally:
+        timer.cancel()
+    assert calls == [1] and errors == []
 
 
 def test_a_missing_folder_is_an_error(tmp_path: Path) -> None:
