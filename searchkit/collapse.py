@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from searchkit import querylang
-from searchkit.copies import COPIES_NAME, CopyStore
+from searchkit.copies import CopyStore
 from searchkit.results import Hit, SearchResult
 from searchkit.search import MAX_LIMIT, Searcher
 
@@ -24,10 +24,11 @@ WINDOW = 3  # articles fetched per story wanted, at first
 def search(searcher: Searcher, index_dir: Path, text: str, *, limit: int = 10, page: int = 1,
            **options: Any) -> SearchResult:
     """`Searcher.search` with copies folded: the same arguments, `limit` and `page` counted in stories."""
-    if not (index_dir / COPIES_NAME).exists():
+    store = CopyStore.open(index_dir)
+    if store is None:
         return searcher.search(text, limit=limit, page=page, **options)
     wanted = limit * page
-    with CopyStore(index_dir, reading=True) as store:
+    with store:
         fetch = min(MAX_LIMIT, wanted * WINDOW)
         while True:
             result = searcher.search(text, limit=fetch, page=1, snippets=False, **options)

@@ -74,6 +74,12 @@ class CopyStore(SideTable):
     def __init__(self, index_dir: Path, extra_schema: str = "", *, reading: bool = False) -> None:
         super().__init__(index_dir, COPIES_NAME, SCHEMA + extra_schema, reading=reading)
 
+    @classmethod
+    def open(cls, index_dir: Path) -> CopyStore | None:
+        """The table beside `index_dir` for a search, which only reads it; None for an index made before
+        copies were kept (it has none)."""
+        return cls(index_dir, reading=True) if (index_dir / COPIES_NAME).exists() else None
+
     def version(self) -> str:
         """Names the current groups: changes with every merge (so caches made from them can tell)."""
         row = self.db.execute("SELECT value FROM meta WHERE key = 'version'").fetchone()

@@ -44,6 +44,7 @@ _U64 = np.uint64
 _CHUNK = max(1, MEMORY_BUDGET // 4_096)  # articles banded at once when the index is rebuilt
 _SALTS = np.arange(1, BANDS + 1, dtype=_U64) * _U64(0x9E3779B97F4A7C15)  # one per band
 _SHIFT = np.uint32(32 - PREFIX_BITS)
+_CODE_PREFIX_SHIFT = _U64(32 + int(_SHIFT))  # where a code's prefix starts (its key is the top 32 bits)
 
 
 def distinct(values: np.ndarray) -> np.ndarray:
@@ -143,7 +144,7 @@ class Buckets:
 
     def _write_log(self) -> None:
         """Write the rows of every prefix the log names, as read with it applied, and empty the log."""
-        prefixes = distinct(np.concatenate([self._added, self._removed]) >> _U64(32 + int(_SHIFT)))
+        prefixes = distinct(np.concatenate([self._added, self._removed]) >> _CODE_PREFIX_SHIFT)
         self._pairs((prefixes << _U64(int(_SHIFT))).astype(np.uint32))  # each read, the log applied
         kept, emptied = [], []
         for prefix in prefixes.tolist():
@@ -184,7 +185,7 @@ class Buckets:
             rows += self.db.execute(f"SELECT prefix, entries FROM buckets WHERE prefix IN ({marks(chunk)})",
                                     chunk).fetchall()
         self._loaded.update(dict.fromkeys(missing, _EMPTY_PAIRS))
-        if missing and (len(self._added) or len(self._removed)):
+        if missing and self.logged():
             self._loaded.update(self._logged(missing, rows))
         else:
             self._loaded.update(_rows_pairs(rows))
@@ -196,9 +197,8 @@ class Buckets:
         wanted = np.array(sorted(prefixes), dtype=_U64)
         stored = sorted(_rows_pairs(rows), key=lambda item: item[0])
         pairs = np.concatenate([part for _prefix, part in stored]) if stored else _EMPTY_PAIRS
-        shift = _U64(32 + int(_SHIFT))
-        removed = self._removed[np.isin(self._removed >> shift, wanted)]
-        added = self._added[np.isin(self._added >> shift, wanted)]
+        removed = self._removed[np.isin(self._removed >> _CODE_PREFIX_SHIFT, wanted)]
+        added = self._added[np.isin(self._added >> _CODE_PREFIX_SHIFT, wanted)]
         return _by_prefix(_uncodes(_applied(_codes(pairs[:, 0], pairs[:, 1]), removed, added)), wanted)
 
 

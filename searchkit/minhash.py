@@ -36,9 +36,11 @@ EMPTY = 0xFFFFFFFF
 
 _MULT = 0x9E3779B97F4A7C15
 _C1, _C2 = 0xFF51AFD7ED558CCD, 0xC4CEB9FE1A85EC53
-_BIN_SHIFT = 64 - 6  # top 6 bits: the bin (BINS == 2**6)
-_VALUE_SHIFT = 64 - 6 - 32  # the 32 bits below the bin
-_BATCH = 1 << (16 - 6)  # texts `signatures` takes at once: a text's number and its bin fit in 16 bits
+_BIN_BITS = 6
+assert BINS == 1 << _BIN_BITS
+_BIN_SHIFT = 64 - _BIN_BITS  # top bits: the bin
+_VALUE_SHIFT = 64 - _BIN_BITS - 32  # the 32 bits below the bin
+_BATCH = 1 << (16 - _BIN_BITS)  # texts `signatures` takes at once: a text's number and its bin fit in 16 bits
 _BATCH_CHARS = 1 << 18
 """Characters `signatures` takes at once: its arrays take ~14 bytes a character (~4 MB here; an 8 MB JSON
 archive's articles signed together took 110 MB), and past ~100 articles a batch is no cheaper per text."""
@@ -98,6 +100,17 @@ def utf8_words(text: str) -> list[bytes]:
     return " ".join(words).encode("utf-8").split(b" ") if words else []
 
 
+def _shingled(h: np.ndarray, n: int) -> np.ndarray:
+    """The hash of each of the `n` runs of `SHINGLE` word hashes in `h`: a polynomial over them (wrapping modulo
+    2**64, as intended; in place), then `fmix`."""
+    out = h[:n].copy()
+    mult = _words().mult
+    for j in range(1, SHINGLE):
+        out *= mult
+        out += h[j:j + n]
+    return fmix(out)
+
+
 def shingle_hashes(text: str) -> np.ndarray:
     """The distinct 64-bit hashes of the `SHINGLE`-word shingles of `text` (uint64, sorted)."""
     import numpy as np
@@ -107,12 +120,7 @@ def shingle_hashes(text: str) -> np.ndarray:
         return np.zeros(0, dtype=np.uint64)
     h = np.fromiter(map(zlib.crc32, words), dtype=np.uint64, count=len(words))
     n = len(words) - SHINGLE + 1
-    out = h[:n].copy()
-    mult = _words().mult
-    for j in range(1, SHINGLE):  # wraps modulo 2**64, as intended; in place
-        out *= mult
-        out += h[j:j + n]
-    out = fmix(out)
+    out = _shingled(h, n)
     out.sort()
     distinct = np.empty(n, bool)  # `np.unique` without its overhead (~40 us a call, most of the sort's cost)
     distinct[0] = True
@@ -158,19 +166,15 @@ def signatures(texts: Sequence[str]) -> list[bytes | None]:
         return [signature(text) for text in texts]
     h = np.fromiter(map(zlib.crc32, chain.from_iterable(words)), dtype=np.uint64, count=total)
     n = total - SHINGLE + 1
-    out = h[:n].copy()
+    out = _shingled(h, n)
     constants = _words()
-    for j in range(1, SHINGLE):  # as `shingle_hashes`
-        out *= constants.mult
-        out += h[j:j + n]
-    out = fmix(out)
     text = np.repeat(np.arange(len(texts), dtype=np.uint16), counts)
     kept = text[:n] == text[SHINGLE - 1:]
     out = out[kept]
     if not out.size:  # no text of four words or more
         return [None] * len(texts)
     group = (out >> constants.bin_shift).astype(np.uint16)
-    group |= text[:n][kept] << 6  # text << 6 | bin
+    group |= text[:n][kept] << _BIN_BITS  # text << _BIN_BITS | bin
     order = np.argsort(group, kind="stable")
     group = group[order]
     starts = np.flatnonzero(np.concatenate(([True], group[1:] != group[:-1])))
@@ -178,7 +182,7 @@ def signatures(texts: Sequence[str]) -> list[bytes | None]:
     table = np.full(len(texts) * BINS, EMPTY, dtype="<u4")
     filled = group[starts]
     table[filled] = np.minimum.reduceat(values, starts)
-    enough = np.bincount(filled >> 6, minlength=len(texts)) >= MIN_SHINGLES
+    enough = np.bincount(filled >> _BIN_BITS, minlength=len(texts)) >= MIN_SHINGLES
     rows = table.reshape(len(texts), BINS)
     return [rows[i].tobytes() if ok else signature(texts[i]) for i, ok in enumerate(enough.tolist())]
 

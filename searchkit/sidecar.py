@@ -108,9 +108,9 @@ def read_only(path: Path) -> sqlite3.Connection:
     db = sqlite3.connect(f"{uri}?mode=ro", uri=True)
     try:
         db.execute("SELECT 1 FROM sqlite_master LIMIT 1").fetchall()
-    except sqlite3.OperationalError as exc:
+    except sqlite3.Error as exc:
         db.close()
-        if not _cannot_write(exc):
+        if not (isinstance(exc, sqlite3.OperationalError) and _cannot_write(exc)):
             raise
         db = sqlite3.connect(f"{uri}?mode=ro&immutable=1", uri=True)
     return db
@@ -178,26 +178,20 @@ class SideTable:
 
     def __init__(self, index_dir: Path, name: str, schema: str, *, reading: bool = False) -> None:
         self.path = index_dir / name
-        what = f"the table {self.path}"
-        if reading:  # a search: the file is there (callers check) and is only read, whoever owns the folder
-            with sqlite_errors(what, index_dir, own=not self.derived):
-                self.db = read_only(self.path)
-        else:
-            private.make_dir(index_dir)
-            private.touch(self.path)  # owner-only, and so its journal files (SQLite gives them the file's mode)
-            # IMMEDIATE: a write transaction takes SQLite's write lock when it begins, waiting for another run's;
-            # a deferred one that read first could not upgrade once another run had written, and failed at once
-            self.db = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_S, isolation_level="IMMEDIATE")
+        if reading:
+            self._read(index_dir)
+            return
+        private.make_dir(index_dir)
+        private.touch(self.path)  # owner-only, and so its journal files (SQLite gives them the file's mode)
+        # IMMEDIATE: a write transaction takes SQLite's write lock when it begins, waiting for another run's;
+        # a deferred one that read first could not upgrade once another run had written, and failed at once
+        self.db = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_S, isolation_level="IMMEDIATE")
         try:
-            with sqlite_errors(what, index_dir, own=not self.derived):
-                if not reading:
-                    _wal(self.db)  # readers (a search) never wait for a writer (an update)
-                if self.layout is not None and (version := self._version()) != self.layout:
-                    if reading:
-                        raise self._other_layout(version)
+            with sqlite_errors(f"the table {self.path}", index_dir, own=not self.derived):
+                _wal(self.db)  # readers (a search) never wait for a writer (an update)
+                if self.layout is not None and self._version() != self.layout:
                     self._make(schema)
-                if not reading:
-                    self.db.executescript(schema)  # a file of this layout has its tables: this makes temporary ones
+                self.db.executescript(schema)  # the tables of a file of this layout are there: its temporary ones
         except IndexCorrupt as exc:
             self.db.close()
             exc.path = self.path  # type: ignore[attr-defined]  # for `anew`
@@ -205,6 +199,18 @@ class SideTable:
         except BaseException:
             self.db.close()
             raise
+
+    def _read(self, index_dir: Path) -> None:
+        """Open the file (there: `CopyStore.open` checks) for a search, which only reads it, whoever owns the
+        folder; a file of another layout is refused as damaged, never made anew."""
+        with sqlite_errors(f"the table {self.path}", index_dir, own=not self.derived):
+            self.db = read_only(self.path)
+            try:
+                if self.layout is not None and (version := self._version()) != self.layout:
+                    raise self._other_layout(version)
+            except BaseException:
+                self.db.close()
+                raise
 
     def _version(self) -> int:
         return int(self.db.execute("PRAGMA user_version").fetchone()[0])

@@ -17,7 +17,7 @@ from datetime import datetime
 from pathlib import Path
 
 from searchkit import analysis
-from searchkit.copies import COPIES_NAME, CopyStore
+from searchkit.copies import CopyStore
 from searchkit.engine.api import Reader
 from searchkit.querylang import Group, Word
 from searchkit.results import StoredDoc
@@ -74,7 +74,7 @@ def similar(reader: Reader, doc: StoredDoc, index_dir: Path, *, limit: int = 10,
     if not words:
         return Similar(doc, (), ())
     tree = Group(tuple(Word(w) for w in words), all=False)
-    copies = CopyStore(index_dir, reading=True) if (index_dir / COPIES_NAME).exists() else None
+    copies = CopyStore.open(index_dir)
     with copies or contextlib.nullcontext():  # an index made before copies were kept has no table: no groups
         group = copies.group_of(doc.id) if copies else None
         excluded = set(group.members) if group else {doc.id}

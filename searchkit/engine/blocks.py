@@ -26,6 +26,7 @@ from searchkit.engine.columns import Sorted
 from searchkit.engine.lengths import BYTE_LENGTHS
 from searchkit.engine.terminfo import BLOCK_PROTOCOL, inline_entry
 
+assert KEY_SHIFT <= 32  # an ordered block's positions are below 1 << KEY_SHIFT: four bytes hold them (_keys_by_block)
 _LENGTH_CACHE = np.array(BYTE_LENGTHS, np.int64)  # ascending
 TERM_INFO = np.dtype([("inlined", "u1"), ("weight", ">f4"), ("df", ">u4"), ("minlength", "u1"),
                       ("maxlength", "u1"), ("maxweight", ">f4"), ("first", ">u4"), ("last", ">u4")])
@@ -254,7 +255,6 @@ def _keys_by_block(doc: np.ndarray, pos: np.ndarray, lo: np.ndarray, hi: np.ndar
     descending |= (pos < 0) | (pos >= 1 << KEY_SHIFT)  # (a block holding such a key is unordered whatever
     unordered = _reduce(np.add, descending.astype(np.int64), lo, hi)  # its neighbours)
     top = _reduce(np.maximum, pos, lo, hi)
-    assert KEY_SHIFT <= 32  # an ordered block's positions are below 1 << KEY_SHIFT: four bytes hold them
     planes = pos.astype("<u4").view(np.uint8).reshape(-1, 4)  # each position's bytes, low first (int32: 4 at most)
     out: list[Any] = []
     for a, b, bad, most in zip(lo.tolist(), hi.tolist(), unordered, top, strict=True):

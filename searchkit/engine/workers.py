@@ -392,11 +392,9 @@ def _write_segments(number: int, reading: tuple[Read[Any, Any], Settle[Any]], in
                 if builder.full():
                     builder.roll()
                 if len(reports) == REPORT_BATCH:
-                    queue.put(("reports", list(zip(numbers, settle(reports), strict=True))))
-                    numbers, reports = [], []
+                    _send(queue, numbers, reports, settle)
             if reports:  # before waiting for the next batch, which they bring on (`_feed`)
-                queue.put(("reports", list(zip(numbers, settle(reports), strict=True))))
-                numbers, reports = [], []
+                _send(queue, numbers, reports, settle)
         queue.put(("done", (number, builder.finish())))
         return True
     except BaseException as exc:  # reported to the parent, which cancels the run
@@ -405,6 +403,13 @@ def _write_segments(number: int, reading: tuple[Read[Any, Any], Settle[Any]], in
 
 
 PR_SET_PDEATHSIG = 1  # prctl(2) option: the signal this process gets when the thread that forked it ends
+
+
+def _send(queue: Any, numbers: list[int], reports: list[Any], settle: Settle[Any]) -> None:
+    """Send the settled reports with their task numbers, and empty both lists for the next batch."""
+    queue.put(("reports", list(zip(numbers, settle(reports), strict=True))))
+    numbers.clear()
+    reports.clear()
 
 
 def _stop_on_sigterm() -> Any:

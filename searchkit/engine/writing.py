@@ -258,18 +258,13 @@ class SegmentBuilder:
         vocabulary, and its flush, which grows with the segment) stays bounded however many files it
         reads. The documents keep their order, so their numbers in the index do not change."""
         self.done.append(self._finish())
-        del self.vocab  # the finished segments' term lists go (the writers went in `_finish`; `_start` makes anew) ...
-        heap.trim()  # ... and their pages back to the system: this worker waits smaller for its next roll
         self._start()
 
     def finish(self) -> list[list[Any]]:
         """Close the segments; per roll, one segment per index (None where nothing was added). The flush's
         freed pages go back to the system: a worker done first waits, for as long as the others' last flush
         takes, and held that flush's ~55 MB of garbage beside their peak. The builder is spent afterwards."""
-        out = [*self.done, self._finish()]
-        del self.vocab  # its term lists too, as `roll` drops them
-        heap.trim()
-        return out
+        return [*self.done, self._finish()]
 
     def _finish(self) -> list[Any]:
         """Close the current segments; one per index (None where nothing was added).
@@ -277,7 +272,9 @@ class SegmentBuilder:
         The quotes are processed first (with the articles they wait for, `batch.link`) and their pool is
         spilled before the articles are flushed, so that flush (and its term table) does not run beside the
         quotes' pooled postings; each writer is released once its segment is done, so its buffers are
-        gone before the next flush (a large build's tree peak was at these flushes).
+        gone before the next flush (a large build's tree peak was at these flushes). Then the vocabulary's
+        term lists go too, and their pages back to the system: a worker waits smaller for its next roll, or
+        for the others' last flush (`_start` makes a new vocabulary).
         """
         for writer in self.writers[1:]:
             process(writer)
@@ -295,6 +292,8 @@ class SegmentBuilder:
             _release(writer)
         if out[0] is not None:
             stories.remember_ids(self.index_dir, out[0].segment_id(), self.ids)
+        del self.vocab
+        heap.trim()
         return out
 
 
