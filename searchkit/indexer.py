@@ -241,8 +241,8 @@ def _name_speakers(names: NameStore, index_dir: Path, sources: list[str], rebuil
 
 
 def _unrecorded(work: Plan, outcomes: Outcomes) -> list[str]:
-    """The files this run found and does not record (they failed): not in the manifest, so every run reads
-    them again."""
+    """The files this run found and does not record (they failed, or gave no report): not in the manifest, so
+    every run reads them again."""
     return [work.tasks.key(i) for i, status in enumerate(outcomes.status) if status not in (INDEXED, UNCHANGED)]
 
 

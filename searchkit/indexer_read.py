@@ -199,10 +199,10 @@ class _Extras:
         return attributed
 
     def report(self, raw: bytes, file_warnings: Sequence[str]) -> Report:
-        copies = tuple(self.copies)
-        if sum(len(row.body) for row in copies if isinstance(row, Unsigned)) > HELD_BODY_CHARS:
-            copies = _filled(copies, iter(minhash.signatures([r.body for r in copies if isinstance(r, Unsigned)])))
-        return (INDEXED, raw, self.count, None, (*file_warnings, *self.warnings), copies, tuple(self.names))
+        report: Report = (INDEXED, raw, self.count, None, (*file_warnings, *self.warnings), tuple(self.copies),
+                          tuple(self.names))
+        held = sum(len(row.body) for row in self.copies if isinstance(row, Unsigned))
+        return sign([report])[0] if held > HELD_BODY_CHARS else report
 
 
 class Outcomes:

@@ -15,7 +15,7 @@ from typing import BinaryIO
 from searchkit.errors import UnreadableFile
 from searchkit.limits import human_size
 from searchkit.models import Article
-from searchkit.reading.decoding import SNIFF_BYTES
+from searchkit.reading.decoding import EMPTY, SNIFF_BYTES
 from searchkit.reading.files import JSONL_SUFFIXES, open_regular, suffix
 from searchkit.reading.records import iter_articles, jsonl_records, no_article
 
@@ -76,7 +76,7 @@ class JsonLines:
     def error(self) -> UnreadableFile:
         """Why the file gave no article (once iterated)."""
         if not self.failures and not self._encoding:
-            return UnreadableFile("empty file")
+            return UnreadableFile(EMPTY)
         return no_article(self.failures)
 
     def _lines(self, failures: list[str]) -> Iterator[str]:
