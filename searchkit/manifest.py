@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from searchkit import private
-from searchkit.sidecar import BUSY_TIMEOUT_S, chunks, marks, sqlite_errors
+from searchkit.sidecar import BUSY_TIMEOUT_S, chunks, marks, sqlite_errors, wal
 
 MANIFEST_NAME = "manifest.sqlite"
 
@@ -73,7 +73,7 @@ class Manifest:
         self._read_at: int | None = None  # the database's data_version when `listing` was read
         try:
             with self._errors():
-                self.db.execute("PRAGMA journal_mode=WAL")
+                wal(self.db)  # two runs opening a new folder together: the second waits for the first
                 self.db.execute(
                     "CREATE TABLE IF NOT EXISTS files (key TEXT PRIMARY KEY, size INTEGER, mtime_ns INTEGER,"
                     " digest TEXT, docs INTEGER) WITHOUT ROWID"  # the rows are the key's index: each path kept once

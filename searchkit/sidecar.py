@@ -121,7 +121,7 @@ def _cannot_write(exc: sqlite3.OperationalError) -> bool:
     return "readonly" in str(exc) or "unable to open" in str(exc)
 
 
-def _wal(db: sqlite3.Connection) -> None:
+def wal(db: sqlite3.Connection) -> None:
     """Put a table in write-ahead-log mode, waiting up to `BUSY_TIMEOUT_S` for another run: switching a file's
     journal takes an exclusive lock, and SQLite answers "locked" at once, without its busy wait, while another
     connection holds a write lock (two `index` runs opening a new folder together: one failed)."""
@@ -188,7 +188,7 @@ class SideTable:
         self.db = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_S, isolation_level="IMMEDIATE")
         try:
             with sqlite_errors(f"the table {self.path}", index_dir, own=not self.derived):
-                _wal(self.db)  # readers (a search) never wait for a writer (an update)
+                wal(self.db)  # readers (a search) never wait for a writer (an update)
                 if self.layout is not None and self._version() != self.layout:
                     self._make(schema)
                 self.db.executescript(schema)  # the tables of a file of this layout are there: its temporary ones
