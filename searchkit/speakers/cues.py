@@ -300,10 +300,12 @@ def cue_names(art: Article, start: int, end: int, cue: str) -> tuple[list[Name],
                 other = coordinated(art, name, s0)  # "X and Y said"
                 names = [name] if other is None else [other, name]
                 return names, (names[0].run_start, end), True
-        elif (AND_VERB_RE.search(body, max(s0, start - 30), start) or (
+        elif ((((k := max(s0, start - 30)) <= body.find("and", k, start) or k <= body.find("but", k, start))
+                and AND_VERB_RE.search(body, k, start)) or (
                 cue.endswith("ing") and PARTICIPLE_LEFT_RE.search(body, max(s0, start - 8), start)
                 and not body.startswith(" to ", end))) and not passive(body, start, cue):
-            # (not "won the primary, adding to her lead")
+            # (not "won the primary, adding to her lead"; AND_VERB_RE only where "and" or "but" stands: in seven
+            # windows of eight on Reuters neither does, and two `str.find` cost less than the pattern)
             # "X visited ... and said", "X ratcheted up his attacks on Y, saying"
             name = sentence_subject(art, s0, start)
             if name is not None:
