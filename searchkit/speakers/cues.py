@@ -228,7 +228,10 @@ def cue_words(body: str) -> list[tuple[int, int]]:
         i = body.find(word)
         while i >= 0:
             j = i + len(word)
-            if (i == 0 or not _word_char(body[i - 1])) and (j == n or not _word_char(body[j])):
+            # (a whole word: no `\w` on either side, the engine's test, alphanumeric or "_"; inline, as a call a
+            # character cost more than the test)
+            if (i == 0 or not ((c := body[i - 1]).isalnum() or c == "_")) and (
+                    j == n or not ((c := body[j]).isalnum() or c == "_")):
                 if word[1:] != "ccording":
                     spans.append((i, j))
                 elif (m := ACCORDING_TAIL_RE.match(body, j)) is not None:
@@ -236,11 +239,6 @@ def cue_words(body: str) -> list[tuple[int, int]]:
             i = body.find(word, j)
     spans.sort()
     return spans
-
-
-def _word_char(ch: str) -> bool:
-    """Whether `ch` is what `\\w` matches (the engine's test: alphanumeric or "_")."""
-    return ch.isalnum() or ch == "_"
 
 
 def cue_spans(body: str) -> list[tuple[int, int]]:
