@@ -79,7 +79,13 @@ def load(key: str, max_size: int = DEFAULT_MAX_SIZE) -> tuple[bytes, list[str]]:
     """
     with open_regular(key) as handle:
         try:
-            data = handle.read(max_size + 1)
+            # asked for as many bytes as the file holds (+1), not `max_size + 1`: a read of 8 MB allocates 8 MB
+            # before it shrinks to the file (~25 us of a ~40 us load of a news article); a file that grew
+            # since is read on, to `max_size + 1` bytes in all as before
+            want = min(max_size, os.fstat(handle.fileno()).st_size) + 1
+            data = handle.read(want)
+            if len(data) == want <= max_size:
+                data += handle.read(max_size + 1 - want)
             size = os.fstat(handle.fileno()).st_size
         except OSError as exc:
             raise UnreadableFile(f"cannot read file: {exc.strerror or exc}") from None
