@@ -129,10 +129,10 @@ def test_a_file_that_grew_since_its_size_was_taken_is_read_on_to_max_size(tmp_pa
     real_fstat = files.os.fstat
     calls: list[int] = []
 
-    def stale_fstat(fd: int) -> object:  # the size the file had before it grew: its first 10 bytes
+    def stale_fstat(fd: int) -> object:  # the size the file had when opened, before it grew: 10 bytes
         st = real_fstat(fd)
         calls.append(fd)
-        return type("Stat", (), {"st_size": 10, "st_mode": st.st_mode})() if len(calls) == 2 else st
+        return type("Stat", (), {"st_size": 10, "st_mode": st.st_mode})() if len(calls) == 1 else st
 
     path = tmp_path / "grown.txt"
     path.write_bytes(b"line\n" * 400)
