@@ -174,7 +174,8 @@ class Buckets:
         most `MAX_BUCKET` entries (`(m, 2)` int64)."""
         # the entries sorted by key (the pairs found are a set: their order is free), so that each binary search
         # starts where the last ended, in a contiguous column: 3x less CPU for the lookups of a build's articles
-        ordered = np.sort(_codes(*entries(numbers, sigs)))
+        ordered = _codes(*entries(numbers, sigs))
+        ordered.sort()
         keys, nums = (ordered >> _U64(32)).astype(np.uint32), (ordered & _U64(0xFFFFFFFF)).astype(np.uint32)
         del ordered
         pairs = self._pairs(distinct(keys))
