@@ -22,6 +22,7 @@ from the rows, and the rows are read with the log applied (removed first, then a
 
 from __future__ import annotations
 
+import itertools
 import sqlite3
 
 import numpy as np
@@ -98,11 +99,16 @@ class Buckets:
         starts = np.flatnonzero(first)
         prefixes = top[starts]
         del top, first
-        parts = np.split(pairs, starts[1:]) if len(pairs) else []
+        # each prefix's part and row sliced out of the whole (`np.split` and a `_blob` per part: ~10 us each of the
+        # 65,536 prefixes, ~0.3 s of every build's CPU whatever its size)
+        bounds = [*starts.tolist(), len(pairs)]
+        parts = [pairs[lo:hi] for lo, hi in itertools.pairwise(bounds)]
+        stored = memoryview(_packed(pairs).view(np.uint8))
+        size = _ENTRY.itemsize
         self.db.execute("DELETE FROM buckets")
         self.db.execute("DELETE FROM bucket_log")
         self._added = self._removed = _EMPTY_CODES
-        blobs = (_blob(part) for part in parts)
+        blobs = (stored[lo * size:hi * size].tobytes() for lo, hi in itertools.pairwise(bounds))
         self.db.executemany("INSERT INTO buckets VALUES (?, ?)", zip(prefixes.tolist(), blobs, strict=True))
         self._loaded = dict.fromkeys(range(1 << PREFIX_BITS), _EMPTY_PAIRS)  # every prefix is known now
         self._loaded.update(zip(prefixes.tolist(), parts, strict=True))
@@ -166,10 +172,16 @@ class Buckets:
     def candidates(self, numbers: np.ndarray, sigs: np.ndarray) -> np.ndarray:
         """Distinct pairs `(article, other article)` of these articles with any other sharing a key held by at
         most `MAX_BUCKET` entries (`(m, 2)` int64)."""
-        keys, nums = entries(numbers, sigs)
+        # the entries sorted by key (the pairs found are a set: their order is free), so that each binary search
+        # starts where the last ended, in a contiguous column: 3x less CPU for the lookups of a build's articles
+        ordered = _codes(*entries(numbers, sigs))
+        ordered.sort()
+        keys, nums = (ordered >> _U64(32)).astype(np.uint32), (ordered & _U64(0xFFFFFFFF)).astype(np.uint32)
+        del ordered
         pairs = self._pairs(distinct(keys))
-        lo = np.searchsorted(pairs[:, 0], keys, side="left")
-        hi = np.searchsorted(pairs[:, 0], keys, side="right")
+        column = np.ascontiguousarray(pairs[:, 0])
+        lo = np.searchsorted(column, keys, side="left")
+        hi = np.searchsorted(column, keys, side="right")
         counts = hi - lo
         counts[counts > MAX_BUCKET] = 0
         codes = distinct(_codes(np.repeat(nums, counts), pairs[_expand(lo, counts), 1]))
@@ -230,9 +242,14 @@ assert int(_SHIFT) <= 16, "a stored entry keeps its key's low bits in 16"
 
 def _blob(pairs: np.ndarray) -> bytes:
     """Entries `(key, number)` (`(n, 2)` uint32, all of one prefix when stored as a row) as stored."""
+    return _packed(pairs).tobytes()
+
+
+def _packed(pairs: np.ndarray) -> np.ndarray:
+    """`_blob`'s records, as an `_ENTRY` array."""
     packed = np.empty(len(pairs), _ENTRY)
     packed["low"], packed["number"] = pairs[:, 0] & _LOW, pairs[:, 1]
-    return packed.tobytes()
+    return packed
 
 
 def _rows_pairs(rows: list[tuple[int, bytes]]) -> zip[tuple[int, np.ndarray]]:

@@ -120,6 +120,29 @@ def test_max_size_indexes_the_head_of_a_large_text_file(tmp_path: Path) -> None:
     assert hits(ix, "harbour") == ["big.txt"] and hits(ix, "zanzibar") == []
 
 
+def test_a_file_that_grew_since_its_size_was_taken_is_read_on_to_max_size(tmp_path: Path,
+                                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    """`load` asks for as many bytes as the file's size says: a file that grew meanwhile is still read up to
+    --max-size, and over it gets the warning, as a read of --max-size bytes at once gave."""
+    from searchkit.reading import files
+
+    real_fstat = files.os.fstat
+    calls: list[int] = []
+
+    def stale_fstat(fd: int) -> object:  # the size the file had when opened, before it grew: 10 bytes
+        st = real_fstat(fd)
+        calls.append(fd)
+        return type("Stat", (), {"st_size": 10, "st_mode": st.st_mode})() if len(calls) == 1 else st
+
+    path = tmp_path / "grown.txt"
+    path.write_bytes(b"line\n" * 400)
+    monkeypatch.setattr(files.os, "fstat", stale_fstat)
+    assert files.load(str(path), 4_000) == (b"line\n" * 400, [])
+    calls.clear()
+    data, warnings = files.load(str(path), 1_000)
+    assert data == b"line\n" * 200 and warnings == ["file of 2.0 KB: only its first 1000 bytes were read (--max-size)"]
+
+
 def test_json_lines_stream_past_max_size_and_json_does_not(tmp_path: Path) -> None:
     """JSON Lines are read a record at a time: a file over --max-size is indexed whole, only a record over
     it is reported (by line). A JSON document cannot be read in part: over --max-size it is reported."""

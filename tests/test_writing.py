@@ -286,16 +286,16 @@ def test_sorted_parts_of_spilled_rows_read_one_run_at_a_time(tmp_path: Path, mon
         added += zip(term.tolist(), docs.tolist(), value.tolist(), strict=True)
     loaded: list[weakref.ref] = []
     most = 0
-    fromfile = np.fromfile
+    read_rows = columns._read_rows
 
     def counting(*args: Any, **kwargs: Any) -> np.ndarray:
         nonlocal most
-        piece = fromfile(*args, **kwargs)
+        piece = read_rows(*args, **kwargs)
         loaded.append(weakref.ref(piece))
         most = max(most, sum(ref() is not None for ref in loaded))
         return piece
 
-    monkeypatch.setattr(columns.np, "fromfile", counting)
+    monkeypatch.setattr(columns, "_read_rows", counting)
     parts = list(rows.sorted_parts(terms))
     got = [(t, d, v) for part in parts for t, d, v in zip(part.term.tolist(), part.doc.tolist(), part.value.tolist(),
                                                            strict=True)]

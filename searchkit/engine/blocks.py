@@ -105,15 +105,17 @@ def _write_rows(postfile: Any, entries: list[tuple[bytes, bytes]], layout: Layou
     names = [terms[t] for t in pterm[tstart].tolist()]
     inlined = info["inlined"].astype(bool)
     compact = iter(_inline_entries(layout, inlined, tstart, tend, pdoc, freq, value, info))
+    offset = postfile.tell()  # then counted here: two `tell`s per block term were two lseek calls (~8 a document)
     for k, (a, b) in enumerate(zip(tstart.tolist(), tend.tolist(), strict=True)):
         if b - a < layout.inline:
             entry = next(compact)
             if entry is None:  # not what a compact entry spells: as the codec's writer falls back to
                 entry = _pickled_entry(layout, a, b, start, pdoc, freq, value, info[k])
         else:
-            offset = postfile.tell()
-            postfile.write(blocks.term(a, b))
-            entry = headers[k * size:(k + 1) * size] + pack_long(offset) + pack_int(postfile.tell() - offset)
+            written = blocks.term(a, b)
+            postfile.write(written)
+            entry = headers[k * size:(k + 1) * size] + pack_long(offset) + pack_int(len(written))
+            offset += len(written)
         entries.append((layout.prefix + names[k], entry))
 
 

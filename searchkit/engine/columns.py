@@ -100,7 +100,7 @@ class FieldRows:
             for path, offsets in self.runs:
                 start, end = int(offsets[bucket]), int(offsets[bucket + 1])
                 if end > start:
-                    yield np.fromfile(path, ROW, end - start, offset=start * ROW.itemsize)
+                    yield _read_rows(path, start, end)
         return load
 
     def _term_ranges(self, lo: int, hi: int, order: np.ndarray, rank: np.ndarray,
@@ -140,3 +140,22 @@ class FieldRows:
                 os.remove(path)
         self.runs = []
         self.held, self.held_rows = [], 0
+
+
+def _read_rows(path: str, start: int, end: int) -> np.ndarray:
+    """Rows `start:end` of a run file, read into their array from a bare descriptor: `np.fromfile` made a
+    Python file object each time (an fstat, an isatty ioctl and seven lseek calls besides the read), for
+    each bucket of each run (~0.6 times a document)."""
+    rows = np.empty(end - start, ROW)
+    buffer = rows.view(np.uint8)
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_CLOEXEC", 0))
+    try:
+        done = 0
+        while done < len(buffer):
+            got = os.preadv(fd, [buffer[done:]], start * ROW.itemsize + done)
+            if not got:
+                raise OSError(f"run file {path} ends before its rows")
+            done += got
+    finally:
+        os.close(fd)
+    return rows
