@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import os
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -302,6 +303,30 @@ def test_sorted_parts_of_spilled_rows_read_one_run_at_a_time(tmp_path: Path, mon
     assert got == sorted(added, key=lambda r: (terms[r[0]], r[1]))  # stable: values in the order added
     assert len(parts) > 5 and len(loaded) > 8 * 5 and most <= 2
     rows.cleanup()
+
+
+
+@pytest.mark.parametrize("how", ["preadv", "short reads", "no preadv"])
+def test_run_rows_are_read_whole_by_any_reader(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, how: str) -> None:
+    """A run's rows come back the same whether `os.preadv` reads them at once, in short pieces, or is missing
+    (Windows, macOS before 11: a file object reads them); a run file cut short is an error, not fewer rows."""
+    from searchkit.engine import columns
+
+    written = np.zeros(100, columns.ROW)
+    for name in written.dtype.names:
+        written[name] = np.arange(100) * 7 + len(name)
+    path = tmp_path / "run"
+    written.tofile(path)
+    real = getattr(os, "preadv", None)
+    if how == "short reads":
+        monkeypatch.setattr(os, "preadv", lambda fd, buffers, offset: real(fd, [buffers[0][:5]], offset))
+    elif how == "no preadv":
+        monkeypatch.delattr(os, "preadv", raising=False)
+    assert columns._read_rows(str(path), 3, 97).tobytes() == written[3:97].tobytes()
+    with open(path, "r+b") as cut:
+        cut.truncate(50 * columns.ROW.itemsize + 2)
+    with pytest.raises(OSError, match="ends before its rows"):
+        columns._read_rows(str(path), 40, 60)
 
 
 def _harbour_doc(i: int) -> dict[str, str]:
