@@ -126,19 +126,15 @@ def test_a_file_that_grew_since_its_size_was_taken_is_read_on_to_max_size(tmp_pa
     --max-size, and over it gets the warning, as a read of --max-size bytes at once gave."""
     from searchkit.reading import files
 
-    real_fstat = files.os.fstat
-    calls: list[int] = []
+    opened = files._open_regular_fd
 
-    def stale_fstat(fd: int) -> object:  # the size the file had when opened, before it grew: 10 bytes
-        st = real_fstat(fd)
-        calls.append(fd)
-        return type("Stat", (), {"st_size": 10, "st_mode": st.st_mode})() if len(calls) == 1 else st
+    def stale(key: str) -> tuple[int, int]:  # the size the file had when opened, before it grew: 10 bytes
+        return opened(key)[0], 10
 
     path = tmp_path / "grown.txt"
     path.write_bytes(b"line\n" * 400)
-    monkeypatch.setattr(files.os, "fstat", stale_fstat)
+    monkeypatch.setattr(files, "_open_regular_fd", stale)
     assert files.load(str(path), 4_000) == (b"line\n" * 400, [])
-    calls.clear()
     data, warnings = files.load(str(path), 1_000)
     assert data == b"line\n" * 200 and warnings == ["file of 2.0 KB: only its first 1000 bytes were read (--max-size)"]
 
