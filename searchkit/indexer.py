@@ -91,6 +91,7 @@ def _run(session: api.WriteSession, crew: api.Workers, found: list[reading.Disco
         skipped = discovery.skipped
         del discovery  # 10^5 stamps and paths, not needed once planned: less memory at the run's peak
         outcomes = Outcomes(work.tasks)
+        names.expect(len(work.tasks))
         segmented = crew.segmented(work.tasks)
         if segmented:  # what planning held goes back to the system: the workers run next, for minutes
             heap.give_back()
@@ -106,9 +107,10 @@ def _run(session: api.WriteSession, crew: api.Workers, found: list[reading.Disco
             if progress:
                 progress(outcomes.count, len(work.tasks))
             if segmented and outcomes.count == len(work.tasks):  # workers write their last segments: meanwhile,
-                announce("finishing segments")  # the deletes (their lookups: ~0.25 s at 10^5 articles)
-                summarised = _summarise(work, skipped, outcomes)
-                _delete(session, *summarised[1:])
+                announce("finishing segments")  # the deletes (their lookups: ~0.25 s at 10^5 articles), when
+                if session.holds_documents():  # there are old documents; a first build's summary waits until
+                    summarised = _summarise(work, skipped, outcomes)
+                    _delete(session, *summarised[1:])  # they are done: its memory is not beside their flushes
 
         session.index(work.tasks, crew, on_result)
         deleted = summarised is not None

@@ -210,6 +210,28 @@ def test_an_ascii_name_is_folded_at_once_as_word_by_word(name: str) -> None:
     assert _folded(name) == [w for w in (_fold(part) for part in name.split()) if w]
 
 
+def test_a_store_expecting_more_files_than_it_holds_writes_them_a_small_batch_at_a_time(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A run of more files than `STAGE_BATCH` cannot hand its rows to another process anyway: told so
+    (`expect`), the store writes them every `WRITE_BATCH` files instead of holding `STAGE_BATCH` (a large
+    build's indexer process held ~20 MB of them beside the workers' peak); a small run still holds its own."""
+    from searchkit.speakers import store as store_module
+
+    monkeypatch.setattr(store_module, "STAGE_BATCH", 4)
+    monkeypatch.setattr(store_module, "WRITE_BATCH", 2)
+    for files, held in ((4, True), (5, False)):
+        store = store_module.NameStore(tmp_path / str(files))
+        try:
+            store.expect(files)
+            for source in ("a.txt", "b.txt"):
+                store.stage(source, [(f"{source}#1", "1987-03-01", [("Ronald Reagan", None)], ())])
+            assert (store.staged() is not None) is held
+            store.merge()
+            assert store.count() == 2
+        finally:
+            store.close()
+
+
 def test_a_store_that_discarded_what_it_wrote_hands_its_next_rows_to_another_process(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """`staged()` is None once rows went to the temporary tables (the merge must then run here); after

@@ -112,16 +112,20 @@ class FieldRows:
             taken = int(cumulative[start - lo - 1]) if start > lo else 0
             end = lo + int(np.searchsorted(cumulative, taken + self.limit, side="right"))
             end = max(end, start + 1)
-            if start > lo or end < hi:
-                pieces = [p[(r >= start) & (r < end)] for p in load() for r in (rank[p["term"]],)]
-            else:
-                pieces = list(load())
-            rows = np.concatenate(pieces) if len(pieces) != 1 else pieces[0]
-            del pieces  # not held beside the part while it is written
-            key = rank[rows["term"]]
-            if len(key) > 1 and not (key[1:] >= key[:-1]).all():  # the pieces come in document order: only
-                rows = rows[np.argsort(key, kind="stable")]  # a part of one term's rows is in order already
-            del key
+            rows = np.empty(int(cumulative[end - lo - 1]) - taken, ROW)  # filled piece by piece: never twice
+            filled, piece = 0, None  # in memory (a common word's part of an exact field: tens of MB at 10^5 articles)
+            for piece in load():
+                if start > lo or end < hi:
+                    ranks = rank[piece["term"]]
+                    piece = piece[(ranks >= start) & (ranks < end)]
+                rows[filled:filled + len(piece)] = piece
+                filled += len(piece)
+            del piece
+            if end - start > 1:  # the pieces come in document order: a part of one term's rows is in order
+                key = rank[rows["term"]]
+                if not (key[1:] >= key[:-1]).all():
+                    rows = rows[np.argsort(key, kind="stable")]
+                del key
             yield Sorted(rows["term"], rows["doc"], rows["value"])
             del rows
             start = end
