@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import itertools
 import json
 import os
 from pathlib import Path
@@ -301,40 +300,6 @@ def test_workers_roll_segments_at_their_vocabulary_budget_with_the_same_answers(
         write(folder, f"n{i:03}.txt", f"Note {i}", f"changed note {i} pelicans")
     assert index_paths([folder], rolled, workers=2).updated == 27
     assert len(hits(rolled, "pelicans")) == 27
-
-
-def test_segment_workers_roll_their_first_segments_out_of_step(folder: Path, tmp_path: Path,
-                                                               monkeypatch: pytest.MonkeyPatch) -> None:
-    """Worker i of n rolls its first segment at `first_segment_words(i, n)` (less than `SEGMENT_WORDS` for all
-    but the first), so workers reading alike shares do not flush at the same time (their peaks added up);
-    the documents keep their numbers and order."""
-    from searchkit.engine import batch, workers, writing
-    from searchkit.engine.index import open_index
-    from searchkit.engine.schema import INDEX_NAME
-
-    assert [writing.first_segment_words(i, 2) for i in range(2)] == [writing.SEGMENT_WORDS,
-                                                                     writing.SEGMENT_WORDS * 3 // 4]
-    for i in range(80):
-        write(folder, f"n{i:03}.txt", f"Note {i}", f"harbour note {i} cranes{i} word{i * 7} gulls{i // 2}")
-    monkeypatch.setattr(workers, "SEGMENT_THRESHOLD", 10)
-    monkeypatch.setattr(writing, "SEGMENT_WORDS", 80)
-    monkeypatch.setattr(batch, "BATCH_DOCS", 4)  # the vocabulary grows a batch at a time
-    ix = tmp_path / "ix"
-    index_paths([folder], ix, workers=2)
-    index = open_index(ix, INDEX_NAME)
-    try:
-        sizes = [segment.doc_count_all() for segment in index._segments()]
-        with index.searcher() as searcher:
-            ids = [searcher.stored_fields(n)["id"] for n in range(searcher.doc_count_all())]
-    finally:
-        index.close()
-    ends = list(itertools.accumulate(sizes))
-    assert ends[-1] == 82 and 41 in ends  # 41 files each: a.txt and the even notes, b.txt and the odd ones
-    second = ends.index(41) + 1  # worker 0's segments first, then worker 1's
-    assert second > 1 and len(sizes) > second + 1  # each rolled
-    assert sizes[second] < sizes[0]  # worker 1's first segment rolled first
-    names = [i.split("#")[0] for i in ids]
-    assert names == sorted(names[:41]) + sorted(names[41:])  # each worker's files in order, one after the other
 
 
 @pytest.mark.parametrize("how", ["error", "killed"])

@@ -257,8 +257,7 @@ class _SegmentCrew:
         self.shares = [range(number, len(tasks), count) for number in range(count)]
         self.sent, self.done = [0] * count, [0] * count
         for number, (inbox, share) in enumerate(zip(self.inboxes, self.shares, strict=True)):
-            limit = SMALL_POOL_LIMIT if len(share) <= SMALL_SHARE else POOL_LIMIT
-            inbox.put(("segments", str(index_dir), limit, count))
+            inbox.put(("segments", str(index_dir), SMALL_POOL_LIMIT if len(share) <= SMALL_SHARE else POOL_LIMIT))
             if not share:
                 inbox.put(None)
             self._feed(number)
@@ -332,7 +331,7 @@ def _segment_worker(number: int, reading: tuple[Read[Any, Any], Settle[Any]], in
             _warm(*warm)
         elif order[0] == "call":
             _call(*pickle.loads(order[1]), queue)
-        elif not _write_segments(number, order[3], reading, order[1], order[2], inbox, queue):
+        elif not _write_segments(number, reading, order[1], order[2], inbox, queue):
             return  # failed: its remaining tasks stay unread in the inbox, and the parent stops the run
 
 
@@ -371,15 +370,15 @@ def _call(job: Callable[..., Any], args: tuple[Any, ...], queue: Any) -> None:
         queue.put(("raised", blob))
 
 
-def _write_segments(number: int, count: int, reading: tuple[Read[Any, Any], Settle[Any]], index_dir: str,
-                    pool_limit: int, inbox: Any, queue: Any) -> bool:
+def _write_segments(number: int, reading: tuple[Read[Any, Any], Settle[Any]], index_dir: str, pool_limit: int,
+                    inbox: Any, queue: Any) -> bool:
     """Read, prepare and write the tasks as they arrive (until None) into new segments of this worker's own;
     stream `(task number, report)` pairs in batches (they double as progress), then report the finished
     segments. False if it failed (reported to the parent, which cancels the run)."""
     try:
         from searchkit.engine import writing  # here: a run with nothing to write never loads it (nor numpy)
 
-        builder = writing.SegmentBuilder(Path(index_dir), pool_limit, writing.first_segment_words(number, count))
+        builder = writing.SegmentBuilder(Path(index_dir), pool_limit)
         read, settle = reading
         numbers: list[int] = []
         reports: list[Any] = []

@@ -44,17 +44,6 @@ SEGMENT_WORDS = MEMORY_BUDGET // 512
 ~400 bytes each with their words and stems, so the vocabulary stays within the budget (it grew with the
 archive: numbers and names keep coming), and the flush, which grows with the segment, with it."""
 
-
-def first_segment_words(number: int, count: int) -> int:
-    """The vocabulary at which worker `number` of `count` rolls its *first* segment (later ones roll at
-    `SEGMENT_WORDS`): `SEGMENT_WORDS` less `number / (2 * count)` of it. The workers read interleaved shares
-    of one archive, so their vocabularies grow alike: rolling at one size, they flushed at the same time and
-    their peaks added up (a 10^5-article build's tree peak). Out of step, one flushes while the other reads.
-    At 105,520 Reuters articles worker 1 of 2 rolls at 20,992 articles instead of 32,768 (a vocabulary grows
-    more slowly than the articles read), then at 46,848, so its last segment is small (5,900) where worker 0's
-    holds 20,000. Documents keep their order and numbers (`roll`)."""
-    return SEGMENT_WORDS * (2 * count - number) // (2 * count)
-
 # Posting lists shorter than INLINE_POSTINGS live in the term table: most terms are rare, and a block
 # write (pickle + compress + header) per term dominated commit time. Blocks are deflated at zlib level 5:
 # 9% smaller than at level 1 (the 105k index's largest postings file), and read faster (inflating a better
@@ -235,9 +224,8 @@ class SegmentBuilder:
     the finished segments in its commit (`IndexWriter.commit(extra=...)`), so nothing is merged serially.
     """
 
-    def __init__(self, index_dir: Path, pool_limit: int = 150_000, first_words: int | None = None) -> None:
+    def __init__(self, index_dir: Path, pool_limit: int = 150_000) -> None:
         self.index_dir, self.pool_limit = index_dir, pool_limit
-        self.words = SEGMENT_WORDS if first_words is None else first_words  # the current segment's roll point
         self.done: list[list[Any]] = []  # the segments finished so far, one list per roll
         self._start()
 
@@ -262,16 +250,14 @@ class SegmentBuilder:
         add_document(self.writers[0], doc)
 
     def full(self) -> bool:
-        """Whether the segments' vocabulary reached its roll point (`SEGMENT_WORDS`; the first segment's may be
-        lower, `first_segment_words`): time to `roll` (between files)."""
-        return len(self.vocab) >= self.words
+        """Whether the segments' vocabulary reached `SEGMENT_WORDS`: time to `roll` (between files)."""
+        return len(self.vocab) >= SEGMENT_WORDS
 
     def roll(self) -> None:
         """Finish the current segments and start new ones with a new vocabulary: a worker's memory (its
         vocabulary, and its flush, which grows with the segment) stays bounded however many files it
         reads. The documents keep their order, so their numbers in the index do not change."""
         self.done.append(self._finish())
-        self.words = SEGMENT_WORDS
         self._start()
 
     def finish(self) -> list[list[Any]]:
