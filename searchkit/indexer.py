@@ -91,7 +91,8 @@ def _run(session: api.WriteSession, crew: api.Workers, found: list[reading.Disco
         skipped = discovery.skipped
         del discovery  # 10^5 stamps and paths, not needed once planned: less memory at the run's peak
         outcomes = Outcomes(work.tasks)
-        names.expect(len(work.tasks))
+        if rebuild or names_missing or not manifest.lists_files():  # a first build: `_tail` merges the names here
+            names.merge_here()
         segmented = crew.segmented(work.tasks)
         if segmented:  # what planning held goes back to the system: the workers run next, for minutes
             heap.give_back()

@@ -210,19 +210,21 @@ def test_an_ascii_name_is_folded_at_once_as_word_by_word(name: str) -> None:
     assert _folded(name) == [w for w in (_fold(part) for part in name.split()) if w]
 
 
-def test_a_store_expecting_more_files_than_it_holds_writes_them_a_small_batch_at_a_time(
+def test_a_store_merging_here_writes_its_rows_a_small_batch_at_a_time(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """A run of more files than `STAGE_BATCH` cannot hand its rows to another process anyway: told so
-    (`expect`), the store writes them every `WRITE_BATCH` files instead of holding `STAGE_BATCH` (a large
-    build's indexer process held ~20 MB of them beside the workers' peak); a small run still holds its own."""
+    """A run whose names merge runs in its own process (a first build, a rebuild) cannot hand its rows to
+    another one: told so (`merge_here`), the store writes them every `WRITE_BATCH` files instead of holding
+    `STAGE_BATCH` (a large build's indexer process held ~20 MB of them beside the workers' peak); an update
+    still holds its own for the spare worker."""
     from searchkit.speakers import store as store_module
 
     monkeypatch.setattr(store_module, "STAGE_BATCH", 4)
     monkeypatch.setattr(store_module, "WRITE_BATCH", 2)
-    for files, held in ((4, True), (5, False)):
-        store = store_module.NameStore(tmp_path / str(files))
+    for here, held in ((False, True), (True, False)):
+        store = store_module.NameStore(tmp_path / str(here))
         try:
-            store.expect(files)
+            if here:
+                store.merge_here()
             for source in ("a.txt", "b.txt"):
                 store.stage(source, [(f"{source}#1", "1987-03-01", [("Ronald Reagan", None)], ())])
             assert (store.staged() is not None) is held
@@ -230,6 +232,34 @@ def test_a_store_expecting_more_files_than_it_holds_writes_them_a_small_batch_at
             assert store.count() == 2
         finally:
             store.close()
+
+
+def test_an_update_hands_its_names_to_the_spare_worker_and_a_first_build_writes_them_as_it_goes(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The indexer tells the store where the merge runs: a first build's rows are written as staged; an update
+    of more files than `WRITE_BATCH` still holds them for the spare worker (`staged()`)."""
+    from searchkit.indexer import index_paths
+    from searchkit.speakers import store as store_module
+
+    monkeypatch.setattr(store_module, "WRITE_BATCH", 2)
+    held: list[bool] = []
+    real = store_module.NameStore.staged
+
+    def noting(self: store_module.NameStore) -> object:
+        staged = real(self)
+        held.append(staged is not None)
+        return staged
+
+    monkeypatch.setattr(store_module.NameStore, "staged", noting)
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    for i in range(4):
+        (docs / f"n{i}.txt").write_text(f"Note {i}\n\n\"We will act,\" said Ronald Reagan on day {i}.\n")
+    index_paths([docs], tmp_path / "ix", workers=1)
+    for i in range(3):
+        (docs / f"n{i}.txt").write_text(f"Note {i}\n\n\"We will wait,\" said Ronald Reagan on day {i}.\n")
+    index_paths([docs], tmp_path / "ix", workers=1)
+    assert held == [False, True]
 
 
 def test_a_store_that_discarded_what_it_wrote_hands_its_next_rows_to_another_process(

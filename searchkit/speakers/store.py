@@ -57,9 +57,8 @@ STAGE_BATCH = 20_000
 10^5 would take ~50 MB as Python objects); an update's ~2,000 stay there, so another process can merge them
 (`merge_staged`)."""
 WRITE_BATCH = 2_000
-"""Files staged at once in a run of more files than `STAGE_BATCH` (`expect`): most of its rows go to the
-temporary tables whatever is held, so holding 20,000 files' rows only added ~20 MB to the indexer's process
-at a large build's peak (beside the workers' flushes)."""
+"""Files staged at once in a run whose merge runs in its own process (`merge_here`): holding 20,000 files'
+rows only added ~20 MB to the indexer's process at a large build's peak (beside the workers' flushes)."""
 Staged = list[tuple[str, list[Row]]]
 """Files and their articles' rows, as staged."""
 
@@ -74,14 +73,14 @@ class NameStore(SideTable):
         self._staged = 0  # articles staged: the next one's `k`
         self._pending: Staged = []
         self._written = False  # staged rows were written to the temporary tables
-        self._batch = STAGE_BATCH  # files held before they are written (`expect`)
+        self._batch = STAGE_BATCH  # files held before they are written (`merge_here`)
 
     # ------------------------------------------------------------------ writing (the indexer, at commit)
 
-    def expect(self, files: int) -> None:
-        """Told how many files the run may stage: more than `STAGE_BATCH`, they cannot all stay in memory for
-        another process (`staged`), so they are written `WRITE_BATCH` at a time."""
-        self._batch = WRITE_BATCH if files > STAGE_BATCH else STAGE_BATCH
+    def merge_here(self) -> None:
+        """Told that this run's merge runs in this process (a rebuild or a first build): its rows cannot go to
+        another process (`staged`), so they are written `WRITE_BATCH` files at a time, not held."""
+        self._batch = WRITE_BATCH
 
     def stage(self, source: str, rows: Iterable[Row]) -> None:
         """Hold the speakers of a file's articles until the commit that adds them."""
