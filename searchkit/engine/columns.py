@@ -113,14 +113,16 @@ class FieldRows:
             end = lo + int(np.searchsorted(cumulative, taken + self.limit, side="right"))
             end = max(end, start + 1)
             rows = np.empty(int(cumulative[end - lo - 1]) - taken, ROW)  # filled piece by piece: never twice
-            filled, piece = 0, None  # in memory (a common word's part of an exact field: tens of MB at 10^5 articles)
+            filled = 0  # in memory (a common word's part of an exact field: tens of MB at 10^5 articles)
             for piece in load():
                 if start > lo or end < hi:
                     ranks = rank[piece["term"]]
                     piece = piece[(ranks >= start) & (ranks < end)]
+                    del ranks
                 rows[filled:filled + len(piece)] = piece
                 filled += len(piece)
-            del piece
+                piece = None  # not held while the next is read
+            assert filled == len(rows), "a run's pieces disagree with its counts"
             if end - start > 1:  # the pieces come in document order: a part of one term's rows is in order
                 key = rank[rows["term"]]
                 if not (key[1:] >= key[:-1]).all():
