@@ -28,7 +28,7 @@ def trace(cmd: list[str], interval: float = 0.05) -> dict[str, Any]:
     peak and its own maximum, and every sample."""
     os.sync()
     start = time.perf_counter()
-    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL)  # its errors show
     samples: list[tuple[float, dict[int, int]]] = []
     stop = threading.Event()
 
@@ -47,6 +47,7 @@ def trace(cmd: list[str], interval: float = 0.05) -> dict[str, Any]:
     sampler = threading.Thread(target=sample, daemon=True)
     sampler.start()
     _, status, usage = os.wait4(proc.pid, 0)
+    proc.returncode = os.waitstatus_to_exitcode(status)  # reaped here: Popen must not wait for it again
     wall = time.perf_counter() - start
     stop.set()
     sampler.join()
@@ -56,7 +57,7 @@ def trace(cmd: list[str], interval: float = 0.05) -> dict[str, Any]:
             order.setdefault(pid, len(order))
     peak_t, peak = max(samples, key=lambda s: sum(s[1].values()), default=(0.0, {}))
     return {
-        "returncode": os.waitstatus_to_exitcode(status), "wall_s": wall, "user_s": usage.ru_utime,
+        "returncode": proc.returncode, "wall_s": wall, "user_s": usage.ru_utime,
         "sys_s": usage.ru_stime, "maxrss_mb": usage.ru_maxrss / 1024, "tree_peak_mb": sum(peak.values()) / MB,
         "peak_s": peak_t, "at_peak_mb": {order[pid]: rss / MB for pid, rss in peak.items()},
         "max_mb": {n: max(s.get(pid, 0) for _t, s in samples) / MB for pid, n in order.items()},
