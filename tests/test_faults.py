@@ -10,7 +10,6 @@ import shutil
 import sqlite3
 import subprocess
 import sys
-import threading
 import time
 from pathlib import Path
 
@@ -22,7 +21,6 @@ from searchkit.engine import index as engine_index
 from searchkit.engine import rebuild as engine_rebuild
 from searchkit.errors import DiskFull
 from searchkit.indexer import index_paths
-from searchkit.manifest import MANIFEST_NAME, Manifest
 from searchkit.search import Searcher
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -309,22 +307,6 @@ def test_a_real_full_disk(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> No
 
 
 # --------------------------------------------------------------------------- two runs at once
-
-
-def test_a_new_manifest_waits_for_another_run_making_it(tmp_path: Path) -> None:
-    """A run opening a manifest that another run is still making (a write lock on a file not yet in
-    write-ahead-log mode) waits for it: switching the journal is answered "locked" at once, without SQLite's
-    busy wait, and failed the `--wait` run of the two-runs test in CI."""
-    other = sqlite3.connect(tmp_path / MANIFEST_NAME, isolation_level=None, check_same_thread=False)
-    other.execute("BEGIN IMMEDIATE")
-    other.execute("CREATE TABLE files (key TEXT PRIMARY KEY)")
-    release = threading.Timer(0.3, other.execute, ("COMMIT",))
-    release.start()
-    try:
-        Manifest(tmp_path).close()
-    finally:
-        release.join()
-        other.close()
 
 
 @pytest.mark.slow
