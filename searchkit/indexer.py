@@ -91,7 +91,7 @@ def _run(session: api.WriteSession, crew: api.Workers, found: list[reading.Disco
         skipped = discovery.skipped
         del discovery  # 10^5 stamps and paths, not needed once planned: less memory at the run's peak
         outcomes = Outcomes(work.tasks)
-        if rebuild or names_missing or not manifest.lists_files():  # a first build: `_tail` merges the names here
+        if rebuild or names_missing or not manifest.lists_files():  # `_tail` will merge the names in this process
             names.merge_here()
         segmented = crew.segmented(work.tasks)
         if segmented:  # what planning held goes back to the system: the workers run next, for minutes
@@ -107,11 +107,13 @@ def _run(session: api.WriteSession, crew: api.Workers, found: list[reading.Disco
                 names.stage(work.tasks.key(number), report[6])
             if progress:
                 progress(outcomes.count, len(work.tasks))
-            if segmented and outcomes.count == len(work.tasks):  # workers write their last segments: meanwhile,
-                announce("finishing segments")  # the deletes (their lookups: ~0.25 s at 10^5 articles), when
-                if session.holds_documents():  # there are old documents; a first build's summary waits until
+            if segmented and outcomes.count == len(work.tasks):  # workers write their last segments
+                announce("finishing segments")
+                # meanwhile, the deletes of an index with old documents (their lookups: ~0.25 s at 10^5 articles);
+                # a first build has none, and its summary waits, so that its memory is not beside their flushes
+                if session.holds_documents():
                     summarised = _summarise(work, skipped, outcomes)
-                    _delete(session, *summarised[1:])  # they are done: its memory is not beside their flushes
+                    _delete(session, *summarised[1:])
 
         session.index(work.tasks, crew, on_result)
         deleted = summarised is not None
