@@ -151,10 +151,10 @@ class Buckets:
 
     def _write_log(self) -> None:
         """Write the rows of every prefix the log names, as read with it applied, and empty the log."""
-        prefixes = distinct(np.concatenate([self._added, self._removed]) >> _CODE_PREFIX_SHIFT)
-        self._pairs((prefixes << _U64(int(_SHIFT))).astype(np.uint32))  # each read, the log applied
+        prefixes = distinct(np.concatenate([self._added, self._removed]) >> _CODE_PREFIX_SHIFT).tolist()
+        self._load(prefixes)  # each read, the log applied
         kept, emptied = [], []
-        for prefix in prefixes.tolist():
+        for prefix in prefixes:
             pairs = self._loaded[prefix]
             if len(pairs):
                 kept.append((prefix, _blob(pairs)))
@@ -192,6 +192,12 @@ class Buckets:
     def _pairs(self, keys: np.ndarray) -> np.ndarray:
         """Every entry of the prefixes of these keys (sorted by key), reading the prefixes not read yet."""
         prefixes = distinct(keys >> _SHIFT).tolist()
+        self._load(prefixes)
+        parts = [self._loaded[p] for p in prefixes]
+        return np.concatenate(parts) if parts else _EMPTY_PAIRS
+
+    def _load(self, prefixes: list[int]) -> None:
+        """Read the entries of those of these prefixes not read yet, with the log applied."""
         missing = [p for p in prefixes if p not in self._loaded]
         rows = []
         for chunk in chunks(missing):
@@ -202,8 +208,6 @@ class Buckets:
             self._loaded.update(self._logged(missing, rows))
         else:
             self._loaded.update(_rows_pairs(rows))
-        parts = [self._loaded[p] for p in prefixes]
-        return np.concatenate(parts) if parts else _EMPTY_PAIRS
 
     def _logged(self, prefixes: list[int], rows: list[tuple[int, bytes]]) -> dict[int, np.ndarray]:
         """The entries of these prefixes (sorted), from their stored `rows` with the log applied."""
