@@ -114,8 +114,9 @@ class FieldRows:
             end = max(end, start + 1)
             rows = np.empty(int(cumulative[end - lo - 1]) - taken, ROW)  # filled piece by piece: never twice
             filled = 0  # in memory (a common word's part of an exact field: tens of MB at 10^5 articles)
+            partial = start > lo or end < hi  # the part holds only some of the bucket's terms
             for piece in load():
-                if start > lo or end < hi:
+                if partial:
                     ranks = rank[piece["term"]]
                     piece = piece[(ranks >= start) & (ranks < end)]
                     del ranks

@@ -28,7 +28,6 @@ from searchkit.speakers.patterns import (
     ED_THAT_RE,
     INTRO_RE,
     INVERT_LEFT_RE,
-    LEFT_GAP_RE,
     LY_NOUNS,
     NP_GAP_RE,
     OBJECT_BEFORE_RE,
@@ -42,6 +41,7 @@ from searchkit.speakers.patterns import (
     ROLE_COMMA_RE,
     UNNAMED_LEFT_RE,
     WORD_BYTES_ONLY,
+    left_gap_may_fit,
 )
 from searchkit.speakers.quotes import statement
 from searchkit.speakers.roles import role_after, role_before, stated_role
@@ -77,11 +77,8 @@ def left_name(art: Article, cue_start: int, floor: int) -> Name | None:
             break
         gap = art.body[e:cue_start]
         # (one blank, "X said", is a gap LEFT_GAP_RE takes: a fifth of those read on Reuters; the other two patterns
-        # open with a comma, which most gaps do not. LEFT_GAP_RE takes a comma only in brackets, or in an appositive
-        # that a second comma or a dash closes: a gap with one comma and none of those it never takes, a third of
-        # those read, where it tried every closing place up to 240 characters on)
-        if gap == " " or ((gap.count(",") != 1 or "(" in gap or "--" in gap or "—" in gap)
-                          and LEFT_GAP_RE.fullmatch(gap)) or (gap[:1] == "," and (
+        # open with a comma, which most gaps do not)
+        if gap == " " or left_gap_may_fit(gap) or (gap[:1] == "," and (
                 (ROLE_COMMA_RE.fullmatch(gap) and after_role(art, s, floor)) or OPEN_APPOSITIVE_RE.fullmatch(gap))):
             n = name_of_run(txt, s)
             if n is not None and OBJECT_BEFORE_RE.search(art.body, max(0, n.start - 12), n.start):

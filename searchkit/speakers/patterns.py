@@ -157,6 +157,17 @@ LEFT_GAP_RE = re.compile(
     # , a former official, / , a former official -- / -- a former official --
     rf"(?:\s+{ADV})*\s*",  # also / on Tuesday / in a statement
 )
+
+def left_gap_may_fit(gap: str) -> bool:
+    """Whether LEFT_GAP_RE can take `gap`, by a cheap test first: the pattern takes a comma only in brackets, or
+    in an appositive a second comma or a dash closes, so a gap with one comma and none of those never fits (a
+    third of the gaps read on Reuters, where the pattern tried every closing place up to 240 characters on).
+    Change the two together."""
+    if gap.count(",") == 1 and "(" not in gap and "--" not in gap and "—" not in gap:
+        return False
+    return LEFT_GAP_RE.fullmatch(gap) is not None
+
+
 # An appositive left open before the cue, which ends in an organisation's name: "X, the communications director
 # for the Iowa Democratic Party said"
 OPEN_APPOSITIVE_RE = re.compile(rf",[ \t]+(?:(?:the|a|an|who[ \t]+is)[ \t]+)?(?:[a-z][\w-]*[ \t]+){{1,6}}"

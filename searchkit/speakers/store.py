@@ -55,7 +55,7 @@ COMPANY_SHARE = 0.2  # a name written as a company in this share of the articles
 STAGE_BATCH = 20_000
 """Files whose staged rows are held in memory before they are written to the temporary tables (a rebuild's
 10^5 would take ~50 MB as Python objects); an update's ~2,000 stay there, so another process can merge them
-(`merge_staged`)."""
+(`merge_staged`). A run whose merge runs in its own process writes them `WRITE_BATCH` at a time (`merge_here`)."""
 WRITE_BATCH = 2_000
 """Files staged at once in a run whose merge runs in its own process (`merge_here`): holding 20,000 files'
 rows only added ~20 MB to the indexer's process at a large build's peak (beside the workers' flushes)."""
