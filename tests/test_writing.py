@@ -306,6 +306,20 @@ def test_sorted_parts_of_spilled_rows_read_one_run_at_a_time(tmp_path: Path, mon
 
 
 
+@pytest.mark.parametrize("span", [1, 2, 1 << 16, (1 << 16) + 1, 1 << 20])
+def test_a_parts_rows_are_ordered_as_a_stable_sort_of_their_term_ranks_orders_them(span: int) -> None:
+    """`_stable_order` (a radix sort of uint16 offsets where the ranks fit) gives the permutation numpy's
+    stable sort of the int32 ranks gives: equal ranks keep their order, at a span that just fits and one that
+    does not."""
+    from searchkit.engine import columns
+
+    rng = np.random.default_rng(span)
+    lo = 1_000
+    key = (lo + rng.integers(0, span, 200_000)).astype(np.int32)
+    key[:2] = lo, lo + span - 1  # the span's both ends
+    assert columns._stable_order(key, lo, lo + span).tolist() == np.argsort(key, kind="stable").tolist()
+
+
 @pytest.mark.parametrize("how", ["preadv", "short reads", "no preadv"])
 def test_run_rows_are_read_whole_by_any_reader(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, how: str) -> None:
     """A run's rows come back the same whether `os.preadv` reads them at once, in short pieces, or is missing
