@@ -306,6 +306,37 @@ def test_sorted_parts_of_spilled_rows_read_one_run_at_a_time(tmp_path: Path, mon
 
 
 
+@pytest.mark.parametrize("span", [1, 2, 1 << 16, (1 << 16) + 1, 1 << 20])
+def test_a_parts_rows_are_ordered_as_a_stable_sort_of_their_term_ranks_orders_them(span: int) -> None:
+    """`_stable_order` (a radix sort of uint16 offsets where the ranks fit) gives the permutation numpy's
+    stable sort of the int32 ranks gives: equal ranks keep their order, at a span that just fits and one that
+    does not."""
+    from searchkit.engine import columns
+
+    rng = np.random.default_rng(span)
+    lo = 1_000
+    key = (lo + rng.integers(0, span, 200_000)).astype(np.int32)
+    key[:2] = lo, lo + span - 1  # the span's both ends
+    assert columns._stable_order(key, lo, lo + span).tolist() == np.argsort(key, kind="stable").tolist()
+
+
+@pytest.mark.parametrize("top", [1, 255, (1 << 32) - 1, 1 << 32])
+def test_score_bound_postings_are_ordered_as_the_three_sorts_order_them(top: int) -> None:
+    """`blocks._by_run_code_weight` (one sort of the keys packed in an int64 where they fit) gives the order
+    `np.lexsort` of run, length code and falling frequency gives, ties kept in place; past what fits
+    (a frequency of 2**32, a run of 2**23), lexsort itself."""
+    rng = np.random.default_rng(top)
+    n = 50_000
+    chunk = np.sort(rng.integers(0, 400, n)).astype(np.int64)
+    code = rng.integers(0, 256, n).astype(np.int64)
+    freq = rng.integers(1, 4, n).astype(np.int64) if top < 4 else rng.integers(0, top + 1, n).astype(np.int64)
+    freq[:3] = 0, top, top
+    expected = np.lexsort((-freq, code, chunk)).tolist()
+    assert blocks._by_run_code_weight(chunk, code, freq).tolist() == expected
+    chunk[-1] = 1 << 23
+    assert blocks._by_run_code_weight(chunk, code, freq).tolist() == np.lexsort((-freq, code, chunk)).tolist()
+
+
 @pytest.mark.parametrize("how", ["preadv", "short reads", "no preadv"])
 def test_run_rows_are_read_whole_by_any_reader(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, how: str) -> None:
     """A run's rows come back the same whether `os.preadv` reads them at once, in short pieces, or is missing

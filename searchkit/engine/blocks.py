@@ -278,6 +278,16 @@ def _per_posting_values(docs: list[int], positions: list[int]) -> tuple[bytes, .
     return tuple(out)
 
 
+def _by_run_code_weight(chunk: np.ndarray, code: np.ndarray, freq: np.ndarray) -> np.ndarray:
+    """`np.lexsort((-freq, code, chunk))`: postings by run, then length code, then frequency descending. One
+    stable sort of the three packed in an int64 where they fit (runs below 2**23, codes a byte, frequencies
+    below 2**32; `chunk` ascends): under half the three sorts' time."""
+    if not len(freq) or chunk[-1] >= 1 << 23 or code.min() < 0 or code.max() > 255 or freq.min() < 0 \
+            or freq.max() >= 1 << 32:
+        return np.lexsort((-freq, code, chunk))
+    return np.argsort(chunk << 40 | code << 32 | ((1 << 32) - 1 - freq), kind="stable")
+
+
 def _bounds_by_block(code: np.ndarray, freq: np.ndarray, bstart: np.ndarray, bend: np.ndarray) -> list[Any]:
     """`codec.score_bounds` of every block: per run of `codec.BOUND_CHUNK` postings, the (length code, weight)
     pairs no other posting of the run beats on both, codes ascending and weights strictly rising."""
@@ -288,8 +298,9 @@ def _bounds_by_block(code: np.ndarray, freq: np.ndarray, bstart: np.ndarray, ben
     rows = np.repeat(bstart, sizes) + rel
     chunks_per_block = -(-sizes // codec.BOUND_CHUNK)
     chunk = np.repeat(np.cumsum(chunks_per_block) - chunks_per_block, sizes) + rel // codec.BOUND_CHUNK
-    c, w = code[rows].astype(np.int64), freq[rows].astype(np.float64)
-    order = np.lexsort((-w, c, chunk))
+    f = freq[rows].astype(np.int64)
+    c, w = code[rows].astype(np.int64), f.astype(np.float64)
+    order = _by_run_code_weight(chunk, c, f)
     c, w, chunk = c[order], w[order], chunk[order]
     best = np.ones(len(c), bool)  # the highest weight of each (run, code)
     best[1:] = (chunk[1:] != chunk[:-1]) | (c[1:] != c[:-1])

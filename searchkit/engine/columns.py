@@ -127,7 +127,7 @@ class FieldRows:
             if end - start > 1:  # the pieces come in document order: a part of one term's rows is in order
                 key = rank[rows["term"]]
                 if not (key[1:] >= key[:-1]).all():
-                    rows = rows[np.argsort(key, kind="stable")]
+                    rows = rows[_stable_order(key, start, end)]
                 del key
             yield Sorted(rows["term"], rows["doc"], rows["value"])
             del rows
@@ -147,6 +147,18 @@ class FieldRows:
                 os.remove(path)
         self.runs = []
         self.held, self.held_rows = [], 0
+
+
+_RADIX_SPAN = 1 << 16  # keys this many or fewer apart fit a uint16, which numpy's stable sort sorts by radix
+
+
+def _stable_order(key: np.ndarray, lo: int, hi: int) -> np.ndarray:
+    """`np.argsort(key, kind="stable")` for keys in `lo..hi - 1`: the same order, as the keys' offsets from
+    `lo` in a uint16 when they fit (numpy sorts those by radix, in linear time: a part's sort took 4 times
+    as long as int32 rows, by timsort)."""
+    if hi - lo <= _RADIX_SPAN:
+        return np.argsort((key - lo).astype(np.uint16), kind="stable")
+    return np.argsort(key, kind="stable")
 
 
 def _read_rows(path: str, start: int, end: int) -> np.ndarray:
