@@ -31,12 +31,23 @@ class Article:
         self.run_ends = list(map(re.Match.end, found))
         self.runs = list(zip(self.run_starts, self.run_ends, map(re.Match.group, found), strict=True))
         self.sent_ends = sentence_ends(body)
+        self._people: list[tuple[Name | None, str | None] | None] = [None] * len(self.runs)
         self._paragraphs: list[int] | None = None
         self._asked: tuple[int, tuple[int, int]] = (-1, (0, 0))
         self._by_last: dict[str, list[int]] | None = None
         self._full: dict[str, str | None] = {}
         self._mention: dict[str, Name] = {}
         self.stated_roles: dict[str, str | None] = {}  # surname -> the role stated with its full name (`roles`)
+
+    def person(self, j: int) -> tuple[Name | None, str | None]:
+        """The name of run `j` (`name_of_run`) and the display name it resolves to, each None if none: made once
+        a run, for every cue whose left reach takes it in."""
+        found = self._people[j]
+        if found is None:
+            s, _e, txt = self.runs[j]
+            n = name_of_run(txt, s)
+            found = self._people[j] = (n, None if n is None else self.resolve(n))
+        return found
 
     def by_last(self) -> dict[str, list[int]]:
         """Index of multi-word runs by their last word (lower-cased), built on first use."""
