@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import itertools
 import sqlite3
+from operator import itemgetter
 
 import numpy as np
 
@@ -212,8 +213,8 @@ class Buckets:
     def _logged(self, prefixes: list[int], rows: list[tuple[int, bytes]]) -> dict[int, np.ndarray]:
         """The entries of these prefixes (sorted), from their stored `rows` with the log applied."""
         wanted = np.array(sorted(prefixes), dtype=_U64)
-        stored = sorted(_rows_pairs(rows), key=lambda item: item[0])
-        pairs = np.concatenate([part for _prefix, part in stored]) if stored else _EMPTY_PAIRS
+        # one array in prefix order, not a slice per row joined again (~0.1 s of the ~40,000 rows an update reads)
+        pairs = _rows_array(sorted(rows, key=itemgetter(0)))[0]
         removed = self._removed[np.isin(self._removed >> _CODE_PREFIX_SHIFT, wanted)]
         added = self._added[np.isin(self._added >> _CODE_PREFIX_SHIFT, wanted)]
         return _by_prefix(_uncodes(_applied(_codes(pairs[:, 0], pairs[:, 1]), removed, added)), wanted)
@@ -262,14 +263,23 @@ def _rows_pairs(rows: list[tuple[int, bytes]]) -> zip[tuple[int, np.ndarray]]:
     """Stored rows `(prefix, entries)` back as each prefix's `(n, 2)` uint32 `(key, number)` pairs (`_blob`
     undone), converted together: a conversion per row cost ~8 us, 0.33 s of the 40,000 rows a 2,000-file
     update reads at 10^5 articles."""
-    prefixes = [prefix for prefix, _blob in rows]
-    sizes = np.fromiter((len(blob) for _prefix, blob in rows), dtype=np.int64, count=len(rows)) // _ENTRY.itemsize
-    packed = np.frombuffer(b"".join(blob for _prefix, blob in rows), _ENTRY)
-    pairs = np.empty((len(packed), 2), dtype=np.uint32)
-    pairs[:, 0] = (np.repeat(np.array(prefixes, dtype=np.uint32), sizes) << _SHIFT) | packed["low"]
-    pairs[:, 1] = packed["number"]
+    pairs, sizes = _rows_array(rows)
     ends = np.cumsum(sizes).tolist()
-    return zip(prefixes, (pairs[end - size:end] for end, size in zip(ends, sizes.tolist(), strict=True)), strict=True)
+    parts = (pairs[end - size:end] for end, size in zip(ends, sizes.tolist(), strict=True))
+    return zip(map(itemgetter(0), rows), parts, strict=True)
+
+
+def _rows_array(rows: list[tuple[int, bytes]]) -> tuple[np.ndarray, np.ndarray]:
+    """Stored rows `(prefix, entries)` as one `(n, 2)` uint32 `(key, number)` array, the rows' entries in their
+    order, and each row's number of entries (the rows taken apart in C: no Python expression per row)."""
+    blobs = list(map(itemgetter(1), rows))
+    sizes = np.fromiter(map(len, blobs), dtype=np.int64, count=len(blobs)) // _ENTRY.itemsize
+    packed = np.frombuffer(b"".join(blobs), _ENTRY)
+    pairs = np.empty((len(packed), 2), dtype=np.uint32)
+    prefixes = np.fromiter(map(itemgetter(0), rows), dtype=np.uint32, count=len(rows))
+    pairs[:, 0] = (np.repeat(prefixes, sizes) << _SHIFT) | packed["low"]
+    pairs[:, 1] = packed["number"]
+    return pairs, sizes
 
 
 def _all_codes(numbers: np.ndarray, sigs: np.ndarray) -> np.ndarray:

@@ -328,3 +328,25 @@ def test_a_collapsed_search_makes_snippets_for_the_hits_it_shows(tmp_path: Path,
             assert len(result.hits) == 1 and result.stories == 3
             assert len(made) == 1
             assert result.hits[0].snippet == plain[result.hits[0].id] != Snippet("")
+
+
+def test_a_damaged_ids_file_is_read_again_from_the_terms(wires: Path, tmp_path: Path) -> None:
+    """A segment's kept ids that are not all strings (a damaged or foreign file) are not trusted: the stories
+    map is made from the segment's id terms, and counts what a fold of every live document counts."""
+    from searchkit.engine import stories
+    from searchkit.engine.api import Reader
+
+    for n in range(12):
+        write(wires, f"x{n:02d}.txt", 1 + n % 5, body(300 + n % 4))
+    ix = tmp_path / "ix"
+    index_paths([wires], ix, workers=1)
+    kept = sorted(ix.glob(f"{stories.IDS_PREFIX}*"))
+    assert kept
+    for path in kept:
+        path.write_text(json.dumps([7] * len(json.loads(path.read_text()))))
+    for path in ix.glob(f"{stories.PREFIX}*"):
+        path.unlink()
+    with CopyStore(ix) as store, Reader(ix) as reader:
+        assert reader.count_stories(None, version=store.version(), groups=store.group_ids) == len(
+            {store.groups_of([i]).get(i, i) for i in _ids(ix)}) < len(_ids(ix))
+    assert all(isinstance(i, str) for path in kept for i in json.loads(path.read_text()))

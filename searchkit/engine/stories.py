@@ -18,6 +18,7 @@ import contextlib
 import json
 from array import array
 from collections.abc import Callable, Mapping
+from itertools import compress
 from pathlib import Path
 from typing import Any
 
@@ -44,10 +45,12 @@ def groups_by_doc(searcher: Any, index_dir: Path, version: str, load: Callable[[
         segment = reader.segment().segment_id()
         segments.add(segment)
         deleted = reader.is_deleted if reader.has_deletions() else None
-        for local, article_id in enumerate(_segment_ids(index_dir, segment, reader)):
-            group = groups.get(article_id)
-            if group is not None and not (deleted and deleted(local)):
-                mapping[offset + local] = labels.setdefault(group, len(labels))
+        ids = _segment_ids(index_dir, segment, reader)
+        # only the grouped documents (~5%) reach Python: the ids are looked up in C (a loop over every id of
+        # every segment was ~0.1 s of an update's serial end at 10^5 articles)
+        for local in compress(range(len(ids)), map(groups.__contains__, ids)):
+            if not (deleted and deleted(local)):
+                mapping[offset + local] = labels.setdefault(groups[ids[local]], len(labels))
     _write(path, version.encode() + b"\n" + array("q", [v for item in mapping.items() for v in item]).tobytes())
     _forget(index_dir, PREFIX, {path.name})
     _forget(index_dir, IDS_PREFIX, {_ids_path(index_dir, s).name for s in segments})
@@ -74,7 +77,7 @@ def _segment_ids(index_dir: Path, segment: str, reader: Any) -> list[str]:
     size = reader.doc_count_all()
     with contextlib.suppress(OSError, ValueError):
         ids = json.loads(path.read_bytes())
-        if isinstance(ids, list) and len(ids) == size and all(isinstance(i, str) for i in ids):
+        if isinstance(ids, list) and len(ids) == size and set(map(type, ids)) <= {str}:  # checked in C
             return ids
     ids = [""] * size
     for text, docs in segment_terms(reader, "id"):
